@@ -1,0 +1,113 @@
+"""The ``surveytools`` command line.
+
+Each command lives in its own module of this package and is loaded only when it is used, so
+``surveytools --help`` stays fast. Commands parse options, call the library once and render the result;
+they compute nothing themselves.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import warnings
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..exceptions import SurveyToolsError
+
+__all__ = ["main", "cli", "COMMANDS"]
+
+#: command name -> "module:attribute" (module relative to this package)
+COMMANDS: dict[str, str] = {
+    "import": "import_:command",
+    "quality": "quality:command",
+    "reliability": "reliability:command",
+    "scores": "scores:command",
+    "correlate": "correlate:command",
+    "factor": "factor:command",
+    "segment": "segment:command",
+    "typing-tool": "typing_tool:command",
+    "assign": "assign:command",
+    "profile": "profile:command",
+    "crm": "crm:group",
+    "voc": "voc:command",
+    "run": "run:command",
+    "demo": "demo:command",
+}
+
+
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+class SurveyToolsGroup(click.Group):
+    """A click group that loads commands lazily and turns library errors into ``Error: ...``, exit 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = [n for n, target in COMMANDS.items()
+                 if importlib.util.find_spec(f"{__name__}.{target.split(':')[0]}") is not None]
+        return names + sorted(set(self.commands) - set(names))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        if importlib.util.find_spec(f"{__name__}.{module_name}") is None:
+            return None
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        return getattr(module, attr)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except SurveyToolsError as exc:
+                raise click.ClickException(str(exc)) from None
+            except MemoryError:
+                raise click.ClickException("out of memory; try a smaller file, fewer items, or more memory") from None
+            except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+                name = exc.filename or ""
+                raise click.ClickException(f"{name}: {exc.strerror}; check the path and its permissions") from None
+
+
+@click.group(cls=SurveyToolsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="surveytools")
+def cli() -> None:
+    """Survey-driven psychographic segmentation, from survey export to CRM.
+
+    \b
+    The path of a study:
+      import       survey export (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV) -> clean data
+      quality      data-quality flags (speeders, straightliners, duplicates...)
+      reliability  alpha, omega and item analysis per scale (as R psych)
+      factor       exploratory factor analysis (as R psych)
+      segment      segments + choice of k + stability;  typing-tool / assign
+      profile      segment profiles with significance tests; Excel and HTML reports
+      crm / voc    segments onto customer lists; NPS, CSAT, RFM, drivers by segment
+      run / demo   the whole study from a project file / on the bundled example
+
+    \b
+    Examples:
+      surveytools demo
+      surveytools import export.xlsx -q questionnaire.yaml -o clean.parquet
+      surveytools reliability clean.parquet -q questionnaire.yaml --json
+
+    Every analysis command takes --json (one JSON object on stdout) and -h/--help.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``surveytools`` console script."""
+    cli.main(args=argv, prog_name="surveytools")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Every exception and warning surveytools raises, in one place.
+
+Errors derive from :class:`SurveyToolsError` and also from the built-in exception they refine, so
+``except ValueError`` keeps working for callers who do not know this package. The command line turns
+any :class:`SurveyToolsError` into one ``Error: ...`` line on stderr and exit code 1.
+
+Warnings derive from :class:`SurveyToolsWarning` (a :class:`UserWarning`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "SurveyToolsError",
+    "QuestionnaireError",
+    "ProjectError",
+    "InputFileError",
+    "ImportMappingError",
+    "DataError",
+    "ScaleError",
+    "EstimationError",
+    "NotFittedError",
+    "SurveyToolsWarning",
+    "DataQualityWarning",
+    "EstimationWarning",
+    "HeywoodWarning",
+    "ConvergenceWarning",
+]
+
+
+class SurveyToolsError(Exception):
+    """Base class of every error raised by surveytools.
+
+    Parameters
+    ----------
+    message
+        One sentence naming the place (file, sheet, row, column, item) and what to do.
+    problems
+        Further detail lines (for example every problem found in a spec), shown under the message.
+    """
+
+    def __init__(self, message: str, problems: Iterable[str] | None = None) -> None:
+        self.message = message
+        self.problems: list[str] = list(problems or [])
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class QuestionnaireError(SurveyToolsError, ValueError):
+    """A questionnaire spec is invalid; ``problems`` lists every problem found, not just the first."""
+
+
+class ProjectError(SurveyToolsError, ValueError):
+    """A project file is invalid; ``problems`` lists every problem found."""
+
+
+class InputFileError(SurveyToolsError, OSError):
+    """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
+
+
+class ImportMappingError(SurveyToolsError, ValueError):
+    """An export does not match its questionnaire: missing columns, unknown answer labels."""
+
+
+class DataError(SurveyToolsError, ValueError):
+    """The data cannot support the requested analysis (non-numeric answers, too few rows...)."""
+
+
+class ScaleError(DataError):
+    """A scale cannot be analysed: unknown, too few items, no answers."""
+
+
+class EstimationError(SurveyToolsError, ArithmeticError):
+    """A model cannot be estimated on these data (singular matrix, too many factors...)."""
+
+
+class NotFittedError(SurveyToolsError, AttributeError):
+    """A model was used before ``fit``."""
+
+
+class SurveyToolsWarning(UserWarning):
+    """Base class of every warning issued by surveytools."""
+
+
+class DataQualityWarning(SurveyToolsWarning):
+    """Something in the data deserves a look but does not stop the analysis."""
+
+
+class EstimationWarning(SurveyToolsWarning):
+    """An estimate is unreliable (near-singular matrix, a smoothed correlation matrix...)."""
+
+
+class HeywoodWarning(EstimationWarning):
+    """A uniqueness reached its lower bound or a communality reached 1 (a Heywood case)."""
+
+
+class ConvergenceWarning(EstimationWarning):
+    """An iterative procedure stopped before meeting its convergence criterion."""
