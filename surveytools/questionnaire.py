@@ -33,6 +33,7 @@ __all__ = [
     "Questionnaire",
     "load_questionnaire",
     "dump_questionnaire",
+    "load_yaml",
     "normalize_label",
 ]
 
@@ -464,20 +465,50 @@ class Questionnaire:
 
 # ====================================================================== loading
 
-def _line_map(node: yaml.Node, path: tuple[Any, ...] = (), out: dict[tuple[Any, ...], int] | None = None
-              ) -> dict[tuple[Any, ...], int]:
-    """Key path -> 1-based line number, from a composed YAML node tree."""
+def _line_map(node: yaml.Node, path: tuple[Any, ...] = (), out: dict[tuple[Any, ...], int] | None = None,
+              duplicates: list[tuple[tuple[Any, ...], int]] | None = None) -> dict[tuple[Any, ...], int]:
+    """Key path -> 1-based line number, from a composed YAML node tree.
+
+    Keys repeated within one mapping (which YAML loaders silently collapse, and which make ``1`` and
+    ``1.0`` one code) are appended to ``duplicates`` as (key path, line).
+    """
     out = {} if out is None else out
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
         for k, v in node.value:
             key = k.value
+            canon = _as_code(key) if _as_code(key) is not None else key
+            if duplicates is not None and canon in seen:
+                duplicates.append((path + (key,), k.start_mark.line + 1))
+            seen.add(canon)
             out[path + (key,)] = k.start_mark.line + 1
-            _line_map(v, path + (key,), out)
+            _line_map(v, path + (key,), out, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _line_map(v, path + (i,), out)
+            _line_map(v, path + (i,), out, duplicates)
     return out
+
+
+class SpecLoader(yaml.SafeLoader):
+    """A safe YAML loader with YAML 1.2 booleans: only ``true``/``false`` are booleans.
+
+    YAML 1.1 reads ``Yes``, ``No``, ``On`` and ``Off`` as booleans, which would turn the answer labels
+    "Yes" and "No" into True and False. Survey specs keep them as text.
+    """
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SpecLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with :class:`SpecLoader` (safe; "Yes"/"No" stay text)."""
+    return yaml.load(text, Loader=SpecLoader)  # noqa: S506 - SpecLoader derives from SafeLoader
 
 
 def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
@@ -512,8 +543,8 @@ def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
     except OSError as exc:
         raise InputFileError(f"questionnaire {p} cannot be read: {exc.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=SpecLoader)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -524,7 +555,12 @@ def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
     if not isinstance(data, dict):
         raise QuestionnaireError(f"{p}: a questionnaire is a mapping with 'items' (and 'option_sets', 'scales'); "
                                  f"found a {type(data).__name__}")
-    lines = _line_map(node) if node is not None else {}
+    duplicates: list[tuple[tuple[Any, ...], int]] = []
+    lines = _line_map(node, duplicates=duplicates) if node is not None else {}
+    if duplicates:
+        raise QuestionnaireError(
+            f"{p}: {len(duplicates)} key(s) appear twice in the same mapping; each code, item and scale must be "
+            "unique", [f"line {line}, {'.'.join(map(str, kp))}: duplicate key" for kp, line in duplicates])
     return Questionnaire.from_dict(data, path=str(p), lines=lines)
 
 
