@@ -25,13 +25,13 @@ def check_output_path(path: str | os.PathLike[str], inputs: Iterable[str | os.Pa
     for inp in inputs:
         if inp is None:
             continue
-        try:
-            if Path(inp).exists() and out.exists() and os.path.samefile(inp, out):
-                raise InputFileError(f"output {out} is also an input; choose another output name so the input "
-                                     "is not overwritten")
-        except OSError:
-            continue
-        if Path(inp).resolve() == out.resolve():
+        same = Path(inp).resolve() == out.resolve()
+        if not same and out.exists() and Path(inp).exists():
+            try:
+                same = os.path.samefile(inp, out)
+            except OSError:
+                same = False
+        if same:
             raise InputFileError(f"output {out} is also an input; choose another output name so the input "
                                  "is not overwritten")
     parent = out.resolve().parent
