@@ -1,0 +1,145 @@
+"""VoC metrics against hand computations and an independent relative-weights computation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from surveytools.exceptions import DataError
+from surveytools.voc import (
+    crm_kpis,
+    csat,
+    distinctive_terms,
+    nps,
+    relative_weights,
+    rfm_scores,
+    tokenize,
+)
+
+
+def test_nps_hand_computation():
+    x = [10, 10, 9, 8, 7, 6, 5, 0, np.nan, 9]
+    r = nps(x)
+    # 9 answers: promoters 4 (10, 10, 9, 9), passives 2, detractors 3
+    assert r["n"] == 9
+    assert r["promoters"] == pytest.approx(400 / 9)
+    assert r["detractors"] == pytest.approx(300 / 9)
+    assert r["passives"] == pytest.approx(200 / 9)
+    assert r["nps"] == pytest.approx(100 / 9)
+    pp, pd_ = 4 / 9, 3 / 9
+    se = math.sqrt((pp + pd_ - (pp - pd_) ** 2) / 9)
+    assert r["ci_high"] - r["nps"] == pytest.approx(100 * 1.959963984540054 * se)
+
+
+def test_nps_weighted_uses_kish():
+    x = np.array([10, 0, 10, 0])
+    w = np.array([3.0, 1.0, 3.0, 1.0])
+    r = nps(x, w)
+    assert r["nps"] == pytest.approx(50.0)
+    assert r["n_eff"] == pytest.approx(64 / 20)
+    with pytest.raises(DataError, match="0 to 10"):
+        nps([11, 3])
+
+
+def test_csat_definitions():
+    x = np.array([1, 2, 3, 4, 5, 5, 4, np.nan])
+    r = csat(x, [1, 2, 3, 4, 5])
+    assert r["csat"] == pytest.approx(100 * 4 / 7)
+    assert "top 2 boxes (4, 5)" in r["definition"]
+    assert csat(x, [1, 2, 3, 4, 5], "top1")["csat"] == pytest.approx(100 * 2 / 7)
+    assert csat(x, [1, 2, 3, 4, 5], "mean")["csat"] == pytest.approx(np.nanmean(x))
+    with pytest.raises(DataError, match="unknown CSAT definition"):
+        csat(x, [1, 2, 3, 4, 5], "nps")
+
+
+def test_rfm_scores_hand():
+    frame = pd.DataFrame({
+        "last": pd.to_datetime(["2024-01-31", "2024-01-01", "2023-06-01", "2023-12-15", "2024-01-20"]),
+        "orders": [10, 1, 1, 4, 7],
+        "revenue": [500.0, 20.0, 15.0, 150.0, 300.0],
+    })
+    r = rfm_scores(frame, recency="last", frequency="orders", monetary="revenue")
+    assert r["recency_days"].tolist() == [0, 30, 244, 47, 11]
+    # cume_dist of recency (less recent first): 244 ->1/5, 47 ->2/5, 30 ->3/5, 11 ->4/5, 0 ->5/5
+    assert r["R"].tolist() == [5, 3, 1, 2, 4]
+    # orders 1, 1 tie at cume_dist 2/5 -> score 2
+    assert r["F"].tolist() == [5, 2, 2, 3, 4]
+    assert r["M"].tolist() == [5, 2, 1, 3, 4]
+    # rules in order: Champions R,F,M >= 4; Loyal F >= 4; New R >= 4, F <= 2; At risk R <= 2, F >= 3; ...
+    assert r["rfm_segment"].tolist() == ["Champions", "Needs attention", "Hibernating", "At risk", "Champions"]
+
+
+def test_crm_kpis_hand():
+    f = pd.DataFrame({"orders": [2, 4, 0], "revenue": [100.0, 100.0, 0.0], "discounts_used": [0, 3, 1],
+                      "loyalty_tier": ["Gold", "Silver", "Gold"], "preferred_channel": ["web", "store", "web"]})
+    roles = {"orders": "orders", "revenue": "revenue", "discounts": "discounts_used", "tier": "loyalty_tier",
+             "channel": "preferred_channel"}
+    k = crm_kpis(f, roles)
+    assert k["purchase_frequency"] == pytest.approx(2.0)
+    assert k["average_order_value"] == pytest.approx(200 / 6)
+    assert k["discount_users_pct"] == pytest.approx(200 / 3)
+    assert k["loyalty_tier_mix"] == pytest.approx({"Gold": 200 / 3, "Silver": 100 / 3})
+
+
+def _johnson_by_svd(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Johnson (2000) from the data matrix: Z = P Q' from the SVD of standardized X."""
+    Xs = (X - X.mean(0)) / X.std(0, ddof=1)
+    ys = (y - y.mean()) / y.std(ddof=1)
+    P, d, Qt = np.linalg.svd(Xs, full_matrices=False)
+    Z = P @ Qt  # orthonormal columns, closest to Xs (scaled)
+    Z = Z * math.sqrt(len(y) - 1)  # unit variance
+    beta = np.linalg.lstsq(Z, ys, rcond=None)[0]
+    lam = np.linalg.lstsq(Z, Xs, rcond=None)[0]  # regress each X on Z
+    return (lam.T ** 2) @ (beta ** 2)
+
+
+def test_relative_weights_match_independent_svd_computation():
+    rng = np.random.default_rng(3)
+    n = 400
+    base = rng.normal(size=(n, 1))
+    X = np.column_stack([base[:, 0] + rng.normal(size=n) * s for s in (0.5, 0.8, 1.2)] + [rng.normal(size=n)])
+    y = 0.6 * X[:, 0] + 0.3 * X[:, 1] - 0.4 * X[:, 3] + rng.normal(size=n)
+    rw = relative_weights(pd.DataFrame(X, columns=list("abcd")), y)
+    ref = _johnson_by_svd(X, y)
+    assert rw["weight"].to_numpy() == pytest.approx(ref, abs=1e-10)
+    # weights sum to the OLS R^2
+    Xc = np.column_stack([np.ones(n), X])
+    fitted = Xc @ np.linalg.lstsq(Xc, y, rcond=None)[0]
+    r2 = 1 - np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert rw["weight"].sum() == pytest.approx(r2, abs=1e-10)
+    assert rw.attrs["r2"] == pytest.approx(r2, abs=1e-10)
+    assert rw.loc["d", "sign"] == -1 and rw.loc["a", "sign"] == 1
+    assert rw["share"].sum() == pytest.approx(100)
+
+
+def test_relative_weights_errors():
+    with pytest.raises(DataError, match="no variance"):
+        relative_weights(pd.DataFrame({"a": [1.0] * 10, "b": np.arange(10.0)}), np.arange(10.0))
+    with pytest.raises(DataError, match="at least 4"):
+        relative_weights(pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}), [1.0, 2.0])
+
+
+def test_tokenize_folds_accents_and_drops_stop_words():
+    assert tokenize("La atención del PERSONAL es excelente, y el envío rápido") == [
+        "atencion", "personal", "excelente", "envio", "rapido"]
+
+
+def test_distinctive_terms_known_answer():
+    texts = (["precio barato oferta"] * 6 + ["calidad precio"] * 2
+             + ["entrega rapida envio"] * 6 + ["calidad envio"] * 2 + [None, ""])
+    groups = [1] * 8 + [2] * 8 + [1, 2]
+    res = distinctive_terms(texts, groups, top=3, prior=10, min_count=2)
+    top1 = [t["term"] for t in res[1]["terms"]]
+    top2 = [t["term"] for t in res[2]["terms"]]
+    # words used only by one group rank by their count there: precio (8), then barato, oferta (6 each)
+    assert top1[0] == "precio" and set(top1[1:3]) == {"barato", "oferta"}
+    assert top2[0] == "envio" and set(top2[1:3]) == {"entrega", "rapida"}
+    assert "calidad" not in top1 and "calidad" not in top2  # used equally by both
+    assert res[1]["comments"] == 8 and res[2]["comments"] == 8
+    assert res[1]["examples"] and "oferta" in res[1]["examples"][0]
+    # the z statistic of a word used only by group 1 is positive for 1 and negative for 2
+    z1 = {t["term"]: t["z"] for t in res[1]["terms"]}
+    assert z1["barato"] > 1.96
