@@ -1,0 +1,247 @@
+"""Project files: one YAML file that names a study's inputs and the settings of every stage.
+
+Loaded with :func:`load_project`; validation lists every problem at once, each with its line and key.
+Relative paths are relative to the project file. See ``docs/project.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import InputFileError, ProjectError
+
+__all__ = ["Project", "load_project", "STAGES"]
+
+#: Stages in the order `surveytools run` runs them.
+STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc", "report")
+
+_SECTIONS: dict[str, dict[str, Any]] = {
+    # key -> (types allowed, default)
+    "data": {"export": None, "exports": None, "sheet": None, "unknown_labels": "error"},
+    "quality": {"exclude": [], "enabled": True},
+    "reliability": {"scales": None, "omega_factors": None, "missing": "pairwise", "enabled": True},
+    "factor": {"items": None, "n_factors": "auto", "method": "minres", "rotation": "oblimin", "cor": "pearson",
+               "names": None, "kaiser": None, "enabled": True},
+    "segment": {"basis": "factors", "k": "auto", "method": "kmeans", "seed": 20240601, "bootstrap": 20,
+                "names": None, "min_size": 0.05, "enabled": True},
+    "typing_tool": {"max_items": 12, "items": None, "enabled": True},
+    "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
+            "order_by": None, "pseudonymize": False, "enabled": True},
+    "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
+            "text": None, "as_of": None, "enabled": True},
+    "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
+}
+_TOP = {"title", "questionnaire", "output", "language", *_SECTIONS}
+
+_CHOICES = {
+    ("data", "unknown_labels"): ("error", "missing"),
+    ("reliability", "missing"): ("pairwise", "listwise"),
+    ("factor", "method"): ("minres", "ml", "pa"),
+    ("factor", "cor"): ("pearson", "polychoric"),
+    ("factor", "rotation"): ("none", "varimax", "quartimax", "equamax", "promax", "oblimin", "quartimin",
+                             "geomin", "geomin_t", "geomin_q"),
+    ("segment", "method"): ("kmeans", "gmm", "ward", "ensemble"),
+    ("crm", "key_type"): (None, "email", "phone", "id", "sha256"),
+    ("voc", "csat_definition"): ("top1", "top2", "top3", "mean"),
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A validated project.
+
+    Attributes
+    ----------
+    path
+        The project file.
+    title
+        Study title (reports).
+    questionnaire
+        Questionnaire spec (absolute path).
+    exports
+        Survey exports (absolute paths; several = waves stacked in order).
+    output
+        Output folder (absolute; default ``output/`` beside the project file).
+    language
+        Report language (``en`` or ``es``).
+    settings
+        Stage -> settings with defaults filled in.
+    """
+
+    path: Path
+    title: str
+    questionnaire: Path
+    exports: tuple[Path, ...]
+    output: Path
+    language: str
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def stage(self, name: str) -> Mapping[str, Any]:
+        """Settings of a stage (defaults filled in)."""
+        return self.settings.get(name, {})
+
+    def enabled(self, name: str) -> bool:
+        """Whether a stage runs (CRM needs a file; VoC and CRM run when their inputs exist)."""
+        s = self.stage(name)
+        if not s.get("enabled", True):
+            return False
+        if name == "crm":
+            return s.get("file") is not None
+        return True
+
+    def inputs(self) -> list[Path]:
+        """Every input file (for the manifest's checksums)."""
+        out = [self.path, self.questionnaire, *self.exports]
+        crm = self.stage("crm").get("file")
+        if crm:
+            out.append(Path(crm))
+        return out
+
+
+def _line_map(text: str) -> dict[tuple[Any, ...], int]:
+    import yaml
+
+    from .questionnaire import SpecLoader, _line_map as qmap
+
+    node = yaml.compose(text, Loader=SpecLoader)
+    return qmap(node) if node is not None else {}
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    """Load and validate a project file.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or unreadable.
+    ProjectError
+        YAML syntax error, or any invalid content (every problem, with its line).
+    """
+    import yaml
+
+    from .questionnaire import load_yaml
+
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"project file {p} not found; check the path")
+    if p.is_dir():
+        raise InputFileError(f"project file {p} is a folder; give the path of a .yaml file")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"project file {p} cannot be read: {exc}") from None
+    try:
+        data = load_yaml(text)
+        lines = _line_map(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ProjectError(f"{p}{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, Mapping):
+        raise ProjectError(f"{p}: a project file is a mapping with at least 'questionnaire' and 'data'")
+    base = p.resolve().parent
+    problems: list[str] = []
+
+    def problem(keypath: tuple[Any, ...], msg: str) -> None:
+        line = None
+        for n in range(len(keypath), -1, -1):
+            line = lines.get(tuple(keypath[:n]))
+            if line is not None:
+                break
+        problems.append(f"{'line ' + str(line) + ', ' if line else ''}{'.'.join(map(str, keypath))}: {msg}")
+
+    def file_path(value: Any, keypath: tuple[Any, ...], must_exist: bool = True) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            problem(keypath, "must be a file path")
+            return None
+        fp = Path(value)
+        fp = fp if fp.is_absolute() else base / fp
+        if must_exist and not fp.exists():
+            problem(keypath, f"file {value!r} not found (looked for {fp})")
+        return fp
+
+    for key in data:
+        if key not in _TOP:
+            problem((key,), f"unknown key; expected one of {', '.join(sorted(_TOP))}")
+    q = file_path(data.get("questionnaire"), ("questionnaire",)) if "questionnaire" in data else None
+    if "questionnaire" not in data:
+        problem(("questionnaire",), "missing: name the questionnaire spec (YAML)")
+    settings: dict[str, dict[str, Any]] = {}
+    for section, defaults in _SECTIONS.items():
+        raw = data.get(section) or {}
+        if raw is False:
+            raw = {"enabled": False}
+        if not isinstance(raw, Mapping):
+            problem((section,), "must be a mapping of settings (or false to skip the stage)")
+            raw = {}
+        for key in raw:
+            if key not in defaults:
+                problem((section, key), f"unknown setting; expected one of {', '.join(defaults)}")
+        merged = {k: raw.get(k, v) for k, v in defaults.items()}
+        for (sec, key), allowed in _CHOICES.items():
+            if sec == section and merged.get(key) not in allowed:
+                problem((section, key), f"must be one of {', '.join(str(a) for a in allowed if a is not None)}, "
+                        f"not {merged.get(key)!r}")
+        settings[section] = merged
+    exports: list[Path] = []
+    d = settings["data"]
+    raw_exports = d.get("exports") if d.get("exports") is not None else d.get("export")
+    if raw_exports is None:
+        problem(("data",), "name the survey export: data: {export: FILE} (or exports: [FILE, ...] for waves)")
+    else:
+        items = raw_exports if isinstance(raw_exports, list) else [raw_exports]
+        key = "exports" if d.get("exports") is not None else "export"
+        for i, e in enumerate(items):
+            fp = file_path(e, ("data", key) + ((i,) if isinstance(raw_exports, list) else ()))
+            if fp is not None:
+                exports.append(fp)
+    fs = settings["factor"]
+    if not (fs["n_factors"] == "auto" or (isinstance(fs["n_factors"], int) and fs["n_factors"] >= 1)):
+        problem(("factor", "n_factors"), "must be auto or a whole number >= 1")
+    if fs["names"] is not None and not isinstance(fs["names"], (list, Mapping)):
+        problem(("factor", "names"), "must be a list of names or a mapping F1: name")
+    ss = settings["segment"]
+    k = ss["k"]
+    if not (k == "auto" or (isinstance(k, int) and k >= 2) or
+            (isinstance(k, str) and "-" in k and all(part.strip().isdigit() for part in k.split("-", 1)))):
+        problem(("segment", "k"), "must be auto, a whole number >= 2, or a range such as 2-8")
+    if not isinstance(ss["seed"], int):
+        problem(("segment", "seed"), "must be a whole number")
+    if ss["basis"] not in ("factors", "scales", "items") and not isinstance(ss["basis"], (str, list)):
+        problem(("segment", "basis"), "must be factors, scales, items, or a list of item ids / scale names")
+    if ss["names"] is not None and not isinstance(ss["names"], (list, Mapping)):
+        problem(("segment", "names"), "must be a list of names or a mapping 1: name")
+    if not isinstance(ss["bootstrap"], int) or ss["bootstrap"] < 0:
+        problem(("segment", "bootstrap"), "must be a whole number >= 0")
+    tt = settings["typing_tool"]
+    if not isinstance(tt["max_items"], int) or tt["max_items"] < 1:
+        problem(("typing_tool", "max_items"), "must be a whole number >= 1")
+    crm = settings["crm"]
+    if crm["file"] is not None:
+        fp = file_path(crm["file"], ("crm", "file"))
+        crm["file"] = fp
+    rep = settings["report"]
+    formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
+    for f in formats:
+        if f not in ("xlsx", "html"):
+            problem(("report", "formats"), f"unknown format {f!r}; use xlsx and/or html")
+    rep["formats"] = formats
+    language = data.get("language") or rep.get("language") or "en"
+    if language not in ("en", "es"):
+        problem(("language",), f"reports are in en or es, not {language!r}")
+    out = data.get("output", "output")
+    if not isinstance(out, str):
+        problem(("output",), "must be a folder path")
+        out = "output"
+    if problems:
+        n = len(problems)
+        raise ProjectError(f"{p}: {n} problem{'s' if n != 1 else ''} in the project file; fix "
+                           f"{'them' if n != 1 else 'it'} and run again", problems)
+    outp = Path(out)
+    return Project(path=p.resolve(), title=str(data.get("title") or p.stem), questionnaire=q,  # type: ignore[arg-type]
+                   exports=tuple(exports), output=outp if outp.is_absolute() else base / outp,
+                   language=language, settings=settings)
