@@ -1,0 +1,58 @@
+"""``surveytools assign``: score new respondents or customers with a typing-tool model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import emit_json, json_option, note, quiet_option, sheet_option
+
+
+@click.command("assign")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Typing-tool model (.json) written by 'surveytools typing-tool'.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Segments file (.csv, .parquet or .xlsx): id, segment, probability, n_imputed.")
+@click.option("-q", "--questionnaire", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Optional questionnaire: more answer labels (e.g. another language) and the id column.")
+@click.option("--id", "id_column", default=None,
+              help="Id column of DATA (default: respondent_id, id or customer_id; row numbers when absent). "
+                   "The output keeps this name.")
+@click.option("--max-missing", type=click.IntRange(0), default=None,
+              help="Most unanswered golden questions a row may have (default: the model's, half of them).")
+@click.option("--excluded", "excluded_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the excluded rows (id, reason, n_missing) to this file.")
+@sheet_option
+@json_option
+@quiet_option
+def command(data: Path, model_path: Path, output: Path, questionnaire: Path | None, id_column: str | None,
+            max_missing: int | None, excluded_path: Path | None, sheet: str | None, as_json: bool,
+            quiet: bool) -> None:
+    """Assign respondents or customers to segments with a typing-tool model.
+
+    DATA is a survey or customer file (.csv, .parquet, .xlsx) with a column per golden question,
+    named by the item id, holding answer codes or answer labels. Blank, "no answer" and invalid
+    answers take the item's training mean and are counted; rows with more than --max-missing of
+    them get no segment and are reported as excluded (rows in = assigned + excluded).
+
+    \b
+    Examples:
+      surveytools assign new_wave.csv --model typing.json -o new_wave_segments.csv
+      surveytools assign customers.parquet --model typing.json --id customer_id -o segments.parquet
+      surveytools assign respuestas.csv --model typing.json -q cuestionario_es.yaml -o out.csv --json
+    """
+    from ..questionnaire import load_questionnaire
+    from ..typing_tool import assign_file
+
+    q = load_questionnaire(questionnaire) if questionnaire is not None else None
+    sheet_arg: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
+    result = assign_file(data, model_path, output, id_column=id_column, questionnaire=q, sheet=sheet_arg,
+                         max_missing=max_missing, excluded_output=excluded_path)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(result.summary())
+    note(f"Wrote {output}" + (f" and {excluded_path}" if excluded_path is not None and result.rows_excluded else ""),
+         quiet)

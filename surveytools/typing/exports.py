@@ -1,0 +1,388 @@
+"""Exports of a fitted typing tool: the Excel calculator and a SQL scoring query.
+
+Both compute exactly what :meth:`surveytools.typing_tool.TypingTool.predict` computes:
+
+1. an answer that is a valid code of the item's answer scale is used as it is; a blank, "no answer" or
+   invalid answer is replaced by the item's training mean and counted;
+2. score of segment k = constant_k + sum over items of coefficient_jk * answer_j;
+3. a row with more than ``max_missing`` replaced answers gets no segment; otherwise the segment is the
+   one with the highest score (the lowest-numbered segment wins an exact tie) and its probability is
+   1 / sum_l exp(score_l - score_max).
+
+Survey text (question wording, answer labels, segment names) is always written to Excel as text, never
+as a formula (see :mod:`surveytools.report.xlsx_safe`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..typing_tool import TypingTool
+
+__all__ = ["to_sql", "write_calculator", "sql_number", "quote_identifier"]
+
+_SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def sql_number(x: float) -> str:
+    """A float literal that reads back to the same double: 17 significant digits in exponent form.
+
+    The exponent form makes DuckDB and others read a DOUBLE rather than an exact DECIMAL.
+    """
+    return f"{float(x):.17e}"
+
+
+def quote_identifier(name: str) -> str:
+    """Double-quote an identifier (standard SQL), doubling embedded quotes."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _table(name: str) -> str:
+    # schema.table or a simple name stays as typed; anything else is quoted
+    parts = name.split(".")
+    if all(_SIMPLE.fullmatch(p) for p in parts):
+        return name
+    return quote_identifier(name)
+
+
+def _code(c: float) -> str:
+    f = float(c)
+    return str(int(f)) if f.is_integer() else repr(f)
+
+
+def to_sql(tool: TypingTool, table: str = "respondents", *, id_column: str = "respondent_id",
+           probability: bool = True) -> str:
+    """A standard SQL query scoring every row of ``table``.
+
+    Output columns: the id, ``segment`` (NULL when too many answers are missing), ``probability``
+    (optional: uses ``EXP``, available in PostgreSQL, DuckDB, SQLite >= 3.35, MySQL, SQL Server, Oracle,
+    BigQuery) and ``n_imputed``. Only CTEs, CASE, IN, +, * and comparisons are used otherwise. Columns
+    are the item ids, double-quoted (ANSI; MySQL needs ``ANSI_QUOTES``, BigQuery backticks).
+
+    Parameters
+    ----------
+    tool
+        A fitted typing tool.
+    table
+        Table (or view) with one row per respondent or customer.
+    id_column
+        Its id column.
+    probability
+        Include the posterior probability of the segment.
+    """
+    from .. import __version__
+
+    items = tool.item_info_
+    segs = [int(s) for s in tool.segments_]
+    coef = tool.coef_.to_numpy()
+    xs = [f"x_{j + 1}" for j in range(len(items))]
+    lines = [
+        f"-- Segment typing tool (surveytools {__version__}): "
+        f"{len(items)} golden questions, {len(segs)} segments, cross-validated accuracy {tool.accuracy_:.4f}).",
+        f"-- Scores the table {table}: one row per respondent or customer, a column per question holding the "
+        "answer code.",
+        "-- Blank, 'no answer' or invalid answers take the item's training mean (counted in n_imputed); rows with",
+        f"-- more than {tool.max_missing_} of {len(items)} imputed answers get segment NULL.",
+        "-- Golden questions (column: valid codes; mean used when missing):",
+    ]
+    for it in items:
+        codes = ", ".join(_code(c) for c in it.valid_codes) if it.codes else "any number"
+        text = (it.text or "").replace("\n", " ").replace("\r", " ")
+        lines.append(f"--   {it.id}: {codes}; mean {it.mean:.6g}  {text[:80]}")
+    lines.append("WITH typing_input AS (")
+    lines.append("  SELECT")
+    lines.append(f"    {quote_identifier(id_column)} AS {quote_identifier(id_column)},")
+    valid_exprs = []
+    for it, x in zip(items, xs, strict=True):
+        col = quote_identifier(it.id)
+        if it.codes:
+            cond = f"{col} IN ({', '.join(_code(c) for c in it.valid_codes)})"
+        else:
+            cond = f"{col} IS NOT NULL"
+        valid_exprs.append(cond)
+        lines.append(f"    CASE WHEN {cond} THEN {col} ELSE {sql_number(it.mean)} END AS {x},")
+    n_imp = " + ".join(f"CASE WHEN {c} THEN 0 ELSE 1 END" for c in valid_exprs)
+    lines.append(f"    {n_imp} AS n_imputed")
+    lines.append(f"  FROM {_table(table)}")
+    lines.append("),")
+    lines.append("typing_scores AS (")
+    lines.append(f"  SELECT {quote_identifier(id_column)}, n_imputed,")
+    score_lines = []
+    for k, s in enumerate(segs):
+        terms = [f"({sql_number(coef[-1, k])})"] + [f"({sql_number(coef[j, k])}) * {x}" for j, x in enumerate(xs)]
+        score_lines.append("    " + " + ".join(terms) + f" AS score_{s}")
+    lines.append(",\n".join(score_lines))
+    lines.append("  FROM typing_input")
+    lines.append("),")
+    lines.append("typing_best AS (")
+    lines.append("  SELECT typing_scores.*,")
+    lines.append("    CASE")
+    for k, s in enumerate(segs[:-1]):
+        cond = " AND ".join(f"score_{s} >= score_{t}" for t in segs[k + 1:])
+        lines.append(f"      WHEN {cond} THEN {s}")
+    lines.append(f"      ELSE {segs[-1]}")
+    lines.append("    END AS best")
+    lines.append("  FROM typing_scores")
+    lines.append(")")
+    lines.append("SELECT")
+    lines.append(f"  {quote_identifier(id_column)},")
+    lines.append(f"  CASE WHEN n_imputed > {tool.max_missing_} THEN NULL ELSE best END AS segment,")
+    if probability:
+        top = "CASE best " + " ".join(f"WHEN {s} THEN score_{s}" for s in segs) + " END"
+        denom = " + ".join(f"EXP(score_{s} - {top})" for s in segs)
+        lines.append(f"  CASE WHEN n_imputed > {tool.max_missing_} THEN NULL ELSE 1.0 / ({denom}) END AS probability,")
+    lines.append("  n_imputed")
+    lines.append("FROM typing_best;")
+    return "\n".join(lines) + "\n"
+
+
+# ============================================================================================ Excel
+
+def _col(n: int) -> str:
+    """1-based column number -> letters."""
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _sheet_ref(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
+                     inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
+    """Write the Excel calculator: answers in, segment out, with live formulas.
+
+    Sheets
+    ------
+    Calculator
+        One row per golden question: item, question, answer options, the answer cell (yellow; a drop-down
+        of the valid codes), the answer's label, the value used (the answer, or the item mean when blank
+        or invalid) and a missing flag. Below: per segment its score, exp(score - max) and probability;
+        then the winning segment (INDEX/MATCH on MAX) and its name.
+    Coefficients
+        Classification-function coefficients: rows = golden questions, then the constant in the last row;
+        columns = segments.
+    Accuracy
+        The cross-validated accuracy curve by number of items, with a chart.
+    Options
+        Valid codes and labels per golden question (the drop-downs and label look-ups use it).
+    Model
+        Settings, sizes, priors, how missing answers are handled.
+    """
+    from openpyxl import Workbook
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from ..io.atomic import atomic_write
+    from ..report.xlsx_safe import set_cell
+
+    items = tool.item_info_
+    p = len(items)
+    segs = [int(s) for s in tool.segments_]
+    k = len(segs)
+    coef = tool.coef_.to_numpy()
+    names = tool.segment_names_
+    bold = Font(bold=True)
+    yellow = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+    grey = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+
+    wb = Workbook()
+    calc = wb.active
+    calc.title = "Calculator"
+    coef_ws = wb.create_sheet("Coefficients")
+    acc_ws = wb.create_sheet("Accuracy")
+    opt_ws = wb.create_sheet("Options")
+    model_ws = wb.create_sheet("Model")
+
+    # ---- Coefficients: items down, constant last, segments across
+    set_cell(coef_ws, 1, 1, "Item").font = bold
+    for c, s in enumerate(segs):
+        set_cell(coef_ws, 1, c + 2, f"Segment {s}" + (f": {names[s]}" if s in names else "")).font = bold
+    for j, it in enumerate(items):
+        set_cell(coef_ws, j + 2, 1, it.id)
+        for c in range(k):
+            coef_ws.cell(row=j + 2, column=c + 2, value=float(coef[j, c]))
+    set_cell(coef_ws, p + 2, 1, "Constant").font = bold
+    for c in range(k):
+        coef_ws.cell(row=p + 2, column=c + 2, value=float(coef[-1, c]))
+    coef_ws.column_dimensions["A"].width = 16
+    for c in range(k):
+        coef_ws.column_dimensions[_col(c + 2)].width = 18
+
+    # ---- Options: item | code | label | key (item|code), text
+    for c, h in enumerate(("Item", "Code", "Label", "Key"), start=1):
+        set_cell(opt_ws, 1, c, h).font = bold
+    r = 2
+    for it in items:
+        for code, label in sorted(it.codes.items()):
+            set_cell(opt_ws, r, 1, it.id)
+            opt_ws.cell(row=r, column=2, value=code)
+            set_cell(opt_ws, r, 3, label)
+            set_cell(opt_ws, r, 4, f"{it.id}|{_code(code)}")
+            r += 1
+    last_opt = max(r - 1, 2)
+    opt_codes = f"Options!$B$2:$B${last_opt}"
+    opt_labels = f"Options!$C$2:$C${last_opt}"
+    opt_keys = f"Options!$D$2:$D${last_opt}"
+    opt_ws.column_dimensions["C"].width = 30
+    opt_ws.column_dimensions["D"].width = 20
+
+    # ---- Calculator
+    set_cell(calc, 1, 1, "Segment calculator").font = Font(bold=True, size=14)
+    set_cell(calc, 2, 1, "Type the respondent's answer code in the yellow cells (column D). A blank or invalid "
+             "answer takes the item's average (column H); with more than "
+             f"{tool.max_missing_} of {p} answers missing no segment is given.")
+    heads = ("Item", "Question", "Answer options", "Answer", "Answer label", "Value used", "Missing",
+             "Average (used if missing)")
+    top = 4
+    for c, h in enumerate(heads, start=1):
+        set_cell(calc, top, c, h).font = bold
+    first, last = top + 1, top + p
+    for j, it in enumerate(items):
+        r = first + j
+        set_cell(calc, r, 1, it.id)
+        set_cell(calc, r, 2, it.text or "")
+        set_cell(calc, r, 3, it.options_text() or "a number")
+        ans = calc.cell(row=r, column=4)
+        ans.fill = yellow
+        calc.cell(row=r, column=8, value=float(it.mean))
+        if it.codes:
+            key = f'$A{r}&"|"&D{r}'
+            ok = f"AND(ISNUMBER(D{r}),ISNUMBER(MATCH({key},{opt_keys},0)))"
+            calc.cell(row=r, column=5, value=f'=IF(D{r}="","(no answer)",IF({ok},INDEX({opt_labels},'
+                                             f'MATCH({key},{opt_keys},0)),"(not a valid answer)"))')
+            calc.cell(row=r, column=6, value=f"=IF({ok},INDEX({opt_codes},MATCH({key},{opt_keys},0)),H{r})")
+            calc.cell(row=r, column=7, value=f"=IF({ok},0,1)")
+            codes = ",".join(_code(c) for c in it.valid_codes)
+            if len(codes) <= 250:
+                dv = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True, showDropDown=False)
+            else:
+                dv = DataValidation(type="list", formula1=opt_codes, allow_blank=True)
+            dv.errorTitle = "Not a valid answer"
+            dv.error = f"Choose one of the codes of {it.id}."[:255]
+            dv.promptTitle = it.id[:32]
+            dv.prompt = it.options_text()[:255]
+            dv.showErrorMessage = True
+            dv.showInputMessage = True
+            calc.add_data_validation(dv)
+            dv.add(ans.coordinate)
+        else:
+            calc.cell(row=r, column=5, value=f'=IF(D{r}="","(no answer)","")')
+            calc.cell(row=r, column=6, value=f"=IF(ISNUMBER(D{r}),D{r},H{r})")
+            calc.cell(row=r, column=7, value=f"=IF(ISNUMBER(D{r}),0,1)")
+            dv = DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
+                                allow_blank=True)
+            calc.add_data_validation(dv)
+            dv.add(ans.coordinate)
+    r = last + 1
+    set_cell(calc, r, 6, "Missing answers").font = bold
+    calc.cell(row=r, column=7, value=f"=SUM(G{first}:G{last})")
+    n_missing_cell = f"$G${r}"
+
+    seg_top = last + 3
+    for c, h in enumerate(("Segment", "Name", "Score", "exp(score - max)", "Probability"), start=1):
+        set_cell(calc, seg_top, c, h).font = bold
+    s_first, s_last = seg_top + 1, seg_top + k
+    for c, s in enumerate(segs):
+        r = s_first + c
+        calc.cell(row=r, column=1, value=s)
+        set_cell(calc, r, 2, names.get(s, ""))
+        col = _col(c + 2)
+        calc.cell(row=r, column=3, value=f"=Coefficients!${col}${p + 2}+SUMPRODUCT(Coefficients!${col}$2:${col}"
+                                         f"${p + 1},$F${first}:$F${last})")
+        calc.cell(row=r, column=4, value=f"=EXP(C{r}-MAX($C${s_first}:$C${s_last}))")
+        calc.cell(row=r, column=5, value=f"=D{r}/SUM($D${s_first}:$D${s_last})")
+        calc.cell(row=r, column=5).number_format = "0.0%"
+    res = s_last + 2
+    scores = f"$C${s_first}:$C${s_last}"
+    winner = f"INDEX($A${s_first}:$A${s_last},MATCH(MAX({scores}),{scores},0))"
+    set_cell(calc, res, 1, "Segment").font = Font(bold=True, size=13)
+    cell = calc.cell(row=res, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"too many missing answers",'
+                                              f"{winner})")
+    cell.font = Font(bold=True, size=13)
+    cell.fill = grey
+    set_cell(calc, res + 1, 1, "Name").font = bold
+    calc.cell(row=res + 1, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"",'
+                                           f"INDEX($B${s_first}:$B${s_last},MATCH(MAX({scores}),{scores},0)))")
+    set_cell(calc, res + 2, 1, "Probability").font = bold
+    pc = calc.cell(row=res + 2, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"",'
+                                                f"INDEX($E${s_first}:$E${s_last},MATCH(MAX({scores}),{scores},0)))")
+    pc.number_format = "0.0%"
+    for col, width in zip("ABCDEFGH", (12, 50, 40, 10, 24, 12, 10, 14), strict=True):
+        calc.column_dimensions[col].width = width
+    for row in calc.iter_rows(min_row=first, max_row=last, min_col=2, max_col=3):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    calc.freeze_panes = calc.cell(row=first, column=1)
+
+    # ---- Accuracy curve
+    for c, h in enumerate(("Number of items", "Item added", "Items", "Cross-validated accuracy", "Selected"), 1):
+        set_cell(acc_ws, 1, c, h).font = bold
+    curve = tool.curve_
+    for i, (n, row) in enumerate(curve.iterrows()):
+        acc_ws.cell(row=i + 2, column=1, value=int(n))
+        set_cell(acc_ws, i + 2, 2, str(row["item"]))
+        set_cell(acc_ws, i + 2, 3, ", ".join(row["items"]))
+        acc_ws.cell(row=i + 2, column=4, value=float(row["accuracy"])).number_format = "0.0%"
+        set_cell(acc_ws, i + 2, 5, "selected" if row["selected"] else "")
+    acc_ws.column_dimensions["C"].width = 60
+    acc_ws.column_dimensions["D"].width = 24
+    if len(curve):
+        chart = LineChart()
+        chart.title = "Cross-validated accuracy by number of golden questions"
+        chart.y_axis.title = "accuracy"
+        chart.x_axis.title = "items"
+        chart.add_data(Reference(acc_ws, min_col=4, min_row=1, max_row=len(curve) + 1), titles_from_data=True)
+        chart.set_categories(Reference(acc_ws, min_col=1, min_row=2, max_row=len(curve) + 1))
+        chart.legend = None
+        acc_ws.add_chart(chart, "G2")
+
+    # ---- Model sheet
+    rows: list[tuple[str, Any]] = [
+        ("Classifier", "Linear discriminant analysis: Fisher's classification functions (pooled within-segment "
+                       "covariance, divisor n - K)"),
+        ("Score of segment k", "constant_k + sum_j coefficient_jk * answer_j; the segment is the highest score"),
+        ("Probability", "exp(score_k - max score) / sum over segments"),
+        ("Missing answers", f"replaced by the item's training mean; more than {tool.max_missing_} of {p} missing: "
+                            "no segment"),
+        ("Golden questions", p),
+        ("Cross-validated accuracy", float(tool.accuracy_)),
+        ("Respondents used to fit", int(getattr(tool, "n_train_", 0))),
+        ("Folds", int(tool.n_folds)),
+        ("Seed", int(tool.seed)),
+        ("Created", str(getattr(tool, "created_", ""))),
+    ]
+    from .. import __version__
+
+    rows.append(("surveytools version", __version__))
+    for i, (label, value) in enumerate(rows, start=1):
+        set_cell(model_ws, i, 1, label).font = bold
+        set_cell(model_ws, i, 2, value)
+    r = len(rows) + 2
+    for c, h in enumerate(("Segment", "Name", "Prior", "Respondents", "Hit rate (cross-validated)"), 1):
+        set_cell(model_ws, r, c, h).font = bold
+    res_obj = getattr(tool, "result_", None)
+    for i, s in enumerate(segs, start=1):
+        model_ws.cell(row=r + i, column=1, value=s)
+        set_cell(model_ws, r + i, 2, names.get(s, ""))
+        model_ws.cell(row=r + i, column=3, value=float(tool.priors_[s]))
+        if res_obj is not None and s in res_obj.sizes.index:
+            model_ws.cell(row=r + i, column=4, value=int(res_obj.sizes[s]))
+        if res_obj is not None and s in res_obj.hit_rates.index:
+            model_ws.cell(row=r + i, column=5, value=float(res_obj.hit_rates[s])).number_format = "0.0%"
+    model_ws.column_dimensions["A"].width = 26
+    model_ws.column_dimensions["B"].width = 90
+
+    out = Path(path)
+    with atomic_write(out, inputs) as tmp:
+        wb.save(os.fspath(tmp))
+    return out
