@@ -172,9 +172,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         problem(("questionnaire",), "missing: name the questionnaire spec (YAML)")
     settings: dict[str, dict[str, Any]] = {}
     for section, defaults in _SECTIONS.items():
-        raw = data.get(section) or {}
-        if raw is False:
-            raw = {"enabled": False}
+        raw = data.get(section)
+        raw = {"enabled": False} if raw is False else (raw or {})
         if not isinstance(raw, Mapping):
             problem((section,), "must be a mapping of settings (or false to skip the stage)")
             raw = {}

@@ -1,0 +1,69 @@
+"""Project files: validation lists every problem at once, defaults, paths relative to the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveytools.exceptions import InputFileError, ProjectError
+from surveytools.project import load_project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "q.yaml").write_text((ROOT / "questionnaires" / "bfi.yaml").read_text())
+    (tmp_path / "data.csv").write_text("respondent_id,A1\nr1,2\n")
+    p = tmp_path / "project.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_minimal_project_defaults(tmp_path):
+    p = _write(tmp_path, "questionnaire: q.yaml\ndata: {export: data.csv}\n")
+    proj = load_project(p)
+    assert proj.questionnaire == tmp_path / "q.yaml"
+    assert proj.exports == (tmp_path / "data.csv",)
+    assert proj.output == tmp_path / "output"
+    assert proj.stage("factor")["n_factors"] == "auto"
+    assert proj.stage("segment")["k"] == "auto"
+    assert not proj.enabled("crm")
+    assert proj.language == "en"
+
+
+def test_every_problem_listed(tmp_path):
+    p = _write(tmp_path, """
+questionnaire: missing.yaml
+data: {export: nowhere.xlsx, unknown_labels: maybe}
+factor: {n_factors: -1, method: uls, rotaton: varimax}
+segment: {k: many, method: dbscan}
+report: {formats: [pdf]}
+language: fr
+colour: blue
+""")
+    with pytest.raises(ProjectError) as info:
+        load_project(p)
+    probs = info.value.problems
+    text = "\n".join(probs)
+    for needle in ("questionnaire: file 'missing.yaml' not found", "data.export: file 'nowhere.xlsx' not found",
+                   "data.unknown_labels: must be one of", "factor.n_factors", "factor.method",
+                   "factor.rotaton: unknown setting", "segment.k", "segment.method", "report.formats",
+                   "language", "colour: unknown key"):
+        assert needle in text, needle
+    assert len(probs) >= 11
+    assert all(p.startswith("line ") for p in probs)
+
+
+def test_missing_file_and_syntax(tmp_path):
+    with pytest.raises(InputFileError, match="not found"):
+        load_project(tmp_path / "nope.yaml")
+    p = tmp_path / "bad.yaml"
+    p.write_text("questionnaire: [q.yaml\n")
+    with pytest.raises(ProjectError, match="YAML syntax error"):
+        load_project(p)
+
+
+def test_stage_can_be_switched_off(tmp_path):
+    p = _write(tmp_path, "questionnaire: q.yaml\ndata: {export: data.csv}\nfactor: false\n")
+    assert not load_project(p).enabled("factor")
