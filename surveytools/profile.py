@@ -1,0 +1,874 @@
+"""Segment profiles: who each segment is, how it differs from the rest, and whether the difference is real.
+
+:func:`profile_segments` builds the comparison table market researchers know from Displayr/Q: one row per
+basis dimension, scale score, rating item, category of a categorical variable, option of a multiple-choice
+item, numeric variable and Net Promoter Score; one column for the total and one per segment. Each cell
+holds the (weighted) value, its index against the total (``100 * segment / total``) and a test of the
+segment against the rest of the sample:
+
+* means (scores, rating items, numeric variables, NPS): Welch's unequal-variance t test;
+* proportions (categories, options, NPS groups): the two-proportion z test with pooled variance;
+
+with survey weights entering through Kish's effective sample size, and an optional Benjamini-Hochberg
+false-discovery-rate correction over every test of the table.
+
+Weighted statistics (per group g with weights w over the respondents who answered)::
+
+    mean      m = sum(w x) / sum(w)
+    n_eff     = (sum w)^2 / sum(w^2)                              (Kish 1965)
+    variance  s^2 = sum(w (x - m)^2) / sum(w) * n_eff / (n_eff - 1)
+    se^2      = s^2 / n_eff
+
+    Welch     t = (m_s - m_r) / sqrt(se_s^2 + se_r^2)
+              df = (se_s^2 + se_r^2)^2 / (se_s^4 / (n_s - 1) + se_r^4 / (n_r - 1))   (n = n_eff)
+    z test    p_pool = (n_s p_s + n_r p_r) / (n_s + n_r)
+              z = (p_s - p_r) / sqrt(p_pool (1 - p_pool) (1/n_s + 1/n_r))           (n = n_eff)
+
+where s is the segment and r the rest of the sample. Without weights n_eff = n and these are exactly
+``scipy.stats.ttest_ind(equal_var=False)`` and ``statsmodels`` ``proportions_ztest``. Two-sided p-values.
+
+References
+----------
+Kish, L. (1965). *Survey Sampling*. Wiley (effective sample size of a weighted sample).
+Welch, B. L. (1947). The generalization of "Student's" problem when several different population variances
+are involved. *Biometrika* 34, 28-35.
+Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate. *JRSS B* 57, 289-300.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .assignments import Assignments, align_assignments, read_assignments
+from .exceptions import DataError, DataQualityWarning
+from .report.i18n import check_lang, fmt_number, fmt_percent, tr
+from .survey import Survey
+
+__all__ = ["SECTIONS", "ProfileResult", "profile_segments", "bh_adjust", "parse_names"]
+
+#: Row groups of the profile table, in display order.
+SECTIONS: tuple[str, ...] = ("basis", "scale", "likert", "categorical", "multi", "numeric", "nps", "extra")
+_DIM_SECTIONS = ("basis", "scale")
+#: Item types that are profiled (text, e-mail, id and date items are not).
+_PROFILED_TYPES = ("likert", "categorical", "multi", "numeric", "nps")
+_SMALL_SEGMENT = 30
+
+_ROW_COLUMNS = ["section", "variable", "label", "level", "level_label", "stat", "total", "total_n", "total_n_eff",
+                "total_sd"]
+_CELL_COLUMNS = ["value", "index", "statistic", "df", "p", "p_adj", "mark", "n", "n_eff", "effect"]
+
+
+# ====================================================================== result
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """A segment comparison table.
+
+    Attributes
+    ----------
+    segments
+        Index = segment number 1..k; columns ``name``, ``n`` (respondents), ``weighted_n`` (sum of weights),
+        ``share`` (weighted share of the profiled sample), ``description`` (generated text).
+    rows
+        Index = row id (``section:variable`` or ``section:variable=level``); columns ``section``, ``variable``,
+        ``label``, ``level``, ``level_label``, ``stat`` (``mean``, ``proportion`` or ``nps``), ``total``,
+        ``total_n``, ``total_n_eff``, ``total_sd``.
+    cells
+        Index = (row id, segment); columns ``value``, ``index`` (x100, NaN where an index is meaningless),
+        ``statistic`` (t or z), ``df`` (Welch df; NaN for z), ``p``, ``p_adj`` (Benjamini-Hochberg over the
+        whole table), ``mark`` (``"higher"``, ``"lower"`` or None), ``n``, ``n_eff``, ``effect`` (standardized
+        difference from the total: Cohen's d against the total SD for means, Cohen's h for proportions).
+    alpha
+        Significance level of the marks.
+    fdr
+        Whether the marks use the Benjamini-Hochberg adjusted p-values.
+    weighted
+        Whether survey weights were used.
+    lang
+        Language of the descriptions.
+    rows_in
+        Respondents in the survey.
+    unassigned
+        Ids of respondents without a segment (excluded).
+    """
+
+    segments: pd.DataFrame
+    rows: pd.DataFrame
+    cells: pd.DataFrame
+    alpha: float
+    fdr: bool
+    weighted: bool
+    lang: str
+    rows_in: int
+    unassigned: pd.Index = field(repr=False)
+
+    @property
+    def k(self) -> int:
+        """Number of segments."""
+        return len(self.segments)
+
+    @property
+    def rows_used(self) -> int:
+        """Respondents profiled (those with a segment)."""
+        return int(self.segments["n"].sum())
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Segment number -> name."""
+        return {int(s): str(n) for s, n in self.segments["name"].items()}
+
+    # ------------------------------------------------------------------ views
+    def to_frame(self) -> pd.DataFrame:
+        """The table in long form: one line per (row, segment) with the row's labels and total."""
+        cells = self.cells.reset_index()
+        rows = self.rows.reset_index().rename(columns={"index": "row"})
+        out = cells.merge(rows, on="row", how="left")
+        front = ["row", "segment"] + [c for c in _ROW_COLUMNS]
+        return out[front + _CELL_COLUMNS].set_index(["row", "segment"])
+
+    def table(self, field: str = "value") -> pd.DataFrame:
+        """The table in wide form: rows x (``total``, segment 1..k) holding one field of every cell.
+
+        Parameters
+        ----------
+        field
+            One of ``value``, ``index``, ``statistic``, ``df``, ``p``, ``p_adj``, ``mark``, ``n``, ``n_eff``,
+            ``effect``. The total column holds the total value (for ``value``), n or n_eff, else NaN.
+        """
+        if field not in _CELL_COLUMNS:
+            raise DataError(f"unknown field {field!r}; choose one of {', '.join(_CELL_COLUMNS)}")
+        wide = self.cells[field].unstack("segment")
+        wide = wide.reindex(index=self.rows.index, columns=list(self.segments.index))
+        total = {"value": self.rows["total"], "n": self.rows["total_n"], "n_eff": self.rows["total_n_eff"]}.get(field)
+        wide.insert(0, "total", total if total is not None else np.nan)
+        return wide
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready result: ``segments`` (number -> name, n, weighted_n, share, description) and ``variables``
+        (one entry per row with ``total`` and ``segments.<k>``: value, index, statistic, df, p, p_adj, mark,
+        n, n_eff, effect), plus row counts and test settings."""
+        segs = {
+            str(int(s)): {"name": str(r["name"]), "n": int(r["n"]), "weighted_n": float(r["weighted_n"]),
+                          "share": float(r["share"]), "description": str(r["description"])}
+            for s, r in self.segments.iterrows()
+        }
+        cells = self.cells
+        seg_ids = list(self.segments.index)
+        by_field = {f: cells[f].unstack("segment").reindex(index=self.rows.index, columns=seg_ids)
+                    for f in _CELL_COLUMNS}
+        variables = []
+        for rid, row in self.rows.iterrows():
+            entry: dict[str, Any] = {
+                "id": str(rid), "section": row["section"], "variable": str(row["variable"]),
+                "label": str(row["label"]),
+                "level": _plain(row["level"]), "level_label": _plain(row["level_label"]), "stat": row["stat"],
+                "total": {"value": _num(row["total"]), "n": int(row["total_n"]),
+                          "n_eff": _num(row["total_n_eff"]), "sd": _num(row["total_sd"])},
+                "segments": {},
+            }
+            for s in seg_ids:
+                cell = {}
+                for f in _CELL_COLUMNS:
+                    v = by_field[f].at[rid, s]
+                    if f == "mark":
+                        cell[f] = v if isinstance(v, str) else None
+                    elif f == "n":
+                        cell[f] = int(v)
+                    else:
+                        cell[f] = _num(v)
+                entry["segments"][str(int(s))] = cell
+            variables.append(entry)
+        return {
+            "k": self.k,
+            "rows_in": int(self.rows_in),
+            "rows_used": self.rows_used,
+            "rows_excluded": int(len(self.unassigned)),
+            "excluded": {"no_segment": int(len(self.unassigned))},
+            "weighted": bool(self.weighted),
+            "alpha": float(self.alpha),
+            "fdr": bool(self.fdr),
+            "tests": {"means": "welch_t", "proportions": "two_proportion_z",
+                      "marks_use": "p_adj (Benjamini-Hochberg)" if self.fdr else "p"},
+            "lang": self.lang,
+            "segments": segs,
+            "variables": variables,
+        }
+
+    def summary(self, width: int = 40) -> str:
+        """The table as text: one line per row, total and segment values, ``+``/``-`` for significantly
+        higher/lower."""
+        seg_ids = list(self.segments.index)
+        values = self.table("value")
+        marks = self.table("mark")
+        head = (f"Segment profiles: {self.rows_used} respondents in {self.k} segments"
+                + (f" ({len(self.unassigned)} without a segment excluded)" if len(self.unassigned) else "")
+                + ("; weighted (Kish n_eff)" if self.weighted else ""))
+        pname = "BH-adjusted p" if self.fdr else "p"
+        lines = [head, f"+/- significantly higher/lower than the rest of the sample ({pname} < {self.alpha:g}); "
+                       "Welch t for means, z for proportions", ""]
+        cols = ["Total"] + [f"{s}" for s in seg_ids]
+        lines.append(" " * width + "".join(f"{c:>10}" for c in cols))
+        sizes = ["n"] + [str(int(self.segments.at[s, "n"])) for s in seg_ids]
+        lines.append(f"{'':<{width}}" + "".join(f"{c:>10}" for c in [str(self.rows_used)] + sizes[1:]))
+        section = None
+        for rid, row in self.rows.iterrows():
+            if row["section"] != section:
+                section = row["section"]
+                lines.append(tr(f"section_{section}", "en"))
+            label = _short_label(row, width - 3)
+            parts = [_fmt_value(row["total"], row["stat"])]
+            for s in seg_ids:
+                m = marks.at[rid, s]
+                sign = "+" if m == "higher" else "-" if m == "lower" else " "
+                parts.append(_fmt_value(values.at[rid, s], row["stat"]) + sign)
+            lines.append(f"  {label:<{width - 2}}" + "".join(f"{p:>10}" for p in parts))
+        return "\n".join(lines)
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(float(v)) else (int(v) if float(v).is_integer() else float(v))
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    f = float(v)
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _fmt_value(v: Any, stat: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "."
+    if stat == "proportion":
+        return f"{100 * v:.1f}%"
+    if stat == "nps":
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def _short_label(row: Mapping[str, Any], width: int) -> str:
+    """``label: level`` in at most ``width`` characters, shortening the label first."""
+    lab = " ".join(str(row["label"]).split())
+    lev = row["level_label"]
+    if lev is None or (isinstance(lev, float) and math.isnan(lev)):
+        return lab if len(lab) <= width else lab[: width - 3] + "..."
+    lev = " ".join(str(lev).split())
+    if len(lev) > width // 2:
+        lev = lev[: width // 2 - 3] + "..."
+    room = width - len(lev) - 2
+    if len(lab) > room:
+        lab = lab[: max(room - 3, 1)] + "..."
+    return f"{lab}: {lev}"
+
+
+def _row_label(row: Mapping[str, Any]) -> str:
+    lab = str(row["label"])
+    if row["level_label"] is not None and not (isinstance(row["level_label"], float) and math.isnan(row["level_label"])):
+        lab = f"{lab}: {row['level_label']}"
+    return lab
+
+
+# ====================================================================== helpers
+
+def bh_adjust(p: np.ndarray | Sequence[float]) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (NaN entries are left out of the count and stay NaN).
+
+    ``p_adj(i) = min_{j >= i} min(1, m p_(j) / j)`` over the ``m`` finite p-values sorted ascending; equal to
+    ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``.
+    """
+    arr = np.asarray(p, dtype=float)
+    out = np.full(arr.shape, np.nan)
+    ok = np.isfinite(arr)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    ps = arr[ok]
+    order = np.argsort(ps, kind="stable")
+    ranked = ps[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    adj = np.empty(m)
+    adj[order] = np.minimum(ranked, 1.0)
+    out[ok] = adj
+    return out
+
+
+def parse_names(spec: str | Mapping[Any, Any] | Sequence[str] | None) -> dict[int, str]:
+    """Segment names from ``{1: "Achievers", ...}``, ``["Achievers", "Explorers"]`` (segments 1, 2, ...) or
+    ``"1=Achievers,2=Explorers"``.
+
+    Raises
+    ------
+    DataError
+        A key that is not a segment number >= 1, or an empty name.
+    """
+    if spec is None:
+        return {}
+    if isinstance(spec, str):
+        pairs = []
+        for part in spec.split(","):
+            if not part.strip():
+                continue
+            if "=" not in part:
+                raise DataError(f"segment name {part.strip()!r} has no number; write names as "
+                                "'1=Achievers,2=Explorers'")
+            key, _, name = part.partition("=")
+            pairs.append((key.strip(), name.strip()))
+    elif isinstance(spec, Mapping):
+        pairs = [(k, v) for k, v in spec.items()]
+    elif isinstance(spec, (list, tuple)):
+        pairs = [(i + 1, v) for i, v in enumerate(spec)]
+    else:
+        raise DataError(f"segment names must be a mapping, a list or '1=Name,2=Name', not {type(spec).__name__}")
+    out: dict[int, str] = {}
+    for key, name in pairs:
+        try:
+            num = int(str(key).strip())
+        except ValueError:
+            raise DataError(f"segment name key {key!r} is not a segment number; write names as "
+                            "'1=Achievers,2=Explorers'") from None
+        if num < 1:
+            raise DataError(f"segment name key {num} is not a segment number (segments are numbered 1..k)")
+        if name is None or not str(name).strip():
+            raise DataError(f"segment {num} has an empty name")
+        out[num] = str(name).strip()
+    return out
+
+
+def _score_frame(frame: pd.DataFrame | Any, ids: pd.Index, what: str) -> pd.DataFrame:
+    """A per-respondent frame reindexed to the profiled respondents (ids compared as text)."""
+    if hasattr(frame, "scores") and isinstance(frame.scores, pd.DataFrame):  # ScaleScores
+        frame = frame.scores
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{what} must be a DataFrame indexed by respondent id, not {type(frame).__name__}")
+    f = frame.copy()
+    f.index = f.index.astype(str)
+    if not f.index.is_unique:
+        dup = f.index[f.index.duplicated()][0]
+        raise DataError(f"{what}: respondent id {dup!r} appears more than once; keep one row per respondent")
+    str_ids = ids.astype(str)
+    overlap = str_ids.isin(f.index)
+    if len(f) and not overlap.any():
+        raise DataError(f"{what}: none of its respondent ids match the survey's (e.g. {', '.join(f.index[:3])}); "
+                        "index it by the survey's respondent ids")
+    f = f.reindex(str_ids)
+    f.index = ids
+    return f
+
+
+# ====================================================================== rows of the table
+
+@dataclass
+class _Rows:
+    section: list[str] = field(default_factory=list)
+    variable: list[str] = field(default_factory=list)
+    label: list[str] = field(default_factory=list)
+    level: list[Any] = field(default_factory=list)
+    level_label: list[Any] = field(default_factory=list)
+    stat: list[str] = field(default_factory=list)
+    data: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, section: str, variable: str, label: str, stat: str, x: np.ndarray, level: Any = None,
+            level_label: Any = None) -> None:
+        self.section.append(section)
+        self.variable.append(str(variable))
+        self.label.append(str(label))
+        self.level.append(level)
+        self.level_label.append(level_label)
+        self.stat.append(stat)
+        self.data.append(np.asarray(x, dtype=float))
+
+    def ids(self) -> list[str]:
+        out = []
+        for s, v, lev in zip(self.section, self.variable, self.level, strict=True):
+            out.append(f"{s}:{v}" if lev is None else f"{s}:{v}={_plain(lev)}")
+        return out
+
+
+def _code_key(c: Any) -> Any:
+    f = float(c)
+    return int(f) if f.is_integer() else f
+
+
+def _add_categorical(rows: _Rows, section: str, variable: str, label: str, values: pd.Series,
+                     codes: Mapping[Any, str] | None) -> None:
+    """One proportion row per category: 1 when the answer is the category, 0 for another answer, NaN if none."""
+    if pd.api.types.is_numeric_dtype(values):
+        x = values.to_numpy(dtype=float)
+        answered = ~np.isnan(x)
+        spec = [(_code_key(c), str(lab)) for c, lab in (codes or {}).items()]
+        known = {c for c, _ in spec}
+        seen = sorted({_code_key(v) for v in np.unique(x[answered])} - known)
+        levels = spec + [(c, str(c)) for c in seen]
+        for code, lab in levels:
+            rows.add(section, variable, label, "proportion", np.where(answered, (x == float(code)).astype(float), np.nan),
+                     level=code, level_label=lab)
+    else:
+        s = values.astype("object")
+        answered = s.notna().to_numpy()
+        cats = pd.unique(s[answered])
+        for cat in sorted(cats, key=str):
+            eq = (s == cat).to_numpy(dtype=bool)
+            rows.add(section, variable, label, "proportion", np.where(answered, eq.astype(float), np.nan),
+                     level=str(cat), level_label=str(cat))
+
+
+def _add_nps(rows: _Rows, variable: str, label: str, x: np.ndarray, lang: str) -> None:
+    answered = ~np.isnan(x)
+    prom = (x >= 9).astype(float)
+    det = (x <= 6).astype(float)
+    pas = ((x > 6) & (x < 9)).astype(float)
+    score = np.where(answered, 100.0 * (prom - det), np.nan)
+    rows.add("nps", variable, label, "nps", score)
+    for key, v in (("promoters", prom), ("passives", pas), ("detractors", det)):
+        rows.add("nps", variable, label, "proportion", np.where(answered, v, np.nan), level=key,
+                 level_label=tr(key, lang))
+
+
+def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFrame | None,
+                extra: pd.DataFrame | None, variables: list[str] | None, lang: str) -> _Rows:
+    q = survey.questionnaire
+    resp = survey.responses
+    where = survey.source.describe()
+    basis_cols = [str(c) for c in basis.columns] if basis is not None else []
+    scale_cols = [str(c) for c in scales.columns] if scales is not None else []
+    extra_cols = [str(c) for c in extra.columns] if extra is not None else []
+
+    # which variables
+    if variables is None:
+        want_basis, want_scales, want_extra = basis_cols, scale_cols, extra_cols
+        want_items = [i for i, it in q.items.items() if it.type in _PROFILED_TYPES and i != q.weight]
+    else:
+        want_basis, want_scales, want_items, want_extra = [], [], [], []
+        unknown, unprofiled = [], []
+        for name in variables:
+            if name in basis_cols:
+                want_basis.append(name)
+            elif name in scale_cols or (name in q.scales and scales is None):
+                if name not in scale_cols:
+                    raise DataError(f"scale {name!r} was requested but no scale scores were computed; "
+                                    "let profile_segments score the scales (scale_scores=None)")
+                want_scales.append(name)
+            elif name in q.items:
+                if q.items[name].type not in _PROFILED_TYPES:
+                    unprofiled.append(f"{name} ({q.items[name].type})")
+                else:
+                    want_items.append(name)
+            elif name in extra_cols:
+                want_extra.append(name)
+            else:
+                unknown.append(name)
+        if unknown:
+            avail = basis_cols + scale_cols + [i for i, it in q.items.items() if it.type in _PROFILED_TYPES] + extra_cols
+            raise DataError(f"unknown variable(s) to profile: {', '.join(unknown)}; none is an item, scale, basis "
+                            "dimension or extra column",
+                            [f"available: {', '.join(avail[:60])}{' ...' if len(avail) > 60 else ''}"])
+        if unprofiled:
+            raise DataError(f"cannot profile {', '.join(unprofiled)}: only rating, categorical, multiple-choice, "
+                            "numeric and NPS items are profiled")
+        want_basis = list(dict.fromkeys(want_basis))
+        want_scales = list(dict.fromkeys(want_scales))
+        want_items = list(dict.fromkeys(want_items))
+        want_extra = list(dict.fromkeys(want_extra))
+
+    # every requested item must have its column(s)
+    missing = [c for i in want_items for c in q.output_columns(i) if c not in resp.columns]
+    if missing:
+        raise DataError(f"{where}: no column for {len(missing)} questionnaire variable(s): {', '.join(missing[:10])}"
+                        f"{' ...' if len(missing) > 10 else ''}; re-import the data with this questionnaire or "
+                        "name the variables to profile")
+    rows = _Rows()
+    for c in want_basis:
+        col = basis[c]  # type: ignore[index]
+        if not pd.api.types.is_numeric_dtype(col):
+            raise DataError(f"basis dimension {c!r} is not numeric; pass numeric scores (e.g. factor scores)")
+        rows.add("basis", c, c, "mean", col.to_numpy(dtype=float))
+    for c in want_scales:
+        lab = q.scales[c].label if c in q.scales and q.scales[c].label else c
+        rows.add("scale", c, lab, "mean", scales[c].to_numpy(dtype=float))  # type: ignore[index]
+    by_type: dict[str, list[str]] = {t: [] for t in _PROFILED_TYPES}
+    for i in want_items:
+        by_type[q.items[i].type].append(i)
+    for t in ("likert", "categorical", "multi", "numeric", "nps"):
+        for i in by_type[t]:
+            item = q.items[i]
+            label = item.text or i
+            if t == "multi":
+                opts = q.option_set(i)
+                codes = {_code_key(c): str(lab) for c, lab in (opts.codes.items() if opts else [])}
+                for col in q.output_columns(i):
+                    s = resp[col]
+                    if not pd.api.types.is_numeric_dtype(s):
+                        raise DataError(f"{where}: column {col!r} of multiple-choice item {i!r} is not 0/1")
+                    x = s.to_numpy(dtype=float)
+                    bad = ~np.isnan(x) & (x != 0) & (x != 1)
+                    if bad.any():
+                        raise DataError(f"{where}: column {col!r} of multiple-choice item {i!r} holds "
+                                        f"{x[bad][0]:g}; options are coded 0 (not chosen) or 1 (chosen)")
+                    code = _code_key(col[len(i) + 1:]) if col[len(i) + 1:].lstrip("-").replace(".", "", 1).isdigit() \
+                        else col[len(i) + 1:]
+                    rows.add("multi", i, label, "proportion", x, level=code,
+                             level_label=codes.get(code, str(code)))
+                continue
+            s = resp[i]
+            if t == "categorical":
+                opts = q.option_set(i)
+                _add_categorical(rows, "categorical", i, label, s, opts.codes if opts else None)
+                continue
+            if not pd.api.types.is_numeric_dtype(s):
+                raise DataError(f"{where}: item {i!r} holds text, not numbers; import the export with "
+                                "'surveytools import' so labels become codes")
+            x = s.to_numpy(dtype=float)
+            if t == "nps":
+                bad = ~np.isnan(x) & ((x < 0) | (x > 10))
+                if bad.any():
+                    raise DataError(f"{where}: NPS item {i!r} holds {x[bad][0]:g}; NPS answers are 0..10")
+                _add_nps(rows, i, label, x, lang)
+            else:
+                rows.add(t, i, label, "mean", x)
+    for c in want_extra:
+        col = extra[c]  # type: ignore[index]
+        if pd.api.types.is_bool_dtype(col):
+            rows.add("extra", c, c, "proportion", col.astype(float).to_numpy(dtype=float))
+        elif pd.api.types.is_numeric_dtype(col):
+            rows.add("extra", c, c, "mean", col.to_numpy(dtype=float))
+        else:
+            _add_categorical(rows, "extra", c, c, col, None)
+    if not rows.data:
+        raise DataError("nothing to profile: no basis dimensions, scale scores, profiled items or extra columns")
+    return rows
+
+
+# ====================================================================== statistics
+
+def _group_stats(X: np.ndarray, G: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
+    """Weighted sums per segment (k x R) on the centred data; rest = total - segment."""
+    M = ~np.isnan(X)
+    Xz = np.where(M, X, 0.0)
+    Mf = M.astype(float)
+    wt = w @ Mf
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = np.where(wt > 0, (w @ Xz) / wt, 0.0)
+    Xc = np.where(M, X - centre, 0.0)
+    Gw = G * w[:, None]
+    return {
+        "centre": centre,
+        "N": G.T @ Mf,
+        "W": Gw.T @ Mf,
+        "W2": (G * (w * w)[:, None]).T @ Mf,
+        "S1": Gw.T @ Xc,
+        "S2": Gw.T @ (Xc * Xc),
+        "min": np.where(M.any(axis=0), np.nanmin(np.where(M, X, np.inf), axis=0), np.nan),
+    }
+
+
+def _moments(N: np.ndarray, W: np.ndarray, W2: np.ndarray, S1: np.ndarray, S2: np.ndarray, centre: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, Kish n_eff and squared standard error of the mean (s^2 / n_eff) from weighted sums."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_c = np.where(W > 0, S1 / W, np.nan)
+        mean = m_c + centre
+        vpop = np.maximum(np.where(W > 0, S2 / W - m_c ** 2, np.nan), 0.0)
+        n_eff = np.where(W2 > 0, W ** 2 / W2, 0.0)
+        se2 = np.where(n_eff > 1, vpop / (n_eff - 1.0), np.nan)
+    return mean, n_eff, se2
+
+
+def profile_segments(
+    survey: Survey,
+    segments: pd.Series | Assignments | str | os.PathLike[str],
+    *,
+    basis: pd.DataFrame | None = None,
+    scale_scores: pd.DataFrame | Any | bool | None = None,
+    extra: pd.DataFrame | None = None,
+    variables: Sequence[str] | str | None = None,
+    fdr: bool = False,
+    names: Mapping[Any, str] | Sequence[str] | str | None = None,
+    lang: str = "en",
+    alpha: float = 0.05,
+    weights: bool = True,
+) -> ProfileResult:
+    """Compare each segment with the total and test it against the rest of the sample.
+
+    Parameters
+    ----------
+    survey
+        The survey (all respondents; those without a segment are excluded and reported).
+    segments
+        Segment numbers 1..k per respondent: a Series indexed by respondent id (NaN = no segment), an
+        :class:`~surveytools.assignments.Assignments`, or the path of an assignments file.
+    basis
+        Per-respondent scores of the segmentation basis (e.g. factor scores), indexed by respondent id;
+        shown first, as means.
+    scale_scores
+        Per-respondent scale scores (a DataFrame or :class:`~surveytools.scoring.ScaleScores`). ``None``
+        scores every scale of the questionnaire with :func:`surveytools.scoring.score_scales` (defaults);
+        ``False`` leaves scale scores out.
+    extra
+        Per-respondent extra variables (CRM KPIs, VoC metrics) indexed by respondent id: numeric columns
+        are shown as means, boolean columns as proportions, text columns as % per category.
+    variables
+        Restrict the table to these names (items, scales, basis or extra columns; a list or a
+        comma-separated string). Default: every basis dimension, scale, rating, categorical,
+        multiple-choice, numeric and NPS item, and every extra column.
+    fdr
+        Mark differences by Benjamini-Hochberg adjusted p-values (over all tests of the table) instead of
+        raw p-values. Adjusted p-values are reported either way.
+    names
+        Segment names ``{1: "Achievers", ...}`` or ``"1=Achievers,2=..."``; they override a
+        ``segment_name`` column of an assignments file. Unnamed segments are called "Segment k".
+    lang
+        Language of names and descriptions (``en`` or ``es``).
+    alpha
+        Significance level of the higher/lower marks.
+    weights
+        Use the survey weights when the questionnaire declares them (``False`` ignores them).
+
+    Returns
+    -------
+    ProfileResult
+
+    Raises
+    ------
+    DataError
+        Assignments for respondents not in the data, a segment number with no respondents (segments must
+        be 1..k without gaps), names for segments that do not exist, fewer than two segments, missing or
+        negative weights, or a requested variable missing from the data.
+
+    Notes
+    -----
+    Cell values are weighted means (proportions for categories and options; the NPS is
+    ``100 * (share of 9-10 - share of 0-6)`` and is tested as the mean of the per-respondent score
+    +100/0/-100). Each test uses the respondents who answered that variable. The index
+    ``100 * segment / total`` is reported only where it is meaningful: a positive total and no negative
+    values (so not for factor scores or the NPS). See the module docstring for the formulas.
+
+    Examples
+    --------
+    >>> result = profile_segments(survey, assignments, names={1: "Achievers"})   # doctest: +SKIP
+    >>> print(result.summary())                                                   # doctest: +SKIP
+    """
+    lang = check_lang(lang)
+    if not 0 < alpha < 1:
+        raise DataError(f"alpha must be between 0 and 1, not {alpha!r}")
+    rows_in = survey.n
+
+    # ---- segments
+    file_names: dict[int, str] = {}
+    if isinstance(segments, (str, os.PathLike)):
+        segments = read_assignments(segments)
+    if isinstance(segments, Assignments):
+        assignments = segments
+        file_names = assignments.names
+    elif isinstance(segments, pd.Series):
+        seg = segments.dropna()
+        num = pd.to_numeric(seg, errors="coerce")
+        bad = num.isna() | (num < 1) | (num != np.floor(num))
+        if bad.any():
+            raise DataError(f"segment of respondent {seg.index[bad.to_numpy()][0]!r} is {seg[bad].iloc[0]!r}; "
+                            "segments are whole numbers 1..k")
+        idx = pd.Index(seg.index.astype(str), name="respondent_id")
+        if not idx.is_unique:
+            raise DataError(f"respondent id {idx[idx.duplicated()][0]!r} has more than one segment")
+        assignments = Assignments(segment=pd.Series(num.astype(int).to_numpy(), index=idx, name="segment"),
+                                  extra=pd.DataFrame(index=idx))
+    else:
+        raise DataError(f"segments must be a Series of segment numbers, Assignments or a file path, not "
+                        f"{type(segments).__name__}")
+    kept, seg, unassigned = align_assignments(survey, assignments)
+    labels = seg.to_numpy(dtype=int)
+    k = int(labels.max())
+    counts = np.bincount(labels, minlength=k + 1)[1:]
+    empty = [str(i + 1) for i in np.flatnonzero(counts == 0)]
+    where = assignments.path or "the segment assignments"
+    if empty:
+        raise DataError(f"{where}: segment{'s' if len(empty) > 1 else ''} {', '.join(empty)} "
+                        f"{'have' if len(empty) > 1 else 'has'} no respondents (segments go up to {k}); number "
+                        f"the segments 1..k without gaps")
+    if k < 2:
+        raise DataError(f"{where}: every profiled respondent is in segment 1; profiles compare at least two segments")
+    user_names = parse_names(names) if names is not None else {}
+    beyond = sorted(s for s in {**file_names, **user_names} if s > k)
+    if beyond:
+        raise DataError(f"names are given for segment{'s' if len(beyond) > 1 else ''} "
+                        f"{', '.join(map(str, beyond))}, which {'have' if len(beyond) > 1 else 'has'} no "
+                        f"respondents (the assignments have segments 1..{k}); remove those names or fix the "
+                        "assignments")
+    seg_names = {s: user_names.get(s, file_names.get(s, tr("segment_label", lang, number=s)))
+                 for s in range(1, k + 1)}
+    small = [f"{s} (n={int(counts[s - 1])})" for s in range(1, k + 1) if counts[s - 1] < _SMALL_SEGMENT]
+    if small:
+        warnings.warn(f"small segment{'s' if len(small) > 1 else ''} {', '.join(small)}: tests against the rest of "
+                      f"the sample have little power below {_SMALL_SEGMENT} respondents", DataQualityWarning,
+                      stacklevel=2)
+
+    # ---- weights
+    w = kept.weight_array() if weights else None
+    weighted = w is not None
+    if w is None:
+        w = np.ones(kept.n)
+    else:
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            rid = kept.ids[np.flatnonzero(bad)[0]]
+            raise DataError(f"{survey.source.describe()}: weight of respondent {rid!r} is {w[bad][0]!r}; weights "
+                            f"must be numbers >= 0 (column {survey.questionnaire.weight!r})")
+        if w.sum() <= 0:
+            raise DataError("the survey weights of the profiled respondents sum to 0")
+
+    # ---- variables
+    if isinstance(variables, str):
+        variables = [v.strip() for v in variables.split(",") if v.strip()]
+    elif variables is not None:
+        variables = [str(v) for v in variables]
+    basis_f = _score_frame(basis, kept.ids, "basis scores") if basis is not None else None
+    scales_f = None
+    if scale_scores is None:
+        if survey.questionnaire.scales:
+            from .scoring import score_scales
+
+            scales_f = _score_frame(score_scales(survey, weights=False), kept.ids, "scale scores")
+    elif scale_scores is not False:
+        scales_f = _score_frame(scale_scores, kept.ids, "scale scores")
+    extra_f = _score_frame(extra, kept.ids, "extra variables") if extra is not None else None
+    rows = _build_rows(kept, basis=basis_f, scales=scales_f, extra=extra_f, variables=variables, lang=lang)
+
+    # ---- statistics, vectorized over rows and segments
+    X = np.column_stack(rows.data)
+    G = np.zeros((kept.n, k))
+    G[np.arange(kept.n), labels - 1] = 1.0
+    g = _group_stats(X, G, w)
+    tot = {key: g[key].sum(axis=0) for key in ("N", "W", "W2", "S1", "S2")}
+    rest = {key: tot[key][None, :] - g[key] for key in ("N", "W", "W2", "S1", "S2")}
+    m_s, n_s, se2_s = _moments(g["N"], g["W"], g["W2"], g["S1"], g["S2"], g["centre"])
+    m_r, n_r, se2_r = _moments(rest["N"], rest["W"], rest["W2"], rest["S1"], rest["S2"], g["centre"])
+    m_t, n_t, se2_t = _moments(tot["N"], tot["W"], tot["W2"], tot["S1"], tot["S2"], g["centre"])
+    sd_t = np.sqrt(se2_t * n_t)
+    is_prop = np.array([s == "proportion" for s in rows.stat])[None, :]
+    diff = m_s - m_r
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Welch t
+        se2 = se2_s + se2_r
+        t = diff / np.sqrt(se2)
+        df = se2 ** 2 / (se2_s ** 2 / (n_s - 1.0) + se2_r ** 2 / (n_r - 1.0))
+        ok_t = (n_s > 1) & (n_r > 1) & (se2 > 0)
+        t = np.where(ok_t, t, np.nan)
+        df = np.where(ok_t, df, np.nan)
+        p_t = 2.0 * stats.t.sf(np.abs(t), df)
+        # two-proportion z
+        pool = (n_s * m_s + n_r * m_r) / (n_s + n_r)
+        z = diff / np.sqrt(pool * (1.0 - pool) * (1.0 / n_s + 1.0 / n_r))
+        ok_z = (n_s > 0) & (n_r > 0) & (pool > 0) & (pool < 1)
+        z = np.where(ok_z, z, np.nan)
+        p_z = 2.0 * stats.norm.sf(np.abs(z))
+        statistic = np.where(is_prop, z, t)
+        dfs = np.where(is_prop, np.nan, df)
+        p = np.where(is_prop, p_z, p_t)
+        # index and effect size
+        nonneg = (g["min"] >= 0)[None, :]
+        index = np.where(nonneg & (m_t[None, :] > 0), 100.0 * m_s / m_t[None, :], np.nan)
+        h = 2.0 * np.arcsin(np.sqrt(np.clip(m_s, 0, 1))) - 2.0 * np.arcsin(np.sqrt(np.clip(m_t, 0, 1)))[None, :]
+        d = (m_s - m_t[None, :]) / sd_t[None, :]
+        effect = np.where(is_prop, h, np.where(sd_t[None, :] > 0, d, np.nan))
+    p_adj = bh_adjust(p.ravel()).reshape(p.shape)
+    use = p_adj if fdr else p
+    sig = np.isfinite(use) & (use < alpha)
+    mark = np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", ""))
+
+    # ---- assemble
+    row_ids = rows.ids()
+    rows_df = pd.DataFrame({
+        "section": rows.section, "variable": rows.variable, "label": rows.label,
+        "level": pd.Series(rows.level, dtype=object), "level_label": pd.Series(rows.level_label, dtype=object),
+        "stat": rows.stat, "total": m_t, "total_n": tot["N"].astype(int), "total_n_eff": n_t, "total_sd": sd_t,
+    })
+    rows_df.index = pd.Index(row_ids)
+    if not rows_df.index.is_unique:
+        dup = rows_df.index[rows_df.index.duplicated()][0]
+        raise DataError(f"variable {dup!r} appears twice in the profile (a basis, scale or extra column named like "
+                        "a questionnaire item); rename it")
+    seg_ids = np.arange(1, k + 1)
+    R = len(row_ids)
+    cell_index = pd.MultiIndex.from_arrays([np.tile(row_ids, k), np.repeat(seg_ids, R)], names=["row", "segment"])
+    flat = {
+        "value": m_s, "index": index, "statistic": statistic, "df": dfs, "p": p, "p_adj": p_adj,
+        "mark": mark, "n": g["N"].astype(int), "n_eff": n_s, "effect": effect,
+    }
+    cells = pd.DataFrame({key: np.asarray(v).ravel() for key, v in flat.items()}, index=cell_index)
+    cells["mark"] = cells["mark"].astype(object).where(cells["mark"] != "", None)
+    cells = cells.sort_index(level="row", sort_remaining=False).reindex(
+        pd.MultiIndex.from_product([row_ids, seg_ids], names=["row", "segment"]))
+
+    wsum = G.T @ w
+    seg_df = pd.DataFrame({
+        "name": [seg_names[s] for s in seg_ids],
+        "n": counts.astype(int),
+        "weighted_n": wsum,
+        "share": wsum / wsum.sum(),
+    }, index=pd.Index(seg_ids, name="segment"))
+    seg_df["description"] = [
+        _describe(s, seg_df.loc[s], rows_df, cells.xs(s, level="segment"), weighted, lang) for s in seg_ids
+    ]
+    return ProfileResult(segments=seg_df, rows=rows_df, cells=cells, alpha=float(alpha), fdr=bool(fdr),
+                         weighted=weighted, lang=lang, rows_in=rows_in, unassigned=pd.Index(unassigned))
+
+
+# ====================================================================== descriptions
+
+def _desc_value(v: float, stat: str, lang: str) -> str:
+    if stat == "proportion":
+        return fmt_percent(v, 0, lang)
+    if stat == "nps":
+        return fmt_number(v, 0, lang)
+    return fmt_number(v, 2, lang)
+
+
+def _describe(number: int, seg: pd.Series, rows: pd.DataFrame, cells: pd.DataFrame, weighted: bool, lang: str,
+              top: int = 3) -> str:
+    """Size, then the dimensions and the answers where the segment stands out most (largest |effect| among
+    the significant cells)."""
+    label = tr("segment_label", lang, number=number)
+    if seg["name"] != label:
+        label = f"{label} \u201c{seg['name']}\u201d" if lang == "en" else f"{label} \u00ab{seg['name']}\u00bb"
+    key = "desc_size_weighted" if weighted else "desc_size"
+    parts = [tr(key, lang, label=label, n=fmt_number(seg["n"], 0, lang), share=fmt_percent(seg["share"], 1, lang))]
+    marked = cells[cells["mark"].notna() & cells["effect"].notna()].copy()
+    marked["abs"] = marked["effect"].abs()
+    marked = marked.join(rows[["section", "label", "level_label", "stat", "total"]])
+    phrases: dict[str, list[str]] = {"dims": [], "items": []}
+    for group, mask in (("dims", marked["section"].isin(_DIM_SECTIONS)),
+                        ("items", ~marked["section"].isin(_DIM_SECTIONS))):
+        sub = marked[mask].sort_values("abs", ascending=False, kind="stable").head(top)
+        for _, r in sub.iterrows():
+            lab = _row_label(r)
+            q = f"\u201c{lab}\u201d" if lang == "en" else f"\u00ab{lab}\u00bb"
+            up = r["mark"] == "higher"
+            if r["stat"] == "proportion":
+                k = "desc_more" if up else "desc_less"
+            else:
+                k = "desc_higher" if up else "desc_lower"
+            phrases[group].append(tr(k, lang, label=q, value=_desc_value(r["value"], r["stat"], lang),
+                                     total=_desc_value(r["total"], r["stat"], lang)))
+    if phrases["dims"]:
+        parts.append(tr("desc_dims", lang, parts="; ".join(phrases["dims"])))
+    if phrases["items"]:
+        parts.append(tr("desc_items", lang, parts="; ".join(phrases["items"])))
+    if not phrases["dims"] and not phrases["items"]:
+        parts.append(tr("desc_none", lang))
+    return " ".join(parts)

@@ -1,0 +1,322 @@
+"""What the renderers read: stage results as plain dicts, and a few tolerant accessors.
+
+Reports compute nothing. They take ``stage name -> result`` (a result object with ``to_dict()`` or its
+dict, as ``--json`` prints it) and show what is there: a missing key hides a line, never fails a report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+
+__all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "flatten",
+           "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame"]
+
+#: Stage names a report knows, in report order.
+STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
+                           "crm", "voc")
+
+
+def plain(obj: Any) -> Any:
+    """JSON-like plain Python: dicts with str keys, lists, str, int, float (NaN/inf -> None), bool, None."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)) and callable(obj.to_dict):
+        return plain(obj.to_dict())
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, pd.Series):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, pd.DataFrame):
+        return {str(k): plain(v) for k, v in obj.to_dict(orient="index").items()}
+    if isinstance(obj, np.ndarray):
+        return [plain(v) for v in obj.tolist()]
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, (datetime, date, pd.Timestamp)):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return plain(asdict(obj))
+    return str(obj)
+
+
+def normalize_results(results: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``stage -> result`` as ``stage -> plain dict``, in report order (unknown stages after, as given).
+
+    Raises
+    ------
+    DataError
+        ``results`` is not a mapping, or a stage's result is neither a dict nor has ``to_dict()``.
+    """
+    if not isinstance(results, Mapping):
+        raise DataError(f"a report takes a mapping of stage name -> result, not {type(results).__name__}")
+    out: dict[str, dict[str, Any]] = {}
+    order = [s for s in STAGES if s in results] + [s for s in results if s not in STAGES]
+    for stage in order:
+        res = results[stage]
+        if res is None:
+            continue
+        d = plain(res)
+        if not isinstance(d, dict):
+            raise DataError(f"the {stage!r} result must be a dict or an object with to_dict(), not "
+                            f"{type(res).__name__}")
+        out[str(stage)] = d
+    return out
+
+
+def get(d: Any, *path: str, default: Any = None) -> Any:
+    """``d[path[0]][path[1]]...`` or ``default`` when any step is missing."""
+    cur = d
+    for key in path:
+        if isinstance(cur, Mapping) and key in cur:
+            cur = cur[key]
+        else:
+            return default
+    return cur
+
+
+def as_number(v: Any) -> float | None:
+    """A float, or None for anything that is not a finite number."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return None
+
+
+def as_list(v: Any) -> list[float | None] | None:
+    """A list of numbers from a list or a mapping of numbers (in key order); None otherwise."""
+    if isinstance(v, Mapping):
+        vals = list(v.values())
+    elif isinstance(v, (list, tuple)):
+        vals = list(v)
+    else:
+        return None
+    if not vals or not all(as_number(x) is not None or x is None for x in vals):
+        return None
+    return [as_number(x) for x in vals]
+
+
+def _is_scalar(v: Any) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as one level with dotted keys; lists of scalars are joined with ', '."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(flatten(v, key + "."))
+        elif isinstance(v, (list, tuple)) and all(_is_scalar(x) for x in v):
+            out[key] = ", ".join("" if x is None else (f"{x:.4g}" if isinstance(x, float) else str(x)) for x in v)
+        elif isinstance(v, (list, tuple)):
+            for i, x in enumerate(v):
+                if isinstance(x, Mapping):
+                    out.update(flatten(x, f"{key}.{i}."))
+                else:
+                    out[f"{key}.{i}"] = x
+        else:
+            out[key] = v
+    return out
+
+
+def _scalar_list(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and all(_is_scalar(x) for x in v)
+
+
+def _table(entries: list[tuple[str | None, Mapping[str, Any]]], title: str | None) -> dict[str, Any] | None:
+    flat = [(k, flatten(v)) for k, v in entries]
+    cols: list[str] = []
+    for _, v in flat:
+        cols.extend(c for c in v if c not in cols)
+    if len(cols) > 30:
+        return None
+    keyed = any(k is not None for k, _ in flat)
+    rows = [([k] if keyed else []) + [v.get(c) for c in cols] for k, v in flat]
+    return {"kind": "table", "title": title, "columns": ([""] if keyed else []) + cols, "rows": rows}
+
+
+def blocks(obj: Any, title: str | None = None) -> list[dict[str, Any]]:
+    """Turn any result fragment into display blocks.
+
+    Returns a list of ``{"kind": "kv", "title", "rows": [(key, value)]}`` and
+    ``{"kind": "table", "title", "columns": [...], "rows": [[...]]}``: a mapping of scalars is a key/value
+    block; a mapping whose values are all mappings (or a list of mappings) is a table with one row per
+    entry (nested keys dotted); anything else nests, with the key in the sub-title.
+    """
+    out: list[dict[str, Any]] = []
+    if isinstance(obj, Mapping):
+        if len(obj) > 1 and all(isinstance(v, Mapping) and any(_is_scalar(x) for x in v.values())
+                                for v in obj.values()):
+            tab = _table([(str(k), v) for k, v in obj.items()], title)
+            if tab is not None:
+                return [tab]
+        scalars = [(str(k), flatten({"x": v})["x"] if _scalar_list(v) else v) for k, v in obj.items()
+                   if _is_scalar(v) or _scalar_list(v)]
+        if scalars:
+            out.append({"kind": "kv", "title": title, "rows": scalars})
+        for k, v in obj.items():
+            if not (_is_scalar(v) or _scalar_list(v)):
+                out.extend(blocks(v, f"{title} / {k}" if title else str(k)))
+        return out
+    if isinstance(obj, (list, tuple)):
+        if obj and all(isinstance(x, Mapping) for x in obj):
+            tab = _table([(None, x) for x in obj], title)
+            if tab is not None:
+                return [tab]
+        for i, x in enumerate(obj):
+            if _is_scalar(x):
+                out.append({"kind": "kv", "title": title, "rows": [(str(i + 1), x)]})
+            else:
+                out.extend(blocks(x, f"{title} / {i + 1}" if title else str(i + 1)))
+        return out
+    return [{"kind": "kv", "title": title, "rows": [("", obj)]}]
+
+
+# ---------------------------------------------------------------------- stage-specific accessors
+
+def segment_sizes(results: Mapping[str, dict[str, Any]]) -> list[tuple[str, str, float, float | None]]:
+    """``(segment number, name, n, share)`` from the profile stage, else the segment stage's ``sizes``."""
+    prof = results.get("profile")
+    segs = get(prof, "segments")
+    if isinstance(segs, Mapping) and segs:
+        out = []
+        for key, s in segs.items():
+            if isinstance(s, Mapping) and as_number(s.get("n")) is not None:
+                out.append((str(key), str(s.get("name") or key), float(s["n"]), as_number(s.get("share"))))
+        if out:
+            return out
+    seg = results.get("segment")
+    sizes = get(seg, "sizes")
+    names = get(seg, "names") or {}
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(sizes, Mapping):
+        pairs = [(str(k), v) for k, v in sizes.items()]
+    elif isinstance(sizes, (list, tuple)):
+        pairs = [(str(i + 1), v) for i, v in enumerate(sizes)]
+    vals = []
+    for key, v in pairs:
+        n = as_number(v.get("n") if isinstance(v, Mapping) else v)
+        if n is not None:
+            share = as_number(v.get("share")) if isinstance(v, Mapping) else None
+            vals.append((key, str(names.get(key) if isinstance(names, Mapping) and names.get(key) else key), n, share))
+    total = sum(v[2] for v in vals)
+    return [(k, nm, n, s if s is not None else (n / total if total else None)) for k, nm, n, s in vals]
+
+
+def nps_by_segment(results: Mapping[str, dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """``(segment, name, NPS)`` from the voc stage (``segments.<k>.nps``), else from the profile's NPS rows."""
+    names = {k: nm for k, nm, _, _ in segment_sizes(results)}
+    voc = results.get("voc")
+    segs = get(voc, "segments")
+    out: list[tuple[str, str, float]] = []
+    if isinstance(segs, Mapping):
+        for key, m in segs.items():
+            v = get(m, "nps")
+            if isinstance(v, Mapping):
+                v = v.get("nps", v.get("score", v.get("value")))
+            num = as_number(v)
+            if num is not None:
+                name = get(m, "name") or names.get(str(key), str(key))
+                out.append((str(key), str(name), num))
+    if out:
+        return out
+    for var in get(results.get("profile"), "variables", default=[]) or []:
+        if isinstance(var, Mapping) and var.get("stat") == "nps":
+            for key, cell in (var.get("segments") or {}).items():
+                num = as_number(get(cell, "value"))
+                if num is not None:
+                    out.append((str(key), names.get(str(key), str(key)), num))
+            break
+    return out
+
+
+def scree_series(factor: Mapping[str, Any]) -> tuple[list[float], dict[str, list[float]]]:
+    """Observed eigenvalues and the reference series of parallel analysis (whatever the factor stage gives).
+
+    The observed eigenvalues are ``eigenvalues`` (a list, or a mapping with ``pc``/``observed``/``fa``
+    lists); reference series are every equal-length list found under ``retention.parallel``.
+    """
+    eig = factor.get("eigenvalues")
+    observed: list[float] = []
+    refs: dict[str, list[float]] = {}
+    lst = as_list(eig)
+    if lst is not None:
+        observed = [x for x in lst if x is not None]
+    elif isinstance(eig, Mapping):
+        for key in ("pc", "observed", "pc_observed", "values", "fa"):
+            cand = as_list(eig.get(key))
+            if cand:
+                observed = [x for x in cand if x is not None]
+                break
+        for key, v in eig.items():
+            cand = as_list(v)
+            if cand and cand != observed:
+                refs[str(key)] = [x if x is not None else float("nan") for x in cand]
+    par = get(factor, "retention", "parallel")
+
+    def walk(obj: Any, prefix: str) -> None:
+        if isinstance(obj, Mapping):
+            for k, v in obj.items():
+                cand = as_list(v) if not isinstance(v, Mapping) else None
+                if cand is not None and len(cand) > 1:
+                    if not observed and "obs" in str(k).lower():
+                        observed.extend(x for x in cand if x is not None)
+                    else:
+                        refs[f"{prefix}{k}"] = [x if x is not None else float("nan") for x in cand]
+                elif isinstance(v, Mapping):
+                    walk(v, f"{prefix}{k} ")
+
+    walk(par, "")
+    if observed:
+        refs = {k: v for k, v in refs.items() if v != observed}
+    return observed, refs
+
+
+def loadings_frame(factor: Mapping[str, Any]) -> pd.DataFrame | None:
+    """Items x factors loadings from ``loadings.<id>`` (lists) with ``factors`` as column names."""
+    lo = factor.get("loadings")
+    if not isinstance(lo, Mapping) or not lo:
+        return None
+    rows = {}
+    for item, v in lo.items():
+        if isinstance(v, Mapping):
+            vals = [as_number(x) for x in v.values()]
+        else:
+            vals = as_list(v)
+        if vals is None:
+            continue
+        rows[str(item)] = [np.nan if x is None else x for x in vals]
+    if not rows:
+        return None
+    m = max(len(v) for v in rows.values())
+    names = factor.get("factors")
+    first = next(iter(lo.values()))
+    if isinstance(first, Mapping):
+        cols = [str(c) for c in first.keys()]
+    elif isinstance(names, (list, tuple)) and len(names) == m:
+        cols = [str(c) for c in names]
+    else:
+        cols = [f"F{i + 1}" for i in range(m)]
+    data = [v + [np.nan] * (m - len(v)) for v in rows.values()]
+    return pd.DataFrame(data, index=list(rows), columns=cols[:m], dtype=float)
