@@ -461,7 +461,8 @@ class Finding:
     ----------
     code
         Stable code: ``negative-item-rest``, ``low-alpha``, ``alpha-if-deleted``, ``zero-variance``,
-        ``no-answers``, ``few-pairs``, ``omega-flipped``, ``omega-two-factors``, ``omega-not-estimable``,
+        ``no-answers``, ``few-pairs``, ``omega-flipped``, ``omega-one-factor``, ``omega-two-factors``,
+        ``omega-not-estimable``,
         ``heywood``, ``not-positive-definite``, ``bootstrap-failures``.
     scale
         The scale.
@@ -973,7 +974,11 @@ def analyze_items(
                     warnings.simplefilter("always")
                     sl = schmid_leiman(Rp, k, names=items)
                 for c in caught:
-                    if issubclass(c.category, EstimationWarning) and k == 2:
+                    if issubclass(c.category, EstimationWarning) and k == 1:
+                        findings.append(Finding("omega-one-factor", name, f"scale {name!r}: with one factor omega "
+                                                "hierarchical is the one-factor omega; ask for 3 or more factors "
+                                                "for a general factor", None, 1.0))
+                    elif issubclass(c.category, EstimationWarning) and k == 2:
                         findings.append(Finding("omega-two-factors", name, f"scale {name!r}: with two group factors "
                                                 "the general factor is not identified; both get loadings "
                                                 "sqrt(|phi12|) as psych does (use 3+ factors if you can)", None,

@@ -17,14 +17,16 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, ScaleError
+from .exceptions import DataError, InputFileError, ScaleError
 from .survey import Survey
 
 __all__ = ["IMPUTE_METHODS", "ScaleScores", "score_scales", "weighted_quantile"]
@@ -156,6 +158,43 @@ class ScaleScores:
             "weighted": self.weighted,
             "scales": scales,
         }
+
+    def to_output_frame(self, *, counts: bool = False, id_name: str = "respondent_id") -> pd.DataFrame:
+        """The scores as a flat table: the respondent id column, one column per scale (and ``<scale>_n``, the
+        number of items answered, with ``counts``)."""
+        frame = self.scores.copy()
+        if counts:
+            for name in self.scores.columns:
+                frame[f"{name}_n"] = self.n_answered[name].astype(int)
+        frame.index.name = id_name
+        return frame.reset_index()
+
+    def write(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = (),
+              counts: bool = False, id_name: str = "respondent_id") -> Path:
+        """Write the scores atomically to ``.csv``, ``.parquet`` or ``.xlsx`` (never over an input).
+
+        Raises
+        ------
+        InputFileError
+            Another extension, a missing folder, or ``path`` is one of ``inputs``.
+        """
+        from .io.atomic import atomic_write
+
+        p = Path(path)
+        suffix = p.suffix.lower()
+        if suffix not in (".csv", ".parquet", ".xlsx"):
+            raise InputFileError(f"cannot write scores to {p}: use a .csv, .parquet or .xlsx file name")
+        frame = self.to_output_frame(counts=counts, id_name=id_name)
+        with atomic_write(p, inputs) as tmp:
+            if suffix == ".csv":
+                frame.to_csv(tmp, index=False)
+            elif suffix == ".parquet":
+                frame.to_parquet(tmp, index=False)
+            else:
+                from .report.xlsx_safe import write_frame_xlsx
+
+                write_frame_xlsx(frame, tmp, sheet="scores")
+        return p
 
     def summary(self) -> str:
         """A text table for the terminal."""

@@ -113,4 +113,17 @@ out$msq$weighted <- list(
   listwise = lapply(msq_scales[c("EA", "TA", "LAct")], function(s) weighted_block(msq, keys_of(s), w, TRUE)),
   pairwise = lapply(msq_scales[c("EA", "TA", "LAct")], function(s) weighted_block(msq, keys_of(s), w, FALSE)))
 
+# ---- scale scores: scoreItems on msq (raw codes; psych reverses with min + max over the items = 0 + 3)
+score_keys <- lapply(msq_scales[c("EA", "LAct", "Sadness", "Joviality")], keys_of)
+sample_rows <- which(rowSums(is.na(msq[, unique(items_of(unlist(score_keys)))])) > 0)[1:25]
+out$msq$scores <- list(sample_rows = sample_rows)
+for (imp in c("none", "median", "mean")) {
+  sc <- scoreItems(score_keys, msq[, unique(items_of(unlist(score_keys)))], impute = imp)$scores
+  out$msq$scores[[imp]] <- list(
+    call = sprintf("scoreItems(keys, msq[, items], impute = '%s')$scores", imp),
+    mean = as.list(colMeans(sc, na.rm = TRUE)), sd = as.list(apply(sc, 2, sd, na.rm = TRUE)),
+    n = as.list(colSums(!is.na(sc))),
+    rows = lapply(as.data.frame(sc[sample_rows, ]), function(v) v))
+}
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "reference.json")
