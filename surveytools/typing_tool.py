@@ -405,11 +405,15 @@ class TypingTool:
         if bad:
             raise QuestionnaireError(f"item(s) {', '.join(bad)} are {', '.join(sorted({q.items[i].type for i in bad}))}"
                                      " items; golden questions are Likert, numeric or NPS items")
-        x_all = kept.item_frame(pool).to_numpy(dtype=float)
+        x_all = np.array(kept.item_frame(pool).to_numpy(dtype=float), copy=True)
         for j, iid in enumerate(pool):
+            # as at scoring: "no answer" codes and values that are not valid codes count as missing
             opts = q.option_set(iid)
-            if opts is not None and opts.missing_codes:
-                x_all[np.isin(x_all[:, j], np.asarray(opts.missing_codes, dtype=float)), j] = np.nan
+            if opts is not None and opts.valid_codes:
+                col = x_all[:, j]
+                col[~np.isin(col, np.asarray(opts.valid_codes, dtype=float))] = np.nan
+            else:
+                x_all[~np.isfinite(x_all[:, j]), j] = np.nan
 
         limit = int(math.floor(float(self.max_missing) * len(pool)))
         n_missing = np.isnan(x_all).sum(axis=1)
