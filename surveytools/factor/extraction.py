@@ -30,6 +30,7 @@ import scipy.linalg
 from scipy.optimize import minimize
 
 from ..exceptions import DataError, EstimationError
+from ._threads import single_thread
 
 __all__ = [
     "Extraction",
@@ -272,7 +273,12 @@ def fit_minres(R: np.ndarray, n_factors: int, *, start: np.ndarray | None = None
     array([0.8, 0.7, 0.6, 0.5])
     """
     R = _check(R, n_factors, "minres")
-    p, m = R.shape[0], int(n_factors)
+    with single_thread(R.shape[0]):
+        return _fit_minres(R, int(n_factors), start, tol, max_iter)
+
+
+def _fit_minres(R: np.ndarray, m: int, start: np.ndarray | None, tol: float, max_iter: int) -> Extraction:
+    p = R.shape[0]
     R_off_ss = float((R ** 2).sum() - p)  # squared off-diagonal entries, both triangles
     if start is None:
         start = 1.0 - smc(R)
@@ -339,7 +345,12 @@ def fit_ml(R: np.ndarray, n_factors: int, n_obs: int | None = None, *, start: np
         ``R`` is singular or the model has negative degrees of freedom.
     """
     R = _check(R, n_factors, "ml")
-    p, m = R.shape[0], int(n_factors)
+    with single_thread(R.shape[0]):
+        return _fit_ml(R, int(n_factors), start, tol, max_iter)
+
+
+def _fit_ml(R: np.ndarray, m: int, start: np.ndarray | None, tol: float, max_iter: int) -> Extraction:
+    p = R.shape[0]
     if degrees_of_freedom(p, m) < 0:
         raise EstimationError(f"maximum likelihood cannot fit {m} factors to {p} items (negative degrees of "
                               f"freedom); use at most {max_factors(p)} factors or method minres")
@@ -395,7 +406,12 @@ def fit_pa(R: np.ndarray, n_factors: int, max_iter: int = 50, tol: float = 0.001
         Convergence threshold on the change of the summed communalities (psych ``min.err``).
     """
     R = _check(R, n_factors, "pa")
-    p, m = R.shape[0], int(n_factors)
+    with single_thread(R.shape[0]):
+        return _fit_pa(R, int(n_factors), max_iter, tol)
+
+
+def _fit_pa(R: np.ndarray, m: int, max_iter: int, tol: float) -> Extraction:
+    p = R.shape[0]
     S = R.copy()
     diag = np.diag_indices(p)
     S[diag] = smc(R)

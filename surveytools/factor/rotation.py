@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import EstimationError
+from ._threads import single_thread
 
 __all__ = ["Rotation", "ROTATIONS", "ORTHOGONAL", "OBLIQUE", "rotate", "is_oblique", "canonical_rotation",
            "congruence", "align"]
@@ -343,7 +344,14 @@ def rotate(loadings: np.ndarray | Any, method: str = "varimax", *, gamma: float 
     True
     """
     name = canonical_rotation(method)
-    A = np.array(loadings, dtype=float)
+    with single_thread():
+        return _rotate(np.array(loadings, dtype=float), name, gamma=gamma, kaiser=kaiser, power=power,
+                       random_starts=random_starts, seed=seed, max_iter=max_iter, tol=tol, delta=delta,
+                       reorder=reorder)
+
+
+def _rotate(A: np.ndarray, name: str, *, gamma: float, kaiser: bool | None, power: float, random_starts: int,
+            seed: int | None, max_iter: int, tol: float, delta: float, reorder: bool) -> Rotation:
     if A.ndim == 1:
         A = A[:, None]
     if A.ndim != 2 or not np.isfinite(A).all():

@@ -1,0 +1,884 @@
+"""``FactorModel``: exploratory factor analysis of survey items, as R psych ``fa``, with the scikit-learn
+estimator contract, and ``FactorResult``: what a fit reports.
+
+>>> import surveytools as st                                                    # doctest: +SKIP
+>>> survey = st.load_survey("bfi.csv", st.load_questionnaire("bfi.yaml"))        # doctest: +SKIP
+>>> model = FactorModel(n_factors=5, rotation="oblimin").fit(survey)            # doctest: +SKIP
+>>> print(model.result_.summary())                                              # doctest: +SKIP
+>>> scores = model.transform(survey)          # factor scores by respondent id  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import (
+    ConvergenceWarning,
+    DataError,
+    EstimationError,
+    EstimationWarning,
+    HeywoodWarning,
+    InputFileError,
+    NotFittedError,
+)
+from ._threads import single_thread
+from .extraction import METHODS, Extraction, degrees_of_freedom, extract, max_factors
+from .fit import FitStatistics, fit_statistics
+from .rotation import Rotation, canonical_rotation, is_oblique, rotate
+from .scores import _canonical as _score_method
+from .scores import apply_weights, score_r2, score_weights
+
+__all__ = ["FactorModel", "FactorResult"]
+
+Progress = Callable[[str, int, int], None]
+_FORMAT = "surveytools.FactorModel"
+_VERSION = 1
+
+
+def _f(v: Any) -> float | None:
+    """A float for JSON (None for NaN/inf/None)."""
+    if v is None:
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+# ================================================================================================ result
+@dataclass(frozen=True, eq=False)
+class FactorResult:
+    """The report of an exploratory factor analysis.
+
+    Attributes
+    ----------
+    items
+        Item ids, in analysis order.
+    factors
+        Factor names, in the reported order (psych's: by variance explained, ``diag(Phi L'L)``).
+    loadings
+        Pattern matrix (items x factors); equal to the structure for orthogonal rotations.
+    structure
+        Structure matrix ``L Phi`` (item-factor correlations).
+    phi
+        Factor correlations (identity for orthogonal rotations).
+    communalities, uniquenesses
+        ``h2 = diag(L Phi L')`` (equal to the unrotated row sums of squares) and ``u2 = 1 - h2``.
+    eigenvalues
+        Eigenvalues of the item correlation matrix, largest first.
+    variance
+        Per factor: ``ss_loadings`` (``diag(Phi L'L)``), ``proportion`` (of the p items' variance),
+        ``cumulative``, ``proportion_explained`` (share of the common variance), ``cumulative_explained``.
+    fit
+        :class:`~surveytools.factor.fit.FitStatistics`.
+    kmo, bartlett
+        ``{"overall", "items"}`` and ``{"chi2", "df", "p"}`` (None when the matrix is singular).
+    retention
+        Number-of-factors criteria: ``parallel`` (FA count of parallel analysis, the one ``auto`` uses),
+        ``parallel_components``, ``map`` (Velicer), ``kaiser`` (eigenvalues > 1) and details.
+    n, rows_in, excluded
+        Respondents used, respondents in, and excluded counts by reason.
+    method, rotation, cor, missing, gamma, kaiser_normalized, score_method
+        The options of the fit.
+    item_text
+        Item id -> question text (for naming factors).
+    heywood
+        Items in a Heywood case.
+    converged
+        Extraction and rotation both converged.
+    score_r2
+        Squared multiple correlation of each factor with its score estimate.
+    n_factors_rule
+        ``"user"`` or how ``auto`` chose the number.
+    """
+
+    items: list[str]
+    factors: list[str]
+    loadings: pd.DataFrame
+    structure: pd.DataFrame
+    phi: pd.DataFrame
+    communalities: pd.Series
+    uniquenesses: pd.Series
+    eigenvalues: pd.Series
+    variance: pd.DataFrame
+    fit: FitStatistics
+    n: int
+    rows_in: int
+    excluded: dict[str, int]
+    method: str
+    rotation: str
+    cor: str
+    missing: str
+    gamma: float = 0.0
+    kaiser_normalized: bool = False
+    score_method: str = "regression"
+    kmo: dict[str, Any] | None = None
+    bartlett: dict[str, Any] | None = None
+    retention: dict[str, Any] = field(default_factory=dict)
+    item_text: dict[str, str] = field(default_factory=dict)
+    heywood: list[str] = field(default_factory=list)
+    converged: bool = True
+    score_r2: pd.Series | None = None
+    n_factors_rule: str = "user"
+
+    @property
+    def n_factors(self) -> int:
+        """Number of factors."""
+        return len(self.factors)
+
+    @property
+    def complexity(self) -> pd.Series:
+        """Hofmann's item complexity ``(sum_j l_ij^2)^2 / sum_j l_ij^4`` of the pattern (psych ``com``)."""
+        L2 = self.loadings.to_numpy() ** 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = L2.sum(axis=1) ** 2 / (L2 ** 2).sum(axis=1)
+        return pd.Series(c, index=self.items, name="complexity")
+
+    # ------------------------------------------------------------------ naming
+    def top_items(self, n: int = 5, min_loading: float = 0.3) -> dict[str, list[dict[str, Any]]]:
+        """For each factor, its highest-loading items (by absolute pattern loading) with their text.
+
+        An item is listed under a factor when ``|loading| >= min_loading``; at most ``n`` per factor
+        (the single highest item is always listed, so every factor can be named).
+
+        Returns
+        -------
+        dict
+            factor -> list of ``{"item", "loading", "text", "primary"}`` (``primary``: the item loads
+            highest on this factor).
+        """
+        L = self.loadings
+        primary = L.abs().idxmax(axis=1)
+        out: dict[str, list[dict[str, Any]]] = {}
+        for f in self.factors:
+            col = L[f]
+            order = col.abs().sort_values(ascending=False, kind="stable")
+            chosen = [i for i in order.index if abs(col[i]) >= min_loading][:n] or list(order.index[:1])
+            out[f] = [{"item": i, "loading": float(col[i]), "text": self.item_text.get(i),
+                       "primary": bool(primary[i] == f)} for i in chosen]
+        return out
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self) -> pd.DataFrame:
+        """Items x (factor loadings, ``h2``, ``u2``, ``com``), as psych prints them."""
+        df = self.loadings.copy()
+        df["h2"] = self.communalities
+        df["u2"] = self.uniquenesses
+        df["com"] = self.complexity
+        return df
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping with the CONTRACT.md ``factor --json`` keys (and more).
+
+        ``loadings.<id>``, ``structure.<id>`` list one value per factor in ``factors`` order; ``phi`` is a
+        list of rows in that order.
+        """
+        m = self.n_factors
+        L = self.loadings.to_numpy()
+        S = self.structure.to_numpy()
+        return {
+            "n": int(self.n),
+            "rows_in": int(self.rows_in),
+            "excluded": {k: int(v) for k, v in self.excluded.items()},
+            "items": list(self.items),
+            "factors": list(self.factors),
+            "n_factors": m,
+            "n_factors_rule": self.n_factors_rule,
+            "method": self.method,
+            "rotation": self.rotation,
+            "gamma": self.gamma,
+            "kaiser_normalized": self.kaiser_normalized,
+            "cor": self.cor,
+            "missing": self.missing,
+            "kmo": None if self.kmo is None else {"overall": _f(self.kmo["overall"]),
+                                                  "items": {k: _f(v) for k, v in self.kmo["items"].items()}},
+            "bartlett": None if self.bartlett is None else {"chi2": _f(self.bartlett["chi2"]),
+                                                            "df": int(self.bartlett["df"]),
+                                                            "p": _f(self.bartlett["p"])},
+            "eigenvalues": [_f(v) for v in self.eigenvalues.to_numpy()],
+            "retention": _jsonable(self.retention),
+            "loadings": {i: [_f(v) for v in L[k]] for k, i in enumerate(self.items)},
+            "structure": {i: [_f(v) for v in S[k]] for k, i in enumerate(self.items)},
+            "communalities": {i: _f(v) for i, v in self.communalities.items()},
+            "uniquenesses": {i: _f(v) for i, v in self.uniquenesses.items()},
+            "complexity": {i: _f(v) for i, v in self.complexity.items()},
+            "phi": [[_f(v) for v in row] for row in self.phi.to_numpy()],
+            "variance": {c: [_f(v) for v in self.variance[c].to_numpy()] for c in self.variance.columns},
+            "fit": {k: (_f(v) if isinstance(v, float) else v) for k, v in self.fit.to_dict().items()},
+            "heywood": list(self.heywood),
+            "converged": bool(self.converged),
+            "score_method": self.score_method,
+            "score_r2": None if self.score_r2 is None else {k: _f(v) for k, v in self.score_r2.items()},
+            "top_items": self.top_items(),
+        }
+
+    def summary(self, digits: int = 2, cut: float = 0.0) -> str:
+        """Text report: data, adequacy, number-of-factors criteria, loadings (with h2, u2, com),
+        variance explained, factor correlations, fit, and the top items of each factor.
+
+        Parameters
+        ----------
+        digits
+            Decimals of loadings.
+        cut
+            Blank out loadings with absolute value below ``cut`` (psych ``print(..., cut=)``).
+        """
+        lines: list[str] = []
+        rot = self.rotation + (f" (gamma={self.gamma:g})" if self.rotation == "oblimin" and self.gamma else "")
+        rot += ", Kaiser-normalized" if self.kaiser_normalized and self.rotation != "none" else ""
+        lines.append(f"Factor analysis: {self.n_factors} factor(s), {self.method} extraction, {rot} rotation, "
+                     f"{self.cor} correlations ({self.missing})")
+        exc = ", ".join(f"{v} {k}" for k, v in self.excluded.items() if v) or "none"
+        lines.append(f"respondents: {self.rows_in} in, {self.n} used; excluded: {exc}; items: {len(self.items)}")
+        if self.kmo is not None:
+            lines.append(f"KMO = {self.kmo['overall']:.3f}" + (
+                f"; Bartlett chi2 = {self.bartlett['chi2']:.1f}, df = {self.bartlett['df']}, "
+                f"p = {self.bartlett['p']:.3g}" if self.bartlett is not None else ""))
+        ret = self.retention or {}
+        crit = [f"{k} {ret[k]}" for k in ("parallel", "parallel_components", "map", "kaiser") if ret.get(k) is not None]
+        if crit:
+            lines.append("number of factors suggested: " + ", ".join(crit).replace("parallel_components",
+                                                                                   "parallel (components)")
+                         + f"; used: {self.n_factors} ({self.n_factors_rule})")
+        lines.append("")
+        w = max([len(i) for i in self.items] + [4])
+        cw = max(6, digits + 4, *(len(f) + 1 for f in self.factors))
+        head = f"{'item':<{w}}" + "".join(f"{f:>{cw}}" for f in self.factors) + f"{'h2':>7}{'u2':>7}{'com':>6}"
+        lines.append(head)
+        com = self.complexity
+        for i in self.items:
+            cells = []
+            for f in self.factors:
+                v = float(self.loadings.loc[i, f])
+                cells.append(f"{v:>{cw}.{digits}f}" if abs(v) >= cut else " " * cw)
+            lines.append(f"{i:<{w}}" + "".join(cells) + f"{self.communalities[i]:>7.2f}{self.uniquenesses[i]:>7.2f}"
+                         f"{com[i]:>6.1f}" + ("  Heywood" if i in self.heywood else ""))
+        lines.append("")
+        labels = {"ss_loadings": "SS loadings", "proportion": "Proportion Var", "cumulative": "Cumulative Var",
+                  "proportion_explained": "Proportion Explained", "cumulative_explained": "Cumulative Proportion"}
+        lw = max(len(v) for v in labels.values())
+        for key, label in labels.items():
+            lines.append(f"{label:<{lw}}" + "".join(f"{v:>{cw}.2f}" for v in self.variance[key]))
+        if is_oblique(self.rotation) and self.n_factors > 1:
+            lines.append("")
+            lines.append("Factor correlations (Phi):")
+            for f in self.factors:
+                lines.append(f"{f:<{lw}}" + "".join(f"{v:>{cw}.2f}" for v in self.phi.loc[f]))
+        ft = self.fit
+        lines.append("")
+        parts = [f"chi2 = {ft.chi2:.2f}, df = {ft.df}, p = {ft.p:.3g}" if math.isfinite(ft.chi2) else f"df = {ft.df}"]
+        if math.isfinite(ft.rmsea):
+            parts.append(f"RMSEA = {ft.rmsea:.3f} [{ft.rmsea_lower:.3f}, {ft.rmsea_upper:.3f}]")
+        if math.isfinite(ft.tli):
+            parts.append(f"TLI = {ft.tli:.3f}")
+        if math.isfinite(ft.bic):
+            parts.append(f"BIC = {ft.bic:.1f}")
+        parts.append(f"RMSR = {ft.rmsr:.3f}")
+        lines.append("Fit: " + "; ".join(parts))
+        if self.score_r2 is not None:
+            lines.append(f"Factor scores ({self.score_method}): R2 " + ", ".join(
+                f"{k} {v:.2f}" for k, v in self.score_r2.items()))
+        lines.append("")
+        lines.append("Top items per factor (for naming):")
+        for f, rows in self.top_items(n=4).items():
+            lines.append(f"  {f}:")
+            for r in rows:
+                text = f"  {r['text']}" if r["text"] else ""
+                lines.append(f"    {r['loading']:+.2f}  {r['item']}{text}")
+        if self.heywood:
+            lines.append("")
+            lines.append(f"Heywood case(s): {', '.join(self.heywood)} (uniqueness at its bound or communality >= 1)")
+        if not self.converged:
+            lines.append("Warning: the estimation did not converge; interpret with care")
+        return "\n".join(lines)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _f(obj)
+    if isinstance(obj, pd.Series):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+# ================================================================================================ model
+class FactorModel:
+    """Exploratory factor analysis of survey items (R psych ``fa``), a scikit-learn style estimator.
+
+    Parameters
+    ----------
+    n_factors
+        ``"auto"`` (the FA count of parallel analysis, psych ``fa.parallel``; all criteria are reported)
+        or a whole number.
+    method
+        Extraction: ``"minres"`` (psych default), ``"ml"`` or ``"pa"``.
+    rotation
+        ``"none"``, ``"varimax"``, ``"quartimax"``, ``"equamax"``, ``"geominT"`` (orthogonal);
+        ``"promax"``, ``"oblimin"`` (psych default), ``"quartimin"``, ``"geominQ"``/``"geomin"`` (oblique).
+    cor
+        ``"pearson"`` or ``"polychoric"``.
+    missing
+        ``"pairwise"`` (psych default: each correlation from the respondents answering both items) or
+        ``"listwise"`` (only respondents answering every item).
+    gamma
+        Oblimin's gamma (0 = quartimin).
+    kaiser
+        Kaiser (row) normalization during rotation; None: R's default (varimax and promax yes, GPA
+        rotations no). True for SPSS parity.
+    scores
+        Factor score method used by :meth:`transform`: ``"regression"`` (Thurstone), ``"bartlett"`` or
+        ``"tenberge"``.
+    random_starts
+        Extra random starts of the rotation (the best criterion wins).
+    seed
+        Seed of parallel analysis and of the random starts.
+    factor_names
+        Names of the factors, in reported order (default ``F1..Fm``).
+    n_iter
+        Iterations of parallel analysis (psych: 20); 0 skips it (then ``auto`` is not available).
+    weights
+        Use the survey's weights for the correlations when it has them.
+
+    Attributes
+    ----------
+    items_ : list of str
+    n_factors_ : int
+    loadings_ : DataFrame
+        Pattern matrix, items x factors.
+    structure_ : DataFrame
+    phi_ : DataFrame
+    communalities_, uniquenesses_ : Series
+    weights_ : DataFrame
+        Factor score weights (items x factors) applied to item z-scores.
+    means_, scales_ : Series
+        Item means and standard deviations (``ddof = 1``) of the fitting data, used to z-score.
+    correlation_ : DataFrame
+        The item correlation matrix analysed.
+    extraction_, rotation_ : Extraction, Rotation
+        Low-level results (not saved by :meth:`save`).
+    result_ : FactorResult
+
+    Notes
+    -----
+    Factor scores: ``scores = Z W`` with ``Z`` the item z-scores (means and SDs of the fitting data,
+    ``ddof = 1``) and ``W`` the weights of :mod:`surveytools.factor.scores`. A missing answer counts as
+    ``z = 0`` (the item mean is imputed), so every respondent with at least one answer gets a score; with
+    complete answers the scores equal psych's ``scale(x) %*% weights``. A respondent with no answers gets
+    NaN. Score weights always come from the Pearson correlations of the fitting data (as psych does,
+    also for polychoric fits).
+    """
+
+    def __init__(self, n_factors: int | str = "auto", method: str = "minres", rotation: str = "oblimin",
+                 cor: str = "pearson", missing: str = "pairwise", gamma: float = 0.0, kaiser: bool | None = None,
+                 scores: str = "regression", random_starts: int = 0, seed: int | None = 20240601,
+                 factor_names: Sequence[str] | None = None, n_iter: int = 20, weights: bool = True) -> None:
+        self.n_factors = n_factors
+        self.method = method
+        self.rotation = rotation
+        self.cor = cor
+        self.missing = missing
+        self.gamma = gamma
+        self.kaiser = kaiser
+        self.scores = scores
+        self.random_starts = random_starts
+        self.seed = seed
+        self.factor_names = factor_names
+        self.n_iter = n_iter
+        self.weights = weights
+
+    # ------------------------------------------------------------------ sklearn plumbing
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters."""
+        return {k: getattr(self, k) for k in ("n_factors", "method", "rotation", "cor", "missing", "gamma",
+                                              "kaiser", "scores", "random_starts", "seed", "factor_names",
+                                              "n_iter", "weights")}
+
+    def set_params(self, **params: Any) -> FactorModel:
+        """Set constructor parameters; returns self."""
+        valid = self.get_params()
+        for k, v in params.items():
+            if k not in valid:
+                raise ValueError(f"unknown parameter {k!r} of FactorModel; valid: {', '.join(valid)}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = FactorModel().get_params()
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k])
+        return f"FactorModel({args})"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "result_"):
+            raise NotFittedError("this FactorModel is not fitted yet; call fit(data) first (or FactorModel.load)")
+
+    def _validate(self) -> tuple[str, str, str, str]:
+        method = str(self.method).lower()
+        method = {"uls": "minres", "mle": "ml"}.get(method, method)
+        if method not in METHODS:
+            raise EstimationError(f"unknown extraction method {self.method!r}; choose one of {', '.join(METHODS)}")
+        rotation = canonical_rotation(self.rotation)
+        cor = str(self.cor).lower()
+        if cor in ("poly", "polychoric"):
+            cor = "polychoric"
+        if cor not in ("pearson", "polychoric"):
+            raise EstimationError(f"unknown correlation type {self.cor!r}; choose pearson or polychoric")
+        if self.missing not in ("pairwise", "listwise"):
+            raise EstimationError(f"unknown missing-data rule {self.missing!r}; choose pairwise or listwise")
+        score = _score_method(self.scores)
+        nf = self.n_factors
+        if not (nf == "auto" or (isinstance(nf, (int, np.integer)) and not isinstance(nf, bool) and nf >= 1)):
+            raise EstimationError(f"n_factors must be 'auto' or a whole number >= 1; got {nf!r}")
+        return method, rotation, cor, score
+
+    # ------------------------------------------------------------------ data
+    @staticmethod
+    def _frame(X: Any, items: str | Sequence[str] | None) -> tuple[pd.DataFrame, dict[str, str], np.ndarray | None]:
+        """Numeric item frame, item texts and survey weights from a Survey or a DataFrame."""
+        from ..survey import Survey
+
+        if isinstance(X, Survey):
+            frame = X.item_frame(items)
+            q = X.questionnaire
+            text = {i: (q.items[i].text or "") for i in frame.columns if i in q.items}
+            return frame, text, X.weight_array()
+        if isinstance(X, pd.DataFrame):
+            if items is None:
+                cols = list(X.columns)
+            else:
+                cols = [p.strip() for p in items.split(",")] if isinstance(items, str) else [str(c) for c in items]
+                missing = [c for c in cols if c not in X.columns]
+                if missing:
+                    raise DataError(f"no column for item(s) {', '.join(missing)} in the data; available: "
+                                    f"{', '.join(map(str, list(X.columns)[:30]))}")
+            frame = X[cols]
+            bad = [str(c) for c in cols if not pd.api.types.is_numeric_dtype(frame[c])]
+            if bad:
+                raise DataError(f"item(s) {', '.join(bad)} are not numeric; pass numeric answer codes")
+            frame = frame.astype(float)
+            frame.columns = [str(c) for c in frame.columns]
+            return frame, {}, None
+        raise DataError(f"FactorModel needs a Survey or a numeric pandas DataFrame; got {type(X).__name__}")
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any = None, *, items: str | Sequence[str] | None = None,
+            progress: Progress | None = None) -> FactorModel:
+        """Fit the factor model.
+
+        Parameters
+        ----------
+        X
+            A :class:`~surveytools.survey.Survey` (items resolved by the questionnaire) or a numeric
+            DataFrame (one column per item, index = respondent ids).
+        y
+            Ignored (scikit-learn compatibility).
+        items
+            Item ids and/or scale names (list or comma-separated); default every Likert item of a survey,
+            every column of a DataFrame.
+        progress
+            Optional callback ``progress(label, done, total)``.
+
+        Returns
+        -------
+        FactorModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        DataError
+            Fewer than 3 items, non-numeric or constant items, too few respondents.
+        EstimationError
+            Too many factors for the items, a matrix the method cannot handle.
+        """
+        method, rotation, cor, score = self._validate()
+        frame, text, w = self._frame(X, items)
+        with single_thread(frame.shape[1]):
+            return self._fit(frame, text, w, method, rotation, cor, score, progress)
+
+    def _fit(self, frame: pd.DataFrame, text: dict[str, str], w: np.ndarray | None, method: str, rotation: str,
+             cor: str, score: str, progress: Progress | None) -> FactorModel:
+        if not getattr(self, "weights", True):
+            w = None
+        p = frame.shape[1]
+        if p < 3:
+            raise DataError(f"factor analysis needs at least 3 items; got {p} ({', '.join(frame.columns)}); "
+                            "select more items with --items")
+        steps = 6
+        tick = progress or (lambda label, done, total: None)
+        tick("factor analysis", 0, steps)
+        x = frame.to_numpy(dtype=float)
+        counts = np.isfinite(x).sum(axis=0)
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sd = np.nanstd(x, axis=0, ddof=1) if x.shape[0] > 1 else np.full(p, np.nan)
+            means = np.nanmean(x, axis=0)
+        constant = [c for c, s, k in zip(frame.columns, sd, counts, strict=True)
+                    if not (k > 1 and np.isfinite(s) and s > 0)]
+        if constant:
+            raise DataError(f"item(s) {', '.join(constant)} have no variance (every answer is the same, or fewer "
+                            "than 2 answers): leave them out with --items")
+
+        from ..correlation import correlation_matrix
+
+        corr = correlation_matrix(frame, "pearson" if cor == "pearson" else "polychoric", missing=self.missing,
+                                  weights=w, progress=progress)
+        R = corr.matrix.to_numpy(dtype=float)
+        names = list(frame.columns)
+        n_obs = int(corr.n_obs)
+        pairwise_n = corr.pairwise_n.to_numpy(dtype=float)
+        if n_obs <= p:
+            warnings.warn(f"only {n_obs} respondents for {p} items: the correlation matrix is singular and the "
+                          "solution unstable; collect more answers or analyse fewer items", EstimationWarning,
+                          stacklevel=2)
+        tick("factor analysis", 1, steps)
+
+        evals, evecs = np.linalg.eigh(R)
+        eigenvalues = evals[::-1]
+        singular = bool(evals[0] < 1e-8 * max(evals[-1], 1.0))
+        if singular:
+            v = np.abs(evecs[:, 0])
+            dep = [names[i] for i in np.argsort(-v) if v[i] > 0.2][:8]
+            msg = ("the item correlation matrix is singular: item(s) " + ", ".join(dep) +
+                   " are (nearly) linear combinations of others; leave one of them out")
+            if method == "ml":
+                raise EstimationError(msg + " (maximum likelihood needs a positive definite matrix)")
+            warnings.warn(msg + "; KMO, Bartlett and regression scores use approximations", EstimationWarning,
+                          stacklevel=2)
+
+        kmo_d, bart_d = self._adequacy(corr, n_obs)
+        tick("factor analysis", 2, steps)
+
+        retention, suggested = self._retention(frame, R, n_obs, eigenvalues, w, progress)
+        tick("factor analysis", 3, steps)
+        if self.n_factors == "auto":
+            if suggested is None:
+                raise EstimationError("n_factors='auto' needs parallel analysis (n_iter > 0); give a number of "
+                                      "factors instead")
+            m = int(suggested)
+            rule = "auto: parallel analysis (FA eigenvalues)"
+            if m < 1:
+                warnings.warn("parallel analysis finds no factor stronger than random data; one factor is "
+                              "extracted", EstimationWarning, stacklevel=2)
+                m, rule = 1, "auto: parallel analysis found none, 1 used"
+            m = min(m, max(max_factors(p), 1))
+        else:
+            m = int(self.n_factors)
+            rule = "user"
+        if m >= p:
+            raise EstimationError(f"{m} factors are too many for {p} items: at most {p - 1} can be extracted "
+                                  f"and {max_factors(p)} leave a testable model; ask for fewer factors")
+        if degrees_of_freedom(p, m) < 0:
+            if method == "ml":
+                raise EstimationError(f"maximum likelihood cannot fit {m} factors to {p} items (negative degrees "
+                                      f"of freedom); use at most {max_factors(p)} factors")
+            warnings.warn(f"{m} factors for {p} items leave negative degrees of freedom (at most "
+                          f"{max_factors(p)} are identified): the solution is not unique and fit statistics are "
+                          "undefined", EstimationWarning, stacklevel=2)
+
+        ext = extract(R, m, method, n_obs=n_obs)
+        tick("factor analysis", 4, steps)
+        rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=self.kaiser, random_starts=self.random_starts,
+                     seed=self.seed)
+        tick("factor analysis", 5, steps)
+        heywood = [names[i] for i in ext.heywood]
+        if heywood:
+            warnings.warn(f"Heywood case: item(s) {', '.join(heywood)} have a uniqueness at the {0.005} bound or a "
+                          "communality >= 1; the solution may be improper: try fewer factors, another method, or "
+                          "leave the item(s) out", HeywoodWarning, stacklevel=2)
+        if not ext.converged:
+            warnings.warn(f"{method} extraction did not converge after {ext.n_iter} iterations; interpret with "
+                          "care", ConvergenceWarning, stacklevel=2)
+        if not rot.converged:
+            warnings.warn(f"{rotation} rotation did not converge; try --random-starts 10", ConvergenceWarning,
+                          stacklevel=2)
+
+        fnames = self._factor_names(m)
+        L, Phi = rot.loadings, rot.phi
+        fit = fit_statistics(R, L, Phi, n_obs=n_obs, pairwise_n=None if self.missing == "listwise" else pairwise_n)
+        # score weights from the Pearson correlations of the data (psych factor.scores)
+        R_scores = R if cor == "pearson" else correlation_matrix(frame, "pearson", missing=self.missing,
+                                                                 weights=w, smooth=False).matrix.to_numpy()
+        if singular and score == "regression":
+            W = np.linalg.pinv(R_scores) @ (L @ Phi)
+        else:
+            W = score_weights(R_scores, L, Phi, score)
+        r2 = score_r2(R_scores, L, Phi, W)
+
+        h2 = np.einsum("ij,jk,ik->i", L, Phi, L)
+        ss = np.diag(Phi @ L.T @ L)
+        variance = pd.DataFrame({"ss_loadings": ss, "proportion": ss / p, "cumulative": np.cumsum(ss / p),
+                                 "proportion_explained": ss / ss.sum(),
+                                 "cumulative_explained": np.cumsum(ss / ss.sum())}, index=fnames)
+        idx = pd.Index(names, name="item")
+        fidx = pd.Index(fnames, name="factor")
+        retention = dict(retention)
+        self.items_ = names
+        self.n_factors_ = m
+        self.loadings_ = pd.DataFrame(L, index=idx, columns=fidx)
+        self.structure_ = pd.DataFrame(rot.structure, index=idx, columns=fidx)
+        self.phi_ = pd.DataFrame(Phi, index=fidx, columns=fidx)
+        self.communalities_ = pd.Series(h2, index=idx, name="h2")
+        self.uniquenesses_ = pd.Series(1.0 - h2, index=idx, name="u2")
+        self.weights_ = pd.DataFrame(W, index=idx, columns=fidx)
+        self.means_ = pd.Series(means, index=idx, name="mean")
+        self.scales_ = pd.Series(sd, index=idx, name="sd")
+        self.correlation_ = corr.matrix
+        self.correlation_result_ = corr
+        self.extraction_: Extraction = ext
+        self.rotation_: Rotation = rot
+        self.score_method_ = score
+        excluded = {k: int(v) for k, v in getattr(corr, "excluded", {}).items()}
+        self.result_ = FactorResult(
+            items=names, factors=fnames, loadings=self.loadings_, structure=self.structure_, phi=self.phi_,
+            communalities=self.communalities_, uniquenesses=self.uniquenesses_,
+            eigenvalues=pd.Series(eigenvalues, index=range(1, p + 1), name="eigenvalue"), variance=variance,
+            fit=fit, n=n_obs, rows_in=int(getattr(corr, "rows_in", frame.shape[0]) or frame.shape[0]),
+            excluded=excluded, method=method, rotation=rotation, cor=corr.method, missing=self.missing,
+            gamma=float(self.gamma) if rotation == "oblimin" else 0.0, kaiser_normalized=bool(rot.kaiser),
+            score_method=score, kmo=kmo_d, bartlett=bart_d, retention=retention, item_text=text,
+            heywood=heywood, converged=bool(ext.converged and rot.converged),
+            score_r2=pd.Series(r2, index=fnames, name="r2"), n_factors_rule=rule)
+        tick("factor analysis", steps, steps)
+        return self
+
+    def _factor_names(self, m: int) -> list[str]:
+        if self.factor_names is None:
+            return [f"F{k + 1}" for k in range(m)]
+        names = [str(n).strip() for n in (self.factor_names.split(",") if isinstance(self.factor_names, str)
+                                          else self.factor_names)]
+        if len(names) != m:
+            raise EstimationError(f"{len(names)} factor name(s) given ({', '.join(names)}) for {m} factors; give "
+                                  f"exactly {m}, in the reported order (run once without names to see it)")
+        if len(set(names)) != m or any(not n for n in names):
+            raise EstimationError(f"factor names must be distinct and non-empty: {', '.join(names)}")
+        return names
+
+    @staticmethod
+    def _adequacy(corr: Any, n_obs: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        from .adequacy import bartlett, kmo
+
+        kmo_d = bart_d = None
+        try:
+            k = kmo(corr.matrix)
+            kmo_d = {"overall": float(k.overall), "items": {str(i): float(v) for i, v in k.items.items()}}
+        except EstimationError as exc:
+            warnings.warn(f"KMO not computed: {exc}", EstimationWarning, stacklevel=3)
+        try:
+            b = bartlett(corr.matrix, n_obs)
+            bart_d = {"chi2": float(b.chi2), "df": int(b.df), "p": float(b.p)}
+        except (EstimationError, DataError) as exc:
+            warnings.warn(f"Bartlett's test not computed: {exc}", EstimationWarning, stacklevel=3)
+        return kmo_d, bart_d
+
+    def _retention(self, frame: pd.DataFrame, R: np.ndarray, n_obs: int, eigenvalues: np.ndarray,
+                   w: np.ndarray | None, progress: Progress | None) -> tuple[dict[str, Any], int | None]:
+        """Number-of-factors criteria side by side; returns (report, parallel FA count or None)."""
+        out: dict[str, Any] = {"kaiser": int((eigenvalues > 1.0).sum()),
+                               "scree": [float(v) for v in eigenvalues]}
+        suggested: int | None = None
+        try:
+            from .retention import parallel_analysis, velicer_map
+        except ImportError:  # pragma: no cover - retention ships with the package
+            return out, None
+        try:
+            mp = velicer_map(R)
+            out["map"] = int(mp.n_factors)
+        except (EstimationError, DataError) as exc:
+            warnings.warn(f"Velicer's MAP not computed: {exc}", EstimationWarning, stacklevel=3)
+            out["map"] = None
+        if int(self.n_iter) > 0:
+            pa = _call_parallel(parallel_analysis, frame, R, n_obs, int(self.n_iter), self.seed, self.cor,
+                                self.missing, progress)
+            out["parallel"] = int(pa.n_factors)
+            out["parallel_components"] = int(pa.n_components)
+            out["parallel_details"] = _jsonable(pa.to_dict()) if hasattr(pa, "to_dict") else None
+            suggested = int(pa.n_factors)
+        else:
+            out["parallel"] = None
+            out["parallel_components"] = None
+        return out, suggested
+
+    # ------------------------------------------------------------------ transform
+    def transform(self, X: Any) -> pd.DataFrame:
+        """Factor scores of respondents (rows of a Survey or DataFrame), indexed by respondent id.
+
+        The data must contain the fitted items (same ids); answers are z-scored with the fitting data's
+        means and SDs, missing answers count as the item mean (see the class Notes).
+
+        Returns
+        -------
+        DataFrame
+            Respondents x factors (columns = factor names).
+        """
+        self._check_fitted()
+        from ..survey import Survey
+
+        if isinstance(X, Survey):
+            missing = [i for i in self.items_ if i not in X.responses.columns]
+            if missing:
+                raise DataError(f"the data have no column for fitted item(s) {', '.join(missing)}; score data "
+                                "that holds the items the model was fitted on")
+            frame = X.responses[self.items_]
+            bad = [c for c in self.items_ if not pd.api.types.is_numeric_dtype(frame[c])]
+            if bad:
+                raise DataError(f"item(s) {', '.join(bad)} hold text, not numeric codes; import the export with "
+                                "'surveytools import' first")
+            index = X.ids
+        elif isinstance(X, pd.DataFrame):
+            missing = [i for i in self.items_ if i not in X.columns]
+            if missing:
+                raise DataError(f"the data have no column for fitted item(s) {', '.join(missing)}")
+            frame = X[self.items_]
+            bad = [c for c in self.items_ if not pd.api.types.is_numeric_dtype(frame[c])]
+            if bad:
+                raise DataError(f"item(s) {', '.join(bad)} are not numeric")
+            index = X.index
+        else:
+            raise DataError(f"transform needs a Survey or a pandas DataFrame; got {type(X).__name__}")
+        scores = apply_weights(frame.to_numpy(dtype=float), self.means_.to_numpy(), self.scales_.to_numpy(),
+                               self.weights_.to_numpy())
+        return pd.DataFrame(scores, index=index, columns=list(self.loadings_.columns))
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> pd.DataFrame:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X, **fit_params).transform(X)
+
+    # ------------------------------------------------------------------ persistence
+    def to_json_dict(self) -> dict[str, Any]:
+        """The fitted model as a JSON-ready mapping (what :meth:`save` writes)."""
+        self._check_fitted()
+        params = _jsonable({k: (list(v) if isinstance(v, (list, tuple)) else v)
+                            for k, v in self.get_params().items()})
+        return {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "params": params,
+            "score_method": self.score_method_,
+            "items": self.items_,
+            "factors": list(self.loadings_.columns),
+            "means": [float(v) for v in self.means_],
+            "sds": [float(v) for v in self.scales_],
+            "weights": [[float(v) for v in row] for row in self.weights_.to_numpy()],
+            "item_text": dict(self.result_.item_text),
+            "result": self.result_.to_dict(),
+        }
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the fitted model to a JSON file (atomically); :meth:`load` reads it back and scores new
+        respondents with it.
+
+        Raises
+        ------
+        NotFittedError
+            The model is not fitted.
+        InputFileError
+            The folder does not exist.
+        """
+        from ..io.atomic import atomic_write
+
+        data = self.to_json_dict()
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1)
+        out = Path(path)
+        with atomic_write(out) as tmp:
+            Path(tmp).write_text(text, encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> FactorModel:
+        """Read a model written by :meth:`save`.
+
+        Raises
+        ------
+        InputFileError
+            Missing file, not JSON, or not a saved FactorModel.
+        """
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputFileError(f"{p}: no such model file") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputFileError(f"{p}: not a saved factor model ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            raise InputFileError(f"{p}: not a saved factor model (expected format {_FORMAT!r}); write one with "
+                                 "FactorModel.save or 'surveytools factor --save-model'")
+        if int(data.get("version", 0)) > _VERSION:
+            raise InputFileError(f"{p}: written by a newer surveytools (model version {data['version']}); "
+                                 "upgrade surveytools")
+        try:
+            return cls._from_json_dict(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputFileError(f"{p}: damaged factor model file ({exc!r})") from None
+
+    @classmethod
+    def _from_json_dict(cls, data: Mapping[str, Any]) -> FactorModel:
+        params = dict(data["params"])
+        model = cls(**params)
+        items = [str(i) for i in data["items"]]
+        factors = [str(f) for f in data["factors"]]
+        r = data["result"]
+        idx = pd.Index(items, name="item")
+        fidx = pd.Index(factors, name="factor")
+
+        def arr(v: Any) -> np.ndarray:
+            return np.array([[np.nan if x is None else x for x in row] for row in v], dtype=float)
+
+        L = arr([r["loadings"][i] for i in items])
+        S = arr([r["structure"][i] for i in items])
+        Phi = arr(r["phi"])
+        model.items_ = items
+        model.n_factors_ = len(factors)
+        model.loadings_ = pd.DataFrame(L, index=idx, columns=fidx)
+        model.structure_ = pd.DataFrame(S, index=idx, columns=fidx)
+        model.phi_ = pd.DataFrame(Phi, index=fidx, columns=fidx)
+        model.communalities_ = pd.Series([r["communalities"][i] for i in items], index=idx, name="h2", dtype=float)
+        model.uniquenesses_ = pd.Series([r["uniquenesses"][i] for i in items], index=idx, name="u2", dtype=float)
+        model.weights_ = pd.DataFrame(arr(data["weights"]), index=idx, columns=fidx)
+        model.means_ = pd.Series(data["means"], index=idx, name="mean", dtype=float)
+        model.scales_ = pd.Series(data["sds"], index=idx, name="sd", dtype=float)
+        model.score_method_ = str(data["score_method"])
+        fit_d = {k: (float("nan") if v is None else v) for k, v in r["fit"].items()}
+        variance = pd.DataFrame({k: np.array([np.nan if x is None else x for x in v], dtype=float)
+                                 for k, v in r["variance"].items()}, index=factors)
+        model.result_ = FactorResult(
+            items=items, factors=factors, loadings=model.loadings_, structure=model.structure_, phi=model.phi_,
+            communalities=model.communalities_, uniquenesses=model.uniquenesses_,
+            eigenvalues=pd.Series([np.nan if v is None else v for v in r["eigenvalues"]],
+                                  index=range(1, len(items) + 1), name="eigenvalue", dtype=float),
+            variance=variance, fit=FitStatistics(**fit_d), n=int(r["n"]), rows_in=int(r["rows_in"]),
+            excluded=dict(r.get("excluded", {})), method=r["method"], rotation=r["rotation"], cor=r["cor"],
+            missing=r["missing"], gamma=float(r.get("gamma", 0.0)),
+            kaiser_normalized=bool(r.get("kaiser_normalized", False)), score_method=model.score_method_,
+            kmo=r.get("kmo"), bartlett=r.get("bartlett"), retention=r.get("retention") or {},
+            item_text={str(k): str(v) for k, v in dict(data.get("item_text", {})).items()},
+            heywood=list(r.get("heywood", [])), converged=bool(r.get("converged", True)),
+            score_r2=None if r.get("score_r2") is None else pd.Series(r["score_r2"], name="r2", dtype=float),
+            n_factors_rule=str(r.get("n_factors_rule", "user")))
+        return model
+
+
+def _call_parallel(fn: Callable[..., Any], frame: pd.DataFrame, R: np.ndarray, n_obs: int, n_iter: int,
+                   seed: int | None, cor: str, missing: str, progress: Progress | None) -> Any:
+    """Call retention.parallel_analysis on the item data (psych ``fa.parallel(x)``)."""
+    return fn(frame, n_iter=n_iter, seed=seed, progress=progress)
+
