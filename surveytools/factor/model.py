@@ -235,16 +235,18 @@ class FactorResult:
             Blank out loadings with absolute value below ``cut`` (psych ``print(..., cut=)``).
         """
         lines: list[str] = []
-        rot = self.rotation + (f" (gamma={self.gamma:g})" if self.rotation == "oblimin" and self.gamma else "")
-        rot += ", Kaiser-normalized" if self.kaiser_normalized and self.rotation != "none" else ""
-        lines.append(f"Factor analysis: {self.n_factors} factor(s), {self.method} extraction, {rot} rotation, "
+        rot = f"{self.rotation} rotation"
+        opts = ([f"gamma = {self.gamma:g}"] if self.rotation == "oblimin" and self.gamma else []) + (
+            ["Kaiser-normalized"] if self.kaiser_normalized and self.rotation != "none" else [])
+        rot += f" ({', '.join(opts)})" if opts else ""
+        lines.append(f"Factor analysis: {self.n_factors} factor(s), {self.method} extraction, {rot}, "
                      f"{self.cor} correlations ({self.missing})")
         exc = ", ".join(f"{v} {k}" for k, v in self.excluded.items() if v) or "none"
         lines.append(f"respondents: {self.rows_in} in, {self.n} used; excluded: {exc}; items: {len(self.items)}")
         if self.kmo is not None:
             lines.append(f"KMO = {self.kmo['overall']:.3f}" + (
                 f"; Bartlett chi2 = {self.bartlett['chi2']:.1f}, df = {self.bartlett['df']}, "
-                f"p = {self.bartlett['p']:.3g}" if self.bartlett is not None else ""))
+                f"p {_p(self.bartlett['p'])}" if self.bartlett is not None else ""))
         ret = self.retention or {}
         crit = [f"{k} {ret[k]}" for k in ("parallel", "parallel_components", "map", "kaiser") if ret.get(k) is not None]
         if crit:
@@ -277,7 +279,7 @@ class FactorResult:
                 lines.append(f"{f:<{lw}}" + "".join(f"{v:>{cw}.2f}" for v in self.phi.loc[f]))
         ft = self.fit
         lines.append("")
-        parts = [f"chi2 = {ft.chi2:.2f}, df = {ft.df}, p = {ft.p:.3g}" if math.isfinite(ft.chi2) else f"df = {ft.df}"]
+        parts = [f"chi2 = {ft.chi2:.2f}, df = {ft.df}, p {_p(ft.p)}" if math.isfinite(ft.chi2) else f"df = {ft.df}"]
         if math.isfinite(ft.rmsea):
             parts.append(f"RMSEA = {ft.rmsea:.3f} [{ft.rmsea_lower:.3f}, {ft.rmsea_upper:.3f}]")
         if math.isfinite(ft.tli):
@@ -302,6 +304,12 @@ class FactorResult:
         if not self.converged:
             lines.append("Warning: the estimation did not converge; interpret with care")
         return "\n".join(lines)
+
+
+def _p(p: float | None) -> str:
+    if p is None or not math.isfinite(p):
+        return "= NA"
+    return "< 1e-16" if p < 1e-16 else f"= {p:.3g}"
 
 
 def _jsonable(obj: Any) -> Any:
@@ -783,7 +791,7 @@ class FactorModel:
             "result": self.result_.to_dict(),
         }
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
+    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
         """Write the fitted model to a JSON file (atomically); :meth:`load` reads it back and scores new
         respondents with it.
 
@@ -792,14 +800,14 @@ class FactorModel:
         NotFittedError
             The model is not fitted.
         InputFileError
-            The folder does not exist.
+            The folder does not exist, or ``path`` is one of ``inputs``.
         """
         from ..io.atomic import atomic_write
 
         data = self.to_json_dict()
         text = json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1)
         out = Path(path)
-        with atomic_write(out) as tmp:
+        with atomic_write(out, inputs) as tmp:
             Path(tmp).write_text(text, encoding="utf-8")
         return out
 
