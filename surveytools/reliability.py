@@ -122,8 +122,8 @@ def pairwise_moments(x: np.ndarray, weights: np.ndarray | None = None, counts: n
     xc = np.where(obs, x - np.nan_to_num(mu)[None, :], 0.0)
     fxc = xc * f[:, None]
     N = M.T @ fw
-    N2 = M.T @ (M * f2[:, None])
-    npair = M.T @ (M * cnt[:, None])
+    N2 = N if weights is None else M.T @ (M * f2[:, None])  # unweighted: f2 = f
+    npair = N if (weights is None and counts is None) else M.T @ (M * cnt[:, None])
     S = fxc.T @ M          # S[i, j] = sum over rows answering i and j of f * xc_i
     P = fxc.T @ xc
     SS = (fxc * xc).T @ M  # SS[i, j] = sum over rows answering i and j of f * xc_i^2
@@ -753,6 +753,21 @@ def _weighted_mean_sd(x: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, 
     return mean, np.sqrt(var)
 
 
+def _cor_with(v: np.ndarray, x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Pairwise-complete (weighted) correlation of a vector with every column of ``x``: O(n p)."""
+    ok = ~np.isnan(x) & ~np.isnan(v)[:, None]
+    f = (np.ones(x.shape[0]) if w is None else w)[:, None] * ok
+    W = f.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vv = np.where(ok, v[:, None], 0.0)
+        xx = np.where(ok, x, 0.0)
+        mv = (f * vv).sum(axis=0) / W
+        mx = (f * xx).sum(axis=0) / W
+        dv = np.where(ok, vv - mv, 0.0)
+        dx = np.where(ok, xx - mx, 0.0)
+        return (f * dv * dx).sum(axis=0) / np.sqrt((f * dv * dv).sum(axis=0) * (f * dx * dx).sum(axis=0))
+
+
 def _bootstrap(x: np.ndarray, w: np.ndarray | None, *, n_boot: int, seed: int | None, omega_factors: int | None,
                confidence: float, name: str, progress: Progress | None, want_omega: bool) -> dict[str, Any]:
     """Percentile bootstrap of alpha and omega: rows resampled with replacement (as frequencies)."""
@@ -942,9 +957,8 @@ def analyze_items(
     answered = ~np.isnan(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.where(answered, x, 0.0).sum(axis=1) / answered.sum(axis=1)
-    tC, tR, _ = pairwise_moments(np.column_stack([total, x]), w)
     t_mean, t_sd = _weighted_mean_sd(total[:, None], w)
-    table.insert(0, "raw_r", tR[0, 1:])
+    table.insert(0, "raw_r", _cor_with(total, x, w))
     table.insert(0, "sd", sd_i)
     table.insert(0, "mean", mean_i)
     table.insert(0, "n", answered.sum(axis=0).astype(int))
