@@ -572,18 +572,22 @@ def _group_stats(X: np.ndarray, G: np.ndarray, w: np.ndarray) -> dict[str, np.nd
         "N": G.T @ Mf,
         "W": Gw.T @ Mf,
         "W2": (G * (w * w)[:, None]).T @ Mf,
+        "S0": Gw.T @ Xz,
         "S1": Gw.T @ Xc,
         "S2": Gw.T @ (Xc * Xc),
         "min": np.where(M.any(axis=0), np.nanmin(np.where(M, X, np.inf), axis=0), np.nan),
     }
 
 
-def _moments(N: np.ndarray, W: np.ndarray, W2: np.ndarray, S1: np.ndarray, S2: np.ndarray, centre: np.ndarray
+def _moments(W: np.ndarray, W2: np.ndarray, S0: np.ndarray, S1: np.ndarray, S2: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, Kish n_eff and squared standard error of the mean (s^2 / n_eff) from weighted sums."""
+    """Mean, Kish n_eff and squared standard error of the mean (s^2 / n_eff) from weighted sums.
+
+    The mean comes from the raw sums (exact for 0/1 data), the variance from sums centred on the total
+    mean (no cancellation for large values)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         m_c = np.where(W > 0, S1 / W, np.nan)
-        mean = m_c + centre
+        mean = np.where(W > 0, S0 / W, np.nan)
         vpop = np.maximum(np.where(W > 0, S2 / W - m_c ** 2, np.nan), 0.0)
         n_eff = np.where(W2 > 0, W ** 2 / W2, 0.0)
         se2 = np.where(n_eff > 1, vpop / (n_eff - 1.0), np.nan)
@@ -712,11 +716,6 @@ def profile_segments(
                         "assignments")
     seg_names = {s: user_names.get(s, file_names.get(s, tr("segment_label", lang, number=s)))
                  for s in range(1, k + 1)}
-    small = [f"{s} (n={int(counts[s - 1])})" for s in range(1, k + 1) if counts[s - 1] < _SMALL_SEGMENT]
-    if small:
-        warnings.warn(f"small segment{'s' if len(small) > 1 else ''} {', '.join(small)}: tests against the rest of "
-                      f"the sample have little power below {_SMALL_SEGMENT} respondents", DataQualityWarning,
-                      stacklevel=2)
 
     # ---- weights
     w = kept.weight_array() if weights else None
@@ -749,16 +748,23 @@ def profile_segments(
     extra_f = _score_frame(extra, kept.ids, "extra variables") if extra is not None else None
     rows = _build_rows(kept, basis=basis_f, scales=scales_f, extra=extra_f, variables=variables, lang=lang)
 
+    small = [f"{s} (n={int(counts[s - 1])})" for s in range(1, k + 1) if counts[s - 1] < _SMALL_SEGMENT]
+    if small:
+        warnings.warn(f"small segment{'s' if len(small) > 1 else ''} {', '.join(small)}: tests against the rest of "
+                      f"the sample have little power below {_SMALL_SEGMENT} respondents", DataQualityWarning,
+                      stacklevel=2)
+
     # ---- statistics, vectorized over rows and segments
     X = np.column_stack(rows.data)
     G = np.zeros((kept.n, k))
     G[np.arange(kept.n), labels - 1] = 1.0
     g = _group_stats(X, G, w)
-    tot = {key: g[key].sum(axis=0) for key in ("N", "W", "W2", "S1", "S2")}
-    rest = {key: tot[key][None, :] - g[key] for key in ("N", "W", "W2", "S1", "S2")}
-    m_s, n_s, se2_s = _moments(g["N"], g["W"], g["W2"], g["S1"], g["S2"], g["centre"])
-    m_r, n_r, se2_r = _moments(rest["N"], rest["W"], rest["W2"], rest["S1"], rest["S2"], g["centre"])
-    m_t, n_t, se2_t = _moments(tot["N"], tot["W"], tot["W2"], tot["S1"], tot["S2"], g["centre"])
+    keys = ("N", "W", "W2", "S0", "S1", "S2")
+    tot = {key: g[key].sum(axis=0) for key in keys}
+    rest = {key: tot[key][None, :] - g[key] for key in keys}
+    m_s, n_s, se2_s = _moments(g["W"], g["W2"], g["S0"], g["S1"], g["S2"])
+    m_r, n_r, se2_r = _moments(rest["W"], rest["W2"], rest["S0"], rest["S1"], rest["S2"])
+    m_t, n_t, se2_t = _moments(tot["W"], tot["W2"], tot["S0"], tot["S1"], tot["S2"])
     sd_t = np.sqrt(se2_t * n_t)
     is_prop = np.array([s == "proportion" for s in rows.stat])[None, :]
     diff = m_s - m_r
@@ -823,7 +829,8 @@ def profile_segments(
         "share": wsum / wsum.sum(),
     }, index=pd.Index(seg_ids, name="segment"))
     seg_df["description"] = [
-        _describe(s, seg_df.loc[s], rows_df, cells.xs(s, level="segment"), weighted, lang) for s in seg_ids
+        _describe(int(s), seg_names[s], int(counts[s - 1]), float(seg_df.at[s, "share"]), rows, m_t, m_s[s - 1],
+                  mark[s - 1], effect[s - 1], weighted, lang) for s in seg_ids
     ]
     return ProfileResult(segments=seg_df, rows=rows_df, cells=cells, alpha=float(alpha), fdr=bool(fdr),
                          weighted=weighted, lang=lang, rows_in=rows_in, unassigned=pd.Index(unassigned))
@@ -839,32 +846,31 @@ def _desc_value(v: float, stat: str, lang: str) -> str:
     return fmt_number(v, 2, lang)
 
 
-def _describe(number: int, seg: pd.Series, rows: pd.DataFrame, cells: pd.DataFrame, weighted: bool, lang: str,
-              top: int = 3) -> str:
+def _describe(number: int, name: str, n: int, share: float, rows: _Rows, totals: np.ndarray, values: np.ndarray,
+              marks: np.ndarray, effects: np.ndarray, weighted: bool, lang: str, top: int = 3) -> str:
     """Size, then the dimensions and the answers where the segment stands out most (largest |effect| among
-    the significant cells)."""
+    the significant cells of this segment; ``values``, ``marks``, ``effects`` are its row vectors)."""
     label = tr("segment_label", lang, number=number)
-    if seg["name"] != label:
-        label = f"{label} \u201c{seg['name']}\u201d" if lang == "en" else f"{label} \u00ab{seg['name']}\u00bb"
+    if name != label:
+        label = f"{label} \u201c{name}\u201d" if lang == "en" else f"{label} \u00ab{name}\u00bb"
     key = "desc_size_weighted" if weighted else "desc_size"
-    parts = [tr(key, lang, label=label, n=fmt_number(seg["n"], 0, lang), share=fmt_percent(seg["share"], 1, lang))]
-    marked = cells[cells["mark"].notna() & cells["effect"].notna()].copy()
-    marked["abs"] = marked["effect"].abs()
-    marked = marked.join(rows[["section", "label", "level_label", "stat", "total"]])
+    parts = [tr(key, lang, label=label, n=fmt_number(n, 0, lang), share=fmt_percent(share, 1, lang))]
+    chosen = np.flatnonzero((marks != "") & np.isfinite(effects))
+    chosen = chosen[np.argsort(-np.abs(effects[chosen]), kind="stable")]
     phrases: dict[str, list[str]] = {"dims": [], "items": []}
-    for group, mask in (("dims", marked["section"].isin(_DIM_SECTIONS)),
-                        ("items", ~marked["section"].isin(_DIM_SECTIONS))):
-        sub = marked[mask].sort_values("abs", ascending=False, kind="stable").head(top)
-        for _, r in sub.iterrows():
-            lab = _row_label(r)
-            q = f"\u201c{lab}\u201d" if lang == "en" else f"\u00ab{lab}\u00bb"
-            up = r["mark"] == "higher"
-            if r["stat"] == "proportion":
-                k = "desc_more" if up else "desc_less"
-            else:
-                k = "desc_higher" if up else "desc_lower"
-            phrases[group].append(tr(k, lang, label=q, value=_desc_value(r["value"], r["stat"], lang),
-                                     total=_desc_value(r["total"], r["stat"], lang)))
+    for r in chosen:
+        group = "dims" if rows.section[r] in _DIM_SECTIONS else "items"
+        if len(phrases[group]) >= top:
+            continue
+        lab = _row_label({"label": rows.label[r], "level_label": rows.level_label[r]})
+        q = f"\u201c{lab}\u201d" if lang == "en" else f"\u00ab{lab}\u00bb"
+        up = marks[r] == "higher"
+        if rows.stat[r] == "proportion":
+            k = "desc_more" if up else "desc_less"
+        else:
+            k = "desc_higher" if up else "desc_lower"
+        phrases[group].append(tr(k, lang, label=q, value=_desc_value(values[r], rows.stat[r], lang),
+                                 total=_desc_value(totals[r], rows.stat[r], lang)))
     if phrases["dims"]:
         parts.append(tr("desc_dims", lang, parts="; ".join(phrases["dims"])))
     if phrases["items"]:
