@@ -643,9 +643,9 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
     else:
         d, _ = _to_float(dur)
         d = np.where(np.isfinite(d), d, np.nan)
-        has = ~np.isnan(d)
+        has = ~np.isnan(d) & ~partial  # a break-off is short because it stopped, not because it sped
         if not has.any():
-            checks["speeder"] = CheckInfo(False, f"duration column {dur.name!r} is empty")
+            checks["speeder"] = CheckInfo(False, f"duration column {dur.name!r} is empty for complete responses")
             detail["duration"] = d
             detail["duration_ratio"] = np.full(n, np.nan)
         else:
@@ -655,7 +655,8 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
             detail["duration"] = d
             detail["duration_ratio"] = d / med if med > 0 else np.full(n, np.nan)
             checks["speeder"] = CheckInfo(True, f"{dur.name!r} < {st.speeder_fraction:g} x median "
-                                                f"{med:g} = {cut:g}" + (" (column found automatically)" if auto else ""))
+                                                f"{med:g} = {cut:g} (complete responses)"
+                                          + (" (column found automatically)" if auto else ""))
 
     # ---------------------------------------------------------------- straightlining and longstring
     reversed_items = set().union(*(s.reversed for s in q.scales.values())) if q.scales else set()

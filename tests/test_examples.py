@@ -1,0 +1,195 @@
+"""The bundled example study (examples/retail_loyalty): reproducible, valid, and shaped like a Qualtrics export."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from surveytools import load_questionnaire
+from surveytools.questionnaire import normalize_label
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = ROOT / "examples" / "retail_loyalty"
+EXPORT = STUDY / "export_qualtrics.xlsx"
+QUESTIONNAIRE = STUDY / "questionnaire.yaml"
+CUSTOMERS = STUDY / "customers.csv"
+TRUTH = STUDY / "truth.csv"
+
+QUALTRICS_META = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+                  "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+                  "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel",
+                  "UserLanguage"]
+
+
+def _load_generator():
+    name = "surveytools_example_retail_loyalty_generate"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, STUDY / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses need the module registered while it executes
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generator():
+    return _load_generator()
+
+
+@pytest.fixture(scope="module")
+def regenerated(generator, tmp_path_factory):
+    """The study generated afresh, with the default seed, into a temporary folder."""
+    return generator.generate(tmp_path_factory.mktemp("retail_loyalty"), seed=generator.SEED)
+
+
+@pytest.fixture(scope="module")
+def sheet() -> pd.DataFrame:
+    """The export's cells as text/number values, header rows included (no interpretation)."""
+    return pd.read_excel(EXPORT, header=None, engine="calamine", dtype=object)
+
+
+def _cells(path: Path) -> pd.DataFrame:
+    return pd.read_excel(path, header=None, engine="calamine", dtype=object)
+
+
+# ----------------------------------------------------------------------------- reproducibility
+
+@pytest.mark.parametrize("key", ["questionnaire", "customers", "truth", "readme"])
+def test_text_files_regenerate_byte_for_byte(regenerated, key):
+    committed = STUDY / regenerated[key].name
+    assert regenerated[key].read_bytes() == committed.read_bytes(), (
+        f"{committed.name} differs from what generate.py writes; run python {STUDY / 'generate.py'} and commit")
+
+
+def test_workbook_regenerates_with_the_same_cells(regenerated):
+    # cell contents, not zip bytes: compressed bytes may differ between zlib builds
+    new, old = _cells(regenerated["export"]), _cells(EXPORT)
+    assert new.shape == old.shape
+    pd.testing.assert_frame_equal(new, old)
+
+
+@pytest.fixture(scope="module")
+def sim(generator):
+    return generator.simulate(generator.SEED)
+
+
+def test_workbook_bytes_are_deterministic(generator, sim, regenerated, tmp_path):
+    again = tmp_path / "export_qualtrics.xlsx"
+    generator.write_export(sim, again)  # a second, independent simulation and write
+    assert again.read_bytes() == regenerated["export"].read_bytes()
+
+
+def test_another_seed_gives_another_study(generator, sim):
+    other = generator.simulate(generator.SEED + 1)["table"]
+    assert not np.array_equal(np.nan_to_num(sim["table"]["X"][:50]), np.nan_to_num(other["X"][:50]))
+
+
+# ----------------------------------------------------------------------------- the questionnaire
+
+def test_questionnaire_validates_and_describes_the_study():
+    q = load_questionnaire(QUESTIONNAIRE)
+    assert q.language == "es"
+    assert q.respondent_id == "ResponseId"
+    assert q.weight == "weight"
+    assert list(q.scales) == ["price_sensitivity", "brand_loyalty", "innovativeness", "environmental_concern",
+                              "convenience", "social_influence"]
+    for scale in q.scales.values():
+        assert len(scale.items) == 4
+        assert len(scale.reversed) == 1
+    assert q.items["attention"].expect == (4,)
+    assert q.items["nps"].type == "nps"
+    assert q.items["email"].type == "email"
+    assert q.items["comment"].type == "text"
+    assert q.items["age"].range == (18.0, 99.0)
+    assert q.quality.duration == "Duration (in seconds)"
+    assert set(q.quality.batteries) == {"grid_q1", "grid_q2"}
+    agree = q.option_sets["agree5"]
+    assert agree.codes[1] == "Totalmente en desacuerdo" and agree.codes[5] == "Totalmente de acuerdo"
+    assert agree.label_map()[normalize_label("No sé")] is None
+    assert q == type(q).from_dict(q.to_dict())  # round-trips
+
+
+# ----------------------------------------------------------------------------- the export
+
+def test_export_has_the_qualtrics_layout(sheet):
+    header = sheet.iloc[0].tolist()
+    assert header[:len(QUALTRICS_META)] == QUALTRICS_META
+    grid1 = [c for c in header if str(c).startswith("Q1_")]
+    grid2 = [c for c in header if str(c).startswith("Q2_")]
+    assert grid1 == [f"Q1_{k}" for k in range(1, 13)] and grid2 == [f"Q2_{k}" for k in range(1, 14)]
+    texts = dict(zip(header, sheet.iloc[1], strict=True))
+    assert texts["ResponseId"] == "Response ID"
+    assert texts["Q1_1"].startswith("¿En qué medida está de acuerdo") and " - Comparo precios" in texts["Q1_1"]
+    imports = [json.loads(v) for v in sheet.iloc[2]]
+    assert all("ImportId" in v for v in imports)
+    ids = dict(zip(header, (v["ImportId"] for v in imports), strict=True))
+    assert ids["Q1_1"] == "QID1_1" and ids["Q5"] == "QID5_TEXT" and ids["ResponseId"] == "_recordId"
+    assert EXPORT.stat().st_size < 2_000_000
+
+
+def test_every_questionnaire_column_is_in_the_export_with_known_labels(sheet):
+    q = load_questionnaire(QUESTIONNAIRE)
+    header = sheet.iloc[0].tolist()
+    data = pd.DataFrame(sheet.iloc[3:].to_numpy(), columns=header)
+    assert data["ResponseId"].is_unique
+    for iid, item in q.items.items():
+        col = item.column or iid
+        assert col in header, col
+        opts = q.option_set(iid)
+        if item.type in ("likert", "categorical"):
+            labels = {normalize_label(v) for v in data[col].dropna()}
+            unknown = labels - set(opts.label_map())
+            assert not unknown, (iid, unknown)
+    nps = pd.to_numeric(data["Q3"].dropna())
+    assert nps.between(0, 10).all() and (nps == nps.round()).all()
+    assert {"No sé"} <= set(data[[c for c in header if str(c).startswith("Q")]].stack().unique())
+
+
+def test_export_holds_the_planted_problems():
+    truth = pd.read_csv(TRUTH, dtype=str, keep_default_na=False)
+    counts = truth["careless"].value_counts()
+    n_people = int((~truth["careless"].str.startswith("duplicate")).sum())
+    assert n_people == 2000
+    assert 0.03 <= (counts["speeder"] + counts["straightliner"]) / n_people <= 0.05
+    assert counts["duplicate-copy"] == 3 and counts["duplicate-retake"] == 3
+    assert 0.80 <= (truth["customer_id"] != "").mean() <= 0.90
+
+
+# ----------------------------------------------------------------------------- the CRM file
+
+def test_customers_need_normalized_keys_to_join(sheet):
+    crm = pd.read_csv(CUSTOMERS, dtype={"customer_id": str})
+    assert list(crm.columns) == ["customer_id", "email", "orders", "revenue", "last_purchase_date", "loyalty_tier",
+                                 "preferred_channel", "discounts_used"]
+    assert 19_000 <= len(crm) <= 21_000
+    assert crm["customer_id"].is_unique
+    key = crm["email"].str.replace(r"\s+", "", regex=True).str.lower()
+    assert 10 <= key.duplicated().sum() <= 100  # a few duplicate accounts
+    assert (crm["email"] != crm["email"].str.strip()).any() and (crm["email"] != crm["email"].str.lower()).any()
+    header = sheet.iloc[0].tolist()
+    survey_mail = pd.Series(sheet.iloc[3:, header.index("Q10")].dropna().astype(str))
+    norm = survey_mail.str.replace(r"\s+", "", regex=True).str.lower()
+    normalized_rate = norm.isin(set(key)).mean()
+    raw_rate = survey_mail.isin(set(crm["email"])).mean()
+    assert 0.80 <= normalized_rate <= 0.90
+    assert raw_rate < normalized_rate - 0.3
+
+
+def test_crm_kpis_follow_the_segments():
+    crm = pd.read_csv(CUSTOMERS, dtype={"customer_id": str})
+    truth = pd.read_csv(TRUTH, dtype=str, keep_default_na=False)
+    truth = truth[(truth["customer_id"] != "") & ~truth["careless"].str.startswith("duplicate")]
+    m = truth.merge(crm, on="customer_id")
+    by = m.groupby("segment")[["orders", "discounts_used"]].mean()
+    assert by["orders"].idxmax() == "2"          # loyal regulars buy most often
+    share = (m["discounts_used"] / m["orders"].where(m["orders"] > 0)).groupby(m["segment"]).mean()
+    assert share.idxmax() == "1"                 # bargain hunters use discounts most
+    app = (m["preferred_channel"] == "App").groupby(m["segment"]).mean()
+    assert app.idxmax() == "3"                   # connected trend-seekers prefer the app
