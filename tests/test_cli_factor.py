@@ -115,3 +115,12 @@ def test_scores_never_overwrite_input(invoke, bfi_csv, bfi_yaml):
 def test_help_has_examples(invoke):
     res = invoke("factor", "--help")
     assert res.exit_code == 0 and "Examples:" in res.stdout and "--n-factors" in res.stdout
+
+
+def test_auto_json(invoke, bfi_csv, bfi_yaml):
+    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--json", "--seed", "3")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    r = d["retention"]
+    assert isinstance(r["parallel"], int) and isinstance(r["map"], int) and r["kaiser"] == 6
+    assert d["n_factors"] == r["parallel"] and len(d["loadings"]["A1"]) == d["n_factors"]

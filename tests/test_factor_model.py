@@ -312,3 +312,30 @@ def test_listwise_and_warnings_are_quiet_on_clean_data(bfi_survey):
         m = FactorModel(5, missing="listwise", n_iter=0).fit(bfi_survey)
     assert m.result_.n == int(bfi_survey.item_frame().notna().all(axis=1).sum())
     assert m.result_.excluded["incomplete (listwise)"] == 2800 - m.result_.n
+
+
+# ------------------------------------------------------------------------------------------ number of factors
+def test_auto_uses_parallel_analysis(bfi_survey, bfi_reference):
+    # fa.parallel(items, fa="both", n.iter=20): 6 factors (random: may move by one);
+    # which.min(VSS(R, n=20, n.obs=2800)$map) = 5; sum(eigen(R)$values > 1) = 6
+    m = FactorModel(seed=11).fit(bfi_survey)
+    ret = m.result_.retention
+    assert m.n_factors_ == ret["parallel"] == ret["suggested"]
+    assert abs(ret["parallel"] - bfi_reference["factor"]["parallel"]["n_factors"]) <= 1
+    assert abs(ret["parallel_components"] - bfi_reference["factor"]["parallel"]["n_components"]) <= 1
+    assert ret["map"] == bfi_reference["factor"]["map_n_factors"]
+    assert ret["kaiser"] == 6 and ret["seed"] == 11 and ret["n_iter"] == 20
+    assert m.result_.n_factors_rule.startswith("auto")
+    again = FactorModel(seed=11).fit(bfi_survey)
+    assert again.result_.to_dict() == m.result_.to_dict()
+    json.dumps(m.result_.to_dict(), allow_nan=False)
+
+
+def test_explicit_k_still_reports_criteria(bfi_fits):
+    ret = bfi_fits["ml_varimax"].result_.retention     # fitted with n_iter=0: MAP and Kaiser only
+    assert ret["parallel"] is None and ret["map"] == 5 and ret["kaiser"] == 6
+
+
+def test_auto_needs_parallel_analysis():
+    with pytest.raises(EstimationError, match="parallel analysis"):
+        FactorModel("auto", n_iter=0).fit(_toy())

@@ -576,19 +576,16 @@ class FactorModel:
         kmo_d, bart_d = self._adequacy(corr, n_obs)
         tick("factor analysis", 2, steps)
 
-        retention, suggested = self._retention(frame, R, n_obs, eigenvalues, w, progress)
+        if self.n_factors == "auto" and int(self.n_iter) <= 0:
+            raise EstimationError("n_factors='auto' needs parallel analysis (n_iter > 0); give a number of "
+                                  "factors instead")
+        retention, suggested = self._retention(frame, corr, p, eigenvalues, progress)
         tick("factor analysis", 3, steps)
         if self.n_factors == "auto":
-            if suggested is None:
-                raise EstimationError("n_factors='auto' needs parallel analysis (n_iter > 0); give a number of "
-                                      "factors instead")
-            m = int(suggested)
+            m = int(suggested) if suggested is not None else 1
             rule = "auto: parallel analysis (FA eigenvalues)"
-            if m < 1:
-                warnings.warn("parallel analysis finds no factor stronger than random data; one factor is "
-                              "extracted", EstimationWarning, stacklevel=2)
-                m, rule = 1, "auto: parallel analysis found none, 1 used"
-            m = min(m, max(max_factors(p), 1))
+            if retention.get("parallel") is not None and m != retention["parallel"]:
+                rule += f" = {retention['parallel']}, {m} used"
         else:
             m = int(self.n_factors)
             rule = "user"
@@ -698,33 +695,38 @@ class FactorModel:
             warnings.warn(f"Bartlett's test not computed: {exc}", EstimationWarning, stacklevel=3)
         return kmo_d, bart_d
 
-    def _retention(self, frame: pd.DataFrame, R: np.ndarray, n_obs: int, eigenvalues: np.ndarray,
-                   w: np.ndarray | None, progress: Progress | None) -> tuple[dict[str, Any], int | None]:
-        """Number-of-factors criteria side by side; returns (report, parallel FA count or None)."""
-        out: dict[str, Any] = {"kaiser": int((eigenvalues > 1.0).sum()),
-                               "scree": [float(v) for v in eigenvalues]}
-        suggested: int | None = None
+    def _retention(self, frame: pd.DataFrame, corr: Any, p: int, eigenvalues: np.ndarray,
+                   progress: Progress | None) -> tuple[dict[str, Any], int | None]:
+        """Number-of-factors criteria side by side (parallel analysis, MAP, Kaiser, scree).
+
+        Returns the JSON-ready report and the suggested number (parallel analysis' FA count, at least 1 and at
+        most the largest identified model), or None when parallel analysis is off (``n_iter = 0``).
+        """
+        from .retention import kaiser, retention_summary, velicer_map
+
+        out: dict[str, Any] = {"parallel": None, "parallel_components": None, "map": None,
+                               "kaiser": int(kaiser(eigenvalues)), "scree": [float(v) for v in eigenvalues]}
         try:
-            from .retention import parallel_analysis, velicer_map
-        except ImportError:  # pragma: no cover - retention ships with the package
-            return out, None
-        try:
-            mp = velicer_map(R)
-            out["map"] = int(mp.n_factors)
+            if int(self.n_iter) > 0:
+                ret = retention_summary(frame, R=corr.matrix, cor=corr.method if corr.method != "tetrachoric"
+                                        else "polychoric", n_iter=int(self.n_iter), seed=self.seed,
+                                        max_factors=max(max_factors(p), 1), progress=progress)
+                out.update({"parallel": int(ret.parallel.n_factors),
+                            "parallel_components": int(ret.parallel.n_components),
+                            "map": int(ret.map.n_factors), "suggested": int(ret.n_factors),
+                            "seed": int(ret.parallel.seed), "n_iter": int(ret.parallel.n_iter),
+                            "details": _jsonable(ret.to_dict())})
+                for note in ret.notes:
+                    if self.n_factors == "auto":
+                        warnings.warn(note, EstimationWarning, stacklevel=4)
+                return out, int(ret.n_factors)
+            out["map"] = int(velicer_map(corr.matrix).n_factors)
         except (EstimationError, DataError) as exc:
-            warnings.warn(f"Velicer's MAP not computed: {exc}", EstimationWarning, stacklevel=3)
-            out["map"] = None
-        if int(self.n_iter) > 0:
-            pa = _call_parallel(parallel_analysis, frame, R, n_obs, int(self.n_iter), self.seed, self.cor,
-                                self.missing, progress)
-            out["parallel"] = int(pa.n_factors)
-            out["parallel_components"] = int(pa.n_components)
-            out["parallel_details"] = _jsonable(pa.to_dict()) if hasattr(pa, "to_dict") else None
-            suggested = int(pa.n_factors)
-        else:
-            out["parallel"] = None
-            out["parallel_components"] = None
-        return out, suggested
+            if self.n_factors == "auto":
+                raise EstimationError(f"cannot choose the number of factors automatically: {exc}; give "
+                                      "--n-factors K") from None
+            warnings.warn(f"number-of-factors criteria not computed: {exc}", EstimationWarning, stacklevel=4)
+        return out, None
 
     # ------------------------------------------------------------------ transform
     def transform(self, X: Any) -> pd.DataFrame:
@@ -885,8 +887,4 @@ class FactorModel:
         return model
 
 
-def _call_parallel(fn: Callable[..., Any], frame: pd.DataFrame, R: np.ndarray, n_obs: int, n_iter: int,
-                   seed: int | None, cor: str, missing: str, progress: Progress | None) -> Any:
-    """Call retention.parallel_analysis on the item data (psych ``fa.parallel(x)``)."""
-    return fn(frame, n_iter=n_iter, seed=seed, progress=progress)
 
