@@ -554,7 +554,9 @@ class TypingTool:
         miss = np.isnan(x)
         n_imp = miss.sum(axis=1)
         means = np.array([it.mean for it in self.item_info_])
-        x = np.where(miss, means, x)
+        x = x.copy()
+        np.copyto(x, np.broadcast_to(means, x.shape), where=miss)
+        del miss
         coef = self.coef_.to_numpy()
         scores = x @ coef[:-1] + coef[-1]
         best = scores.argmax(axis=1)
@@ -939,7 +941,12 @@ def _write_assignments(frame: pd.DataFrame, path: Path, id_name: str, *, inputs:
     from .io.atomic import atomic_write
 
     assigned = frame[frame["segment"].notna()] if "segment" in frame else frame
-    cols: dict[str, Any] = {id_name: pa.array(assigned.index.astype(str).to_numpy(dtype=object), type=pa.string())}
+    index = assigned.index if pd.api.types.is_string_dtype(assigned.index.dtype) else assigned.index.astype(str)
+    try:
+        ids = pa.array(index.array, type=pa.string())  # zero-copy for pyarrow-backed strings
+    except (pa.ArrowException, TypeError):
+        ids = pa.array(index.astype(str).to_numpy(dtype=object), type=pa.string())
+    cols: dict[str, Any] = {id_name: ids}
     for c in assigned.columns:
         s = assigned[c]
         if c == "segment":
