@@ -307,3 +307,64 @@ def test_no_warning_on_clean_data(bfi_items):
         warnings.simplefilter("error")
         correlation_matrix(bfi_items)
         correlation_matrix(bfi_items.iloc[:, :8], "polychoric")
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+def test_cli_json_follows_the_contract(invoke, bfi_csv, bfi_yaml, bfi_reference):
+    items = bfi_reference["polychoric"]["items"]
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", ",".join(items), "--method", "polychoric",
+                    "--json")
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["items"] == items
+    assert np.abs(np.array(out["matrix"]) - np.array(bfi_reference["polychoric"]["rho"])).max() < 5e-4
+    assert set(out["thresholds"]) == set(items)
+    np.testing.assert_allclose(out["thresholds"]["A1"], bfi_reference["polychoric"]["tau"][0], atol=1e-10)
+    assert out["method"] == "polychoric" and out["n_obs"] == 2800
+
+
+def test_cli_default_items_are_every_likert_item_and_scales_expand(invoke, bfi_csv, bfi_yaml):
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert len(out["items"]) == 25 and "gender" not in out["items"] and "thresholds" not in out
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness,E1", "--json")
+    assert json.loads(result.stdout)["items"] == ["A1", "A2", "A3", "A4", "A5", "E1"]
+
+
+def test_cli_reverse_flips_reverse_keyed_items(invoke, bfi_csv, bfi_yaml):
+    plain = json.loads(invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "--json").stdout)
+    rev = json.loads(invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "--reverse",
+                            "--json").stdout)
+    assert plain["matrix"][0][1] < 0 and rev["matrix"][0][1] == pytest.approx(-plain["matrix"][0][1])
+
+
+def test_cli_table_and_output_files(invoke, bfi_csv, bfi_yaml, tmp_path):
+    out_csv = tmp_path / "r.csv"
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "-o", out_csv)
+    assert result.exit_code == 0, result.stderr
+    assert "Pearson (pairwise)" in result.stdout and "A5" in result.stdout
+    assert "written to" in result.stderr
+    frame = pd.read_csv(out_csv).set_index("item")
+    assert frame.shape == (5, 5) and frame.loc["A2", "A3"] == pytest.approx(0.4850980385, abs=1e-9)
+    out_xlsx = tmp_path / "r.xlsx"
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "-o", out_xlsx, "--quiet")
+    assert result.exit_code == 0 and out_xlsx.exists() and result.stderr == ""
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "-o", bfi_csv)
+    assert result.exit_code == 1 and "also an input" in result.stderr
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "-o", tmp_path / "r.txt")
+    assert result.exit_code == 1 and ".csv or .xlsx" in result.stderr
+
+
+def test_cli_errors(invoke, bfi_csv, bfi_yaml):
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "nope")
+    assert result.exit_code == 1 and result.stderr.startswith("Error:") and "nope" in result.stderr
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "--method", "tetrachoric")
+    assert result.exit_code == 1 and "binary" in result.stderr and "Traceback" not in result.stderr
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--method", "kendall")
+    assert result.exit_code == 2
+
+
+def test_cli_help_has_examples(invoke):
+    result = invoke("correlate", "--help")
+    assert result.exit_code == 0 and "Examples:" in result.stdout and "--method" in result.stdout
