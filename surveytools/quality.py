@@ -178,7 +178,7 @@ class QualityReport:
         A check that could not run leaves its column all False (see ``checks``).
     detail
         The numbers behind the flags, same index: ``duration``, ``duration_ratio`` (duration / median),
-        ``straightlined_batteries``, ``longstring`` (longest run of identical answers), ``out_of_range``
+        ``straightlined_batteries``, ``longest_run`` (longest run of identical answers), ``n_out_of_range``
         (number of bad codes), ``duplicate_of`` (id of the earlier row duplicated, or empty),
         ``answered``, ``missing_rate``, ``attention_failed``, and ``row`` (the row in the source file)
         when known.
@@ -569,26 +569,29 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
             vals = X[:, js]
             oor[:, js] |= ~np.isnan(vals) & ((vals < lo) | (vals > hi))
             oor_rules.append(f"{iid} in [{lo:g}, {hi:g}]")
+    declared_missing = np.zeros(X.shape, dtype=bool)  # missing codes still in the data (e.g. 9 = "no answer")
     for (valid, missing), js in code_groups.items():  # one pass per answer scale, not per item
         vals = X[:, js]
         oor[:, js] |= ~np.isnan(vals) & ~np.isin(vals, np.array(valid + missing))
+        if missing:
+            declared_missing[:, js] = np.isin(vals, np.array(missing))
     oor_per_col = oor.sum(axis=0)
-    detail["out_of_range"] = oor.sum(axis=1).astype(np.int64)
-    flags["out-of-range"] = detail["out_of_range"] > 0
+    detail["n_out_of_range"] = oor.sum(axis=1).astype(np.int64)
+    flags["out-of-range"] = detail["n_out_of_range"] > 0
     out_of_range_items = pd.Series({c: int(k) for c, k in zip(col_names, oor_per_col, strict=True) if k > 0},
                                    dtype="int64", name="out_of_range")
     checks["out-of-range"] = CheckInfo(
         bool(col_names),
         ("code not among the item's valid codes" + (f"; numeric ranges: {', '.join(oor_rules)}" if oor_rules else ""))
         if col_names else "no coded or numeric items in the data")
-    # out-of-range and non-numeric cells are not usable answers for the other checks
-    Xv = np.where(oor, np.nan, X)
+    # out-of-range, non-numeric and missing-code cells are not usable answers for the other checks
+    Xv = np.where(oor | declared_missing, np.nan, X)
 
     # ---------------------------------------------------------------- missing / partial
     answered_items = np.zeros(n, dtype=np.int64)
     for _iid, cols in item_cols.items():
         js = [col_pos[c] for c in cols]
-        answered_items += (~np.isnan(X[:, js]) | nonnum[:, js]).any(axis=1)
+        answered_items += ((~np.isnan(X[:, js]) & ~declared_missing[:, js]) | nonnum[:, js]).any(axis=1)
     n_answerable = len(item_cols)
     if n_answerable:
         missing_rate = 1.0 - answered_items / n_answerable
@@ -703,13 +706,13 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
         if ls_cut < 2:
             raise DataError(f"the longstring threshold must be at least 2, not {ls_cut}")
         runs = _run_lengths(Xv[:, [col_pos[i] for i in ls_items]])
-        detail["longstring"] = runs
+        detail["longest_run"] = runs
         flags["longstring"] = runs >= ls_cut
         checks["longstring"] = CheckInfo(True, f"run of >= {ls_cut} identical answers over {len(ls_items)} "
                                                "battery items (questionnaire order)")
     else:
         ls_cut = None
-        detail["longstring"] = np.zeros(n, dtype=np.int64)
+        detail["longest_run"] = np.zeros(n, dtype=np.int64)
         checks["longstring"] = CheckInfo(False, "fewer than 2 battery items")
 
     # ---------------------------------------------------------------- attention checks
@@ -768,7 +771,7 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
 
     # ---------------------------------------------------------------- assemble
     flag_frame = pd.DataFrame({c: flags[c] for c in FLAG_CODES}, index=index)
-    order = ["duration", "duration_ratio", "straightlined_batteries", "longstring", "out_of_range",
+    order = ["duration", "duration_ratio", "straightlined_batteries", "longest_run", "n_out_of_range",
              "duplicate_of", "answered", "missing_rate", "attention_failed"]
     detail_frame = pd.DataFrame({k: detail[k] for k in order}, index=index)
     if survey.source.row_numbers is not None and survey.source.row_numbers.index.equals(index):
