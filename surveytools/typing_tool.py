@@ -88,6 +88,10 @@ class TypingToolResult:
         Items the search could choose from; ``skipped`` gives items left out of the search with the reason.
     n_folds, seed, priors_rule, max_missing
         Settings used.
+    imputed_answers
+        Missing answers replaced by the item mean in the training data.
+    nested_accuracy
+        Accuracy of the whole procedure (item selection included) by nested cross-validation, when asked.
     """
 
     items: list[str]
@@ -110,6 +114,7 @@ class TypingToolResult:
     priors_rule: str
     max_missing: int
     imputed_answers: int = 0
+    nested_accuracy: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The accuracy curve (n items -> item added, cross-validated accuracy, selected)."""
@@ -133,6 +138,7 @@ class TypingToolResult:
             "coefficients": {str(s): {str(i): float(v) for i, v in self.coefficients[s].items()}
                              for s in self.coefficients.columns},
             "resubstitution_accuracy": float(self.resubstitution_accuracy),
+            "nested_accuracy": None if self.nested_accuracy is None else float(self.nested_accuracy),
             "rows_in": self.rows_in, "rows_used": self.rows_used, "rows_excluded": self.rows_excluded,
             "excluded": dict(self.excluded),
             "imputed_answers": int(self.imputed_answers),
@@ -147,6 +153,8 @@ class TypingToolResult:
                  f"cross-validated accuracy {self.accuracy:.1%} ({self.n_folds}-fold, seed {self.seed})",
                  f"Respondents: {self.rows_in} in, {self.rows_used} used, {self.rows_excluded} excluded"
                  + (" (" + "; ".join(f"{r}: {c}" for r, c in self.excluded.items()) + ")" if self.excluded else "")]
+        if self.nested_accuracy is not None:
+            lines.append(f"Nested cross-validated accuracy (selection included): {self.nested_accuracy:.1%}")
         if self.imputed_answers:
             lines.append(f"Missing answers replaced by the item mean: {self.imputed_answers}")
         lines.append("")
@@ -291,6 +299,10 @@ class TypingTool:
     max_missing
         Share of the questions (candidates when fitting, golden questions when scoring) that may be
         unanswered; a respondent with more missing answers is excluded (reported, never silently).
+    nested
+        Also estimate the accuracy of the whole procedure by nested cross-validation (the search is rerun
+        within each outer fold): an honest figure, since the curve's accuracy of the selected items is
+        slightly optimistic (the items were chosen on the same folds). Costs about ``n_folds`` more searches.
     progress
         Optional ``progress(label, done, total)`` callback.
 
@@ -330,7 +342,7 @@ class TypingTool:
     def __init__(self, *, items: str | Sequence[str] | None = None, max_items: int = 12, min_gain: float = 0.005,
                  n_items: int | None = None, n_folds: int = 5, seed: int = 20240601,
                  priors: str | Sequence[float] = "proportional", backward: bool = False, max_missing: float = 0.5,
-                 progress: Progress | None = None) -> None:
+                 nested: bool = False, progress: Progress | None = None) -> None:
         self.items = items
         self.max_items = max_items
         self.min_gain = min_gain
@@ -340,6 +352,7 @@ class TypingTool:
         self.priors = priors
         self.backward = backward
         self.max_missing = max_missing
+        self.nested = nested
         self.progress = progress
 
     # ------------------------------------------------------------------------------ fitting
@@ -354,6 +367,47 @@ class TypingTool:
             raise ValueError(f"min_gain must be in [0, 1), not {self.min_gain!r}")
         if not 0 <= float(self.max_missing) < 1:
             raise ValueError(f"max_missing must be a share in [0, 1), not {self.max_missing!r}")
+
+    def _choose(self, acc: np.ndarray) -> int:
+        """Number of items kept: ``n_items``, else the fewest within ``min_gain`` of the best accuracy."""
+        if self.n_items is not None:
+            return min(int(self.n_items), len(acc))
+        return int(np.flatnonzero(acc >= acc.max() - float(self.min_gain) - 1e-12)[0]) + 1
+
+    def _nested_accuracy(self, x: np.ndarray, y: np.ndarray, k: int, w: np.ndarray | None, wn: np.ndarray,
+                         folds: list[np.ndarray], eligible: list[int], max_items: int, seg_labels: np.ndarray
+                         ) -> float:
+        """Accuracy of the whole procedure (selection included) on respondents it never saw.
+
+        For each outer fold the stepwise search and the choice of the number of items are rerun on the other
+        folds (with their own inner cross-validation); the chosen model then classifies the held-out fold.
+        """
+        from sklearn.model_selection import StratifiedKFold
+
+        counts = np.bincount(y, minlength=k)
+        if counts.min() < 2 * self.n_folds:
+            small = int(seg_labels[int(np.argmin(counts))])
+            raise DataError(f"nested cross-validation needs at least {2 * self.n_folds} respondents per segment; "
+                            f"segment {small} has {int(counts.min())}; drop --nested-cv or lower --folds")
+        n = len(y)
+        correct = 0.0
+        for i, test in enumerate(folds):
+            if self.progress is not None:
+                self.progress("nested cross-validation", i, len(folds))
+            train = np.setdiff1d(np.arange(n), test)
+            yt = y[train]
+            inner = [t for _, t in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
+                                                   random_state=self.seed + 1 + i).split(np.zeros(len(yt)), yt)]
+            wt = None if w is None else w[train]
+            eng = CVEngine(x[train], yt, k, inner, weights=wt, priors=self.priors)
+            path = stepwise_select(eng, max_items, floating=self.backward, eligible=eligible)
+            sub = list(path.sets[self._choose(path.accuracy) - 1])
+            fit = fit_lda(x[train][:, sub], yt, k, weights=wt, priors=self.priors)
+            pred = (x[test][:, sub] @ fit.coef.T + fit.const).argmax(axis=1)
+            correct += float(((pred == y[test]) * wn[test]).sum())
+        if self.progress is not None:
+            self.progress("nested cross-validation", len(folds), len(folds))
+        return correct / float(wn.sum())
 
     def fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
         """Select the golden questions and fit the classifier.
@@ -474,11 +528,11 @@ class TypingTool:
             max_items = min(max(max_items, self.n_items), len(eligible))
         path = stepwise_select(engine, max_items, floating=self.backward, eligible=eligible, progress=self.progress)
         acc = path.accuracy
-        if self.n_items is not None:
-            chosen = min(self.n_items, len(acc))
-        else:
-            chosen = int(np.flatnonzero(acc >= acc.max() - float(self.min_gain) - 1e-12)[0]) + 1
+        chosen = self._choose(acc)
         subset = list(path.sets[chosen - 1])
+        nested = None
+        if self.nested:
+            nested = self._nested_accuracy(x_imp, y, k, w, wn, folds, eligible, max_items, seg_labels)
         golden = [pool[j] for j in subset]
 
         fit = fit_lda(x_imp[:, subset], y, k, weights=w, priors=self.priors)
@@ -523,7 +577,7 @@ class TypingTool:
             resubstitution_accuracy=resub_acc, rows_in=rows_in, rows_used=int(used.sum()),
             rows_excluded=rows_in - int(used.sum()), excluded=excluded, candidates=list(pool), skipped=skipped,
             n_folds=self.n_folds, seed=self.seed, priors_rule=priors_rule, max_missing=self.max_missing_,
-            imputed_answers=imputed_answers,
+            imputed_answers=imputed_answers, nested_accuracy=nested,
         )
         return self
 
@@ -679,6 +733,7 @@ class TypingTool:
                          "n_folds": int(self.n_folds), "seed": int(self.seed),
                          "priors": self.priors if isinstance(self.priors, str) else [float(p) for p in self.priors],
                          "backward": bool(self.backward), "max_missing": float(self.max_missing),
+                         "nested": bool(self.nested),
                          "candidates": self.items if self.items is None or isinstance(self.items, str)
                          else list(self.items)},
             "result": self.result_.to_dict(),
@@ -709,7 +764,7 @@ class TypingTool:
                        min_gain=float(s.get("min_gain", 0.005)), n_items=s.get("n_items"),
                        n_folds=int(s.get("n_folds", 5)), seed=int(s.get("seed", 0)),
                        priors=s.get("priors", "proportional"), backward=bool(s.get("backward", False)),
-                       max_missing=float(s.get("max_missing", 0.5)))
+                       max_missing=float(s.get("max_missing", 0.5)), nested=bool(s.get("nested", False)))
             tool.item_info_ = [ItemInfo.from_dict(it) for it in d["items"]]
             tool.items_ = [it.id for it in tool.item_info_]
             segs = [int(v) for v in d["segments"]]
@@ -793,6 +848,7 @@ def _result_from_dict(r: Mapping[str, Any], tool: TypingTool) -> TypingToolResul
         n_folds=int(r.get("folds", tool.n_folds)), seed=int(r.get("seed", tool.seed)),
         priors_rule=str(r.get("priors_rule", "proportional")), max_missing=int(r.get("max_missing", tool.max_missing_)),
         imputed_answers=int(r.get("imputed_answers", 0)),
+        nested_accuracy=None if r.get("nested_accuracy") is None else float(r["nested_accuracy"]),
     )
 
 

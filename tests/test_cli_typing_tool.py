@@ -56,9 +56,10 @@ def test_typing_tool_text_output_and_options(invoke, study, tmp_path):
     d, *_ = study
     res = invoke("typing-tool", d / "clean.csv", "-q", d / "q.yaml", "--segments", d / "segments.csv",
                  "-o", tmp_path / "m.json", "--max-items", "4", "--items", "first", "--priors", "equal",
-                 "--backward", "--no-exports", "--sql-table", "x")
+                 "--backward", "--no-exports", "--sql-table", "x", "--nested-cv")
     assert res.exit_code == 0, res.stderr
     assert "cross-validated accuracy" in res.stdout and "<- selected" in res.stdout
+    assert "Nested cross-validated accuracy" in res.stdout
     assert (tmp_path / "m.json").exists() and not (tmp_path / "m.xlsx").exists()
     m = json.loads((tmp_path / "m.json").read_text())
     assert all(int(i["id"][1:]) % 2 == 1 for i in m["items"])  # the 'first' scale holds Q1, Q3, ...

@@ -51,6 +51,8 @@ def _priors(value: str) -> str | list[float]:
               help="Floating search: after each added item try dropping earlier ones.")
 @click.option("--max-missing", type=click.FloatRange(0, 1, max_open=True), default=0.5, show_default=True,
               help="Share of questions a respondent may leave unanswered (more: no segment, reported).")
+@click.option("--nested-cv", "nested", is_flag=True,
+              help="Also report the accuracy of the whole procedure by nested cross-validation (slower, honest).")
 @click.option("--excel", "excel_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Excel calculator (default: MODEL with .xlsx).")
 @click.option("--sql", "sql_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -63,7 +65,7 @@ def _priors(value: str) -> str | list[float]:
 @quiet_option
 def command(data: Path, questionnaire: Path, segments_path: Path, output: Path, items: str | None, max_items: int,
             n_items: int | None, min_gain: float, folds: int, priors: str, backward: bool, max_missing: float,
-            excel_path: Path | None, sql_path: Path | None, sql_table: str, no_exports: bool, seed: int,
+            nested: bool, excel_path: Path | None, sql_path: Path | None, sql_table: str, no_exports: bool, seed: int,
             sheet: str | None, as_json: bool, quiet: bool) -> None:
     """Choose golden questions and build a classifier that assigns new respondents to segments.
 
@@ -98,7 +100,7 @@ def command(data: Path, questionnaire: Path, segments_path: Path, output: Path, 
     with ClickProgress(quiet or as_json) as progress:
         tool = TypingTool(items=items, max_items=max_items, min_gain=min_gain, n_items=n_items, n_folds=folds,
                           seed=seed, priors=_priors(priors), backward=backward, max_missing=max_missing,
-                          progress=progress)
+                          nested=nested, progress=progress)
         try:
             tool.fit(survey, assignments)
         except ValueError as exc:
