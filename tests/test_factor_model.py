@@ -339,3 +339,15 @@ def test_explicit_k_still_reports_criteria(bfi_fits):
 def test_auto_needs_parallel_analysis():
     with pytest.raises(EstimationError, match="parallel analysis"):
         FactorModel("auto", n_iter=0).fit(_toy())
+
+
+def test_polychoric_efa_matches_psych(bfi_survey):
+    # fa(b[, poly_items], 3, fm="minres", rotate="oblimin", cor="poly")
+    ref = BFI_FA["poly_minres_oblimin3"]
+    m = FactorModel(3, cor="polychoric", n_iter=0).fit(bfi_survey, items=ref["items"])
+    assert m.result_.cor == "polychoric"
+    assert np.abs(m.loadings_.to_numpy() - np.asarray(ref["loadings"])).max() < 0.002
+    assert np.abs(m.phi_.to_numpy() - np.asarray(ref["phi"])).max() < 0.005
+    assert np.abs(m.communalities_.to_numpy() - np.asarray(ref["h2"])).max() < 0.002
+    # scores use Pearson weights of the data, as psych factor.scores does
+    assert m.transform(bfi_survey).shape == (2800, 3)

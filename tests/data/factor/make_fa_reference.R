@@ -63,5 +63,9 @@ bref$pa_promax <- pack(fa(b, 5, fm = "pa", rotate = "promax"))         # fa(b, 5
 bref$minres_none <- pack(fa(b, 5, fm = "minres", rotate = "none"))     # fa(b, 5, fm="minres", rotate="none")
 f3 <- fa(b, 3, fm = "minres", rotate = "oblimin", gam = 0.5)         # fa passes gam on to GPArotation::oblimin
 bref$minres_oblimin3_gam0.5 <- list(loadings = unclass(f3$loadings), phi = f3$Phi)
+poly_items <- c("A1", "A2", "A3", "C1", "C2", "E1", "E3", "N1", "N2", "O1")
+fp <- fa(b[, poly_items], 3, fm = "minres", rotate = "oblimin", cor = "poly")   # fa(b[, poly_items], 3, cor="poly")
+bref$poly_minres_oblimin3 <- list(items = poly_items, loadings = unclass(fp$loadings), phi = fp$Phi,
+                                  h2 = unname(fp$communality))
 writeLines(toJSON(bref, digits = NA, matrix = "rowmajor", auto_unbox = TRUE, na = "null"),
            "tests/data/factor/bfi_fa_reference.json")
