@@ -71,8 +71,9 @@ def _write_scores(scores: pd.DataFrame, path: Path, id_name: str, inputs: list[A
               show_default=True, help="Rotation (promax, oblimin, quartimin, geominQ/geomin are oblique).")
 @click.option("--gamma", type=float, default=0.0, show_default=True,
               help="Oblimin gamma (0 quartimin, 0.5 biquartimin, 1 covarimin).")
-@click.option("--kaiser", is_flag=True, default=None,
-              help="Kaiser-normalize rows during every rotation (SPSS). Default: as R (varimax, promax only).")
+@click.option("--kaiser/--no-kaiser", default=None,
+              help="Kaiser-normalize rows during the rotation (--kaiser: SPSS). Default: as R (varimax and promax "
+                   "normalized, the others not).")
 @click.option("--cor", type=click.Choice(["pearson", "polychoric"]), default="pearson", show_default=True,
               help="Correlations to factor.")
 @click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
