@@ -19,7 +19,7 @@ import pandas as pd
 from ..exceptions import DataError
 
 __all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "flatten",
-           "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame"]
+           "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame", "item_labels"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
@@ -251,46 +251,74 @@ def nps_by_segment(results: Mapping[str, dict[str, Any]]) -> list[tuple[str, str
     return out
 
 
-def scree_series(factor: Mapping[str, Any]) -> tuple[list[float], dict[str, list[float]]]:
-    """Observed eigenvalues and the reference series of parallel analysis (whatever the factor stage gives).
+_SERIES_WORDS = {"pc": "PC", "fa": "FA"}
 
-    The observed eigenvalues are ``eigenvalues`` (a list, or a mapping with ``pc``/``observed``/``fa``
-    lists); reference series are every equal-length list found under ``retention.parallel``.
+
+def _series_label(key: str) -> str:
+    text = " ".join(_SERIES_WORDS.get(w, w) for w in str(key).replace("_", " ").split())
+    return text[:1].upper() + text[1:]
+
+
+def scree_series(factor: Mapping[str, Any]) -> tuple[list[float], dict[str, list[float]]]:
+    """Observed eigenvalues and the other series of parallel analysis (whatever the factor stage gives).
+
+    The observed eigenvalues are ``eigenvalues`` (a list, or a mapping with ``pc``/``observed`` lists), else
+    ``retention.scree``. The other series are the equal-length lists found under ``retention.parallel``
+    (when it is a mapping) or ``retention.details.parallel``: observed FA eigenvalues, simulated and
+    resampled reference eigenvalues. Series equal to the observed eigenvalues are left out.
     """
     eig = factor.get("eigenvalues")
     observed: list[float] = []
     refs: dict[str, list[float]] = {}
     lst = as_list(eig)
-    if lst is not None:
-        observed = [x for x in lst if x is not None]
-    elif isinstance(eig, Mapping):
-        for key in ("pc", "observed", "pc_observed", "values", "fa"):
-            cand = as_list(eig.get(key))
-            if cand:
-                observed = [x for x in cand if x is not None]
+    if lst is None and isinstance(eig, Mapping):
+        for key in ("pc", "observed", "pc_observed", "values"):
+            lst = as_list(eig.get(key))
+            if lst:
                 break
-        for key, v in eig.items():
-            cand = as_list(v)
-            if cand and cand != observed:
-                refs[str(key)] = [x if x is not None else float("nan") for x in cand]
+    if lst is None:
+        lst = as_list(get(factor, "retention", "scree"))
+    if lst:
+        observed = [x for x in lst if x is not None]
     par = get(factor, "retention", "parallel")
+    if not isinstance(par, Mapping):
+        par = get(factor, "retention", "details", "parallel")
 
     def walk(obj: Any, prefix: str) -> None:
         if isinstance(obj, Mapping):
             for k, v in obj.items():
                 cand = as_list(v) if not isinstance(v, Mapping) else None
                 if cand is not None and len(cand) > 1:
-                    if not observed and "obs" in str(k).lower():
-                        observed.extend(x for x in cand if x is not None)
-                    else:
-                        refs[f"{prefix}{k}"] = [x if x is not None else float("nan") for x in cand]
+                    refs[_series_label(f"{prefix}{k}")] = [x if x is not None else float("nan") for x in cand]
                 elif isinstance(v, Mapping):
                     walk(v, f"{prefix}{k} ")
 
     walk(par, "")
+    if not observed:
+        for name in list(refs):
+            if "Observed" in name and "PC" in name or name == "Observed":
+                observed = [x for x in refs.pop(name) if not math.isnan(x)]
+                break
     if observed:
-        refs = {k: v for k, v in refs.items() if v != observed}
+        obs = np.asarray(observed, dtype=float)
+        refs = {k: v for k, v in refs.items()
+                if not (len(v) == len(obs) and np.allclose(np.asarray(v, dtype=float), obs, rtol=1e-8, atol=1e-10))}
     return observed, refs
+
+
+def item_labels(factor: Mapping[str, Any]) -> dict[str, str]:
+    """Item id -> text, from ``labels`` or the ``text`` of ``top_items`` entries, when the factor stage gives them."""
+    out: dict[str, str] = {}
+    lab = factor.get("labels")
+    if isinstance(lab, Mapping):
+        out.update({str(k): str(v) for k, v in lab.items() if v})
+    top = factor.get("top_items")
+    if isinstance(top, Mapping):
+        for entries in top.values():
+            for e in entries if isinstance(entries, list) else []:
+                if isinstance(e, Mapping) and e.get("item") is not None and e.get("text"):
+                    out.setdefault(str(e["item"]), str(e["text"]))
+    return out
 
 
 def loadings_frame(factor: Mapping[str, Any]) -> pd.DataFrame | None:

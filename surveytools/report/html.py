@@ -271,6 +271,11 @@ def _factors(doc: _Doc, fac: dict[str, Any], threshold: float, labels: Mapping[s
         kv.append((tr("n", lang), fac["n"]))
     if fac.get("n_factors") is not None:
         kv.append((tr("n_factors", lang), fac["n_factors"]))
+    if isinstance(fac.get("n_factors_rule"), str):
+        kv.append((tr("retention", lang), fac["n_factors_rule"]))
+    for key in ("method", "rotation"):
+        if isinstance(fac.get(key), str):
+            kv.append((tr(key, lang), fac[key]))
     if D.as_number(D.get(fac, "kmo", "overall")) is not None:
         kv.append((tr("kmo", lang), D.get(fac, "kmo", "overall")))
     for key in ("chi2", "df", "p"):
@@ -284,7 +289,7 @@ def _factors(doc: _Doc, fac: dict[str, Any], threshold: float, labels: Mapping[s
                 kv.extend((f"{tr(key, lang)}: {sk}", sv) for sk, sv in v.items() if not isinstance(sv, (Mapping, list)))
             elif v is not None and not isinstance(v, list):
                 kv.append((tr(key, lang), v))
-    doc.kv(kv)
+    doc.kv(kv, kinds={f"{tr('bartlett', lang)}: {tr('p', lang)}": "p"})
     observed, refs = D.scree_series(fac)
     if observed:
         n_f = fac.get("n_factors")
@@ -413,8 +418,7 @@ def render_html_report(results: Mapping[str, Any], *, lang: str = "en",
     if "reliability" in res:
         _reliability(doc, res["reliability"])
     if "factor" in res:
-        labels = res["factor"].get("labels")
-        _factors(doc, res["factor"], loading_threshold, labels if isinstance(labels, Mapping) else {})
+        _factors(doc, res["factor"], loading_threshold, D.item_labels(res["factor"]))
     if "segment" in res or "profile" in res:
         _segments(doc, res)
     if "profile" in res:

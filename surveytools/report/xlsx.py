@@ -302,8 +302,9 @@ def _factors(wb: Workbook, fac: dict[str, Any], lang: str, threshold: float) -> 
     sh = _Sheet(wb, tr("factors", lang))
     sh.title(tr("factors", lang), tr("loadings_note", lang, threshold=f"{threshold:.2f}"))
     kv: list[tuple[str, Any]] = []
-    for key, label in (("n", "n"), ("n_factors", "n_factors")):
-        if D.get(fac, key) is not None:
+    for key, label in (("n", "n"), ("n_factors", "n_factors"), ("n_factors_rule", "retention"), ("method", "method"),
+                       ("rotation", "rotation")):
+        if D.get(fac, key) is not None and not isinstance(D.get(fac, key), (Mapping, list)):
             kv.append((tr(label, lang), D.get(fac, key)))
     if D.as_number(D.get(fac, "kmo", "overall")) is not None:
         kv.append((tr("kmo", lang), D.get(fac, "kmo", "overall")))
@@ -326,19 +327,23 @@ def _factors(wb: Workbook, fac: dict[str, Any], lang: str, threshold: float) -> 
     if lo is not None:
         comm = fac.get("communalities") if isinstance(fac.get("communalities"), Mapping) else {}
         uniq = fac.get("uniquenesses") if isinstance(fac.get("uniquenesses"), Mapping) else {}
+        labels = D.item_labels(fac)
+        off = 3 if labels else 2
         sh.subtitle(tr("loadings", lang))
-        cols = [tr("item", lang)] + list(lo.columns) + ([tr("communality", lang)] if comm else []) + \
-            ([tr("uniqueness", lang)] if uniq else [])
+        cols = [tr("item", lang)] + ([tr("text", lang)] if labels else []) + list(lo.columns) + \
+            ([tr("communality", lang)] if comm else []) + ([tr("uniqueness", lang)] if uniq else [])
         head = sh.header(cols)
-        sh.ws.freeze_panes = sh.ws.cell(row=head + 1, column=2).coordinate
+        sh.ws.freeze_panes = sh.ws.cell(row=head + 1, column=off).coordinate
         for item, vals in lo.iterrows():
             sh.cell(sh.row, 1, item)
+            if labels:
+                sh.cell(sh.row, 2, labels.get(str(item)))
             for j, v in enumerate(vals):
-                c = sh.cell(sh.row, 2 + j, float(v), fmt="0.00")
+                c = sh.cell(sh.row, off + j, float(v), fmt="0.00")
                 if abs(v) >= threshold:
                     c.fill = _LOAD_FILL
                     c.font = _BOLD
-            j = 2 + lo.shape[1]
+            j = off + lo.shape[1]
             if comm:
                 sh.cell(sh.row, j, D.as_number(comm.get(item)), fmt="0.00")
                 j += 1

@@ -1,0 +1,221 @@
+"""HTML report: self-contained (no remote resources, no JavaScript), escaped survey text, inline SVG charts,
+and (with Debian's chromium) a rendered page whose charts are really drawn."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from surveytools.exceptions import DataError, InputFileError
+from surveytools.report.html import render_html_report, write_html_report
+
+from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return profile_result()
+
+
+@pytest.fixture(scope="module")
+def full_html(profile):
+    return render_html_report(contract_results(profile))
+
+
+class _Collector(HTMLParser):
+    """Every start tag with its attributes, the text, and a check that tags nest properly."""
+
+    VOID = {"meta", "br", "img", "link", "input", "hr", "path", "use", "rect", "circle", "line", "polyline",
+            "polygon", "stop", "ellipse"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(text: str) -> _Collector:
+    c = _Collector()
+    c.feed(text)
+    c.close()
+    assert c.stack == [], c.stack[-5:]
+    return c
+
+
+def test_structure_and_sections(full_html, profile):
+    doc = _parse(full_html)
+    ids = [a["id"] for t, a in doc.tags if t == "section"]
+    assert ids == ["summary", "quality", "reliability", "factors", "segments", "profiles", "typing-tool", "crm",
+                   "voc"]
+    svgs = full_html.count("<svg ")
+    # scree + heat map + sizes + one profile chart per segment + NPS
+    assert svgs == 3 + profile.k + 1
+    titles = "".join(doc.text)
+    assert "Scree plot and parallel analysis" in titles and "NPS by segment" in titles
+
+
+def test_self_contained_offline(full_html):
+    doc = _parse(full_html)
+    assert not [t for t, _ in doc.tags if t in ("script", "link", "iframe", "object", "embed", "img")]
+    for tag, attrs in doc.tags:
+        for key, value in attrs.items():
+            if key.startswith("on"):
+                pytest.fail(f"event handler {key} on <{tag}>")
+            if key in ("src", "href", "xlink:href", "action", "data"):
+                # in-page links, and PNG embedded in the SVG (the heat map's raster)
+                ok = value is None or value.startswith("#") or (tag == "image" and value.startswith("data:image/png;"))
+                assert ok, f"<{tag} {key}={value[:40]!r}>"
+    # the only URLs are SVG namespace names and survey text (escaped, as text)
+    style = "".join(re.findall(r"<style[^>]*>(.*?)</style>", full_html, re.S))
+    assert "url(" not in style and "@import" not in style and "@font-face" not in style
+    stripped = re.sub(r'xmlns(:\w+)?="[^"]*"', "", full_html)
+    urls = re.findall(r"https?://[^\s\"'<>&]+", stripped)
+    assert set(urls) <= {"http://evil.example/x"}, urls
+    assert "<script" not in full_html
+
+
+def test_survey_text_is_escaped(full_html):
+    assert HOSTILE["script"] not in full_html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in full_html
+    text = "".join(_parse(full_html).text)
+    for key in ("formula", "plus", "minus", "at", "script", "dollar"):
+        assert HOSTILE[key] in text, key  # shown to the reader exactly as typed
+    # inside SVG too: matplotlib escapes text, and '$' is not mathtext
+    svg = "".join(re.findall(r"<svg .*?</svg>", full_html, re.S))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_profile_table_numbers(full_html, profile):
+    d = profile.to_dict()
+    rows = re.findall(r"<tr>(<td>.*?)</tr>", full_html.split('class="profile"')[1].split("</table>")[0], re.S)
+    assert len(rows) == len(d["variables"])
+    first = d["variables"][0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[0])
+    assert cells[2] == f"{first['total']['value']:,.2f}"
+    seg1 = first["segments"]["1"]
+    arrow = {"higher": "\u00a0\u25b2", "lower": "\u00a0\u25bc"}.get(seg1["mark"], "")
+    assert cells[3] == f"{seg1['value']:,.2f}{arrow}"
+    n_marked = sum(1 for v in d["variables"] for c in v["segments"].values() if c["mark"])
+    assert full_html.count('class="num higher"') + full_html.count('class="num lower"') == n_marked
+
+
+def test_spanish(profile):
+    text = render_html_report(contract_results(profile_result(lang="es")), lang="es", title="Estudio <2024>")
+    assert '<html lang="es">' in text
+    assert "<h1>Estudio &lt;2024&gt;</h1>" in text
+    for word in ("Resumen", "Fiabilidad", "Cargas factoriales", "Tamaño de los segmentos", "Perfiles",
+                 "NPS por segmento", "Puntuaciones de escala"):
+        assert word in text, word
+    assert "0,703" in text  # decimal comma (bfi agreeableness alpha)
+
+
+def test_sections_only_for_present_stages(profile):
+    text = render_html_report({"profile": profile})
+    ids = re.findall(r'<section id="([^"]+)"', text)
+    assert ids == ["summary", "segments", "profiles", "nps"]  # NPS chart from the profile's NPS rows
+    assert text.count("<svg ") == 1 + profile.k + 1
+    sparse = render_html_report({"factor": {"eigenvalues": [2.5, 1.1, 0.4]}, "segment": {"k": 3},
+                                 "voc": {"segments": {"1": {"nps": {"nps": -5.0}}}}})
+    assert re.findall(r'<section id="([^"]+)"', sparse) == ["summary", "factors", "segments", "voc"]
+    assert sparse.count("<svg ") == 2  # scree, NPS
+
+
+def test_deterministic(profile, full_html):
+    assert render_html_report(contract_results(profile)) == full_html
+
+
+def test_real_stage_objects(tmp_path, bfi_survey):
+    """The reliability and factor stages' own result objects render (not only their contract dicts)."""
+    import warnings
+
+    from surveytools.factor import FactorModel
+    from surveytools.profile import profile_segments
+    from surveytools.reliability import reliability
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rel = reliability(bfi_survey)
+        fac = FactorModel(n_factors=5).fit(bfi_survey).result_
+    r = bfi_survey.responses
+    seg = 1 + (r["age"] > 26).astype(int) + 2 * (r["gender"] == 2).astype(int)
+    prof = profile_segments(bfi_survey, seg)
+    path = write_html_report({"reliability": rel, "factor": fac, "profile": prof}, tmp_path / "r.html")
+    text = path.read_text(encoding="utf-8")
+    assert "0.703" in text  # psych alpha of agreeableness
+    assert "Am indifferent to the feelings of others." in text  # item text in the heat map
+    assert text.count("<svg ") == 3 + 4 + 0  # scree, heat map, sizes + 4 profiles; no NPS in bfi
+    from surveytools.report.xlsx import write_xlsx_report
+    from openpyxl import load_workbook
+
+    xlsx = write_xlsx_report({"reliability": rel, "factor": fac, "profile": prof}, tmp_path / "r.xlsx")
+    assert load_workbook(xlsx).sheetnames == ["Summary", "Reliability", "Factors", "Segments", "Profiles",
+                                              "Profile charts"]
+
+
+def test_bad_calls(tmp_path, profile):
+    with pytest.raises(DataError, match=".html"):
+        write_html_report({"profile": profile}, tmp_path / "r.xlsx")
+    with pytest.raises(DataError, match="language"):
+        render_html_report({"profile": profile}, lang="fr")
+    out = tmp_path / "keep.html"
+    out.write_text("old", encoding="utf-8")
+    with pytest.raises(DataError):
+        write_html_report("not a mapping", out)  # type: ignore[arg-type]
+    assert out.read_text(encoding="utf-8") == "old"
+    with pytest.raises(InputFileError, match="also an input"):
+        write_html_report({"profile": profile}, out, inputs=[out])
+
+
+# ---------------------------------------------------------------------- headless Chromium
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(_chromium() is None, reason="Debian's chromium is not installed")
+def test_rendered_in_chromium_shows_charts(tmp_path, profile):
+    from PIL import Image
+
+    path = write_html_report(contract_results(profile), tmp_path / "report.html")
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           f"--screenshot={shot}", "--window-size=1200,9000", path.resolve().as_uri()],
+                          capture_output=True, timeout=120)
+    assert shot.exists(), proc.stderr.decode(errors="replace")[-2000:]
+    img = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert img.shape[1] == 1200
+
+    def pixels(hex_color: str, tol: int = 12) -> int:
+        rgb = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(img - rgb).max(axis=2) <= tol).sum())
+
+    # bars of the sizes chart (accent blue), higher/lower profile bars (green/red), heat map extremes
+    assert pixels("#2f6db5") > 5000
+    assert pixels("#1a7f37") > 5000
+    assert pixels("#c62828") > 5000
+    # the loadings heat map's darkest blue (|l| > .8 on N1)
+    assert pixels("#09386d", tol=30) > 200
