@@ -632,8 +632,9 @@ class ScaleReliability:
                  f"S/N {self.signal_noise:.2f}   scale mean {self.mean:.2f} (sd {self.sd:.2f})")
         lines.append(extra)
         if self.sl is not None:
+            k = self.sl.n_factors
             lines.append(f"  omega_h {f.format(self.sl.omega_hierarchical)}   omega_t (Schmid-Leiman, "
-                         f"{self.sl.n_factors} factors) {f.format(self.sl.omega_total)}   "
+                         f"{k} factor{'s' if k != 1 else ''}) {f.format(self.sl.omega_total)}   "
                          f"ECV {f.format(self.sl.ecv)}"
                          + (f"   flipped: {', '.join(self.sl.flipped)}" if self.sl.flipped else ""))
         if self.bootstrap is not None:
@@ -941,7 +942,7 @@ def analyze_items(
                          "respondents, so their covariance (and alpha) is undefined; drop one of them from the "
                          "scale or collect more data")
     min_pair = np.nanmin(npair[np.triu_indices(p, 1)])
-    if min_pair < 30 and missing == "pairwise":
+    if min_pair < min(30, n) and missing == "pairwise":
         i, j = np.argwhere(npair == min_pair)[0]
         findings.append(Finding("few-pairs", name, f"scale {name!r}: only {int(min_pair)} respondents answered both "
                                 f"{items[i]} and {items[j]}; their covariance is imprecise", None, float(min_pair)))

@@ -503,3 +503,16 @@ def test_help_has_examples(invoke):
 def test_questionnaire_errors_stay_questionnaire_errors(bfi_survey):
     with pytest.raises((ScaleError, QuestionnaireError)):
         reliability(bfi_survey, "agreeableness,nope")
+
+
+def test_few_pairs_flagged_only_when_missing_answers_thin_a_pair():
+    rng = np.random.default_rng(7)
+    f = rng.normal(size=(200, 1))
+    x = pd.DataFrame(f + rng.normal(size=(200, 4)), columns=["a", "b", "c", "d"])
+    thin = x.copy()
+    thin.loc[thin.index[10:], "a"] = np.nan   # 'a' answered by 10 respondents only
+    res = analyze_items(thin, name="s")
+    f_ = [f for f in res.findings if f.code == "few-pairs"]
+    assert len(f_) == 1 and f_[0].value == 10 and "a and" in f_[0].message
+    small = analyze_items(x.iloc[:20], name="s")  # 20 complete respondents: small, but nothing is thin
+    assert not [f for f in small.findings if f.code == "few-pairs"]
