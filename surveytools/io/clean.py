@@ -1,130 +1,112 @@
-"""Clean data: files with one column per item id holding codes (as written by ``surveytools import``).
+"""Reading survey files into a :class:`~surveytools.survey.Survey` and writing clean data.
 
-This module is the minimal reader the analysis stages rely on; the export readers (Qualtrics,
-SurveyMonkey, Google Forms, SPSS) live beside it and produce the same :class:`~surveytools.survey.Survey`.
+:func:`load_survey` is what every analysis command calls on its DATA argument. It accepts clean data
+(one column per item id holding codes, as written by ``surveytools import``) and raw exports of every
+supported flavour alike: both go through :func:`~surveytools.io.importer.import_survey`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError, ImportMappingError, InputFileError
+from ..exceptions import InputFileError
 from ..questionnaire import Questionnaire
-from ..survey import SourceInfo, Survey
-from .atomic import atomic_write
+from ..survey import Survey
+from .atomic import atomic_write, check_output_path
+from .importer import import_survey
 
-__all__ = ["load_survey", "write_survey"]
+__all__ = ["load_survey", "write_survey", "OUTPUT_SUFFIXES"]
 
-
-def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        try:
-            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, engine="calamine")
-        except ValueError as exc:
-            raise InputFileError(f"{path}: {exc}; check --sheet") from None
-    try:
-        return pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return pd.read_csv(path, sep=None, engine="python", encoding="latin-1")
+#: File types :func:`write_survey` writes.
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 
-def load_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *, sheet: str | int | None = None
-                ) -> Survey:
+def load_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *, sheet: str | int | None = None,
+                unknown_labels: Literal["error", "missing"] = "error",
+                progress: Callable[[str, int, int], None] | None = None) -> Survey:
     """Read a survey file into a :class:`Survey` coded per the questionnaire.
 
     Parameters
     ----------
     path
-        A clean data file (.csv, .parquet, .xlsx) with the respondent id column and one column per item id.
+        Clean data (.csv, .parquet, .xlsx with the respondent id column and one column per item id) or an
+        export: Qualtrics, SurveyMonkey, Google Forms, SPSS .sav, a plain .csv/.xlsx/.xls table. The
+        flavour is read from the content.
     questionnaire
         The spec.
     sheet
-        Worksheet name or index for workbooks.
+        Worksheet name or 0-based index for workbooks.
+    unknown_labels
+        ``"error"`` (default) or ``"missing"``; see :func:`~surveytools.io.importer.import_survey`.
+    progress
+        Optional callback ``progress(label, done, total)``.
 
     Raises
     ------
     InputFileError
-        The file is missing or unreadable.
+        The file is missing, empty, encrypted or unreadable; no header row found.
     ImportMappingError
-        Item columns are missing.
+        Item columns are missing or ambiguous; unknown answer labels.
     DataError
-        A numeric item holds text that is not a code.
+        Respondent ids missing or duplicated; weights that are not numbers.
     """
-    p = Path(path)
-    if not p.exists():
-        raise InputFileError(f"{p} not found; check the path")
-    if p.stat().st_size == 0:
-        raise InputFileError(f"{p} is empty")
-    df = _read_table(p, sheet)
-    q = questionnaire
-    id_col = q.respondent_id or "respondent_id"
-    if id_col in df.columns:
-        ids = df[id_col].astype(str)
-    elif q.respondent_id:
-        raise ImportMappingError(f"{p}: no respondent id column {id_col!r}; fix 'respondent_id' in the questionnaire")
-    else:
-        ids = pd.Series(np.arange(1, len(df) + 1).astype(str))
-    row_numbers = pd.Series(np.arange(2, len(df) + 2), index=pd.Index(ids, name=id_col))
-    cols: dict[str, pd.Series] = {}
-    missing_cols: list[str] = []
-    for iid, item in q.items.items():
-        for col in q.output_columns(iid):
-            src = col if col in df.columns else (item.column if item.column in df.columns else None)
-            if src is None:
-                if item.type in ("likert", "categorical", "nps", "numeric", "multi"):
-                    missing_cols.append(col)
-                continue
-            s = df[src]
-            if item.type in ("likert", "categorical", "nps", "numeric", "multi"):
-                num = pd.to_numeric(s, errors="coerce")
-                bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
-                if bad.any():
-                    first = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise DataError(f"{p}: column {src!r}, row {first + 2}: {s.iloc[first]!r} is not a number; "
-                                    "import the export with 'surveytools import' so labels become codes")
-                opts = q.option_set(iid)
-                if opts is not None and opts.missing_codes:
-                    num = num.mask(num.isin(list(opts.missing_codes)))
-                s = num.astype(float)
-            cols[col] = s.set_axis(row_numbers.index)
-    if missing_cols:
-        raise ImportMappingError(f"{p}: {len(missing_cols)} item column(s) of the questionnaire are not in the file",
-                                 [", ".join(missing_cols)])
-    responses = pd.DataFrame(cols, index=row_numbers.index)
-    weights = None
-    if q.weight:
-        if q.weight not in df.columns:
-            raise ImportMappingError(f"{p}: no weight column {q.weight!r}; fix 'weight' in the questionnaire")
-        weights = pd.to_numeric(df[q.weight], errors="coerce").set_axis(row_numbers.index).astype(float)
-    src = SourceInfo(path=str(p), flavour="clean", sheet=str(sheet) if sheet is not None else None,
-                     row_numbers=row_numbers, rows_in=len(df))
-    return Survey(responses=responses, questionnaire=q, weights=weights, source=src)
+    return import_survey(path, questionnaire, sheet=sheet, unknown_labels=unknown_labels, progress=progress).survey
 
 
-def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: tuple[str, ...] = ()) -> Path:
-    """Write clean data (.csv, .parquet or .xlsx) atomically: respondent id column, then item columns.
-
-    Text cells written to .xlsx are always stored as text (never formulas).
-    """
-    p = Path(path)
+def clean_frame(survey: Survey) -> pd.DataFrame:
+    """The table :func:`write_survey` writes: respondent id, item columns, weight, then metadata columns."""
     frame = survey.responses.copy()
-    if survey.weights is not None and survey.questionnaire.weight:
-        frame[survey.questionnaire.weight] = survey.weights
+    taken = set(frame.columns) | {survey.id_name}
+    if survey.weights is not None:
+        name = survey.questionnaire.weight or "weight"
+        frame[name] = survey.weights.to_numpy()
+        taken.add(name)
+    if survey.metadata is not None:
+        for col in survey.metadata.columns:
+            if col not in taken:
+                frame[col] = survey.metadata[col].to_numpy()
+                taken.add(col)
     frame.index.name = survey.id_name
-    frame = frame.reset_index()
+    return frame.reset_index()
+
+
+def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = ()
+                 ) -> Path:
+    """Write clean data (.csv, .parquet or .xlsx) atomically.
+
+    Columns: the respondent id, one column per item id (multi items ``<id>_<code>``) holding codes, the
+    weight column when the survey is weighted, then the platform metadata columns (duration, dates...),
+    so that quality checks can run on the clean file. Text cells written to .xlsx are always stored as
+    text (never formulas).
+
+    Parameters
+    ----------
+    survey
+        The survey.
+    path
+        Output file; its suffix chooses the format.
+    inputs
+        Files that must not be overwritten (the export, the questionnaire).
+
+    Raises
+    ------
+    InputFileError
+        Unsupported suffix, the output is an input, or its folder is missing.
+    """
+    p = Path(path)
     suffix = p.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".xlsx"):
+    if suffix not in OUTPUT_SUFFIXES:
         raise InputFileError(f"cannot write {p}: use a .csv, .parquet or .xlsx file name")
+    check_output_path(p, inputs)
+    frame = clean_frame(survey)
     with atomic_write(p, inputs) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
+            frame.to_csv(tmp, index=False, encoding="utf-8")
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:

@@ -1,0 +1,951 @@
+"""Importing survey exports: find each item's column(s), turn answer labels into codes, build a Survey.
+
+:func:`import_survey` reads any supported file (Qualtrics, SurveyMonkey, Google Forms, SPSS, plain or
+clean CSV/Excel/Parquet) and returns an :class:`ImportResult` holding the :class:`~surveytools.survey.Survey`
+and an :class:`ImportReport` (rows in and out, columns mapped, unknown labels).
+
+How items are found, in this order (names and texts compared case-, accent- and white-space-insensitively):
+
+1. ``column:`` of the item in the spec: a column name (row 1), else a column's text;
+2. the item id as a column name (clean data: ``<id>`` or ``<id>_<code>`` for multi items);
+3. the item ``text``: a column's full text (Qualtrics row 2, the header of Google Forms), else its
+   sub-item (the part after ``" - "`` in Qualtrics, row 2 of SurveyMonkey, ``[Row]`` of Google Forms),
+   else, for a multi-select item, the question over a block of one-column-per-option columns.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError, ImportMappingError, InputFileError
+from ..questionnaire import Item, Questionnaire, normalize_label
+from ..survey import SourceInfo, Survey
+from .codes import UNKNOWN, CodeConverter, MultiConverter, NumberConverter, selected_flag
+from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout, find_columns, is_blank
+from .sources import Table, open_table
+
+__all__ = ["ImportReport", "ImportResult", "UnknownLabel", "import_survey"]
+
+_CODED = ("likert", "categorical", "nps")
+_TEXT = ("text", "email", "id")
+_MAX_LISTED = 40
+
+
+# ====================================================================== results
+
+@dataclass(frozen=True)
+class UnknownLabel:
+    """An answer that is not a label or code of its item.
+
+    Attributes
+    ----------
+    item
+        Item id.
+    column
+        The export column (as messages name it).
+    label
+        The answer as written in the export.
+    count
+        Respondents who gave it.
+    first_row
+        Spreadsheet row of the first of them.
+    """
+
+    item: str
+    column: str
+    label: str
+    count: int
+    first_row: int
+
+    def describe(self) -> str:
+        """``column 'Q1_3' (column F), row 17: 'Somewhat agree' (item A3; 4 rows)``."""
+        more = f"; {self.count} rows" if self.count > 1 else ""
+        return f"{self.column}, row {self.first_row}: {self.label!r} (item {self.item}{more})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {"item": self.item, "column": self.column, "label": self.label, "count": self.count,
+                "first_row": self.first_row}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import read, mapped and dropped.
+
+    Attributes
+    ----------
+    path, format, sheet
+        The file, its flavour (``qualtrics``, ``surveymonkey``, ``google_forms``, ``spss``, ``csv``,
+        ``excel``, ``clean``) and the sheet read.
+    header_rows
+        Header rows above the data.
+    rows_in
+        Data rows in the file (below the header).
+    rows_out
+        Respondents in the survey.
+    blank_rows
+        Rows dropped because every column read was empty.
+    columns
+        Output column -> export column(s) it came from.
+    respondent_id
+        Export column of the respondent ids, or ``None`` when ids are row numbers.
+    weight
+        Export column of the weights, if any.
+    metadata
+        Platform columns kept as metadata.
+    unused_columns
+        Export columns no item, id, weight or metadata column used.
+    unknown_labels
+        Answers that were not labels or codes of their items.
+    unknown_labels_mode
+        ``error`` or ``missing``.
+    encoding, delimiter
+        How a text file was read.
+    """
+
+    path: str
+    format: str
+    sheet: str | None
+    header_rows: int
+    rows_in: int
+    rows_out: int
+    blank_rows: int
+    columns: dict[str, str | list[str]]
+    respondent_id: str | None
+    weight: str | None
+    metadata: tuple[str, ...]
+    unused_columns: tuple[str, ...]
+    unknown_labels: tuple[UnknownLabel, ...] = ()
+    unknown_labels_mode: str = "error"
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def unknown_count(self) -> int:
+        """Answers set to missing because their label was unknown."""
+        return sum(u.count for u in self.unknown_labels)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready report (the ``--json`` keys of ``surveytools import``, but ``quality``)."""
+        return {
+            "format": self.format,
+            "path": self.path,
+            "sheet": self.sheet,
+            "header_rows": self.header_rows,
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "rows_excluded": {"blank": self.blank_rows},
+            "columns": dict(self.columns),
+            "respondent_id": self.respondent_id,
+            "weight": self.weight,
+            "metadata": list(self.metadata),
+            "unused_columns": list(self.unused_columns),
+            "unknown_labels": {"mode": self.unknown_labels_mode, "count": self.unknown_count,
+                               "labels": [u.to_dict() for u in self.unknown_labels]},
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Output column -> export column, one row per output column."""
+        return pd.DataFrame({"source": [v if isinstance(v, str) else ", ".join(v) for v in self.columns.values()]},
+                            index=pd.Index(list(self.columns), name="column"))
+
+    def summary(self) -> str:
+        """Text for the terminal."""
+        where = f"{self.path}" + (f", sheet {self.sheet!r}" if self.sheet else "")
+        lines = [
+            f"Read {where} ({self.format}, {self.header_rows} header row{'s' if self.header_rows != 1 else ''})",
+            f"  rows in: {self.rows_in}   respondents out: {self.rows_out}"
+            + (f"   blank rows dropped: {self.blank_rows}" if self.blank_rows else ""),
+            f"  respondent id: {self.respondent_id or '(row number)'}"
+            + (f"   weight: {self.weight}" if self.weight else ""),
+            f"  items: {len(self.columns)} columns mapped; metadata kept: {len(self.metadata)}; "
+            f"export columns not used: {len(self.unused_columns)}",
+        ]
+        if self.unknown_labels:
+            lines.append(f"  unknown labels set to missing: {self.unknown_count} answers "
+                         f"({len(self.unknown_labels)} distinct)")
+            for u in self.unknown_labels[:10]:
+                lines.append(f"    {u.describe()}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """A survey read from an export, with its import report (and data-quality report when requested).
+
+    Attributes
+    ----------
+    survey
+        The coded responses.
+    report
+        What was read and mapped.
+    quality
+        The data-quality report (``None`` unless requested).
+    """
+
+    survey: Survey
+    report: ImportReport
+    quality: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` object of ``surveytools import``: ``format``, ``rows_in``, ``rows_out``, ``columns``,
+        ``quality`` and the rest of the report."""
+        d = self.report.to_dict()
+        d["quality"] = self.quality.to_dict() if self.quality is not None else None
+        return d
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coded responses."""
+        return self.survey.responses
+
+    def summary(self) -> str:
+        """Text for the terminal."""
+        text = self.report.summary()
+        if self.quality is not None and hasattr(self.quality, "summary"):
+            text += "\n" + str(self.quality.summary())
+        return text
+
+
+# ====================================================================== planning
+
+@dataclass
+class _Target:
+    item: Item
+    kind: str  # coded, numeric, text, date, multi_joined, multi_block
+    columns: list[SourceColumn]
+    codes: list[Any] = field(default_factory=list)  # multi_block: the code of each column (None: unknown option)
+    how: str = ""  # id, column, text
+
+
+class _Finder:
+    """Lookups of export columns by name, text, sub-item and question."""
+
+    def __init__(self, columns: Sequence[SourceColumn]) -> None:
+        self.columns = list(columns)
+        self.by_text: dict[str, list[SourceColumn]] = {}
+        self.by_sub: dict[str, list[SourceColumn]] = {}
+        self.by_question: dict[str, list[SourceColumn]] = {}
+        for c in self.columns:
+            if c.text:
+                self.by_text.setdefault(normalize_label(c.text), []).append(c)
+            if c.sub:
+                self.by_sub.setdefault(normalize_label(c.sub), []).append(c)
+            if c.question:
+                self.by_question.setdefault(normalize_label(c.question), []).append(c)
+
+    def name(self, name: str) -> list[SourceColumn]:
+        return find_columns(self.columns, name)
+
+    def text(self, text: str) -> list[SourceColumn]:
+        return list(self.by_text.get(normalize_label(text), []))
+
+    def sub(self, text: str) -> list[SourceColumn]:
+        found = list(self.by_sub.get(normalize_label(text), []))
+        if found:
+            return found
+        tail = " - " + normalize_label(text)
+        return [c for c in self.columns if c.text and normalize_label(c.text).endswith(tail)]
+
+    def question(self, text: str) -> list[SourceColumn]:
+        return list(self.by_question.get(normalize_label(text), []))
+
+    def prefixed(self, base: str) -> list[tuple[SourceColumn, int]]:
+        """Columns named ``<base>_<n>`` (split multi-select columns), with n."""
+        pat = re.compile(re.escape(base) + r"_(\d+)$", re.IGNORECASE)
+        out = []
+        for c in self.columns:
+            m = pat.match(c.name)
+            if m:
+                out.append((c, int(m.group(1))))
+        return out
+
+
+class _Planner:
+    def __init__(self, table: Table, layout: Layout, q: Questionnaire) -> None:
+        self.table = table
+        self.layout = layout
+        self.q = q
+        self.find = _Finder(layout.columns)
+        self.missing: list[str] = []
+        self.ambiguous: list[str] = []
+        self.targets: list[_Target] = []
+        self.used: dict[int, str] = {}
+
+    # -------------------------------------------------------------- single columns
+    def _one(self, item: Item, levels: list[tuple[str, list[SourceColumn]]]) -> tuple[SourceColumn, str] | None:
+        for how, found in levels:
+            if len(found) == 1:
+                return found[0], how
+            if len(found) > 1:
+                self.ambiguous.append(f"item {item.id}: its {how} matches {len(found)} columns "
+                                      f"({', '.join(c.label() for c in found[:6])}); add column: to the item "
+                                      "in the spec to choose one")
+                return None
+        return None
+
+    def _levels(self, item: Item) -> list[tuple[str, list[SourceColumn]]]:
+        if item.column:
+            found = self.find.name(item.column) or self.find.text(item.column)
+            return [("column", found)]
+        levels = [("id", self.find.name(item.id))]
+        if item.text:
+            levels += [("text", self.find.text(item.text)), ("text", self.find.sub(item.text))]
+        return levels
+
+    def _describe_missing(self, item: Item) -> str:
+        if item.column:
+            return f"{item.id}: no column {item.column!r} (named by column:)"
+        text = f" or with the text {item.text!r}" if item.text else ""
+        return f"{item.id}: no column named {item.id!r}{text}"
+
+    # -------------------------------------------------------------- multi-select
+    def _block(self, item: Item, cols: list[tuple[SourceColumn, int | None]], how: str) -> _Target:
+        opts = self.q.option_set(item.id)
+        labels = opts.label_map() if opts is not None else {}
+        valid = set(opts.valid_codes) if opts is not None else set()
+        codes = []
+        for c, n in cols:
+            code = labels.get(normalize_label(c.sub)) if c.sub else None
+            if code is None and n is not None and n in valid:
+                code = n
+            codes.append(code)
+        return _Target(item, "multi_block", [c for c, _ in cols], codes, how)
+
+    def _multi(self, item: Item) -> _Target | None:
+        f = self.find
+        opts = self.q.option_set(item.id)
+        valid = list(opts.valid_codes) if opts is not None else []
+        if item.column:
+            single = f.name(item.column)
+            if len(single) == 1:
+                return _Target(item, "multi_joined", single, how="column")
+            pref = f.prefixed(item.column)
+            if pref:
+                return self._block(item, [(c, n) for c, n in pref], "column")
+            block = f.question(item.column) or (f.text(item.column) if len(f.text(item.column)) > 1 else [])
+            if block:
+                return self._block(item, [(c, None) for c in block], "column")
+            return None
+        clean = [f.name(f"{item.id}_{c}") for c in valid]
+        if clean and all(len(x) == 1 for x in clean):
+            return _Target(item, "multi_block", [x[0] for x in clean], list(valid), "id")
+        single = f.name(item.id)
+        if len(single) == 1:
+            return _Target(item, "multi_joined", single, how="id")
+        pref = f.prefixed(item.id)
+        if pref:
+            return self._block(item, [(c, n) for c, n in pref], "id")
+        if item.text:
+            single = f.text(item.text)
+            if len(single) == 1:
+                return _Target(item, "multi_joined", single, how="text")
+            block = f.question(item.text)
+            if block:
+                return self._block(item, [(c, None) for c in block], "text")
+        return None
+
+    # -------------------------------------------------------------- plan
+    def plan(self) -> None:
+        for iid, item in self.q.items.items():
+            if item.type == "multi":
+                target = self._multi(item)
+                if target is None:
+                    self.missing.append(self._describe_missing(item))
+                    continue
+            else:
+                found = self._one(item, self._levels(item))
+                if found is None:
+                    if not any(a.startswith(f"item {iid}:") for a in self.ambiguous):
+                        self.missing.append(self._describe_missing(item))
+                    continue
+                col, how = found
+                kind = ("coded" if item.type in _CODED else "numeric" if item.type == "numeric"
+                        else "date" if item.type == "date" else "text")
+                if kind == "coded" and self.q.option_set(iid) is None:
+                    kind = "numeric"
+                target = _Target(item, kind, [col], how=how)
+            for c in target.columns:
+                other = self.used.get(c.index)
+                if other is not None:
+                    self.ambiguous.append(f"items {other} and {iid} both match {c.label()}; add column: to one "
+                                          "of them in the spec")
+                self.used[c.index] = iid
+            self.targets.append(target)
+
+    def special(self, name: str | None, native: Sequence[str], what: str) -> SourceColumn | None:
+        """The respondent id or weight column."""
+        if name:
+            found = self.find.name(name) or self.find.text(name)
+            if len(found) >= 1:
+                return found[0]
+        for key in native:
+            found = [c for c in self.layout.columns if c.name and normalize_label(c.name) == key]
+            if found:
+                return found[0]
+        if name:
+            self.missing.append(f"{what}: no column {name!r} (named by '{what}' in the spec)")
+        return None
+
+
+# ====================================================================== reading
+
+class _Cells:
+    """The data rows of the columns read, factorized: one int32 id per cell into a table of distinct values.
+
+    Attributes
+    ----------
+    ids
+        (rows, columns read) int32; -1 for an empty cell, else an index into ``uniques``.
+    uniques
+        Distinct cell values (object array) with one extra entry at the end for empty cells, so that
+        ``uniques[ids]`` gives the values back.
+    blank
+        Per entry of ``uniques``: the value is empty (None, NaN, empty or white-space text).
+    pos
+        Export column index -> column of ``ids``.
+    """
+
+    def __init__(self, ids: np.ndarray, uniques: list[Any], pos: dict[int, int]) -> None:
+        self.ids = ids
+        self.uniques = np.empty(len(uniques) + 1, dtype=object)
+        self.uniques[:-1] = uniques
+        self.uniques[-1] = ""
+        self.blank = np.fromiter((is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
+        self.blank = np.append(self.blank, True)
+        self.pos = pos
+        self.n = ids.shape[0]
+
+    def col(self, c: SourceColumn) -> np.ndarray:
+        """The ids of one export column (-1 for empty cells)."""
+        return self.ids[:, self.pos[c.index]]
+
+    def present(self, col_ids: np.ndarray) -> np.ndarray:
+        """Distinct non-empty ids of a column."""
+        counts = np.bincount(col_ids + 1, minlength=len(self.uniques))
+        found = np.flatnonzero(counts[1:])
+        return found[~self.blank[found]]
+
+    def lut(self, col_ids: np.ndarray, fn: Callable[[Any], Any], fill: Any = None) -> tuple[list[Any], np.ndarray]:
+        """``fn`` applied to each distinct non-empty value of a column: (results, their ids)."""
+        found = self.present(col_ids)
+        return [fn(self.uniques[g]) for g in found.tolist()], found
+
+    def blank_of(self, col_ids: np.ndarray) -> np.ndarray:
+        """Empty cells of a column."""
+        return self.blank[col_ids]
+
+
+def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cells, int]:
+    """Stream the data rows of ``columns`` and factorize their cells chunk by chunk.
+
+    Cells are factorized row-major over all the columns read at once (one hash table per chunk, merged
+    into a global table of distinct values), which is both the fastest order for object arrays and the
+    reason a 50,000 x 60 workbook never exists as a DataFrame of Python objects.
+    """
+    index: dict[Any, int] = {}
+    uniques: list[Any] = []
+    parts: list[np.ndarray] = []
+    n = 0
+    take_all = columns == list(range(table.width))
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived cells: the cyclic collector only costs time here
+    try:
+        for chunk in table.chunks(layout.data_start):
+            n += len(chunk)
+            if not columns:
+                continue
+            block = chunk if take_all else chunk[:, columns]
+            local, local_uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
+            lut = np.empty(len(local_uniques) + 1, dtype=np.int32)
+            lut[-1] = -1
+            for k, u in enumerate(local_uniques.tolist()):
+                g = index.get(u)
+                if g is None:
+                    g = index[u] = len(uniques)
+                    uniques.append(u)
+                lut[k] = g
+            parts.append(lut[local].reshape(block.shape))
+            del block, chunk, local
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    ids = np.vstack(parts) if parts else np.empty((n, len(columns)), dtype=np.int32)
+    return _Cells(ids, uniques, {c: j for j, c in enumerate(columns)}), n
+
+
+# ====================================================================== conversion helpers
+
+def _text_of(v: Any) -> str | None:
+    t = cell_text(v)
+    return t if t else None
+
+
+def _text_column(cells: _Cells, col_ids: np.ndarray) -> pd.Series:
+    """A column as text (``str`` dtype): stripped, whole numbers without ``.0``, empty cells missing."""
+    results, found = cells.lut(col_ids, _text_of)
+    lut = np.full(len(cells.uniques), None, dtype=object)
+    lut[found] = results
+    return pd.Series(lut[col_ids], dtype="str")
+
+
+_DATE_NAMES = re.compile(r"date|time|timestamp|marca temporal|horodateur|zeitstempel|fecha|submitted", re.I)
+
+
+def _is_date(v: Any) -> bool:
+    return hasattr(v, "isoformat") and not isinstance(v, str)
+
+
+def _parse_dates(values: list[Any]) -> pd.DatetimeIndex:
+    """Parse dates: cells that are dates already, ISO 8601 text (the platforms' format), then any format
+    pandas recognises; unparseable cells become NaT."""
+    arr = pd.Series(values, dtype=object)
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind in ("datetime", "datetime64", "date"):
+        return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce"))
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(arr.map(lambda v: v.strip() if isinstance(v, str) else v),
+                                               format="ISO8601"))
+    except (ValueError, TypeError, OverflowError):
+        pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce", format="mixed"))
+
+
+def _number_or_none(v: Any) -> float | None:
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+_FLAGS = {"true": 1.0, "false": 0.0}
+
+
+def _flag_or_none(v: Any) -> float | None:
+    if isinstance(v, (bool, np.bool_)):
+        return float(v)
+    if isinstance(v, str):
+        return _FLAGS.get(v.strip().casefold())
+    return None
+
+
+def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series:
+    """Type a platform column from its distinct values: numbers, True/False flags (1/0), dates, else text."""
+    found = cells.present(col_ids)
+    if found.size == 0:
+        return pd.Series(np.full(cells.n, np.nan))
+    values = cells.uniques[found].tolist()
+    for conv in (_number_or_none, _flag_or_none):
+        converted = [conv(v) for v in values]
+        if all(c is not None for c in converted):
+            lut = np.full(len(cells.uniques), np.nan)
+            lut[found] = converted
+            return pd.Series(lut[col_ids])
+    if all(_is_date(v) for v in values) or (_DATE_NAMES.search(name)
+                                             and all(isinstance(v, str) or _is_date(v) for v in values)):
+        parsed = _parse_dates(values)
+        if not parsed.isna().any():
+            lut_dt = np.full(len(cells.uniques), np.datetime64("NaT"), dtype=parsed.dtype)
+            lut_dt[found] = parsed.to_numpy()
+            return pd.Series(lut_dt[col_ids])
+    return _text_column(cells, col_ids)
+
+
+# ====================================================================== the import
+
+def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *, sheet: str | int | None = None,
+                  unknown_labels: Literal["error", "missing"] = "error", check_quality: bool = False,
+                  progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
+    """Read a survey export (or clean data) and code it per the questionnaire.
+
+    Parameters
+    ----------
+    path
+        Qualtrics (.csv/.xlsx, 3 or 2 header rows, choice text or numeric values), SurveyMonkey (.xlsx/.csv,
+        2 header rows), Google Forms (.csv), SPSS (.sav), a plain table (.csv with any delimiter, .xlsx,
+        .xls) or clean data written by ``surveytools import`` (.csv, .xlsx, .parquet). The flavour is read
+        from the content, not the extension.
+    questionnaire
+        The spec: items (with ``column:``, ids or texts to find them), answer labels, missing codes.
+    sheet
+        Worksheet name or 0-based index (default: the first sheet).
+    unknown_labels
+        ``"error"`` (default): an answer that is not a label or code of its item stops the import, listing
+        each such label with its column and first row. ``"missing"``: such answers become missing values
+        and are counted in the report.
+    check_quality
+        Also run the data-quality checks (:func:`surveytools.quality.check_quality`) and keep their report
+        in :attr:`ImportResult.quality`.
+    progress
+        Optional callback ``progress(label, done, total)``.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, encrypted or unreadable file; empty sheet; header rows not found.
+    ImportMappingError
+        Items (or the id/weight/duration columns named by the spec) not found, ambiguous columns, or
+        unknown answer labels (with ``unknown_labels="error"``).
+    DataError
+        Respondent ids missing or duplicated, weights that are not numbers.
+    """
+    if unknown_labels not in ("error", "missing"):
+        raise ValueError("unknown_labels must be 'error' or 'missing'")
+    q = questionnaire
+    if progress is not None:
+        progress("reading", 0, 3)
+    table = open_table(path, sheet)
+    try:
+        layout = detect_layout(table, q)
+        planner = _Planner(table, layout, q)
+        planner.plan()
+        plan = _plan_columns(table, layout, planner, q)
+    except BaseException:
+        table.close()
+        raise
+    if progress is not None:
+        progress("reading", 1, 3)
+    cells, n_rows = _read_cells(table, layout, plan.columns)
+    if progress is not None:
+        progress("coding", 2, 3)
+    where = table.describe()
+    if n_rows == 0:
+        raise InputFileError(f"{where}: the header rows were found but there are no responses below them; export "
+                             "the survey again with its responses")
+    first_data_row = table.first_row + layout.data_start
+    row_numbers_all = np.arange(first_data_row, first_data_row + n_rows)
+
+    # ---- blank rows: every column read is empty
+    keep = ~cells.blank[cells.ids].all(axis=1) if cells.ids.shape[1] else np.ones(n_rows, dtype=bool)
+    n_blank = int(n_rows - keep.sum())
+
+    coder = _Coder(q, table, cells, keep, row_numbers_all)
+    for t in planner.targets:
+        coder.code(t)
+    unknown = coder.unknown
+    if unknown and unknown_labels == "error":
+        total = sum(u.count for u in unknown)
+        problems = [u.describe() for u in unknown[:_MAX_LISTED]]
+        if len(unknown) > _MAX_LISTED:
+            problems.append(f"... and {len(unknown) - _MAX_LISTED} more")
+        raise ImportMappingError(
+            f"{where}: {len(unknown)} answer label{'s' if len(unknown) != 1 else ''} ({total} answer"
+            f"{'s' if total != 1 else ''}) {'are' if len(unknown) != 1 else 'is'} not among the codes of "
+            f"{'their items' if len(unknown) != 1 else 'its item'}; add {'them' if len(unknown) != 1 else 'it'} "
+            "to the item's codes or aliases in the questionnaire, or import with --unknown-labels missing to read "
+            "them as missing values", problems)
+
+    # ---- respondent ids
+    row_numbers = row_numbers_all[keep]
+    id_col = plan.id_col
+    if id_col is not None:
+        id_text = _text_column(cells, cells.col(id_col))[keep]
+        id_blank = id_text.isna().to_numpy()
+        if id_blank.any():
+            raise DataError(f"{where}: {int(id_blank.sum())} row(s) have no respondent id in {id_col.label()} "
+                            f"(first: row {int(row_numbers[id_blank][0])}); fill in the ids or delete those rows")
+        resp_ids = pd.Index(id_text.to_numpy(), dtype="str")
+        dup = resp_ids.duplicated(keep=False)
+        if dup.any():
+            problems = []
+            for rid in resp_ids[dup].unique()[:5]:
+                rows = row_numbers[np.flatnonzero(resp_ids == rid)]
+                problems.append(f"{rid!r} in rows {', '.join(str(int(r)) for r in rows[:6])}")
+            n_dup = int(resp_ids[dup].nunique())
+            raise DataError(f"{where}: {n_dup} respondent id{'s' if n_dup != 1 else ''} in {id_col.label()} "
+                            f"appear{'' if n_dup != 1 else 's'} more than once; delete the duplicate responses "
+                            "(or fix the ids) and import again", problems)
+    else:
+        resp_ids = pd.Index([str(i) for i in range(1, int(keep.sum()) + 1)], dtype="str")
+    index = pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
+
+    # ---- responses in spec order
+    frame_cols: dict[str, Any] = {}
+    for iid in q.items:
+        for name in q.output_columns(iid):
+            if name in coder.out:
+                v = coder.out[name]
+                if isinstance(v, pd.Series):
+                    frame_cols[name] = pd.Series(v.to_numpy()[keep] if len(v) == n_rows else v.to_numpy(),
+                                                 index=index, dtype=v.dtype)
+                else:
+                    frame_cols[name] = v[keep]
+    responses = pd.DataFrame(frame_cols, index=index)
+
+    # ---- weights
+    weights = None
+    if plan.weight_col is not None:
+        col_ids = cells.col(plan.weight_col)
+        results, found = cells.lut(col_ids, _number_or_none)
+        bad = [g for g, r in zip(found.tolist(), results, strict=True) if r is None]
+        if bad:
+            rows = np.flatnonzero(np.isin(col_ids, bad) & keep)
+            if rows.size:
+                r = int(row_numbers_all[rows[0]])
+                raise DataError(f"{where}: weight column {plan.weight_col.label()}, row {r}: "
+                                f"{cells.uniques[col_ids[rows[0]]]!r} is not a number; fix the weights")
+        lut = np.full(len(cells.uniques), np.nan)
+        lut[found] = [np.nan if r is None else r for r in results]
+        weights = pd.Series(lut[col_ids][keep], index=index, name=q.weight)
+
+    # ---- metadata
+    metadata = None
+    if plan.meta_cols:
+        meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c)) for c in plan.meta_cols}
+        metadata = pd.DataFrame({k: pd.Series(v.to_numpy()[keep], index=index, dtype=v.dtype)
+                                 for k, v in meta.items()}, index=index)
+
+    flavour = layout.flavour
+    by_id = all(t.how == "id" for t in planner.targets)
+    if layout.header_rows == 1 and by_id and flavour in ("plain", "parquet", "qualtrics", "surveymonkey"):
+        flavour = "clean"
+    elif flavour == "plain":
+        flavour = "csv" if table.kind == "csv" else "excel"
+
+    used = set(plan.columns)
+    report = ImportReport(
+        path=str(table.path), format=flavour, sheet=table.sheet, header_rows=layout.header_rows,
+        rows_in=n_rows, rows_out=len(responses), blank_rows=n_blank, columns=coder.columns,
+        respondent_id=id_col.display() if id_col is not None else None,
+        weight=plan.weight_col.display() if plan.weight_col is not None else None,
+        metadata=tuple(metadata.columns) if metadata is not None else (),
+        unused_columns=tuple(c.display() for c in layout.columns if c.index not in used and c.display()),
+        unknown_labels=tuple(unknown), unknown_labels_mode=unknown_labels,
+        encoding=table.encoding, delimiter=table.delimiter,
+    )
+    source = SourceInfo(path=str(table.path), flavour=flavour, sheet=table.sheet,
+                        row_numbers=pd.Series(row_numbers, index=index), rows_in=n_rows)
+    survey = Survey(responses=responses, questionnaire=q, weights=weights, metadata=metadata, source=source)
+    if progress is not None:
+        progress("coding", 3, 3)
+    quality = run_quality_checks(survey) if check_quality else None
+    return ImportResult(survey=survey, report=report, quality=quality)
+
+
+@dataclass
+class _ColumnPlan:
+    columns: list[int]
+    id_col: SourceColumn | None
+    weight_col: SourceColumn | None
+    meta_cols: list[SourceColumn]
+
+
+def _plan_columns(table: Table, layout: Layout, planner: _Planner, q: Questionnaire) -> _ColumnPlan:
+    """Find the id, weight and metadata columns; raise on missing or ambiguous columns."""
+    where = table.describe()
+    if not planner.targets:
+        names = [c.display() for c in layout.columns if c.display()]
+        searched = f" (searched the first {len(table.head)} rows)" if layout.flavour == "plain" else ""
+        raise InputFileError(
+            f"{where}: header rows not found: no column is named after an item of the questionnaire (by id, "
+            f"column: or text) in row {table.first_row + layout.header_start}{searched}; check that the file, "
+            "--sheet and -q questionnaire belong together, or add column: to the items",
+            [f"columns found: {', '.join(map(repr, names[:12]))}{' ...' if len(names) > 12 else ''}"]
+            if names else None)
+    id_col = planner.special(q.respondent_id, ID_NAMES, "respondent_id")
+    weight_col = planner.special(q.weight, (), "weight")
+    duration = q.quality.duration
+    duration_col: SourceColumn | None = None
+    if duration and duration not in q.items:
+        found = planner.find.name(duration) or planner.find.text(duration)
+        if found:
+            duration_col = found[0]
+        else:
+            planner.missing.append(f"quality.duration: no column {duration!r}")
+    if planner.missing or planner.ambiguous:
+        problems = planner.ambiguous + planner.missing
+        n_missing = len(planner.missing)
+        listing = [c.display() for c in layout.columns if c.display()]
+        shown = ", ".join(repr(x) for x in listing[:30]) + (" ..." if len(listing) > 30 else "")
+        head = (f"{where}: {n_missing} column{'s' if n_missing != 1 else ''} named by the questionnaire "
+                f"{'are' if n_missing != 1 else 'is'} not in the export" if n_missing else
+                f"{where}: the questionnaire's items do not match the export's columns one to one")
+        if len(problems) > _MAX_LISTED:
+            problems = problems[:_MAX_LISTED] + [f"... and {len(problems) - _MAX_LISTED} more"]
+        raise ImportMappingError(
+            head + "; add column: to each item in the spec (the export's column name or question text), or "
+            "check that the export, --sheet and -q questionnaire belong together",
+            problems + [f"the export's columns: {shown}"])
+    taken = set(planner.used)
+    for c in (id_col, weight_col):
+        if c is not None:
+            taken.add(c.index)
+    meta_cols = [c for c in layout.columns
+                 if c.index not in taken and c.name and normalize_label(c.name) in META_NAMES]
+    if duration_col is not None and duration_col.index not in taken and duration_col not in meta_cols:
+        meta_cols.append(duration_col)
+    columns = sorted(taken | {c.index for c in meta_cols})
+    return _ColumnPlan(columns, id_col, weight_col, meta_cols)
+
+
+class _Coder:
+    """Codes the targets' columns; collects unknown labels and the column report."""
+
+    def __init__(self, q: Questionnaire, table: Table, cells: _Cells, keep: np.ndarray,
+                 row_numbers: np.ndarray) -> None:
+        self.q = q
+        self.table = table
+        self.cells = cells
+        self.keep = keep
+        self.row_numbers = row_numbers
+        self.unknown: list[UnknownLabel] = []
+        self.out: dict[str, Any] = {}
+        self.columns: dict[str, str | list[str]] = {}
+        self._converters: dict[Any, Any] = {}
+        self._results: dict[tuple[int, int], Any] = {}
+
+    # -------------------------------------------------------------- helpers
+    def converter(self, item: Item, col: SourceColumn) -> Any:
+        q = self.q
+        vl = self.table.value_labels.get(col.index)
+        opts = q.option_set(item.id)
+        if item.type == "multi":
+            key: Any = ("multi", repr(opts))
+            factory: Callable[[], Any] = lambda: MultiConverter(opts)  # noqa: E731
+        elif item.type in _CODED and opts is not None:
+            key = ("coded", repr(opts), item.type == "nps", repr(vl) if vl else None)
+            factory = lambda: CodeConverter(opts, nps=item.type == "nps", value_labels=vl)  # noqa: E731
+        else:
+            key = ("number", tuple(map(repr, item.missing)))
+            factory = lambda: NumberConverter(item.missing)  # noqa: E731
+        if key not in self._converters:
+            self._converters[key] = factory()
+        return self._converters[key]
+
+    def convert(self, conv: Any, g: int) -> Any:
+        key = (id(conv), g)
+        if key not in self._results:
+            self._results[key] = conv(self.cells.uniques[g])
+        return self._results[key]
+
+    def note_unknown(self, item: Item, col: SourceColumn, label: Any, mask: np.ndarray) -> None:
+        rows = np.flatnonzero(mask & self.keep)
+        if rows.size:
+            text = label if isinstance(label, str) else cell_text(label)
+            self.unknown.append(UnknownLabel(item.id, col.label(), text, int(rows.size),
+                                             int(self.row_numbers[rows[0]])))
+
+    # -------------------------------------------------------------- targets
+    def code(self, t: _Target) -> None:
+        getattr(self, "_" + t.kind)(t)
+
+    def _coded(self, t: _Target) -> None:
+        item, col = t.item, t.columns[0]
+        col_ids = self.cells.col(col)
+        conv = self.converter(item, col)
+        lut = np.full(len(self.cells.uniques), np.nan)
+        for g in self.cells.present(col_ids).tolist():
+            code = self.convert(conv, g)
+            if code is UNKNOWN:
+                self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
+            elif code is not None:
+                lut[g] = float(code)
+        self.out[item.id] = lut[col_ids]
+        self.columns[item.id] = col.display()
+
+    _numeric = _coded
+
+    def _multi_joined(self, t: _Target) -> None:
+        item, col = t.item, t.columns[0]
+        col_ids = self.cells.col(col)
+        conv = self.converter(item, col)
+        opts = self.q.option_set(item.id)
+        codes = list(opts.valid_codes) if opts is not None else []
+        pos = {c: k for k, c in enumerate(codes)}
+        mat = np.full((len(self.cells.uniques), len(codes)), np.nan)  # last row (empty cells) stays NaN
+        for g in self.cells.present(col_ids).tolist():
+            res = self.convert(conv, g)
+            if res is None:
+                continue
+            chosen, bad = res
+            mat[g] = 0.0
+            for c in chosen:
+                if c in pos:
+                    mat[g, pos[c]] = 1.0
+            for b in bad:
+                self.note_unknown(item, col, b, col_ids == g)
+        values = mat[col_ids]
+        for k, c in enumerate(codes):
+            self.out[f"{item.id}_{c}"] = values[:, k]
+            self.columns[f"{item.id}_{c}"] = col.display()
+
+    def _multi_block(self, t: _Target) -> None:
+        item = t.item
+        opts = self.q.option_set(item.id)
+        codes = list(opts.valid_codes) if opts is not None else []
+        pos = {c: k for k, c in enumerate(codes)}
+        n = self.cells.n
+        flags = np.full((n, len(codes)), np.nan)
+        answered = np.zeros(n, dtype=bool)
+        sources: dict[Any, list[str]] = {c: [] for c in codes}
+        for col, code in zip(t.columns, t.codes, strict=True):
+            col_ids = self.cells.col(col)
+            results, found = self.cells.lut(col_ids, selected_flag)
+            lut = np.full(len(self.cells.uniques), np.nan)
+            lut[found] = results
+            v = lut[col_ids]
+            if code is None or code not in pos:
+                chosen = v == 1.0
+                if chosen.any():
+                    self.note_unknown(item, col, col.sub or col.name or col.text, chosen)
+                continue
+            answered |= ~np.isnan(v)
+            k = pos[code]
+            flags[:, k] = np.fmax(flags[:, k], v)
+            sources[code].append(col.display())
+        flags[answered] = np.nan_to_num(flags[answered], nan=0.0)
+        for k, c in enumerate(codes):
+            self.out[f"{item.id}_{c}"] = flags[:, k]
+            src = sources[c]
+            self.columns[f"{item.id}_{c}"] = src[0] if len(src) == 1 else src
+
+    def _text(self, t: _Target) -> None:
+        col = t.columns[0]
+        self.out[t.item.id] = _text_column(self.cells, self.cells.col(col))
+        self.columns[t.item.id] = col.display()
+
+    def _date(self, t: _Target) -> None:
+        item, col = t.item, t.columns[0]
+        col_ids = self.cells.col(col)
+        found = self.cells.present(col_ids)
+        parsed = _parse_dates(self.cells.uniques[found].tolist())
+        lut = np.full(len(self.cells.uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+        lut[found] = parsed.to_numpy().astype("datetime64[ns]")
+        for g in found[np.asarray(parsed.isna())].tolist():
+            self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
+        self.out[item.id] = pd.Series(lut[col_ids])
+        self.columns[item.id] = col.display()
+
+
+def run_quality_checks(survey: Survey) -> Any:
+    """The data-quality report of a freshly imported survey (``surveytools.quality.check_quality``).
+
+    Returns ``None`` while the quality module is not available.
+    """
+    try:
+        from ..quality import check_quality
+    except ImportError:  # the quality stage is optional at import time
+        return None
+    return check_quality(survey)
