@@ -938,45 +938,56 @@ def assign_file(data: str | os.PathLike[str], model: TypingTool | str | os.PathL
         check_output_path(output, [str(data_p), *model_inputs])
         if Path(output).suffix.lower() not in (".csv", ".parquet", ".xlsx"):
             raise InputFileError(f"cannot write {output}: use a .csv, .parquet or .xlsx file name")
-    wanted: list[str] = []
-    for it in tool.item_info_:
-        wanted.append(it.id)
-        if it.column:
-            wanted.append(it.column)
+    names_of = {it.id: [n for n in dict.fromkeys([
+        it.id, it.column,
+        questionnaire.items[it.id].column if questionnaire is not None and it.id in questionnaire.items else None,
+    ]) if n] for it in tool.item_info_}
+    wanted = list(dict.fromkeys(n for names in names_of.values() for n in names))
     if id_column:
         candidates = [id_column]
     else:
         candidates = [c for c in (questionnaire.respondent_id if questionnaire else None, tool.id_name_,
                                   "respondent_id", "id", "customer_id") if c]
-    cols, id_found, n = read_columns(data_p, list(dict.fromkeys(wanted)), id_candidates=candidates, sheet=sheet)
-    if id_column and id_found is None:
-        raise DataError(f"{data_p}: no id column {id_column!r}; check --id (the file's columns are read from its "
-                        "header row)")
-    missing = [it.id for it in tool.item_info_ if it.id not in cols and (not it.column or it.column not in cols)]
-    if missing:
+    cols, id_found, n = read_columns(data_p, wanted, id_candidates=candidates, sheet=sheet)
+    found = {iid: next((nm for nm in names if nm in cols), None) for iid, names in names_of.items()}
+    missing = [iid for iid, nm in found.items() if nm is None]
+    if missing and questionnaire is not None:
+        # not a table of golden-question columns: read it as a survey export with the questionnaire
+        from .io import load_survey
+
+        survey = load_survey(data_p, questionnaire, sheet=sheet)
+        x, imputed_s, invalid_s = tool.answers(survey, questionnaire=questionnaire)
+        ids = survey.ids.astype(str)
+        ids.name = survey.id_name
+        imputed, invalid, id_found = list(imputed_s), list(invalid_s), survey.id_name
+    elif missing:
         raise DataError(f"{data_p}: no column for golden question(s) {', '.join(missing)}; the model needs a column "
-                        f"per golden question ({', '.join(tool.items_)}), named by the item id")
-    extra = _extra_labels(questionnaire) if questionnaire is not None else {}
-    x = np.empty((n, len(tool.items_)))
-    imputed, invalid = [], []
-    for j, it in enumerate(tool.item_info_):
-        name = it.id if it.id in cols else it.column
-        v = codes_from_values(cols[name], it, column=str(name), extra_labels=extra.get(it.id))
-        x[:, j] = v.values
-        imputed.append(v.n_blank + v.n_invalid)
-        invalid.append(v.n_invalid)
-    if id_found is not None:
-        ids_arr = cols[id_found]
-        ids = pd.Index(ids_arr.to_pandas(), dtype="str", name=id_found)
-        if ids.hasnans:
-            first = int(np.flatnonzero(ids.isna())[0]) + 2
-            raise DataError(f"{data_p}, row {first}: empty id in column {id_found!r}; every row needs an id")
-        if not ids.is_unique:
-            dup = ids[ids.duplicated()].unique()[:5]
-            raise DataError(f"{data_p}: ids in column {id_found!r} are not unique ({', '.join(map(str, dup))}); "
-                            "keep one row per respondent or customer")
+                        f"per golden question ({', '.join(tool.items_)}), named by the item id (or pass -q with "
+                        "the questionnaire to read a survey export)")
     else:
-        ids = pd.Index(np.arange(1, n + 1).astype(str), name="row")
+        if id_column and id_found is None:
+            raise DataError(f"{data_p}: no id column {id_column!r}; check --id (the file's columns are read from "
+                            "its header row)")
+        extra = _extra_labels(questionnaire) if questionnaire is not None else {}
+        x = np.empty((n, len(tool.items_)))
+        imputed, invalid = [], []
+        for j, it in enumerate(tool.item_info_):
+            name = found[it.id]
+            v = codes_from_values(cols[name], it, column=str(name), extra_labels=extra.get(it.id))
+            x[:, j] = v.values
+            imputed.append(v.n_blank + v.n_invalid)
+            invalid.append(v.n_invalid)
+        if id_found is not None:
+            ids = pd.Index(cols[id_found].to_pandas(), dtype="str", name=id_found)
+            if ids.hasnans:
+                first = int(np.flatnonzero(ids.isna())[0]) + 2
+                raise DataError(f"{data_p}, row {first}: empty id in column {id_found!r}; every row needs an id")
+            if not ids.is_unique:
+                dup = ids[ids.duplicated()].unique()[:5]
+                raise DataError(f"{data_p}: ids in column {id_found!r} are not unique ({', '.join(map(str, dup))}); "
+                                "keep one row per respondent or customer")
+        else:
+            ids = pd.Index(np.arange(1, n + 1).astype(str), name="row")
     out_id = id_column or "respondent_id"
     result = tool._result(ids, x, pd.Series(imputed, index=tool.items_, name="imputed"),
                           pd.Series(invalid, index=tool.items_, name="invalid"), max_missing=max_missing,

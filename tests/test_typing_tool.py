@@ -473,6 +473,24 @@ def test_assign_file_semicolon_labels_and_no_id(fitted, pop0, tmp_path):
                                   tool.predict(codes)["segment"].to_numpy(dtype=int))
 
 
+def test_assign_file_reads_spss_and_survey_exports(fitted, tmp_path):
+    tool, survey, _ = fitted
+    expected = tool.predict(survey)
+    frame = survey.responses.reset_index()
+    pyreadstat = pytest.importorskip("pyreadstat")
+    pyreadstat.write_sav(frame[["respondent_id", *tool.items_]], str(tmp_path / "wave.sav"))
+    res = assign_file(tmp_path / "wave.sav", tool, tmp_path / "a.csv")
+    np.testing.assert_array_equal(res.frame["segment"].to_numpy(dtype=float), expected["segment"].to_numpy(dtype=float))
+    # an export whose headers are the question texts: read through the questionnaire (the importer)
+    export = frame.rename(columns={f"Q{j + 1}": f"Statement {j + 1}" for j in range(30)})
+    export.to_csv(tmp_path / "export.csv", index=False)
+    with pytest.raises(DataError, match="pass -q with the questionnaire"):
+        assign_file(tmp_path / "export.csv", tool, tmp_path / "b.csv")
+    res = assign_file(tmp_path / "export.csv", tool, tmp_path / "b.csv", questionnaire=survey.questionnaire)
+    assert list(res.frame.index) == list(survey.ids)
+    np.testing.assert_array_equal(res.frame["segment"].to_numpy(dtype=float), expected["segment"].to_numpy(dtype=float))
+
+
 # ============================================================================ SQL = predict
 
 def _score_table(tool, pop) -> pd.DataFrame:

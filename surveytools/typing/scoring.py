@@ -255,7 +255,7 @@ def _sniff_delimiter(path: Path) -> tuple[str, list[str], str]:
 
 def read_columns(path: str | os.PathLike[str], wanted: Sequence[str], *, id_candidates: Sequence[str] = (),
                  sheet: str | int | None = None) -> tuple[dict[str, Any], str | None, int]:
-    """Read only some columns of a table file (.csv/.tsv/.txt, .parquet, .xlsx/.xls).
+    """Read only some columns of a table file (.csv/.tsv/.txt, .parquet, .xlsx/.xls, SPSS .sav).
 
     Parameters
     ----------
@@ -299,6 +299,19 @@ def read_columns(path: str | os.PathLike[str], wanted: Sequence[str], *, id_cand
             raise InputFileError(f"{p} cannot be read as Parquet: {exc}") from None
         found, id_col = _match(names, wanted, id_candidates)
         table = pq.read_table(p, columns=sorted(set(found.values()) | ({id_col} if id_col else set())))
+    elif suffix in (".sav", ".zsav"):
+        import pyreadstat
+
+        try:
+            _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+            found, id_col = _match(list(meta.column_names), wanted, id_candidates)
+            keep = sorted(set(found.values()) | ({id_col} if id_col else set()))
+            df, _ = pyreadstat.read_sav(str(p), usecols=keep)
+        except Exception as exc:  # pyreadstat raises its own ReadstatError and OSError
+            raise InputFileError(f"{p} cannot be read as an SPSS file: {exc}") from None
+        if id_col:
+            df[id_col] = _text_ids(df[id_col])
+        table = pa.Table.from_pandas(df, preserve_index=False)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             df = pd.read_excel(p, sheet_name=sheet if sheet is not None else 0, engine="calamine")
