@@ -313,7 +313,7 @@ class SchmidLeiman:
         return df
 
 
-def _check_factor_module() -> tuple[Any, Any]:
+def _factor_tools() -> tuple[Any, Any]:
     from .factor.extraction import fit_minres
     from .factor.rotation import rotate
 
@@ -375,7 +375,7 @@ def schmid_leiman(R: np.ndarray | pd.DataFrame, n_factors: int, *, flip: bool = 
     EstimationWarning
         For ``m = 1`` or ``m = 2`` (g is not identified by the factor correlations alone).
     """
-    fit_minres, rotate = _check_factor_module()
+    fit_minres, rotate = _factor_tools()
     if names is None:
         names = [str(c) for c in R.columns] if isinstance(R, pd.DataFrame) else [f"V{i + 1}" for i in range(len(R))]
     names = list(names)
@@ -440,7 +440,7 @@ def schmid_leiman(R: np.ndarray | pd.DataFrame, n_factors: int, *, flip: bool = 
                                 orient="index")
     ev_g = (gprim ** 2).sum()
     ecv = ev_g / (ev_g + (sm ** 2).sum())
-    flipped = tuple(n for n, k in zip(names, key) if k < 0)
+    flipped = tuple(n for n, k in zip(names, key, strict=True) if k < 0)
     heywood = tuple(names[i] for i in ext.heywood)
     return SchmidLeiman(
         n_factors=m, g=pd.Series(gprim, index=names, name="g"), group=pd.DataFrame(sm, index=names, columns=fac),
@@ -500,8 +500,8 @@ class ScaleReliability:
         Reverse-keyed items (from the spec).
     n
         Respondents used: those who answered at least one item (pairwise) or every item (listwise).
-    rows_in, rows_excluded
-        Respondents in the survey, and those not used (no answer, or incomplete under listwise).
+    rows_in, rows_excluded, excluded_reason
+        Respondents in the survey, those not used, and why (no answer, or incomplete under listwise).
     missing
         ``"pairwise"`` or ``"listwise"``.
     weighted
@@ -560,6 +560,7 @@ class ScaleReliability:
     dropped: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     confidence: float = 0.95
+    excluded_reason: str = ""
 
     @property
     def n_items(self) -> int:
@@ -585,6 +586,7 @@ class ScaleReliability:
         ``average_r``, ``omega_total``, ``items.<id>``...) and more."""
         d: dict[str, Any] = {
             "n": self.n, "n_items": self.n_items, "rows_in": self.rows_in, "rows_excluded": self.rows_excluded,
+            "excluded_reason": self.excluded_reason if self.rows_excluded else None,
             "missing": self.missing, "weighted": self.weighted,
             "alpha": self.alpha, "alpha_ci": list(self.alpha_ci), "alpha_se": self.alpha_se,
             "std_alpha": self.std_alpha, "g6": self.g6, "average_r": self.average_r, "median_r": self.median_r,
@@ -625,6 +627,8 @@ class ScaleReliability:
         head = (f"{self.name}  ({self.n_items} items, n = {self.n}, {self.missing}"
                 f"{', weighted' if self.weighted else ''})")
         lines = [head]
+        if self.rows_excluded:
+            lines.append(f"  not used: {self.excluded_reason}")
         lines.append(f"  alpha {f.format(self.alpha)}  [{conf} Feldt {f.format(lo)}, {f.format(hi)}]   "
                      f"std alpha {f.format(self.std_alpha)}   G6(smc) {f.format(self.g6)}   "
                      f"omega_t {f.format(self.omega_total)}")
@@ -894,8 +898,9 @@ def analyze_items(
     else:
         used = ~np.isnan(x).all(axis=1)
         reason = "answered none of its items"
-    if w is not None:
+    if w is not None and (w <= 0).any():
         used &= w > 0
+        reason += " or has weight 0"
     x = x[used]
     w = None if w is None else w[used]
     n = int(x.shape[0])
@@ -1048,6 +1053,7 @@ def analyze_items(
         covariance=pd.DataFrame(C, index=items, columns=items), correlation=pd.DataFrame(Rp, index=items, columns=items),
         sl=sl, omega_factors=None if omega_factors is None else int(omega_factors), bootstrap=boot,
         dropped=tuple(dropped), findings=tuple(findings), confidence=confidence,
+        excluded_reason=f"{rows_in - n} respondent(s) {reason}" if rows_in > n else "",
     )
 
 

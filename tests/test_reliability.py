@@ -144,6 +144,7 @@ def test_msq_with_missing_answers_matches_psych(msq_result, scale):
     want = REF["msq"]["alpha"][scale]
     got = msq_result[scale]
     assert got.rows_excluded == 3  # three respondents answered nothing at all
+    assert got.excluded_reason == "3 respondent(s) answered none of its items"
     _check_alpha_block(got, want, nsub=want["nsub"])
 
 
