@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveytools.exceptions import (
     DataError,
@@ -351,3 +353,18 @@ def test_polychoric_efa_matches_psych(bfi_survey):
     assert np.abs(m.communalities_.to_numpy() - np.asarray(ref["h2"])).max() < 0.002
     # scores use Pearson weights of the data, as psych factor.scores does
     assert m.transform(bfi_survey).shape == (2800, 3)
+
+
+@settings(max_examples=15)
+@given(st.permutations(list(range(6))), st.sampled_from(["minres", "ml", "pa"]),
+       st.sampled_from(["oblimin", "varimax", "promax", "geominQ"]))
+def test_invariant_to_item_order(perm, method, rotation):
+    # EFA does not depend on the order of the items (rows permute, factors keep psych's order and signs)
+    x = _toy(n=400, seed=2)
+    a = FactorModel(2, method=method, rotation=rotation, n_iter=0).fit(x)
+    b = FactorModel(2, method=method, rotation=rotation, n_iter=0).fit(x.iloc[:, list(perm)])
+    La = a.loadings_.to_numpy()
+    Lb = b.loadings_.loc[a.items_].to_numpy()
+    aligned, _, _ = align(Lb, La)
+    assert np.abs(aligned - La).max() < 1e-4
+    assert np.allclose(b.communalities_.loc[a.items_], a.communalities_, atol=1e-5)

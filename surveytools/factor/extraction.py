@@ -431,7 +431,7 @@ def _fit_pa(R: np.ndarray, m: int, max_iter: int, tol: float) -> Extraction:
         S[diag] = new
         err = abs(comm - comm1)
         comm = comm1
-        if err < tol:
+        if err <= tol:
             converged = True
             break
     h2 = (L ** 2).sum(axis=1)
