@@ -1,0 +1,36 @@
+"""Psychographic segmentation: clustering, choice of k, stability, consensus.
+
+The main entry points are :class:`Segmenter` (a scikit-learn style estimator with ``save``/``load``) and
+:func:`segment` (fit and return a :class:`SegmentResult`). The pieces:
+
+- :mod:`.basis` builds the variables to cluster on (factor scores, scale scores, items) and reports the
+  respondents left out;
+- :mod:`.kmeans`, :mod:`.mixture`, :mod:`.ward`, :mod:`.ensemble` are the methods, all with survey weights;
+- :mod:`.selection` computes silhouette, Calinski-Harabasz, Davies-Bouldin and BIC and holds the rule that
+  chooses k; :mod:`.stability` the bootstrap and restart agreement.
+
+See ``docs/segment.md``.
+"""
+
+from __future__ import annotations
+
+from .basis import BASIS_KINDS, Basis, build_basis
+from .model import DEFAULT_K_RANGE, METHODS, Segmenter, SegmentResult, parse_k, segment
+from .selection import calinski_harabasz, choose_k, davies_bouldin, partition_bic, silhouette
+
+__all__ = [
+    "BASIS_KINDS",
+    "DEFAULT_K_RANGE",
+    "METHODS",
+    "Basis",
+    "SegmentResult",
+    "Segmenter",
+    "build_basis",
+    "calinski_harabasz",
+    "choose_k",
+    "davies_bouldin",
+    "parse_k",
+    "partition_bic",
+    "segment",
+    "silhouette",
+]

@@ -1,0 +1,714 @@
+"""The :class:`Segmenter` estimator and its :class:`SegmentResult`.
+
+A segmentation run: build the basis (:mod:`~surveytools.segment.basis`), put the respondents in a
+canonical order (sorted by respondent id, so the row order of the input cannot matter), fit the method at
+every candidate k (:mod:`kmeans`, :mod:`mixture`, :mod:`ward`, :mod:`ensemble`), number the segments by
+weighted size (largest = 1; ties by centroid), compute the criteria and the bootstrap stability
+(:mod:`selection`, :mod:`stability`), and choose k by the documented rule (:func:`selection.choose_k`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError, EstimationError, InputFileError, NotFittedError
+from ..survey import Survey
+from ._base import Method, Progress, Solution
+from ._util import blas_single_thread, canonical_order, size_order, spawn_rngs
+from .basis import Basis, basis_frame, build_basis
+from .ensemble import EnsembleMethod
+from .kmeans import KMeansMethod
+from .mixture import MixtureMethod
+from .selection import choose_k, criteria_frame, criteria_row
+from .stability import BootstrapStability, bootstrap_stability, reproducibility
+from .ward import WardMethod
+
+__all__ = ["METHODS", "DEFAULT_K_RANGE", "parse_k", "Segmenter", "SegmentResult", "segment"]
+
+METHODS = ("kmeans", "gmm", "ward", "ensemble")
+DEFAULT_K_RANGE = (2, 8)
+_FORMAT = "surveytools.segmenter"
+_VERSION = 1
+_METHOD_NAMES = {"kmeans": "k-means", "gmm": "Gaussian mixture", "ward": "Ward", "ensemble": "ensemble"}
+
+
+def parse_k(k: int | str | Sequence[int] | None, default: tuple[int, int] = DEFAULT_K_RANGE
+            ) -> tuple[list[int], bool]:
+    """``auto`` / ``K`` / ``MIN-MAX`` / ``(MIN, MAX)`` -> (candidate ks, whether k is chosen from a range).
+
+    Raises
+    ------
+    DataError
+        Not a number or range, k < 2, MIN > MAX.
+    """
+    auto = False
+    if k is None or (isinstance(k, str) and k.strip().lower() == "auto"):
+        lo, hi = default
+        auto = True
+    elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+        lo = hi = int(k)
+    elif isinstance(k, str):
+        m = re.fullmatch(r"\s*(\d+)\s*(?:[-:]|\.\.)\s*(\d+)\s*", k)
+        if m:
+            lo, hi = int(m.group(1)), int(m.group(2))
+        elif k.strip().isdigit():
+            lo = hi = int(k)
+        else:
+            raise DataError(f"k must be 'auto', a whole number or a range MIN-MAX (e.g. 2-8), not {k!r}")
+    elif isinstance(k, Sequence) and len(k) == 2:
+        lo, hi = int(k[0]), int(k[1])
+    else:
+        raise DataError(f"k must be 'auto', a whole number or a range MIN-MAX, not {k!r}")
+    if lo < 2:
+        raise DataError(f"k must be at least 2 (one segment is no segmentation); got {lo}")
+    if lo > hi:
+        raise DataError(f"k range {lo}-{hi} is empty; write MIN-MAX with MIN <= MAX")
+    return list(range(lo, hi + 1)), auto or lo != hi
+
+
+def _make_method(method: str, *, n_init: int | None, covariance: str, n_runs: int, linkage: str) -> Method:
+    if method == "kmeans":
+        return KMeansMethod(n_init=20 if n_init is None else n_init)
+    if method == "gmm":
+        return MixtureMethod(covariance=covariance, n_init=5 if n_init is None else n_init)
+    if method == "ward":
+        return WardMethod()
+    if method == "ensemble":
+        return EnsembleMethod(n_runs=n_runs, linkage=linkage)
+    raise DataError(f"unknown segmentation method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+# ====================================================================== result
+@dataclass(frozen=True)
+class SegmentResult:
+    """A segmentation: assignments, sizes, centroids, the criteria table and the choice of k.
+
+    Attributes
+    ----------
+    k
+        Number of segments.
+    method
+        ``kmeans``, ``gmm``, ``ward`` or ``ensemble``.
+    assignments
+        Respondent id (input order, segmented respondents only) -> ``segment`` (1..k, numbered by weighted
+        size) and ``probability`` (mixtures: posterior of the segment) or ``consensus`` (ensemble: mean
+        co-association with the segment).
+    sizes
+        Per segment: ``n``, ``share``, ``weighted_n``, ``weighted_share`` (weighted = unweighted without
+        survey weights).
+    centroids
+        Weighted segment means of the basis columns, in the basis's units.
+    centroids_z
+        The same on the standardized basis (equal to ``centroids`` without standardization).
+    criteria
+        Indexed by candidate k: ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``, ``bic``,
+        ``min_share``, ``stability_ari``, ``stability_ari_sd``, ``jaccard_min``, ``reproducibility``,
+        ``objective``, ``admissible``, ``votes``.
+    stability
+        At the chosen k: ``replicates``, ``ari_mean``, ``ari_sd``, ``jaccard`` (segment -> mean Jaccard),
+        ``jaccard_min``, ``reproducibility``.
+    explanation
+        Why this k, in words.
+    """
+
+    k: int
+    method: str
+    assignments: pd.DataFrame
+    sizes: pd.DataFrame
+    centroids: pd.DataFrame
+    centroids_z: pd.DataFrame
+    criteria: pd.DataFrame
+    stability: dict[str, Any]
+    explanation: str
+    votes: dict[str, int]
+    basis: str
+    basis_columns: list[str]
+    standardized: bool
+    weighted: bool
+    rows_in: int
+    rows_segmented: int
+    excluded: pd.Series
+    imputed: int
+    seed: int
+    options: dict[str, Any] = field(default_factory=dict)
+    k_chosen: bool = True
+
+    @property
+    def rows_excluded(self) -> int:
+        return int(len(self.excluded))
+
+    @property
+    def segment(self) -> pd.Series:
+        """Respondent id -> segment (1..k)."""
+        return self.assignments["segment"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The assignments (respondent id index; ``segment`` and ``probability``/``consensus``)."""
+        return self.assignments.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``k``, ``method``, ``sizes``, ``criteria``, ``stability`` and the details."""
+        def num(v: Any) -> Any:
+            if isinstance(v, (bool, np.bool_)):
+                return bool(v)
+            if isinstance(v, (int, np.integer)):
+                return int(v)
+            if isinstance(v, (float, np.floating)):
+                f = float(v)
+                return None if not np.isfinite(f) else f
+            return v
+
+        crit = {str(int(k)): {c: num(v) for c, v in row.items()} for k, row in self.criteria.iterrows()}
+        sizes = {str(int(s)): {c: num(v) for c, v in row.items()} for s, row in self.sizes.iterrows()}
+        cents = {str(int(s)): {str(c): num(v) for c, v in row.items()} for s, row in self.centroids.iterrows()}
+        reasons = {str(k): int(v) for k, v in self.excluded.value_counts().sort_index().items()}
+        return {
+            "k": int(self.k),
+            "method": self.method,
+            "sizes": sizes,
+            "criteria": crit,
+            "stability": {k: (num(v) if not isinstance(v, dict) else {str(a): num(b) for a, b in v.items()})
+                          for k, v in self.stability.items()},
+            "centroids": cents,
+            "explanation": self.explanation,
+            "votes": dict(self.votes),
+            "k_chosen": self.k_chosen,
+            "basis": {"kind": self.basis, "columns": list(self.basis_columns), "standardized": self.standardized},
+            "weighted": self.weighted,
+            "rows_in": int(self.rows_in),
+            "rows_segmented": int(self.rows_segmented),
+            "rows_excluded": self.rows_excluded,
+            "excluded": reasons,
+            "imputed": int(self.imputed),
+            "seed": int(self.seed),
+            "options": self.options,
+        }
+
+    def summary(self, digits: int = 2) -> str:
+        """A text report for the terminal: the choice, sizes and centroids, the criteria table."""
+        lines = [f"Segmentation: {_METHOD_NAMES.get(self.method, self.method)} on {self.basis} "
+                 f"({', '.join(self.basis_columns)}){'; standardized' if self.standardized else ''}"
+                 f"{'; survey weights' if self.weighted else ''}; seed {self.seed}",
+                 f"respondents: {self.rows_in} in, {self.rows_segmented} segmented, {self.rows_excluded} excluded"
+                 + (f", {self.imputed} missing values imputed" if self.imputed else "")]
+        for reason, count in self.excluded.value_counts().sort_index().items():
+            lines.append(f"  excluded: {count} x {reason}")
+        lines += ["", self.explanation, ""]
+        cols = list(self.centroids.columns)
+        w = max([7] + [len(str(c)) for c in cols])
+        head = f"{'segment':>7}  {'n':>7}  {'share':>6}" + ("  wshare" if self.weighted else "")
+        head += "".join(f"  {str(c):>{w}}" for c in cols)
+        if "jaccard" in self.stability:
+            head += "  jaccard"
+        lines.append(head)
+        jac = self.stability.get("jaccard", {})
+        for s, row in self.sizes.iterrows():
+            line = f"{int(s):>7}  {int(row['n']):>7}  {row['share']:>6.1%}"
+            if self.weighted:
+                line += f"  {row['weighted_share']:>6.1%}"
+            line += "".join(f"  {self.centroids.loc[s, c]:>{w}.{digits}f}" for c in cols)
+            if jac:
+                v = jac.get(str(int(s)), jac.get(int(s)))
+                line += f"  {v:>7.2f}" if v is not None and np.isfinite(v) else "      n/a"
+            lines.append(line)
+        lines += ["", "criteria by k (* chosen):",
+                  f"{'k':>3}  {'silhouette':>10}  {'CH':>10}  {'DB':>6}  {'BIC':>12}  {'min share':>9}  "
+                  f"{'boot ARI':>8}  {'min Jacc':>8}  {'restarts':>8}"]
+
+        def f(v: Any, spec: str, width: int) -> str:
+            return f"{v:>{width}{spec}}" if v is not None and np.isfinite(v) else f"{'n/a':>{width}}"
+
+        for k, r in self.criteria.iterrows():
+            lines.append(f"{int(k):>3}{'*' if k == self.k else ' '} {f(r['silhouette'], '.3f', 10)}  "
+                         f"{f(r['calinski_harabasz'], '.1f', 10)}  {f(r['davies_bouldin'], '.3f', 6)}  "
+                         f"{f(r['bic'], '.1f', 12)}  {f(r['min_share'], '.1%', 9)}  "
+                         f"{f(r['stability_ari'], '.3f', 8)}  {f(r['jaccard_min'], '.3f', 8)}  "
+                         f"{f(r['reproducibility'], '.3f', 8)}")
+        return "\n".join(lines)
+
+
+# ====================================================================== estimator
+class Segmenter:
+    """Psychographic segmentation: a scikit-learn style estimator with save/load.
+
+    Parameters
+    ----------
+    k
+        ``"auto"`` (choose from ``k_range``, default 2..8), a whole number, or a range ``"MIN-MAX"`` /
+        ``(MIN, MAX)`` to choose from.
+    method
+        ``kmeans`` (weighted k-means, many k-means++ starts), ``gmm`` (Gaussian mixture / latent profile
+        model with weights, BIC, membership probabilities), ``ward`` (weighted Ward; two-step on large
+        data), ``ensemble`` (consensus of many k-means runs by co-association, as Sawtooth CCEA).
+    basis
+        ``factors`` (default), ``scales``, ``items``, or comma-separated scales / items (see
+        :mod:`~surveytools.segment.basis`); for a DataFrame, column names (default all).
+    n_init
+        Random starts on the full data (k-means 20, mixtures 5).
+    bootstrap
+        Bootstrap replicates for stability (0 skips; default 50).
+    bootstrap_n_init
+        Random starts of each bootstrap refit (default: k-means 3, mixtures 1).
+    seed
+        Random seed; same seed, same segments.
+    min_size
+        Smallest acceptable segment share when choosing k (default 0.05).
+    min_stability
+        Smallest acceptable mean bootstrap adjusted Rand index when choosing k (default 0.75).
+    standardize, missing, min_answered
+        Basis options (:func:`~surveytools.segment.basis.build_basis`).
+    covariance
+        Mixture covariance: ``full``, ``diag`` (latent profile analysis), ``spherical``, ``tied``.
+    n_runs, linkage
+        Ensemble: base runs, consensus linkage (``ward`` or ``average``).
+    silhouette_sample
+        Rows the silhouette is computed on (a fixed random sample when there are more).
+    weights
+        Use survey weights when the survey has them.
+    factor_options
+        Parameters of the FactorModel for the ``factors`` basis.
+
+    Attributes
+    ----------
+    k_ : int
+    labels_ : Series
+        Segment (1..k) of each segmented respondent, input order.
+    centroids_ : DataFrame
+        Segment means of the basis columns (basis units).
+    result_ : SegmentResult
+        The full report (not restored by :meth:`load`).
+    basis_ : Basis
+    solution_ : Solution
+        The chosen solution (0-based labels in canonical order; internal).
+    """
+
+    def __init__(self, k: int | str | Sequence[int] = "auto", method: str = "kmeans", basis: str = "factors", *,
+                 n_init: int | None = None, bootstrap: int = 50, bootstrap_n_init: int | None = None,
+                 seed: int = 20240601, min_size: float = 0.05, min_stability: float = 0.75,
+                 standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
+                 covariance: str = "full", n_runs: int = 50, linkage: str = "ward", silhouette_sample: int = 4000,
+                 weights: bool = True, factor_options: Mapping[str, Any] | None = None) -> None:
+        self.k = k
+        self.method = method
+        self.basis = basis
+        self.n_init = n_init
+        self.bootstrap = bootstrap
+        self.bootstrap_n_init = bootstrap_n_init
+        self.seed = seed
+        self.min_size = min_size
+        self.min_stability = min_stability
+        self.standardize = standardize
+        self.missing = missing
+        self.min_answered = min_answered
+        self.covariance = covariance
+        self.n_runs = n_runs
+        self.linkage = linkage
+        self.silhouette_sample = silhouette_sample
+        self.weights = weights
+        self.factor_options = factor_options
+
+    _PARAMS = ("k", "method", "basis", "n_init", "bootstrap", "bootstrap_n_init", "seed", "min_size",
+               "min_stability", "standardize", "missing", "min_answered", "covariance", "n_runs", "linkage",
+               "silhouette_sample", "weights", "factor_options")
+
+    # ------------------------------------------------------------------ sklearn plumbing
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters."""
+        return {p: getattr(self, p) for p in self._PARAMS}
+
+    def set_params(self, **params: Any) -> Segmenter:
+        """Set constructor parameters; returns self."""
+        for key, value in params.items():
+            if key not in self._PARAMS:
+                raise ValueError(f"unknown parameter {key!r} of Segmenter; valid: {', '.join(self._PARAMS)}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = Segmenter().get_params()
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k])
+        return f"Segmenter({args})"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "solution_"):
+            raise NotFittedError("this Segmenter is not fitted yet; call fit(data) first (or Segmenter.load)")
+
+    def _validate(self) -> tuple[list[int], bool, Method]:
+        if self.method not in METHODS:
+            raise DataError(f"unknown segmentation method {self.method!r}; choose one of {', '.join(METHODS)}")
+        ks, auto = parse_k(self.k)
+        for name, lo, hi in (("min_size", 0.0, 0.5), ("min_stability", -1.0, 1.0)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise DataError(f"{name} must be a number from {lo:g} to {hi:g}, not {v!r}")
+        for name in ("bootstrap", "silhouette_sample"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise DataError(f"{name} must be a whole number >= 0, not {v!r}")
+        for name in ("n_init", "bootstrap_n_init"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
+                raise DataError(f"{name} must be a whole number >= 1, not {v!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+            raise DataError(f"seed must be a whole number >= 0, not {self.seed!r}")
+        method = _make_method(self.method, n_init=self.n_init, covariance=self.covariance, n_runs=self.n_runs,
+                              linkage=self.linkage)
+        return ks, auto, method
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Survey | pd.DataFrame, y: Any = None, *, sample_weight: Any = None,
+            progress: Progress | None = None) -> Segmenter:
+        """Segment the respondents of ``X``.
+
+        Parameters
+        ----------
+        X
+            A Survey (basis built from the questionnaire) or a numeric DataFrame (index = respondent ids).
+        y
+            Ignored.
+        sample_weight
+            Weights per respondent (overrides the survey's weights).
+        progress
+            ``progress(label, done, total)`` callback.
+
+        Raises
+        ------
+        DataError
+            Bad parameters, a basis with unknown or missing columns, k larger than the data allow.
+        EstimationError
+            No solution could be found at the k asked for.
+        """
+        ks, auto, method = self._validate()
+        weights: Any = sample_weight if sample_weight is not None else (None if self.weights else False)
+        basis = build_basis(X, self.basis, standardize=self.standardize, missing=self.missing,
+                            min_answered=self.min_answered, weights=weights,
+                            factor_options=self.factor_options)
+        order = canonical_order(basis.data.index)
+        x = np.ascontiguousarray(basis.matrix()[order])
+        n = x.shape[0]
+        w = np.ones(n) if basis.weights is None else basis.weights.to_numpy(dtype=float)[order]
+        w = w * (n / w.sum())
+        ks, notes = self._check_ks(x, ks, auto, basis)
+        rng_fit, rng_sil, rng_boot = spawn_rngs(int(self.seed), 3)
+        with blas_single_thread():
+            sols = method.fit_all(x, w, ks, rng_fit, progress, label=f"{method.name} k={ks[0]}..{ks[-1]}")
+            for k in list(sols):
+                sol = sols[k]
+                sols[k] = method.permute(sol, size_order(sol.mass, sol.centers))
+            if not sols:
+                raise EstimationError(f"{method.name} found no solution with k = {ks[0]}..{ks[-1]} on these data")
+            m = int(self.silhouette_sample)
+            sample = np.sort(rng_sil.choice(n, size=m, replace=False)) if 0 < m < n else None
+            rows: dict[int, dict[str, Any]] = {}
+            for k in ks:
+                if k not in sols:
+                    rows[k] = {"min_share": 0.0}
+                    continue
+                sol = sols[k]
+                rows[k] = criteria_row(x, sol.labels, w, sample=sample, bic=sol.bic)
+                rows[k]["reproducibility"] = reproducibility(sol)
+                rows[k]["objective"] = sol.objective
+            stab: dict[int, BootstrapStability] = {}
+            if self.bootstrap > 0:
+                b_init = self.bootstrap_n_init
+                if b_init is None:
+                    b_init = {"kmeans": 3, "gmm": 1}.get(method.name)
+                stab = bootstrap_stability(method, x, w, sols, int(self.bootstrap), rng_boot, n_init=b_init,
+                                           progress=progress)
+                for k, st in stab.items():
+                    rows[k].update(stability_ari=st.ari_mean, stability_ari_sd=st.ari_sd, jaccard_min=st.jaccard_min)
+        criteria = criteria_frame(rows)
+        source = "bootstrap" if stab else ("restarts" if np.isfinite(criteria["reproducibility"]).any() else "none")
+        valid = criteria.loc[[k for k in ks if k in sols]]
+        choice = choose_k(valid, min_size=float(self.min_size), min_stability=float(self.min_stability),
+                          use_bic=method.name == "gmm", stability_source=source)
+        if not auto and ks[0] not in sols:
+            raise EstimationError(f"{method.name} found no {ks[0]}-segment solution on these data")
+        criteria["admissible"] = [k in choice.admissible for k in criteria.index]
+        criteria["votes"] = [sum(1 for v in choice.votes.values() if v == k) for k in criteria.index]
+        k = choice.k
+        sol = sols[k]
+        explanation = choice.explanation + ("" if not notes else " " + " ".join(notes))
+        self._store(basis, method, sol, order, criteria, stab.get(k), explanation, choice.votes, auto)
+        return self
+
+    def _check_ks(self, x: np.ndarray, ks: list[int], auto: bool, basis: Basis) -> tuple[list[int], list[str]]:
+        n = x.shape[0]
+        distinct = int(np.unique(x, axis=0).shape[0]) if n <= 200_000 else n
+        limit = min(distinct, n // 2)
+        notes: list[str] = []
+        default_range = isinstance(self.k, str) and self.k.strip().lower() == "auto"
+        if ks[0] > limit or (not default_range and ks[-1] > limit):
+            bad = ks[0] if default_range else ks[-1]
+            raise DataError(f"k = {bad} is more segments than the data allow: {n} respondents with "
+                            f"{distinct} distinct basis rows support at most k = {max(limit, 1)} (at least two "
+                            "respondents per segment, one distinct row each); ask for fewer segments"
+                            + (f" ({len(basis.excluded)} respondents were excluded for missing basis values)"
+                               if len(basis.excluded) else ""))
+        if ks[-1] > limit:
+            notes.append(f"k above {limit} was not tried: {n} respondents with {distinct} distinct basis rows "
+                         "support no more.")
+            ks = [k for k in ks if k <= limit]
+        return ks, notes
+
+    def _store(self, basis: Basis, method: Method, sol: Solution, order: np.ndarray, criteria: pd.DataFrame,
+               stab: BootstrapStability | None, explanation: str, votes: dict[str, int], auto: bool) -> None:
+        n = order.size
+        k = sol.k
+        ids = basis.data.index
+        labels = np.empty(n, dtype=np.int64)
+        labels[order] = sol.labels + 1
+        assign = pd.DataFrame({"segment": labels}, index=ids)
+        if sol.proba is not None:
+            p = np.empty(n)
+            p[order] = sol.proba[np.arange(n), sol.labels]
+            assign["probability" if method.has_probability else "consensus"] = p
+        w_raw = None if basis.weights is None else basis.weights.to_numpy(dtype=float)
+        counts = np.bincount(labels - 1, minlength=k)
+        wsum = counts.astype(float) if w_raw is None else np.bincount(labels - 1, weights=w_raw, minlength=k)
+        seg_index = pd.Index(range(1, k + 1), name="segment")
+        sizes = pd.DataFrame({"n": counts, "share": counts / n, "weighted_n": wsum, "weighted_share": wsum / wsum.sum()},
+                             index=seg_index)
+        ww = np.ones(n) if w_raw is None else w_raw
+        raw = basis.data.to_numpy(dtype=float)
+        cent = np.stack([np.bincount(labels - 1, weights=ww * raw[:, j], minlength=k) for j in range(raw.shape[1])],
+                        axis=1) / np.bincount(labels - 1, weights=ww, minlength=k)[:, None]
+        centroids = pd.DataFrame(cent, index=seg_index, columns=basis.columns)
+        centroids_z = (centroids - basis.center) / basis.scale
+        stability: dict[str, Any] = {"replicates": 0 if stab is None else stab.replicates,
+                                     "reproducibility": criteria.loc[k, "reproducibility"]}
+        if stab is not None:
+            stability.update(ari_mean=stab.ari_mean, ari_sd=stab.ari_sd, jaccard_min=stab.jaccard_min,
+                             jaccard={str(s + 1): float(v) for s, v in enumerate(stab.jaccard_mean)})
+        options = {"n_init": self.n_init, "bootstrap": int(self.bootstrap), "bootstrap_n_init": self.bootstrap_n_init,
+                   "min_size": self.min_size, "min_stability": self.min_stability,
+                   "silhouette_sample": int(self.silhouette_sample), "missing": self.missing,
+                   "min_answered": self.min_answered, **method.options()}
+        self.result_ = SegmentResult(
+            k=k, method=method.name, assignments=assign, sizes=sizes, centroids=centroids, centroids_z=centroids_z,
+            criteria=criteria, stability=stability, explanation=explanation, votes=votes, basis=basis.kind,
+            basis_columns=basis.columns, standardized=basis.standardize, weighted=basis.weights is not None,
+            rows_in=basis.rows_in, rows_segmented=n, excluded=basis.excluded, imputed=basis.imputed,
+            seed=int(self.seed), options=options, k_chosen=auto)
+        self.basis_ = basis
+        self.method_ = method
+        self.solution_ = sol
+        self.k_ = k
+        self.labels_ = assign["segment"]
+        self.centroids_ = centroids
+        self.sizes_ = sizes
+        self.columns_ = basis.columns
+        self.center_ = basis.center
+        self.scale_ = basis.scale
+
+    def fit_predict(self, X: Survey | pd.DataFrame, y: Any = None, **fit_params: Any) -> pd.Series:
+        """``fit(X)``; returns the segment (1..k) of each segmented respondent."""
+        return self.fit(X, **fit_params).labels_
+
+    # ------------------------------------------------------------------ predict
+    def _new_basis(self, X: Survey | pd.DataFrame) -> pd.DataFrame:
+        spec = self.basis_spec_
+        if isinstance(X, Survey):
+            if spec["kind"] == "frame":
+                raise DataError("this segmentation was fitted on a DataFrame; pass a DataFrame with the columns "
+                                f"{', '.join(self.columns_)}")
+            basis_arg = spec["kind"] if spec["kind"] in ("factors", "scales", "items") else spec["spec"]
+            frame, _, _, _, _ = basis_frame(X, basis_arg, min_answered=spec["min_answered"],
+                                            factor_model=self.factor_model_)
+            missing = [c for c in self.columns_ if c not in frame.columns]
+            if missing:
+                raise DataError(f"the data do not give the basis column(s) {', '.join(missing)} the segmentation "
+                                "was fitted on")
+            return frame[self.columns_]
+        if isinstance(X, pd.DataFrame):
+            missing = [c for c in self.columns_ if c not in X.columns]
+            if missing:
+                raise DataError(f"basis: no column {', '.join(repr(c) for c in missing)} in the data; the "
+                                f"segmentation was fitted on {', '.join(self.columns_)}")
+            frame = X[self.columns_]
+            bad = [c for c in self.columns_ if not pd.api.types.is_numeric_dtype(frame[c])]
+            if bad:
+                raise DataError(f"basis: column(s) {', '.join(bad)} are not numeric")
+            return frame.astype(float)
+        raise DataError(f"predict needs a Survey or a numeric pandas DataFrame; got {type(X).__name__}")
+
+    @property
+    def basis_spec_(self) -> dict[str, Any]:
+        self._check_fitted()
+        b = self.basis_
+        return {"kind": b.kind, "spec": b.spec, "sources": b.sources, "min_answered": b.min_answered,
+                "missing": b.missing, "standardize": b.standardize}
+
+    @property
+    def factor_model_(self) -> Any:
+        self._check_fitted()
+        return self.basis_.factor_model
+
+    def predict(self, X: Survey | pd.DataFrame) -> pd.DataFrame:
+        """Segment of new (or the same) respondents.
+
+        Respondents are put in the fitted basis (same scales/items/factor model, same standardization)
+        and assigned by the method's rule: nearest center (k-means, Ward), most probable segment
+        (mixture), highest mean co-association (ensemble).
+
+        Returns
+        -------
+        DataFrame
+            Indexed like ``X``: ``segment`` (nullable integer 1..k; missing where the basis is missing and
+            the missing rule is ``exclude``), plus ``probability`` (mixture) or ``consensus`` (ensemble).
+        """
+        self._check_fitted()
+        frame = self._new_basis(X)
+        b = self.basis_
+        if b.missing == "mean" and b.fill is not None:
+            frame = frame.fillna(b.fill)
+        ok = frame.notna().all(axis=1).to_numpy()
+        x = ((frame[ok] - b.center) / b.scale).to_numpy(dtype=float)
+        seg = pd.array([pd.NA] * len(frame), dtype="Int64")
+        out = pd.DataFrame({"segment": seg}, index=frame.index)
+        if ok.any():
+            with blas_single_thread():
+                labels, proba = self.method_.predict(self.solution_, x)
+            col = out["segment"].to_numpy(dtype=object)
+            col[ok] = labels + 1
+            out["segment"] = pd.array(col, dtype="Int64")
+            if proba is not None:
+                p = np.full(len(frame), np.nan)
+                p[ok] = proba[np.arange(labels.size), labels]
+                out["probability" if self.method_.has_probability else "consensus"] = p
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def to_json_dict(self) -> dict[str, Any]:
+        """The fitted segmentation as a JSON-ready mapping (what :meth:`save` writes)."""
+        self._check_fitted()
+        b = self.basis_
+        fm = None
+        if b.factor_model is not None:
+            fm = b.factor_model.to_json_dict()
+        params = {k: v for k, v in self.get_params().items()}
+        params["k"] = params["k"] if isinstance(params["k"], (str, int)) else list(params["k"])
+        return {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "params": params,
+            "k": int(self.k_),
+            "method": self.method_.name,
+            "method_options": self.method_.options(),
+            "basis": {"kind": b.kind, "spec": b.spec, "columns": b.columns, "sources": b.sources,
+                      "standardize": b.standardize, "center": [float(v) for v in b.center],
+                      "scale": [float(v) for v in b.scale], "missing": b.missing, "min_answered": b.min_answered,
+                      "fill": None if b.fill is None else [float(b.fill[c]) for c in b.columns],
+                      "factor_model": fm},
+            "model": self.method_.params_to_json(self.solution_),
+            "sizes": {str(s): {c: float(v) for c, v in row.items()} for s, row in self.sizes_.iterrows()},
+            "centroids": {str(s): {str(c): float(v) for c, v in row.items()} for s, row in self.centroids_.iterrows()},
+            "result": self.result_.to_dict() if hasattr(self, "result_") else None,
+        }
+
+    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
+        """Write the fitted segmentation to a JSON file (atomically); :meth:`load` reads it back."""
+        from ..io.atomic import atomic_write
+
+        data = self.to_json_dict()
+        with atomic_write(path, [str(i) for i in inputs]) as tmp:
+            Path(tmp).write_text(json.dumps(data, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Segmenter:
+        """Read a segmentation saved by :meth:`save`.
+
+        Raises
+        ------
+        InputFileError
+            Missing or unreadable file, or not a surveytools segmentation.
+        """
+        p = Path(path)
+        if not p.exists():
+            raise InputFileError(f"segmentation model {p} not found; write one with 'surveytools segment "
+                                 "--save-model'")
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputFileError(f"segmentation model {p} cannot be read: {exc}") from None
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            raise InputFileError(f"{p} is not a surveytools segmentation model (format {_FORMAT!r})")
+        if int(data.get("version", 0)) > _VERSION:
+            raise InputFileError(f"{p} was written by a newer surveytools (model version {data['version']}); "
+                                 "upgrade surveytools")
+        try:
+            return cls._from_json_dict(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputFileError(f"segmentation model {p} is damaged ({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _from_json_dict(cls, data: Mapping[str, Any]) -> Segmenter:
+        params = dict(data["params"])
+        seg = cls(**{k: v for k, v in params.items() if k in cls._PARAMS})
+        opts = dict(data.get("method_options") or {})
+        name = data["method"]
+        if name == "kmeans":
+            method: Method = KMeansMethod(**opts)
+        elif name == "gmm":
+            method = MixtureMethod(**opts)
+        elif name == "ward":
+            method = WardMethod(**opts)
+        elif name == "ensemble":
+            method = EnsembleMethod(**opts)
+        else:
+            raise ValueError(f"unknown method {name!r}")
+        b = data["basis"]
+        cols = list(b["columns"])
+        fm = None
+        if b.get("factor_model") is not None:
+            from ..factor.model import FactorModel
+
+            fm = FactorModel._from_json_dict(b["factor_model"])
+        k = int(data["k"])
+        centers = np.array([[data["centroids"][str(s)][c] for c in cols] for s in range(1, k + 1)], dtype=float)
+        center = pd.Series(b["center"], index=cols, dtype=float)
+        scale = pd.Series(b["scale"], index=cols, dtype=float)
+        centers_z = (centers - center.to_numpy()) / scale.to_numpy()
+        mass = np.array([data["sizes"][str(s)]["weighted_n"] for s in range(1, k + 1)], dtype=float)
+        sol = Solution(k=k, labels=np.empty(0, dtype=np.int64), centers=centers_z, mass=mass, objective=float("nan"),
+                       params=method.params_from_json(data["model"]))
+        basis = Basis(data=pd.DataFrame(columns=cols, dtype=float), weights=None, kind=b["kind"], spec=b["spec"],
+                      sources=dict(b["sources"]), rows_in=0, excluded=pd.Series(dtype=str), imputed=0,
+                      standardize=bool(b["standardize"]), center=center, scale=scale, factor_model=fm,
+                      min_answered=float(b["min_answered"]), missing=b["missing"],
+                      fill=None if b.get("fill") is None else pd.Series(b["fill"], index=cols, dtype=float))
+        seg.basis_ = basis
+        seg.method_ = method
+        seg.solution_ = sol
+        seg.k_ = k
+        seg.columns_ = cols
+        seg.center_ = center
+        seg.scale_ = scale
+        seg.centroids_ = pd.DataFrame(centers, index=pd.Index(range(1, k + 1), name="segment"), columns=cols)
+        seg.sizes_ = pd.DataFrame.from_dict({int(s): v for s, v in data["sizes"].items()}, orient="index")
+        seg.sizes_.index.name = "segment"
+        seg.summary_ = data.get("result")
+        return seg
+
+
+def segment(data: Survey | pd.DataFrame, k: int | str | Sequence[int] = "auto", method: str = "kmeans",
+            basis: str = "factors", *, progress: Progress | None = None, **options: Any) -> SegmentResult:
+    """Segment respondents and return the :class:`SegmentResult` (``Segmenter(...).fit(data).result_``).
+
+    Examples
+    --------
+    >>> from surveytools.segment import segment
+    >>> result = segment(survey, k="auto", basis="scales", seed=1)   # doctest: +SKIP
+    >>> print(result.summary())                                        # doctest: +SKIP
+    """
+    return Segmenter(k=k, method=method, basis=basis, **options).fit(data, progress=progress).result_

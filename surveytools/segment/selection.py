@@ -1,0 +1,303 @@
+"""Criteria for a partition and the documented rule that chooses the number of segments.
+
+Criteria (weights ``w_i`` rescaled to mean 1, so ``N = sum w_i = n``; ``c_g`` weighted centroids, ``c`` the
+grand centroid, ``W_g`` segment masses; unweighted they equal scikit-learn's functions):
+
+- **silhouette** (Rousseeuw, 1987), weighted: ``a_i`` = weighted mean distance from ``i`` to the other
+  members of its segment, ``b_i`` = the smallest weighted mean distance to another segment,
+  ``s_i = (b_i - a_i) / max(a_i, b_i)`` (0 for a segment of one), averaged with weights. On more than
+  ``sample_size`` (default 4000) rows it is computed on a fixed random sample of that many rows (distances
+  within the sample), the same sample for every k, as ``sklearn.metrics.silhouette_score(sample_size=)``.
+  Higher is better; Kaufman & Rousseeuw read < 0.25 as "no substantial structure".
+- **Calinski-Harabasz** (1974): ``[B / (k - 1)] / [W / (N - k)]`` with ``B = sum_g W_g ||c_g - c||^2`` and
+  ``W = sum_i w_i ||x_i - c_g(i)||^2``. Higher is better.
+- **Davies-Bouldin** (1979): ``mean_g max_{h != g} (S_g + S_h) / ||c_g - c_h||`` with ``S_g`` the weighted
+  mean distance of g's members to ``c_g``. Lower is better.
+- **BIC**: a mixture's own BIC (``gmm``); for the partitioning methods, the BIC of the classification
+  likelihood of a spherical, equal-variance Gaussian model at the partition (as in X-means, Pelleg & Moore,
+  2000): ``-2 l + p ln n`` with ``l = sum_g W_g ln(W_g / N) - (N d / 2)(ln(2 pi sigma^2) + 1)``,
+  ``sigma^2 = W / (N d)``, ``p = (k - 1) + k d + 1``. Lower is better.
+
+The rule (:func:`choose_k`), applied to the candidate ks:
+
+1. **Size**: every segment must hold at least ``min_size`` (default 5%) of the weighted respondents.
+2. **Stability**: the mean adjusted Rand index between the bootstrap solutions and the full solution must
+   be at least ``min_stability`` (default 0.75; Hennig (2007) reads Jaccard values >= 0.75 as stable);
+   without bootstrap replicates, the reproducibility across random starts is used instead (when the method
+   has random starts).
+3. **Vote**: among the k passing 1 and 2, silhouette (max), Calinski-Harabasz (max), Davies-Bouldin (min)
+   and, for mixtures, BIC (min) each vote for one k. The k with most votes wins; ties go to the higher
+   stability, then to the smaller k.
+
+When no k passes both 1 and 2, the vote runs over the k passing 1 (and the explanation says so); when
+none passes 1, over all k, with a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "partition_bic",
+    "KChoice",
+    "choose_k",
+    "CRITERIA_COLUMNS",
+]
+
+#: Columns of the criteria table, in order.
+CRITERIA_COLUMNS = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "min_share", "stability_ari",
+                    "stability_ari_sd", "jaccard_min", "reproducibility", "objective", "admissible", "votes")
+
+
+def _wnorm(w: np.ndarray | None, n: int) -> np.ndarray:
+    if w is None:
+        return np.ones(n)
+    w = np.asarray(w, dtype=float)
+    return w * (n / w.sum())
+
+
+def silhouette(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None = None, *, sample: np.ndarray | None = None,
+               chunk_rows: int = 1024) -> float:
+    """Weighted mean silhouette width over ``sample`` (row positions; default all rows).
+
+    Distances are Euclidean and computed in blocks of ``chunk_rows`` rows, so memory is
+    ``chunk_rows x m`` for ``m`` sampled rows; time O(m^2 d).
+    """
+    if sample is not None:
+        x, labels = x[sample], labels[sample]
+        w = None if w is None else np.asarray(w)[sample]
+    n = x.shape[0]
+    w = np.ones(n) if w is None else np.asarray(w, dtype=float)
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1
+    if k < 2 or k >= n:
+        return float("nan")
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), lab] = w
+    mass = onehot.sum(axis=0)
+    sq = np.einsum("ij,ij->i", x, x)
+    s = np.empty(n)
+    for lo in range(0, n, chunk_rows):
+        hi = min(n, lo + chunk_rows)
+        d2 = sq[lo:hi, None] + sq[None, :] - 2.0 * (x[lo:hi] @ x.T)
+        np.maximum(d2, 0.0, out=d2)
+        dist = np.sqrt(d2, out=d2)
+        sums = dist @ onehot  # rows x k: weighted distance sums to every segment
+        own = lab[lo:hi]
+        rows = np.arange(hi - lo)
+        own_mass = mass[own] - w[lo:hi]  # exclude the point itself (its distance to itself is 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = sums[rows, own] / own_mass
+            means = sums / mass
+        means[rows, own] = np.inf
+        b = means.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            si = (b - a) / np.maximum(a, b)
+        si[own_mass <= 0] = 0.0
+        si[~np.isfinite(si)] = 0.0
+        s[lo:hi] = si
+    return float((w @ s) / w.sum())
+
+
+def _centers(x: np.ndarray, lab: np.ndarray, k: int, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mass = np.bincount(lab, weights=w, minlength=k)
+    sums = np.stack([np.bincount(lab, weights=w * x[:, j], minlength=k) for j in range(x.shape[1])], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / mass[:, None], mass
+
+
+def calinski_harabasz(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None = None) -> float:
+    """Weighted Calinski-Harabasz index (variance ratio criterion)."""
+    n = x.shape[0]
+    w = _wnorm(w, n)
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1
+    if k < 2 or k >= n:
+        return float("nan")
+    centers, mass = _centers(x, lab, k, w)
+    grand = (w @ x) / w.sum()
+    between = float(mass @ ((centers - grand) ** 2).sum(axis=1))
+    diff = x - centers[lab]
+    within = float(w @ np.einsum("ij,ij->i", diff, diff))
+    if within == 0:
+        return float("inf") if between > 0 else float("nan")
+    return between * (w.sum() - k) / (within * (k - 1))
+
+
+def davies_bouldin(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None = None) -> float:
+    """Weighted Davies-Bouldin index."""
+    n = x.shape[0]
+    w = _wnorm(w, n)
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1
+    if k < 2:
+        return float("nan")
+    centers, mass = _centers(x, lab, k, w)
+    dist = np.sqrt(np.einsum("ij,ij->i", x - centers[lab], x - centers[lab]))
+    scatter = np.bincount(lab, weights=w * dist, minlength=k) / mass
+    sep = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (scatter[:, None] + scatter[None, :]) / sep
+    np.fill_diagonal(ratio, -np.inf)
+    ratio[~np.isfinite(ratio) & (ratio > 0)] = np.inf
+    return float(np.mean(ratio.max(axis=1)))
+
+
+def partition_bic(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None = None) -> float:
+    """BIC of a hard partition under a spherical equal-variance Gaussian model (see module notes)."""
+    n, d = x.shape
+    w = _wnorm(w, n)
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1
+    centers, mass = _centers(x, lab, k, w)
+    diff = x - centers[lab]
+    within = float(w @ np.einsum("ij,ij->i", diff, diff))
+    big_n = float(w.sum())
+    sigma2 = max(within / (big_n * d), 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mix = float(np.sum(np.where(mass > 0, mass * np.log(mass / big_n), 0.0)))
+    loglik = mix - big_n * d / 2.0 * (np.log(2.0 * np.pi * sigma2) + 1.0)
+    p = (k - 1) + k * d + 1
+    return float(-2.0 * loglik + p * np.log(n))
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """The chosen k, the votes behind it and a plain-language explanation."""
+
+    k: int
+    votes: dict[str, int]
+    admissible: list[int]
+    explanation: str
+    rule: dict[str, Any] = field(default_factory=dict)
+
+
+def _fmt(v: float) -> str:
+    if v is None or not np.isfinite(v):
+        return "n/a"
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: float = 0.75,
+             use_bic: bool = False, stability_source: str = "bootstrap") -> KChoice:
+    """Apply the documented rule (module notes) to a criteria table indexed by k.
+
+    Parameters
+    ----------
+    criteria
+        Columns ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``, ``bic``, ``min_share`` and
+        ``stability_ari`` and/or ``reproducibility`` (NaN when not measured).
+    min_size
+        Smallest acceptable segment share.
+    min_stability
+        Smallest acceptable mean adjusted Rand index.
+    use_bic
+        Let BIC vote (mixture models).
+    stability_source
+        ``bootstrap`` (column ``stability_ari``) or ``restarts`` (column ``reproducibility``) or ``none``.
+    """
+    ks = [int(k) for k in criteria.index]
+    if len(ks) == 1:
+        k = ks[0]
+        return KChoice(k=k, votes={}, admissible=ks, explanation=f"k = {k} was given (not chosen from a range).",
+                       rule={"min_size": min_size, "min_stability": min_stability})
+    sized = [k for k in ks if criteria.loc[k, "min_share"] >= min_size - 1e-12]
+    stab_col = {"bootstrap": "stability_ari", "restarts": "reproducibility"}.get(stability_source)
+    if stab_col is not None and stab_col in criteria:
+        stab = criteria[stab_col].astype(float)
+    else:
+        stab = pd.Series(np.nan, index=criteria.index)
+    stable = [k for k in sized if not np.isfinite(stab.loc[k]) or stab.loc[k] >= min_stability]
+    notes: list[str] = []
+    if stable:
+        pool, how = stable, "passing the size and stability checks"
+    elif sized:
+        pool, how = sized, "passing the size check"
+        notes.append(f"no k reached a {'bootstrap' if stab_col == 'stability_ari' else 'restart'} adjusted Rand "
+                     f"index of {min_stability:g}; the segments are not stable, treat them with caution")
+    else:
+        pool, how = ks, "in the range (none passes the size check)"
+        notes.append(f"every k leaves a segment under {min_size:.0%} of respondents; consider fewer segments or "
+                     "removing outliers")
+    votes: dict[str, int] = {}
+
+    def vote(col: str, best: str) -> None:
+        vals = criteria.loc[pool, col].astype(float)
+        vals = vals[np.isfinite(vals)]
+        if vals.empty:
+            return
+        votes[col] = int(vals.idxmax() if best == "max" else vals.idxmin())
+
+    vote("silhouette", "max")
+    vote("calinski_harabasz", "max")
+    vote("davies_bouldin", "min")
+    if use_bic:
+        vote("bic", "min")
+    tally = {k: sum(1 for v in votes.values() if v == k) for k in pool}
+    top = max(tally.values()) if tally else 0
+
+    def key(k: int) -> tuple[float, float, int]:
+        s = stab.loc[k]
+        return (-tally[k], -(s if np.isfinite(s) else 0.0), k)
+
+    chosen = sorted(pool, key=key)[0] if top > 0 else min(pool)
+    names = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin",
+             "bic": "BIC"}
+    for_k = [f"{names[c]} {_fmt(criteria.loc[chosen, c])}" for c, v in votes.items() if v == chosen]
+    against = [f"{names[c]} k = {v}" for c, v in votes.items() if v != chosen]
+    text = [f"k = {chosen}: {tally.get(chosen, 0)} of {len(votes)} criteria vote for it"
+            + (f" ({', '.join(for_k)})" if for_k else "")
+            + (f"; {', '.join(against)}" if against else "")
+            + f", among k = {', '.join(map(str, pool))} {how}"]
+    if tally.get(chosen, 0) < top or (top > 0 and sum(1 for k in pool if tally[k] == top) > 1):
+        text.append("tie broken by the higher stability, then the smaller k")
+    dropped_size = [k for k in ks if k not in sized]
+    if dropped_size:
+        text.append(f"k = {', '.join(map(str, dropped_size))} leave a segment under {min_size:.0%}")
+    dropped_stab = [k for k in sized if k not in stable]
+    if dropped_stab and stable:
+        what = "bootstrap" if stab_col == "stability_ari" else "restart"
+        text.append(f"k = {', '.join(f'{k} ({_fmt(stab.loc[k])})' for k in dropped_stab)} have a {what} adjusted "
+                    f"Rand index under {min_stability:g}")
+    sil = criteria.loc[chosen, "silhouette"]
+    if np.isfinite(sil) and sil < 0.25:
+        notes.append(f"the silhouette of {sil:.2f} is under 0.25: the data show no strong segment structure "
+                     "(Kaufman & Rousseeuw); the segments are a partition of a continuum")
+    explanation = "; ".join(text) + "." + ("" if not notes else " Note: " + "; ".join(notes) + ".")
+    return KChoice(k=chosen, votes=votes, admissible=pool, explanation=explanation,
+                   rule={"min_size": min_size, "min_stability": min_stability, "stability": stability_source,
+                         "voters": list(votes)})
+
+
+def criteria_row(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None, *, sample: np.ndarray | None,
+                 bic: float | None) -> dict[str, float]:
+    """Silhouette, Calinski-Harabasz, Davies-Bouldin, BIC (own or partition) and the smallest share."""
+    n = x.shape[0]
+    ww = _wnorm(w, n)
+    share = np.bincount(labels, weights=ww) / ww.sum()
+    return {
+        "silhouette": silhouette(x, labels, ww, sample=sample),
+        "calinski_harabasz": calinski_harabasz(x, labels, ww),
+        "davies_bouldin": davies_bouldin(x, labels, ww),
+        "bic": float(bic) if bic is not None else partition_bic(x, labels, ww),
+        "min_share": float(share.min()),
+    }
+
+
+def criteria_frame(rows: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
+    """Criteria rows keyed by k as a DataFrame with the columns of :data:`CRITERIA_COLUMNS`."""
+    frame = pd.DataFrame.from_dict(dict(rows), orient="index")
+    for col in CRITERIA_COLUMNS:
+        if col not in frame:
+            frame[col] = np.nan
+    frame = frame[list(CRITERIA_COLUMNS)]
+    frame.index.name = "k"
+    return frame.sort_index()
