@@ -101,6 +101,8 @@ class FactorResult:
         Squared multiple correlation of each factor with its score estimate.
     n_factors_rule
         ``"user"`` or how ``auto`` chose the number.
+    weighted
+        Whether survey weights entered the correlations.
     """
 
     items: list[str]
@@ -131,6 +133,7 @@ class FactorResult:
     converged: bool = True
     score_r2: pd.Series | None = None
     n_factors_rule: str = "user"
+    weighted: bool = False
 
     @property
     def n_factors(self) -> int:
@@ -201,6 +204,7 @@ class FactorResult:
             "kaiser_normalized": self.kaiser_normalized,
             "cor": self.cor,
             "missing": self.missing,
+            "weighted": bool(self.weighted),
             "kmo": None if self.kmo is None else {"overall": _f(self.kmo["overall"]),
                                                   "items": {k: _f(v) for k, v in self.kmo["items"].items()}},
             "bartlett": None if self.bartlett is None else {"chi2": _f(self.bartlett["chi2"]),
@@ -240,7 +244,7 @@ class FactorResult:
             ["Kaiser-normalized"] if self.kaiser_normalized and self.rotation != "none" else [])
         rot += f" ({', '.join(opts)})" if opts else ""
         lines.append(f"Factor analysis: {self.n_factors} factor(s), {self.method} extraction, {rot}, "
-                     f"{self.cor} correlations ({self.missing})")
+                     f"{self.cor} correlations ({self.missing}{', weighted' if self.weighted else ''})")
         exc = ", ".join(f"{v} {k}" for k, v in self.excluded.items() if v) or "none"
         lines.append(f"respondents: {self.rows_in} in, {self.n} used; excluded: {exc}; items: {len(self.items)}")
         if self.kmo is not None:
@@ -557,7 +561,7 @@ class FactorModel:
         if n_obs <= p:
             warnings.warn(f"only {n_obs} respondents for {p} items: the correlation matrix is singular and the "
                           "solution unstable; collect more answers or analyse fewer items", EstimationWarning,
-                          stacklevel=2)
+                          stacklevel=3)
         tick("factor analysis", 1, steps)
 
         evals, evecs = np.linalg.eigh(R)
@@ -571,7 +575,7 @@ class FactorModel:
             if method == "ml":
                 raise EstimationError(msg + " (maximum likelihood needs a positive definite matrix)")
             warnings.warn(msg + "; KMO, Bartlett and regression scores use approximations", EstimationWarning,
-                          stacklevel=2)
+                          stacklevel=3)
 
         kmo_d, bart_d = self._adequacy(corr, n_obs)
         tick("factor analysis", 2, steps)
@@ -598,8 +602,9 @@ class FactorModel:
                                       f"of freedom); use at most {max_factors(p)} factors")
             warnings.warn(f"{m} factors for {p} items leave negative degrees of freedom (at most "
                           f"{max_factors(p)} are identified): the solution is not unique and fit statistics are "
-                          "undefined", EstimationWarning, stacklevel=2)
+                          "undefined", EstimationWarning, stacklevel=3)
 
+        fnames = self._factor_names(m)
         ext = extract(R, m, method, n_obs=n_obs)
         tick("factor analysis", 4, steps)
         rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=self.kaiser, random_starts=self.random_starts,
@@ -607,17 +612,16 @@ class FactorModel:
         tick("factor analysis", 5, steps)
         heywood = [names[i] for i in ext.heywood]
         if heywood:
-            warnings.warn(f"Heywood case: item(s) {', '.join(heywood)} have a uniqueness at the {0.005} bound or a "
+            warnings.warn(f"Heywood case: item(s) {', '.join(heywood)} have a uniqueness at the 0.005 bound or a "
                           "communality >= 1; the solution may be improper: try fewer factors, another method, or "
-                          "leave the item(s) out", HeywoodWarning, stacklevel=2)
+                          "leave the item(s) out", HeywoodWarning, stacklevel=3)
         if not ext.converged:
             warnings.warn(f"{method} extraction did not converge after {ext.n_iter} iterations; interpret with "
-                          "care", ConvergenceWarning, stacklevel=2)
+                          "care", ConvergenceWarning, stacklevel=3)
         if not rot.converged:
             warnings.warn(f"{rotation} rotation did not converge; try --random-starts 10", ConvergenceWarning,
-                          stacklevel=2)
+                          stacklevel=3)
 
-        fnames = self._factor_names(m)
         L, Phi = rot.loadings, rot.phi
         fit = fit_statistics(R, L, Phi, n_obs=n_obs, pairwise_n=None if self.missing == "listwise" else pairwise_n)
         # score weights from the Pearson correlations of the data (psych factor.scores)
@@ -662,7 +666,8 @@ class FactorModel:
             gamma=float(self.gamma) if rotation == "oblimin" else 0.0, kaiser_normalized=bool(rot.kaiser),
             score_method=score, kmo=kmo_d, bartlett=bart_d, retention=retention, item_text=text,
             heywood=heywood, converged=bool(ext.converged and rot.converged),
-            score_r2=pd.Series(r2, index=fnames, name="r2"), n_factors_rule=rule)
+            score_r2=pd.Series(r2, index=fnames, name="r2"), n_factors_rule=rule,
+            weighted=bool(getattr(corr, "weighted", w is not None)))
         tick("factor analysis", steps, steps)
         return self
 
@@ -883,7 +888,7 @@ class FactorModel:
             item_text={str(k): str(v) for k, v in dict(data.get("item_text", {})).items()},
             heywood=list(r.get("heywood", [])), converged=bool(r.get("converged", True)),
             score_r2=None if r.get("score_r2") is None else pd.Series(r["score_r2"], name="r2", dtype=float),
-            n_factors_rule=str(r.get("n_factors_rule", "user")))
+            n_factors_rule=str(r.get("n_factors_rule", "user")), weighted=bool(r.get("weighted", False)))
         return model
 
 
