@@ -135,7 +135,7 @@ def align_assignments(survey: Survey, assignments: Assignments) -> tuple[Survey,
     if len(unknown):
         raise DataError(f"{where}: {len(unknown)} respondent id(s) are not in {survey.source.describe()} "
                         f"(e.g. {', '.join(map(str, unknown[:5]))}); use the assignments made from this data")
-    mask = ids.isin(seg.index)
+    mask = seg.index.unique().get_indexer(ids) >= 0  # hash lookup (Index.isin on arrow strings is ~20x slower)
     if not mask.any():
         raise DataError(f"{where}: no respondent of {survey.source.describe()} has a segment")
     kept = survey.subset(np.asarray(mask))
