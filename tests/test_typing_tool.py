@@ -152,6 +152,25 @@ def test_cv_engine_equals_refitting_on_each_fold():
     assert ((pred == y) * wn).sum() / wn.sum() == pytest.approx(acc[0], abs=1e-12)
 
 
+def test_cv_engine_updating_formula_equals_refitting():
+    """evaluate_additions (partitioned-inverse update) gives the accuracy of refitting each enlarged set."""
+    rng = np.random.default_rng(8)
+    n, p, k = 400, 8, 4
+    y = rng.integers(0, k, n)
+    x = rng.normal(size=(n, p)) + rng.normal(size=(k, p))[y] * 0.6
+    x[:, 7] = x[:, 0] - x[:, 1]  # collinear with items 0 and 1
+    eng = CVEngine(x, y, k, np.array_split(rng.permutation(n), 5), weights=rng.uniform(0.5, 2, n))
+    for current in ([], [2], [0, 1], [3, 5, 6]):
+        cands = [j for j in range(p) if j not in current]
+        fast, ok = eng.evaluate_additions(current, cands, chunk_elements=300)
+        full, _, valid = eng.evaluate(np.array([current + [j] for j in cands]))
+        np.testing.assert_allclose(fast[ok], full[ok], atol=1e-12)
+        if current == [0, 1]:
+            assert not ok[cands.index(7)] and not valid[cands.index(7)]
+        else:
+            assert ok.all()
+
+
 def test_cv_engine_flags_collinear_subsets():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(100, 3))

@@ -24,18 +24,45 @@ Huberty, C. J., & Olejnik, S. (2006). *Applied MANOVA and Discriminant Analysis*
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..exceptions import EstimationError
 
 __all__ = ["LDAFit", "fit_lda", "classification_scores", "posterior_from_scores", "CVEngine",
-           "stepwise_select", "StepwiseResult"]
+           "stepwise_select", "StepwiseResult", "one_blas_thread"]
 
 # a subset whose pooled covariance has a (correlation-scaled) eigenvalue below this is collinear
 _SINGULAR = 1e-10
+
+
+_controller: Any = None
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with BLAS limited to one thread (threadpoolctl), restoring it afterwards.
+
+    The typing tool's algebra is many small products (items x items, a few segments): threads only add
+    synchronization, and on a busy machine a multi-threaded BLAS is many times slower.
+    """
+    global _controller
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _controller = ThreadpoolController()
+        except Exception:  # pragma: no cover - threadpoolctl missing or broken: just run
+            _controller = False
+    if not _controller:
+        yield
+        return
+    with _controller.limit(limits=1, user_api="blas"):
+        yield
 
 
 @dataclass(frozen=True)
@@ -251,16 +278,89 @@ class CVEngine:
                 b = min(c, a + step)
                 scores = np.matmul(coef_t[a:b], xt[subsets[a:b]])  # (c, K, n_test)
                 scores += const[a:b, :, None]
-                pred = scores.argmax(axis=1)
+                # argmax and log-sum-exp over K by running passes over contiguous (c, n_test) slices: a
+                # reduction over the middle axis is strided and several times slower
+                top = scores[:, 0, :].copy()
+                pred = np.zeros(top.shape, dtype=np.intp)
+                for kk in range(1, self.k):
+                    upd = scores[:, kk, :] > top  # strict: the first maximum wins, as argmax
+                    np.copyto(top, scores[:, kk, :], where=upd)
+                    pred[upd] = kk
                 correct[a:b] += (pred == yt) @ wt
-                top = scores.max(axis=1)
-                lse = top + np.log(np.exp(scores - top[:, None, :]).sum(axis=1))
+                acc_exp = np.zeros(top.shape)
+                for kk in range(self.k):
+                    acc_exp += np.exp(scores[:, kk, :] - top)
+                lse = top + np.log(acc_exp)
                 loglik[a:b] += (scores[:, yt, rows] - lse) @ wt
         acc = correct / self.total_weight
         acc[~valid] = -1.0
         ll = loglik / self.total_weight
         ll[~valid] = -np.inf
         return acc, ll, valid
+
+    def evaluate_additions(self, current: Sequence[int], candidates: Sequence[int], *,
+                           chunk_elements: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
+        r"""Cross-validated accuracy of ``current + [j]`` for every candidate item ``j``, by updating.
+
+        With the partitioned inverse of the pooled covariance, adding item :math:`j` to a set :math:`S` changes
+        each classification score by a term in the within-segment residual of item :math:`j` given
+        :math:`S`:
+
+        .. math:: f_k^{S+j}(x) = f_k^S(x) + \frac{\rho_{kj}}{d_j} r_j(x) - \frac{\rho_{kj}^2}{2 d_j}
+
+        with :math:`b_j = S_{SS}^{-1} S_{Sj}`, :math:`d_j = S_{jj} - S_{jS} b_j`,
+        :math:`r_j(x) = x_j - x_S^\top b_j` and :math:`\rho_{kj} = \mu_{kj} - \mu_{kS}^\top b_j`.
+        A step therefore costs one matrix product for the residuals instead of one per candidate.
+
+        Returns
+        -------
+        accuracy
+            Shape (C,), -1 where the candidate is (numerically) a combination of the current items.
+        valid
+            False for those candidates.
+        """
+        cur = np.asarray(current, dtype=np.intp)
+        cand = np.asarray(candidates, dtype=np.intp)
+        c = len(cand)
+        correct = np.zeros(c)
+        valid = np.ones(c, dtype=bool)
+        for means, cov, logprior, xt, yt, wt in self._folds:
+            nt = xt.shape[1]
+            if len(cur):
+                s_ss = cov[np.ix_(cur, cur)]
+                a = np.linalg.solve(s_ss, means[:, cur].T)  # (m, K)
+                base = a.T @ xt[cur] + (-0.5 * np.einsum("km,mk->k", means[:, cur], a) + logprior)[:, None]
+                b = np.linalg.solve(s_ss, cov[np.ix_(cur, cand)])  # (m, C)
+                d = cov[cand, cand] - np.einsum("mc,mc->c", cov[np.ix_(cur, cand)], b)
+                rho = means[:, cand] - means[:, cur] @ b  # (K, C)
+                resid = xt[cand] - b.T @ xt[cur]  # (C, n_test)
+            else:
+                base = np.repeat(logprior[:, None], nt, axis=1)
+                d = cov[cand, cand].copy()
+                rho = means[:, cand]
+                resid = xt[cand]
+            ok = d > _SINGULAR * np.maximum(cov[cand, cand], 1e-300)
+            valid &= ok
+            d = np.where(ok, d, 1.0)
+            slope = (rho / d).T  # (C, K)
+            shift = (-0.5 * rho * rho / d).T  # (C, K)
+            step = max(1, chunk_elements // max(1, nt * self.k))
+            for lo in range(0, c, step):
+                hi = min(c, lo + step)
+                top = None
+                pred = np.zeros((hi - lo, nt), dtype=np.intp)
+                for kk in range(self.k):
+                    sk = base[kk][None, :] + slope[lo:hi, kk, None] * resid[lo:hi] + shift[lo:hi, kk, None]
+                    if top is None:
+                        top = sk
+                        continue
+                    upd = sk > top  # strict: the first maximum wins, as argmax
+                    np.copyto(top, sk, where=upd)
+                    np.copyto(pred, kk, where=upd)
+                correct[lo:hi] += (pred == yt) @ wt
+        acc = correct / self.total_weight
+        acc[~valid] = -1.0
+        return acc, valid
 
     def predictions(self, subset: Sequence[int]) -> np.ndarray:
         """Out-of-fold predicted group code of every respondent for one subset of items."""
@@ -358,10 +458,17 @@ def stepwise_select(engine: CVEngine, max_items: int, *, floating: bool = False,
         cands = [j for j in pool if j not in current]
         if not cands:
             break
-        subsets = np.array([current + [j] for j in cands], dtype=np.intp)
+        fast, ok = engine.evaluate_additions(current, cands)
+        if not ok.any():
+            break
+        # exact evaluation (with the log-likelihood tie-breaker) of the candidates tied at the top
+        tied = [cands[t] for t in np.flatnonzero(fast >= fast.max() - 1e-9)]
+        subsets = np.array([current + [j] for j in tied], dtype=np.intp)
         acc, ll, valid = engine.evaluate(subsets)
         if not valid.any():
             break
+        acc = np.where(valid, acc, -1.0)
+        cands = tied
         i = _pick(acc, ll)
         current = current + [cands[i]]
         moves += 1
