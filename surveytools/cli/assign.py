@@ -32,8 +32,9 @@ def command(data: Path, model_path: Path, output: Path, questionnaire: Path | No
             quiet: bool) -> None:
     """Assign respondents or customers to segments with a typing-tool model.
 
-    DATA is a survey or customer file (.csv, .parquet, .xlsx) with a column per golden question,
-    named by the item id, holding answer codes or answer labels. Blank, "no answer" and invalid
+    DATA is a survey or customer file (.csv, .parquet, .xlsx, .sav) with a column per golden
+    question, named by the item id, holding answer codes or answer labels; with -q, a survey export
+    (Qualtrics, SurveyMonkey, Google Forms...) is read through the questionnaire. Blank, "no answer" and invalid
     answers take the item's training mean and are counted; rows with more than --max-missing of
     them get no segment and are reported as excluded (rows in = assigned + excluded).
 
