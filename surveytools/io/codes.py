@@ -206,4 +206,7 @@ def selected_flag(v: Any) -> float:
         return 0.0 if num == 0 else 1.0
     if isinstance(v, (_dt.date, _dt.time, _dt.timedelta)):
         return 1.0
+    num = _as_code(v)
+    if num is not None:
+        return 0.0 if num == 0 else 1.0
     return 0.0 if normalize_label(v) in _FALSE else 1.0

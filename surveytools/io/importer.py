@@ -506,21 +506,38 @@ def _is_date(v: Any) -> bool:
     return hasattr(v, "isoformat") and not isinstance(v, str)
 
 
+_GMT = re.compile(r"\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b")
+
+
+def _gmt_offset(text: str) -> str:
+    # "GMT+1" means UTC+01:00 (dateutil would read it with the POSIX sign, as UTC-01:00)
+    return _GMT.sub(lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text.strip())
+
+
 def _parse_dates(values: list[Any]) -> pd.DatetimeIndex:
     """Parse dates: cells that are dates already, ISO 8601 text (the platforms' format), then any format
-    pandas recognises; unparseable cells become NaT."""
+    pandas recognises; unparseable cells become NaT. Time-zone offsets (``GMT+1``) give UTC times."""
     arr = pd.Series(values, dtype=object)
     kind = pd.api.types.infer_dtype(arr, skipna=True)
     if kind in ("datetime", "datetime64", "date"):
         return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce"))
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(arr.map(lambda v: v.strip() if isinstance(v, str) else v),
-                                               format="ISO8601"))
-    except (ValueError, TypeError, OverflowError):
-        pass
+    arr = arr.map(lambda v: _gmt_offset(v) if isinstance(v, str) else v)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce", format="mixed"))
+        for kw in ({"format": "ISO8601"}, {"format": "ISO8601", "utc": True}, {"format": "mixed"},
+                   {"format": "mixed", "utc": True}):
+            try:
+                return pd.DatetimeIndex(pd.to_datetime(arr, **kw))
+            except (ValueError, TypeError, OverflowError):
+                continue
+        return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce", format="mixed", utc=True))
+
+
+def _take(values: pd.Index, found: np.ndarray, col_ids: np.ndarray, n_uniques: int) -> pd.Series:
+    """Spread per-distinct-value results back over a column (empty cells -> missing)."""
+    where = np.full(n_uniques, -1, dtype=np.int64)
+    where[found] = np.arange(found.size)
+    return pd.Series(values.take(where[col_ids], allow_fill=True, fill_value=None))
 
 
 def _number_or_none(v: Any) -> float | None:
@@ -563,9 +580,7 @@ def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series
                                              and all(isinstance(v, str) or _is_date(v) for v in values)):
         parsed = _parse_dates(values)
         if not parsed.isna().any():
-            lut_dt = np.full(len(cells.uniques), np.datetime64("NaT"), dtype=parsed.dtype)
-            lut_dt[found] = parsed.to_numpy()
-            return pd.Series(lut_dt[col_ids])
+            return _take(parsed, found, col_ids, len(cells.uniques))
     return _text_column(cells, col_ids)
 
 
@@ -718,7 +733,7 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
                                  for k, v in meta.items()}, index=index)
 
     flavour = layout.flavour
-    by_id = all(t.how == "id" for t in planner.targets)
+    by_id = all(t.how == "id" for t in planner.targets) and not coder.labels_seen
     if layout.header_rows == 1 and by_id and flavour in ("plain", "parquet", "qualtrics", "surveymonkey"):
         flavour = "clean"
     elif flavour == "plain":
@@ -815,6 +830,7 @@ class _Coder:
         self.columns: dict[str, str | list[str]] = {}
         self._converters: dict[Any, Any] = {}
         self._results: dict[tuple[int, int], Any] = {}
+        self.labels_seen = False  # some answers were labels (not clean data)
 
     # -------------------------------------------------------------- helpers
     def converter(self, item: Item, col: SourceColumn) -> Any:
@@ -860,7 +876,11 @@ class _Coder:
             code = self.convert(conv, g)
             if code is UNKNOWN:
                 self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
-            elif code is not None:
+                continue
+            if not self.labels_seen and isinstance(self.cells.uniques[g], str) \
+                    and _number_or_none(self.cells.uniques[g]) is None:
+                self.labels_seen = True
+            if code is not None:
                 lut[g] = float(code)
         self.out[item.id] = lut[col_ids]
         self.columns[item.id] = col.display()
@@ -931,11 +951,9 @@ class _Coder:
         col_ids = self.cells.col(col)
         found = self.cells.present(col_ids)
         parsed = _parse_dates(self.cells.uniques[found].tolist())
-        lut = np.full(len(self.cells.uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
-        lut[found] = parsed.to_numpy().astype("datetime64[ns]")
         for g in found[np.asarray(parsed.isna())].tolist():
             self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
-        self.out[item.id] = pd.Series(lut[col_ids])
+        self.out[item.id] = _take(parsed, found, col_ids, len(self.cells.uniques))
         self.columns[item.id] = col.display()
 
 

@@ -136,14 +136,17 @@ class SourceColumn:
 
     def label(self) -> str:
         """How messages name the column: ``'Q1_3' (column F)``."""
-        if self.name:
+        if self.name and not (self.sub and self.name == self.question):
             return f"{self.name!r} (column {self.letter})"
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
         return f"column {self.letter} ({shown!r})"
 
     def display(self) -> str:
-        """A short name for reports: the name, else the text."""
-        return self.name or self.text or self.letter
+        """A short name for reports: the name, else (or when the name is the question over a block of
+        columns, as in SurveyMonkey) the text."""
+        if self.name and not (self.sub and self.name == self.question):
+            return self.name
+        return self.text or self.name or self.letter
 
 
 @dataclass(frozen=True)
