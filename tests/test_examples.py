@@ -193,3 +193,35 @@ def test_crm_kpis_follow_the_segments():
     assert share.idxmax() == "1"                 # bargain hunters use discounts most
     app = (m["preferred_channel"] == "App").groupby(m["segment"]).mean()
     assert app.idxmax() == "3"                   # connected trend-seekers prefer the app
+
+
+# ----------------------------------------------------------------------------- through the importer
+
+def test_load_survey_reads_the_codes_the_generator_wrote(generator, sim):
+    from surveytools import load_survey
+
+    q = load_questionnaire(QUESTIONNAIRE)
+    survey = load_survey(EXPORT, q)
+    t = sim["table"]
+    assert survey.source.flavour == "qualtrics"
+    assert survey.ids.tolist() == list(t["response_id"])
+    r = survey.responses
+
+    def same(column: str, expected: np.ndarray) -> None:
+        np.testing.assert_array_equal(r[column].to_numpy(dtype=float), np.asarray(expected, dtype=float),
+                                      err_msg=column)
+
+    for j, (iid, *_rest) in enumerate(generator.ITEMS):
+        same(iid, np.where(t["dk"][:, j] == 1, np.nan, t["X"][:, j]))  # "No sé" is declared missing
+    same("attention", t["attention"])
+    same("nps", t["nps"])
+    same("csat", t["csat"])
+    same("age", t["age"])
+    for column in ("gender", "region", "income"):  # 0: "Prefiero no contestar" (missing), -1: not reached
+        same(column, np.where(t[column] > 0, t[column], np.nan))
+    typed = pd.Series(t["email"], dtype=object)
+    read = r["email"].astype(object).where(r["email"].notna(), None)
+    assert [None if v is None else v.strip() for v in read] == [None if v is None else v.strip() for v in typed]
+    assert r["comment"].notna().sum() == sum(c is not None for c in t["comment"])
+    np.testing.assert_allclose(survey.weights.to_numpy(), t["weight"])
+    np.testing.assert_array_equal(survey.metadata["Duration (in seconds)"].to_numpy(dtype=float), t["duration"])
