@@ -6,9 +6,16 @@ returns a result object with ``to_frame()``, ``to_dict()`` and ``summary()``.
 >>> import surveytools as st
 >>> q = st.load_questionnaire("questionnaires/bfi.yaml")        # doctest: +SKIP
 >>> survey = st.load_survey("responses.csv", q)                 # doctest: +SKIP
+>>> st.reliability(survey).summary()                            # doctest: +SKIP
+>>> st.FactorModel(n_factors="auto").fit(survey).result_        # doctest: +SKIP
+
+Stage functions and estimators are imported on first use, so ``import surveytools`` stays light.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -18,14 +25,39 @@ from .exceptions import (
     ImportMappingError,
     InputFileError,
     NotFittedError,
+    ProjectError,
     QuestionnaireError,
     ScaleError,
     SurveyToolsError,
     SurveyToolsWarning,
 )
-from .io import load_survey, write_survey
 from .questionnaire import Item, OptionSet, Questionnaire, Scale, load_questionnaire
 from .survey import SourceInfo, Survey
+
+#: public name -> module that defines it (imported lazily)
+_LAZY: dict[str, str] = {
+    "load_survey": "surveytools.io",
+    "import_survey": "surveytools.io",
+    "write_survey": "surveytools.io",
+    "check_quality": "surveytools.quality",
+    "apply_exclusions": "surveytools.quality",
+    "reliability": "surveytools.reliability",
+    "score_scales": "surveytools.scoring",
+    "correlation_matrix": "surveytools.correlation",
+    "FactorModel": "surveytools.factor.model",
+    "Segmenter": "surveytools.segment",
+    "TypingTool": "surveytools.typing_tool",
+    "assign_file": "surveytools.typing_tool",
+    "read_assignments": "surveytools.assignments",
+    "write_assignments": "surveytools.assignments",
+    "profile_segments": "surveytools.profile",
+    "write_xlsx_report": "surveytools.report.xlsx",
+    "write_html_report": "surveytools.report.html",
+    "join_crm": "surveytools.crm",
+    "voc_by_segment": "surveytools.voc",
+    "load_project": "surveytools.project",
+    "run_project": "surveytools.pipeline",
+}
 
 __all__ = [
     "__version__",
@@ -36,6 +68,7 @@ __all__ = [
     "Item",
     "NotFittedError",
     "OptionSet",
+    "ProjectError",
     "Questionnaire",
     "QuestionnaireError",
     "Scale",
@@ -45,6 +78,18 @@ __all__ = [
     "SurveyToolsError",
     "SurveyToolsWarning",
     "load_questionnaire",
-    "load_survey",
-    "write_survey",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'surveytools' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
