@@ -112,13 +112,14 @@ class ItemValues:
     n_invalid: int
 
 
-def _map_uniques(uniques: Sequence[Any], item: ItemInfo, extra: Mapping[str, float] | None, column: str,
-                 first_row: Sequence[int]) -> np.ndarray:
+def _map_uniques(uniques: Sequence[Any], item: ItemInfo, extra: Mapping[str, float] | None
+                 ) -> tuple[np.ndarray, list[int]]:
+    """Codes of distinct answer texts (NaN for blanks and "no answer" labels), and the unknown ones' positions."""
     labels = item.label_map()
     if extra:
         labels = {**extra, **labels}
     out = np.empty(len(uniques))
-    unknown: list[tuple[str, int]] = []
+    unknown: list[int] = []
     for i, u in enumerate(uniques):
         if u is None:
             out[i] = np.nan
@@ -136,14 +137,9 @@ def _map_uniques(uniques: Sequence[Any], item: ItemInfo, extra: Mapping[str, flo
         if key in labels:
             out[i] = labels[key]
         else:
-            unknown.append((s, int(first_row[i])))
-    if unknown:
-        shown = ", ".join(f"{u!r} (row {r})" for u, r in unknown[:5])
-        valid = item.options_text() or "numbers"
-        raise DataError(f"column {column!r}: answer(s) {shown} are neither codes nor labels of item {item.id!r} "
-                        f"({valid}); pass -q with a questionnaire listing these labels (as 'aliases' of the "
-                        "option set), or recode them", [f"{len(unknown)} unknown answer text(s) in this column"])
-    return out
+            out[i] = np.nan
+            unknown.append(i)
+    return out, unknown
 
 
 def codes_from_values(values: Any, item: ItemInfo, *, column: str | None = None,
@@ -218,17 +214,18 @@ def codes_from_values(values: Any, item: ItemInfo, *, column: str | None = None,
 
 def _lookup(idx: np.ndarray, uniques: list[Any], item: ItemInfo, extra: Mapping[str, float] | None, column: str,
             row_offset: int) -> np.ndarray:
+    """Map dictionary indices (-1 = null) to codes through the distinct values; one take over the rows."""
     if not uniques:
         return np.full(len(idx), np.nan)
-    first = np.full(len(uniques), -1, dtype=np.int64)
-    valid = idx >= 0
-    pos = np.flatnonzero(valid)
-    # first row of each distinct value (reversed assignment keeps the smallest position)
-    first[idx[pos][::-1]] = pos[::-1]
-    mapped = _map_uniques(uniques, item, extra, column, first + row_offset)
-    out = np.full(len(idx), np.nan)
-    out[valid] = mapped[idx[valid]]
-    return out
+    mapped, unknown = _map_uniques(uniques, item, extra)
+    if unknown:
+        first = [int(np.flatnonzero(idx == u)[0]) + row_offset for u in unknown[:5]]
+        shown = ", ".join(f"{str(uniques[u]).strip()!r} (row {r})" for u, r in zip(unknown[:5], first, strict=True))
+        valid = item.options_text() or "numbers"
+        raise DataError(f"column {column!r}: answer(s) {shown} are neither codes nor labels of item {item.id!r} "
+                        f"({valid}); pass -q with a questionnaire listing these labels (as 'aliases' of the "
+                        "option set), or recode them", [f"{len(unknown)} unknown answer text(s) in this column"])
+    return np.append(mapped, np.nan)[idx]  # index -1 (null) takes the appended NaN
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -336,7 +333,8 @@ def read_columns(path: str | os.PathLike[str], wanted: Sequence[str], *, id_cand
                 p, read_options=pcsv.ReadOptions(encoding=encoding, block_size=1 << 24),
                 parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=False),
                 convert_options=pcsv.ConvertOptions(include_columns=keep, column_types=types,
-                                                    strings_can_be_null=True,
+                                                    strings_can_be_null=True, auto_dict_encode=True,
+                                                    auto_dict_max_cardinality=1000,
                                                     null_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null"]),
             )
         except pa.ArrowInvalid as exc:
