@@ -497,7 +497,8 @@ def test_cli_text_and_reports(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignmen
     wb = load_workbook(xlsx)
     assert "Perfiles" in wb.sheetnames
     html = tmp_path / "p.html"
-    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", html, "--json")
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", html, "--json",
+               "--variables", "agreeableness,neuroticism,gender")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["output"] == str(html)
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
