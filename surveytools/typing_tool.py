@@ -339,7 +339,7 @@ class TypingTool:
     training data, in fitting, in cross-validation and in scoring alike.
     """
 
-    def __init__(self, *, items: str | Sequence[str] | None = None, max_items: int = 12, min_gain: float = 0.005,
+    def __init__(self, *, items: str | Sequence[str] | None = None, max_items: int = 12, min_gain: float = 0.002,
                  n_items: int | None = None, n_folds: int = 5, seed: int = 20240601,
                  priors: str | Sequence[float] = "proportional", backward: bool = False, max_missing: float = 0.5,
                  nested: bool = False, progress: Progress | None = None) -> None:
@@ -765,7 +765,7 @@ class TypingTool:
         try:
             s = d.get("settings", {})
             tool = cls(items=s.get("candidates"), max_items=int(s.get("max_items", 12)),
-                       min_gain=float(s.get("min_gain", 0.005)), n_items=s.get("n_items"),
+                       min_gain=float(s.get("min_gain", 0.002)), n_items=s.get("n_items"),
                        n_folds=int(s.get("n_folds", 5)), seed=int(s.get("seed", 0)),
                        priors=s.get("priors", "proportional"), backward=bool(s.get("backward", False)),
                        max_missing=float(s.get("max_missing", 0.5)), nested=bool(s.get("nested", False)))

@@ -42,7 +42,7 @@ def _priors(value: str) -> str | list[float]:
               help="Most golden questions (the accuracy curve runs up to it).")
 @click.option("--n-items", type=click.IntRange(1), default=None,
               help="Use exactly this many golden questions instead of the smallest set near the best accuracy.")
-@click.option("--min-gain", type=click.FloatRange(0, 1, max_open=True), default=0.005, show_default=True,
+@click.option("--min-gain", type=click.FloatRange(0, 1, max_open=True), default=0.002, show_default=True,
               help="Keep the fewest items whose CV accuracy is within this of the best on the curve.")
 @click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--priors", default="proportional", show_default=True,
