@@ -48,6 +48,7 @@ __all__ = ["TypingTool", "TypingToolResult", "AssignResult", "assign_file", "loa
 
 MODEL_FORMAT = "surveytools.typing-tool"
 MODEL_FORMAT_VERSION = 1
+DEFAULT_SEED = 20240601
 Progress = Callable[[str, int, int], None]
 
 
@@ -290,7 +291,7 @@ class TypingTool:
     n_folds
         Folds of the stratified cross-validation.
     seed
-        Seed of the fold split.
+        Seed of the fold split (None: the default seed, so results stay reproducible).
     priors
         ``"proportional"`` (segment shares, as R ``MASS::lda``), ``"equal"`` (SPSS's default) or one
         probability per segment.
@@ -340,7 +341,7 @@ class TypingTool:
     """
 
     def __init__(self, *, items: str | Sequence[str] | None = None, max_items: int = 12, min_gain: float = 0.002,
-                 n_items: int | None = None, n_folds: int = 5, seed: int = 20240601,
+                 n_items: int | None = None, n_folds: int = 5, seed: int | None = DEFAULT_SEED,
                  priors: str | Sequence[float] = "proportional", backward: bool = False, max_missing: float = 0.5,
                  nested: bool = False, progress: Progress | None = None) -> None:
         self.items = items
@@ -397,7 +398,7 @@ class TypingTool:
             train = np.setdiff1d(np.arange(n), test)
             yt = y[train]
             inner = [t for _, t in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
-                                                   random_state=self.seed + 1 + i).split(np.zeros(len(yt)), yt)]
+                                                   random_state=self.seed_ + 1 + i).split(np.zeros(len(yt)), yt)]
             wt = None if w is None else w[train]
             eng = CVEngine(x[train], yt, k, inner, weights=wt, priors=self.priors)
             path = stepwise_select(eng, max_items, floating=self.backward, eligible=eligible)
@@ -440,6 +441,7 @@ class TypingTool:
 
     def _fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
         self._check_params()
+        self.seed_ = DEFAULT_SEED if self.seed is None else int(self.seed)
         if isinstance(segments, pd.Series):
             seg = pd.to_numeric(segments, errors="coerce")
             if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
@@ -522,7 +524,7 @@ class TypingTool:
         from sklearn.model_selection import StratifiedKFold
 
         folds = [test for _, test in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
-                                                     random_state=self.seed).split(np.zeros(len(y)), y)]
+                                                     random_state=self.seed_).split(np.zeros(len(y)), y)]
         try:
             engine = CVEngine(x_imp, y, k, folds, weights=w, priors=self.priors)
         except ValueError as exc:
@@ -580,7 +582,7 @@ class TypingTool:
             sizes=pd.Series(counts, index=pd.Index(segs, name="segment"), name="n"),
             resubstitution_accuracy=resub_acc, rows_in=rows_in, rows_used=int(used.sum()),
             rows_excluded=rows_in - int(used.sum()), excluded=excluded, candidates=list(pool), skipped=skipped,
-            n_folds=self.n_folds, seed=self.seed, priors_rule=priors_rule, max_missing=self.max_missing_,
+            n_folds=self.n_folds, seed=self.seed_, priors_rule=priors_rule, max_missing=self.max_missing_,
             imputed_answers=imputed_answers, nested_accuracy=nested,
         )
         return self
@@ -734,7 +736,7 @@ class TypingTool:
             "n_train": self.n_train_,
             "settings": {"max_items": int(self.max_items), "min_gain": float(self.min_gain),
                          "n_items": None if self.n_items is None else int(self.n_items),
-                         "n_folds": int(self.n_folds), "seed": int(self.seed),
+                         "n_folds": int(self.n_folds), "seed": int(self.seed_),
                          "priors": self.priors if isinstance(self.priors, str) else [float(p) for p in self.priors],
                          "backward": bool(self.backward), "max_missing": float(self.max_missing),
                          "nested": bool(self.nested),
@@ -766,9 +768,10 @@ class TypingTool:
             s = d.get("settings", {})
             tool = cls(items=s.get("candidates"), max_items=int(s.get("max_items", 12)),
                        min_gain=float(s.get("min_gain", 0.002)), n_items=s.get("n_items"),
-                       n_folds=int(s.get("n_folds", 5)), seed=int(s.get("seed", 0)),
+                       n_folds=int(s.get("n_folds", 5)), seed=int(s.get("seed", DEFAULT_SEED)),
                        priors=s.get("priors", "proportional"), backward=bool(s.get("backward", False)),
                        max_missing=float(s.get("max_missing", 0.5)), nested=bool(s.get("nested", False)))
+            tool.seed_ = int(tool.seed) if tool.seed is not None else DEFAULT_SEED
             tool.item_info_ = [ItemInfo.from_dict(it) for it in d["items"]]
             tool.items_ = [it.id for it in tool.item_info_]
             segs = [int(v) for v in d["segments"]]

@@ -260,6 +260,9 @@ def test_selection_is_seeded_and_n_items_exact(pop0):
     a = TypingTool(max_items=5, seed=11).fit(survey, seg)
     b = TypingTool(max_items=5, seed=11).fit(survey, seg)
     assert a.items_ == b.items_ and a.accuracy_ == b.accuracy_
+    none = TypingTool(max_items=5, seed=None).fit(survey, seg)  # None: the default seed, reproducible
+    assert none.items_ == TypingTool(max_items=5).fit(survey, seg).items_
+    assert none.to_model_dict()["settings"]["seed"] == 20240601
     c = TypingTool(max_items=5, n_items=3).fit(survey, seg)
     assert len(c.items_) == 3
     d = TypingTool(items="first", max_items=4).fit(survey, seg)

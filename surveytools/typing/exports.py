@@ -358,7 +358,7 @@ def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
         ("Cross-validated accuracy", float(tool.accuracy_)),
         ("Respondents used to fit", int(getattr(tool, "n_train_", 0))),
         ("Folds", int(tool.n_folds)),
-        ("Seed", int(tool.seed)),
+        ("Seed", int(getattr(tool, "seed_", tool.seed))),
         ("Created", str(getattr(tool, "created_", ""))),
     ]
     from .. import __version__
