@@ -256,3 +256,22 @@ def test_both_languages_define_the_same_strings():
     assert fmt_number(1234.567, 2, "es") == "1\u00a0234,57" and fmt_number(1234.567, 2) == "1,234.57"
     assert fmt_percent(0.245, 1, "es") == "24,5\u00a0%" and fmt_percent(0.245, 1) == "24.5%"
     assert fmt_number(float("nan")) == "" and fmt_percent(None) == ""
+
+
+def test_real_voc_object():
+    """The VoC stage's own result: NPS chart, a headline table per segment, escaped verbatims."""
+    import warnings
+
+    from surveytools.voc import voc_by_segment
+
+    from report_fixtures import profiled_survey
+
+    survey, seg = profiled_survey(n=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        voc = voc_by_segment(survey, seg, nps_item="nps", text_item="comment")
+    text = render_html_report({"voc": voc})
+    assert text.count("<svg ") == 1
+    d = voc.to_dict()
+    assert f"{d['segments']['1']['nps']['nps']:,.3f}" in text  # headline table, unrounded to 3 decimals
+    assert "=HYPERLINK(&quot;http://evil.example/x&quot;,&quot;click&quot;)" in text  # verbatim, escaped

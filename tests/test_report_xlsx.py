@@ -204,3 +204,26 @@ def test_bad_calls(tmp_path, profile):
     assert inp.read_bytes() == b"original"
     with pytest.raises(InputFileError, match="does not exist"):
         write_xlsx_report({"profile": profile}, tmp_path / "nope" / "r.xlsx")
+
+
+def test_real_voc_object_verbatims_stay_text(tmp_path):
+    """Open-ended comments reach the workbook through the VoC stage's examples: still text, never formulas."""
+    import warnings
+
+    from surveytools.voc import voc_by_segment
+
+    from report_fixtures import profiled_survey
+
+    survey, seg = profiled_survey(n=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        voc = voc_by_segment(survey, seg, nps_item="nps", text_item="comment")
+    path = write_xlsx_report({"voc": voc}, tmp_path / "voc.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Voice of the customer"]
+    assert len(ws._charts) == 1
+    cells = [c for _, c in _all_cells(wb)]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert any(c.value == HOSTILE["formula"] and c.data_type == "s" for c in cells)
+    nps = voc.to_dict()["segments"]["2"]["nps"]["nps"]
+    assert any(isinstance(c.value, float) and c.value == _x(nps) for c in cells)

@@ -19,7 +19,7 @@ import pandas as pd
 from ..exceptions import DataError
 
 __all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "flatten",
-           "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame", "item_labels"]
+           "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame", "item_labels", "voc_parts"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
@@ -348,3 +348,35 @@ def loadings_frame(factor: Mapping[str, Any]) -> pd.DataFrame | None:
         cols = [f"F{i + 1}" for i in range(m)]
     data = [v + [np.nan] * (m - len(v)) for v in rows.values()]
     return pd.DataFrame(data, index=list(rows), columns=cols[:m], dtype=float)
+
+
+_VOC_DETAIL = ("terms", "drivers", "examples")
+
+
+def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The VoC headline table (one row per segment and the total: n, nps.*, csat.*, crm KPIs...) and the rest
+    (comment terms, drivers, settings) for generic display."""
+    segs = voc.get("segments")
+    if not isinstance(segs, Mapping) or not segs:
+        return None, dict(voc)
+    entries = [(str(k), v) for k, v in segs.items() if isinstance(v, Mapping)]
+    if isinstance(voc.get("total"), Mapping):
+        entries.append(("total", voc["total"]))
+    flat = []
+    for key, m in entries:
+        f = flatten({k: v for k, v in m.items() if k not in _VOC_DETAIL})
+        flat.append((key, {c: v for c, v in f.items() if _is_scalar(v) and not any(d in c for d in _VOC_DETAIL)}))
+    cols: list[str] = []
+    for _, f in flat:
+        cols.extend(c for c in f if c not in cols)
+    table = {"kind": "table", "title": None, "columns": [""] + cols[:30],
+             "rows": [[key] + [f.get(c) for c in cols[:30]] for key, f in flat]}
+    detail: dict[str, Any] = {}
+    for key, m in entries:
+        d = {k: v for k, v in m.items() if k in _VOC_DETAIL}
+        if d:
+            detail[key] = d
+    rest = {k: v for k, v in voc.items() if k not in ("segments", "total")}
+    if detail:
+        rest = {"details": detail, **rest}
+    return table, rest

@@ -431,7 +431,10 @@ def render_html_report(results: Mapping[str, Any], *, lang: str = "en",
     if "voc" in res:
         doc.section("voc", tr("voc", lang))
         _nps(doc, res)
-        doc.blocks(D.blocks(res["voc"]))
+        table, rest = D.voc_parts(res["voc"])
+        if table is not None:
+            doc.blocks([table])
+        doc.blocks(D.blocks(rest))
         doc.end()
     elif "profile" in res and D.nps_by_segment(res):
         doc.section("nps", tr("nps_by_segment", lang))

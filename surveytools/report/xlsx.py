@@ -522,6 +522,34 @@ def _profile_charts(wb: Workbook, prof: dict[str, Any], lang: str) -> None:
     sh.finish(max_width=50)
 
 
+def _voc(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> None:
+    sh = _Sheet(wb, tr("voc", lang))
+    sh.title(tr("voc", lang))
+    table, rest = D.voc_parts(res["voc"])
+    nps = D.nps_by_segment(res)
+    if nps:
+        first = sh.table([tr("segment", lang), tr("name", lang), "NPS"],
+                         [[int(k) if k.isdigit() else k, nm, v] for k, nm, v in nps],
+                         title=tr("nps_by_segment", lang), fmts=[None, None, "0.0"])
+        ch = BarChart()
+        ch.type = "bar"
+        ch.style = 10
+        ch.title = tr("nps_by_segment", lang)
+        ch.add_data(Reference(sh.ws, min_col=3, min_row=first - 1, max_row=first + len(nps) - 1),
+                    titles_from_data=True)
+        ch.set_categories(Reference(sh.ws, min_col=2, min_row=first, max_row=first + len(nps) - 1))
+        ch.legend = None
+        ch.x_axis.scaling.orientation = "maxMin"
+        _axes_visible(ch)
+        ch.height, ch.width = max(6.0, 1.0 * len(nps) + 3), 14.0
+        sh.ws.add_chart(ch, sh.ws.cell(row=max(1, first - 2), column=6).coordinate)
+        sh.row = max(sh.row, first + int(ch.height * 2) + 1)
+    if table is not None:
+        sh.blocks([table])
+    sh.blocks(D.blocks(rest))
+    sh.finish()
+
+
 def _generic(wb: Workbook, title: str, d: dict[str, Any]) -> None:
     sh = _Sheet(wb, title)
     sh.title(title)
@@ -582,9 +610,11 @@ def write_xlsx_report(results: Mapping[str, Any], path: str | os.PathLike[str], 
     if "profile" in res:
         _profiles(wb, res["profile"], lang)
         _profile_charts(wb, res["profile"], lang)
-    for stage, key in (("typing_tool", "typing_tool"), ("crm", "crm"), ("voc", "voc")):
+    for stage, key in (("typing_tool", "typing_tool"), ("crm", "crm")):
         if stage in res:
             _generic(wb, tr(key, lang), res[stage])
+    if "voc" in res:
+        _voc(wb, res, lang)
     for stage in res:
         if stage not in D.STAGES:
             _generic(wb, stage, res[stage])
