@@ -108,9 +108,10 @@ def test_charts_are_native(full_report, profile):
     wb = load_workbook(full_report)
     assert len(wb["Segments"]._charts) == 1
     assert len(wb["Profile charts"]._charts) == profile.k
+    assert len(wb["Voice of the customer"]._charts) == 1
     with zipfile.ZipFile(full_report) as z:
         charts = [n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
-        assert len(charts) == 1 + profile.k
+        assert len(charts) == 1 + profile.k + 1  # sizes, one per segment, NPS by segment (voc)
         xml = z.read(charts[0]).decode("utf-8")
         assert "<barChart>" in xml and re.search(r"<f>'Segments'!\$C\$\d+:\$C\$\d+</f>", xml)
         assert '<delete val="0" />' in xml  # axes shown in current Excel
