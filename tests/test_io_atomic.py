@@ -40,3 +40,16 @@ def test_missing_folder(tmp_path):
     with pytest.raises(InputFileError, match="does not exist"):
         with atomic_write(tmp_path / "nope" / "x.csv"):
             pass
+
+
+def test_permissions_follow_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "p.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "p.txt").stat().st_mode) == 0o644

@@ -70,6 +70,11 @@ def atomic_write(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp creates the file readable by its owner only; give it the permissions of a normal new file
+        umask = os.umask(0)
+        os.umask(umask)
+        if tmp.exists():
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
         with contextlib.suppress(OSError):
