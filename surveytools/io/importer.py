@@ -30,7 +30,7 @@ from ..exceptions import DataError, ImportMappingError, InputFileError
 from ..questionnaire import Item, Questionnaire, normalize_label
 from ..survey import SourceInfo, Survey
 from .codes import UNKNOWN, CodeConverter, MultiConverter, NumberConverter, selected_flag
-from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout, find_columns, is_blank
+from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout, find_columns
 from .sources import Table, open_table
 
 __all__ = ["ImportReport", "ImportResult", "UnknownLabel", "import_survey"]
@@ -400,6 +400,27 @@ class _Planner:
 
 # ====================================================================== reading
 
+def _is_empty(v: Any) -> bool:
+    if v is None:
+        return True
+    t = type(v)
+    if t is str:
+        return not v or ((v[0].isspace() or v[-1].isspace()) and not v.strip())
+    if t is float:
+        return v != v
+    if v is pd.NA or v is pd.NaT:
+        return True
+    try:
+        return bool(v != v)  # numpy NaN / NaT
+    except (TypeError, ValueError):
+        return False
+
+
+def _blank_values(values: np.ndarray) -> np.ndarray:
+    """Empty values of an object array: None, NaN, NaT, empty or white-space text."""
+    return np.fromiter(map(_is_empty, values.tolist()), dtype=bool, count=len(values))
+
+
 class _Cells:
     """The data rows of the columns read, factorized: one int32 id per cell into a table of distinct values.
 
@@ -421,22 +442,26 @@ class _Cells:
         self.uniques = np.empty(len(uniques) + 1, dtype=object)
         self.uniques[:-1] = uniques
         self.uniques[-1] = ""
-        self.blank = np.fromiter((is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
-        self.blank = np.append(self.blank, True)
+        self.blank = _blank_values(self.uniques)
+        self.blank[-1] = True
         self.pos = pos
         self.n = ids.shape[0]
+        self._seen = np.zeros(len(self.uniques) + 1, dtype=bool)
 
     def col(self, c: SourceColumn) -> np.ndarray:
         """The ids of one export column (-1 for empty cells)."""
         return self.ids[:, self.pos[c.index]]
 
     def present(self, col_ids: np.ndarray) -> np.ndarray:
-        """Distinct non-empty ids of a column."""
-        counts = np.bincount(col_ids + 1, minlength=len(self.uniques))
-        found = np.flatnonzero(counts[1:])
+        """Distinct non-empty ids of a column, ascending."""
+        seen = self._seen
+        seen[col_ids + 1] = True
+        found = np.flatnonzero(seen[1:])
+        seen[found + 1] = False
+        seen[0] = False
         return found[~self.blank[found]]
 
-    def lut(self, col_ids: np.ndarray, fn: Callable[[Any], Any], fill: Any = None) -> tuple[list[Any], np.ndarray]:
+    def lut(self, col_ids: np.ndarray, fn: Callable[[Any], Any]) -> tuple[list[Any], np.ndarray]:
         """``fn`` applied to each distinct non-empty value of a column: (results, their ids)."""
         found = self.present(col_ids)
         return [fn(self.uniques[g]) for g in found.tolist()], found
@@ -455,6 +480,27 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
     """
     index: dict[Any, int] = {}
     uniques: list[Any] = []
+
+    def merge(local: np.ndarray, local_uniques: Any) -> np.ndarray:
+        lut = np.empty(len(local_uniques) + 1, dtype=np.int32)
+        lut[-1] = -1
+        for k, u in enumerate(local_uniques.tolist()):
+            g = index.get(u)
+            if g is None:
+                g = index[u] = len(uniques)
+                uniques.append(u)
+            lut[k] = g
+        return lut[local]
+
+    if table.frame is not None:  # SPSS, Parquet: typed columns, factorized one by one without Python objects
+        frame = table.frame
+        ids = np.empty((len(frame), len(columns)), dtype=np.int32)
+        for j, c in enumerate(columns):
+            local, local_uniques = pd.factorize(frame[c], use_na_sentinel=True)
+            ids[:, j] = merge(local, local_uniques)
+        table.close()
+        return _Cells(ids, uniques, {c: j for j, c in enumerate(columns)}), len(frame)
+
     parts: list[np.ndarray] = []
     n = 0
     take_all = columns == list(range(table.width))
@@ -467,15 +513,7 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
                 continue
             block = chunk if take_all else chunk[:, columns]
             local, local_uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
-            lut = np.empty(len(local_uniques) + 1, dtype=np.int32)
-            lut[-1] = -1
-            for k, u in enumerate(local_uniques.tolist()):
-                g = index.get(u)
-                if g is None:
-                    g = index[u] = len(uniques)
-                    uniques.append(u)
-                lut[k] = g
-            parts.append(lut[local].reshape(block.shape))
+            parts.append(merge(local, local_uniques).reshape(block.shape))
             del block, chunk, local
     finally:
         if gc_was_enabled:
@@ -487,15 +525,23 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
 # ====================================================================== conversion helpers
 
 def _text_of(v: Any) -> str | None:
-    t = cell_text(v)
-    return t if t else None
+    if type(v) is str:
+        return v.strip() or None
+    return cell_text(v) or None
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """Values as stripped text (object array; whole numbers without ``.0``; empty -> None)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [_text_of(v) for v in values.tolist()]
+    return out
 
 
 def _text_column(cells: _Cells, col_ids: np.ndarray) -> pd.Series:
     """A column as text (``str`` dtype): stripped, whole numbers without ``.0``, empty cells missing."""
-    results, found = cells.lut(col_ids, _text_of)
+    found = cells.present(col_ids)
     lut = np.full(len(cells.uniques), None, dtype=object)
-    lut[found] = results
+    lut[found] = _texts(cells.uniques[found])
     return pd.Series(lut[col_ids], dtype="str")
 
 
@@ -521,7 +567,9 @@ def _parse_dates(values: list[Any]) -> pd.DatetimeIndex:
     kind = pd.api.types.infer_dtype(arr, skipna=True)
     if kind in ("datetime", "datetime64", "date"):
         return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce"))
-    arr = arr.map(lambda v: _gmt_offset(v) if isinstance(v, str) else v)
+    if kind == "string":
+        arr = pd.Series([_gmt_offset(v) if ("GMT" in v or "UTC" in v) else v.strip() for v in values],
+                        dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for kw in ({"format": "ISO8601"}, {"format": "ISO8601", "utc": True}, {"format": "mixed"},
@@ -553,15 +601,33 @@ def _number_or_none(v: Any) -> float | None:
     return None
 
 
+def _numbers(values: np.ndarray) -> np.ndarray | None:
+    """Values as floats when every one is a number or numeric text; else None (vectorized)."""
+    ser = pd.Series(values, dtype=object)
+    kind = pd.api.types.infer_dtype(ser, skipna=True)
+    if kind in ("floating", "integer", "mixed-integer-float", "decimal"):
+        return ser.to_numpy(dtype=float)
+    if kind != "string" or any(_number_or_none(v) is None for v in values[:20].tolist()):
+        return None
+    num = pd.to_numeric(pd.Series([v.strip() for v in values.tolist()], dtype=object),
+                        errors="coerce").to_numpy(dtype=float)
+    return None if np.isnan(num).any() else num
+
+
 _FLAGS = {"true": 1.0, "false": 0.0}
 
 
-def _flag_or_none(v: Any) -> float | None:
-    if isinstance(v, (bool, np.bool_)):
-        return float(v)
-    if isinstance(v, str):
-        return _FLAGS.get(v.strip().casefold())
-    return None
+def _flags(values: np.ndarray) -> np.ndarray | None:
+    """True/False values (or their text) as 1/0; else None."""
+    out = []
+    for v in values.tolist():
+        if isinstance(v, (bool, np.bool_)):
+            out.append(float(v))
+        elif isinstance(v, str) and v.strip().casefold() in _FLAGS:
+            out.append(_FLAGS[v.strip().casefold()])
+        else:
+            return None
+    return np.array(out, dtype=float)
 
 
 def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series:
@@ -569,16 +635,18 @@ def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series
     found = cells.present(col_ids)
     if found.size == 0:
         return pd.Series(np.full(cells.n, np.nan))
-    values = cells.uniques[found].tolist()
-    for conv in (_number_or_none, _flag_or_none):
-        converted = [conv(v) for v in values]
-        if all(c is not None for c in converted):
-            lut = np.full(len(cells.uniques), np.nan)
-            lut[found] = converted
-            return pd.Series(lut[col_ids])
-    if all(_is_date(v) for v in values) or (_DATE_NAMES.search(name)
-                                             and all(isinstance(v, str) or _is_date(v) for v in values)):
-        parsed = _parse_dates(values)
+    values = cells.uniques[found]
+    converted = _numbers(values)
+    if converted is None and len(values) <= 4:
+        converted = _flags(values)
+    if converted is not None:
+        lut = np.full(len(cells.uniques), np.nan)
+        lut[found] = converted
+        return pd.Series(lut[col_ids])
+    sample = values[:20].tolist()
+    if all(_is_date(v) for v in sample) or (_DATE_NAMES.search(name)
+                                             and all(isinstance(v, str) or _is_date(v) for v in sample)):
+        parsed = _parse_dates(values.tolist())
         if not parsed.isna().any():
             return _take(parsed, found, col_ids, len(cells.uniques))
     return _text_column(cells, col_ids)

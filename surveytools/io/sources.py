@@ -63,6 +63,9 @@ class Table:
         Spreadsheet row number (1-based) of ``head[0]``.
     value_labels
         SPSS value labels: column position -> {value: label}.
+    frame
+        For SPSS and Parquet files: the data rows as typed columns (numbered from 0), read column by column
+        instead of through :meth:`chunks`.
     column_labels
         SPSS variable labels: column position -> label.
     encoding, delimiter
@@ -82,6 +85,7 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     _close: Callable[[], None] | None = field(default=None, repr=False)
+    frame: pd.DataFrame | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         """``file`` or ``file, sheet 'S'`` for messages."""
@@ -421,24 +425,10 @@ def _frame_table(p: Path, kind: str, df: pd.DataFrame, value_labels: dict[int, d
                  column_labels: dict[int, str] | None = None) -> Table:
     if df.shape[1] == 0:
         raise InputFileError(f"{p} has no columns; export the survey again")
-    header = [str(c) for c in df.columns]
-    grid = np.empty((len(df), df.shape[1]), dtype=object)
-    for j, col in enumerate(df.columns):
-        s = df[col]
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            grid[:, j] = s.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            vals = s.to_numpy(dtype=object)
-            grid[:, j] = np.where(pd.isna(vals), "", vals) if len(vals) else vals
-    head = [header] + [list(r) for r in grid[: HEAD_ROWS - 1]]
-    rest_grid = grid[HEAD_ROWS - 1:]
-
-    def rest() -> Iterator[np.ndarray]:
-        if len(rest_grid):
-            yield rest_grid
-
-    return Table(path=p, kind=kind, sheet=None, sheets=(), width=len(header), head=head, first_row=1,
-                 _rest=rest(), value_labels=value_labels or {}, column_labels=column_labels or {})
+    header: list[Any] = [str(c) for c in df.columns]
+    frame = df.set_axis(range(df.shape[1]), axis=1)
+    return Table(path=p, kind=kind, sheet=None, sheets=(), width=len(header), head=[header], first_row=1,
+                 _rest=iter(()), value_labels=value_labels or {}, column_labels=column_labels or {}, frame=frame)
 
 
 def _open_sav(p: Path) -> Table:
