@@ -275,3 +275,33 @@ def test_real_voc_object():
     d = voc.to_dict()
     assert f"{d['segments']['1']['nps']['nps']:,.3f}" in text  # headline table, unrounded to 3 decimals
     assert "=HYPERLINK(&quot;http://evil.example/x&quot;,&quot;click&quot;)" in text  # verbatim, escaped
+
+
+def test_real_segment_object(tmp_path):
+    """The segment stage's own result: sizes chart, choice-of-k table with the chosen k marked, stability."""
+    import sys
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from surveytools.profile import profile_segments
+    from surveytools.report.xlsx import write_xlsx_report
+    from surveytools.segment.model import segment
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synthetic import make_segmented_survey
+
+    survey, _ = make_segmented_survey(n=400, k=3, seed=0)
+    seg = segment(survey, k=3, basis="scales", seed=1)
+    prof = profile_segments(survey, seg.segment)
+    res = {"segment": seg, "profile": prof}
+    text = render_html_report(res)
+    assert text.count("<svg ") == 1 + 3
+    assert "Choice of k" in text and "silhouette" in text and seg.explanation.split(":")[0] in text
+    assert re.search(r'<tr><td class="strong">3</td>', text)
+    wb = load_workbook(write_xlsx_report(res, tmp_path / "seg.xlsx"))
+    ws = wb["Segments"]
+    assert len(ws._charts) == 1
+    sizes = seg.to_dict()["sizes"]
+    cells = {(ws.cell(r, 1).value, ws.cell(r, 3).value) for r in range(1, ws.max_row + 1)}
+    assert all((int(k), v["n"]) in cells for k, v in sizes.items())

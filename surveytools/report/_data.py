@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..exceptions import DataError
 
-__all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "flatten",
+__all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "table_blocks", "flatten",
            "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame", "item_labels", "voc_parts"]
 
 #: Stage names a report knows, in report order.
@@ -154,6 +154,16 @@ def _table(entries: list[tuple[str | None, Mapping[str, Any]]], title: str | Non
     keyed = any(k is not None for k, _ in flat)
     rows = [([k] if keyed else []) + [v.get(c) for c in cols] for k, v in flat]
     return {"kind": "table", "title": title, "columns": ([""] if keyed else []) + cols, "rows": rows}
+
+
+def table_blocks(obj: Any, title: str | None = None) -> list[dict[str, Any]]:
+    """Like :func:`blocks`, but a mapping of mappings is a table even with one entry (e.g. the choice-of-k
+    criteria when a single k was tried)."""
+    if isinstance(obj, Mapping) and obj and all(isinstance(v, Mapping) for v in obj.values()):
+        tab = _table([(str(k), v) for k, v in obj.items()], title)
+        if tab is not None:
+            return [tab]
+    return blocks(obj, title)
 
 
 def blocks(obj: Any, title: str | None = None) -> list[dict[str, Any]]:

@@ -394,10 +394,24 @@ def _segments(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> Non
         ch.height, ch.width = max(6.0, 1.0 * len(sizes) + 3), 14.0
         sh.ws.add_chart(ch, sh.ws.cell(row=max(1, first - 2), column=7).coordinate)
         sh.row = max(sh.row, first + int(ch.height * 2) + 1)
-    for key, label in (("criteria", "criteria"), ("stability", "stability")):
-        if key in seg:
-            sh.blocks(D.blocks(seg[key], tr(label, lang)))
-    rest = {k: v for k, v in seg.items() if k not in ("k", "method", "sizes", "criteria", "stability", "names")}
+    if isinstance(seg.get("explanation"), str):
+        sh.cell(sh.row, 1, seg["explanation"], font=_MUTED, width=False)
+        sh.row += 2
+    for key in ("criteria", "stability"):
+        if key not in seg:
+            continue
+        for b in D.table_blocks(seg[key], tr(key, lang)):
+            if b["kind"] == "table":
+                first = sh.table(b["columns"], b["rows"], b.get("title"))
+                if key == "criteria" and b["columns"][:1] == [""] and seg.get("k") is not None:
+                    for i, r in enumerate(b["rows"]):
+                        if str(r[0]) == str(seg["k"]):  # the chosen k
+                            for j in range(len(r)):
+                                sh.ws.cell(row=first + i, column=1 + j).fill = _LOAD_FILL
+            else:
+                sh.kv(b["rows"], b.get("title"))
+    rest = {k: v for k, v in seg.items()
+            if k not in ("k", "method", "sizes", "criteria", "stability", "names", "explanation")}
     if rest:
         sh.blocks(D.blocks(rest))
     sh.finish()
