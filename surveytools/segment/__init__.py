@@ -15,12 +15,13 @@ See ``docs/segment.md``.
 from __future__ import annotations
 
 from .basis import BASIS_KINDS, Basis, build_basis
-from .model import DEFAULT_K_RANGE, METHODS, Segmenter, SegmentResult, parse_k, segment
+from .model import DEFAULT_K_RANGE, DEFAULT_SEED, METHODS, Segmenter, SegmentResult, evaluate_segments, parse_k, segment
 from .selection import calinski_harabasz, choose_k, davies_bouldin, partition_bic, silhouette
 
 __all__ = [
     "BASIS_KINDS",
     "DEFAULT_K_RANGE",
+    "DEFAULT_SEED",
     "METHODS",
     "Basis",
     "SegmentResult",
@@ -29,6 +30,7 @@ __all__ = [
     "calinski_harabasz",
     "choose_k",
     "davies_bouldin",
+    "evaluate_segments",
     "parse_k",
     "partition_bic",
     "segment",

@@ -52,6 +52,13 @@ def _comb2(x: np.ndarray) -> float:
     return float((x * (x - 1.0)).sum() / 2.0)
 
 
+def _codes(a: np.ndarray) -> np.ndarray:
+    """Labels as small non-negative integer codes (as they are, when they already are)."""
+    if a.dtype.kind in "iu" and a.size and a.min() >= 0 and a.max() < 65536:
+        return a
+    return np.unique(a, return_inverse=True)[1].ravel()
+
+
 def adjusted_rand(a: np.ndarray, b: np.ndarray) -> float:
     r"""Adjusted Rand index of two partitions (Hubert & Arabie, 1985).
 
@@ -68,9 +75,7 @@ def adjusted_rand(a: np.ndarray, b: np.ndarray) -> float:
         raise ValueError("label vectors differ in length")
     if n < 2:
         return 1.0
-    _, ai = np.unique(a, return_inverse=True)
-    _, bi = np.unique(b, return_inverse=True)
-    table = contingency(ai, bi)
+    table = contingency(_codes(a), _codes(b))
     sum_ij = _comb2(table.ravel())
     sum_a = _comb2(table.sum(axis=1))
     sum_b = _comb2(table.sum(axis=0))

@@ -119,7 +119,8 @@ def _reversed_items(survey: Survey) -> set[str]:
 
 
 def basis_frame(survey: Survey, spec: str | Sequence[str], *, min_answered: float = 0.5,
-                factor_model: Any = None, factor_options: Mapping[str, Any] | None = None
+                factor_model: Any = None, factor_options: Mapping[str, Any] | None = None,
+                factor_scores: pd.DataFrame | None = None
                 ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], str, dict[str, pd.Series], Any]:
     """Raw basis values for every respondent (NaN where missing).
 
@@ -132,6 +133,25 @@ def basis_frame(survey: Survey, spec: str | Sequence[str], *, min_answered: floa
     spec_s = spec if isinstance(spec, str) else ",".join(spec)
     key = spec_s.strip().lower()
     reasons: dict[str, pd.Series] = {}
+    if key == "factors" and factor_scores is not None:
+        if not isinstance(factor_scores, pd.DataFrame) or factor_scores.shape[1] == 0:
+            raise DataError("factor_scores must be a DataFrame of factor scores (respondent id index, one column per "
+                            "factor)")
+        fs = factor_scores.copy()
+        fs.index = fs.index.astype(str)
+        ids = survey.ids.astype(str)
+        unknown = fs.index.difference(ids)
+        if len(unknown):
+            raise DataError(f"factor scores name {len(unknown)} respondent(s) not in {survey.source.describe()} "
+                            f"(e.g. {', '.join(map(str, unknown[:5]))}); use scores computed from these data")
+        bad = [str(c) for c in fs.columns if not pd.api.types.is_numeric_dtype(fs[c])]
+        if bad:
+            raise DataError(f"factor score column(s) {', '.join(bad)} are not numeric")
+        scores = fs.reindex(ids).set_axis(survey.ids).astype(float)
+        scores.columns = [str(c) for c in scores.columns]
+        for c in scores.columns:
+            reasons[c] = pd.Series("no factor score", index=survey.ids)
+        return scores, {c: {"type": "factor"} for c in scores.columns}, "factors", reasons, factor_model
     if key == "factors":
         from ..factor.model import FactorModel
 
@@ -232,7 +252,8 @@ def _weighted_center_scale(x: pd.DataFrame, w: np.ndarray | None) -> tuple[pd.Se
 def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "factors", *,
                 standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
                 weights: pd.Series | np.ndarray | bool | None = None, factor_model: Any = None,
-                factor_options: Mapping[str, Any] | None = None) -> Basis:
+                factor_options: Mapping[str, Any] | None = None, factor_scores: pd.DataFrame | None = None
+                ) -> Basis:
     """Build the segmentation basis (see the module notes for ``basis``, ``standardize`` and ``missing``).
 
     Parameters
@@ -255,6 +276,9 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
         An already fitted FactorModel to score with (``factors`` basis).
     factor_options
         Parameters of the FactorModel fitted otherwise.
+    factor_scores
+        Factor scores already computed (``factors`` basis), instead of fitting a factor model; new
+        respondents then cannot be scored from a Survey (pass their factor scores as a DataFrame).
 
     Raises
     ------
@@ -267,7 +291,8 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
     survey = data if isinstance(data, Survey) else None
     if survey is not None:
         frame, sources, kind, reasons, factor_model = basis_frame(
-            survey, basis, min_answered=min_answered, factor_model=factor_model, factor_options=factor_options)
+            survey, basis, min_answered=min_answered, factor_model=factor_model, factor_options=factor_options,
+            factor_scores=factor_scores)
         ids = survey.ids
         if weights is None or weights is True:
             w_raw = survey.weights

@@ -79,60 +79,150 @@ class KMeansFit:
     converged: bool
 
 
+def _two_nearest(x: np.ndarray, centers: np.ndarray, x_sq: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest center, distance to it and distance to the second nearest (Euclidean), per row."""
+    k = centers.shape[0]
+    n = x.shape[0]
+    step = max(1, 4_000_000 // max(k, 1))
+    if n > step:  # bound the k x rows block
+        parts = [_two_nearest(x[lo:lo + step], centers, x_sq[lo:lo + step]) for lo in range(0, n, step)]
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                np.concatenate([p[2] for p in parts]))
+    c_sq = np.einsum("ij,ij->i", centers, centers)
+    d = centers @ x.T
+    d *= -2.0
+    d += c_sq[:, None]
+    d += x_sq[None, :]
+    np.maximum(d, 0.0, out=d)
+    if k == 1:
+        return np.zeros(x.shape[0], dtype=np.int64), np.sqrt(d[0]), np.full(x.shape[0], np.inf)
+    best = d[0].copy()
+    second = np.full_like(best, np.inf)
+    lab = np.zeros(x.shape[0], dtype=np.int64)
+    better = np.empty(x.shape[0], dtype=bool)
+    for g in range(1, k):
+        dg = d[g]
+        np.less(dg, best, out=better)
+        # second = min(second, max(best, dg)) covers both cases (dg becomes best, or dg is a runner-up)
+        np.minimum(second, np.maximum(best, dg), out=second)
+        np.copyto(lab, g, where=better)
+        np.minimum(best, dg, out=best)
+    return lab, np.sqrt(best), np.sqrt(second)
+
+
 def lloyd(x: np.ndarray, w: np.ndarray, centers: np.ndarray, *, max_iter: int = 300, tol: float = 1e-4,
-          x_sq: np.ndarray | None = None) -> KMeansFit:
-    """Weighted Lloyd iterations from ``centers``.
+          x_sq: np.ndarray | None = None, xw: np.ndarray | None = None, variance: float | None = None
+          ) -> KMeansFit:
+    """Weighted Lloyd iterations from ``centers``, accelerated with Hamerly's distance bounds.
+
+    Each row keeps an upper bound on the distance to its center and a lower bound on the distance to
+    any other center; after the centers move, rows whose bounds prove their center is still the nearest
+    are skipped (Hamerly, 2010), so late iterations cost O(n) cheap operations instead of O(n k d).
+    Segment sums are updated only for the rows that changed segment. The iterations are those of plain
+    Lloyd: the same centers and labels at every step.
 
     Stops when no label changes, or when the centers move by less than ``tol`` times the mean variance
     of the columns (squared Frobenius norm of the change; scikit-learn's convention), or after
     ``max_iter`` iterations. The labels returned are those of the nearest returned center.
+    ``x_sq`` (row sums of squares), ``xw`` (``x * w``) and ``variance`` (mean weighted column variance)
+    may be passed when already computed.
+
+    References
+    ----------
+    Hamerly, G. (2010). Making k-means even faster. SIAM International Conference on Data Mining.
     """
     n, d = x.shape
     k = centers.shape[0]
     if x_sq is None:
         x_sq = np.einsum("ij,ij->i", x, x)
-    xw = x * w[:, None]
-    wsum = float(w.sum())
-    mean = (w @ x) / wsum
-    tol_abs = tol * float(np.mean((w @ (x * x)) / wsum - mean * mean)) if tol > 0 else 0.0
+    if xw is None:
+        xw = x * w[:, None]
+    if variance is None:
+        variance = _variance(x, w, x_sq)
+    tol_abs = tol * variance if tol > 0 else 0.0
+    labels, upper, lower = _two_nearest(x, centers, x_sq)
+    mass = np.bincount(labels, weights=w, minlength=k)
+    sums = np.empty((k, d))
+    for j in range(d):
+        sums[:, j] = np.bincount(labels, weights=xw[:, j], minlength=k)
     centers = centers.copy()
-    labels = np.full(n, -1, dtype=np.int64)
     converged = False
+    changed = n
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
-        new, dist = nearest_center(x, centers, x_sq)
-        if np.array_equal(new, labels):
-            converged = True
-            break
-        labels = new
-        mass = np.bincount(labels, weights=w, minlength=k)
-        sums = np.empty((k, d))
-        for j in range(d):
-            sums[:, j] = np.bincount(labels, weights=xw[:, j], minlength=k)
         empty = mass <= 0
         if empty.any():
-            _reseed_empty(empty, labels, dist, w, xw, mass, sums)
-        ok = mass > 0
-        old = centers.copy()
-        centers[ok] = sums[ok] / mass[ok, None]
-        if float(((centers - old) ** 2).sum()) <= tol_abs and not empty.any():
-            labels, dist = nearest_center(x, centers, x_sq)
+            _reseed_empty(empty, labels, upper, w, xw, mass, sums)
+            upper[:] = np.inf  # re-check every row after a re-seed
+            lower[:] = 0.0
+            changed = n
+        new = sums / mass[:, None]
+        delta = np.sqrt(((new - centers) ** 2).sum(axis=1))
+        centers = new
+        if changed == 0:
             converged = True
             break
+        if float((delta ** 2).sum()) <= tol_abs:
+            converged = True
+            break
+        # bounds after the move
+        upper += delta[labels]
+        if k > 1:
+            top = np.argsort(-delta, kind="stable")[:2]
+            lower -= np.where(labels == top[0], delta[top[1]], delta[top[0]])
+        cc = np.sqrt(np.maximum(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2), 0.0))
+        np.fill_diagonal(cc, np.inf)
+        half = 0.5 * cc.min(axis=1)
+        bound = np.maximum(half[labels], lower)
+        cand = np.flatnonzero(upper > bound)
+        changed = 0
+        if cand.size:
+            diff = x[cand] - centers[labels[cand]]
+            upper[cand] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+            cand = cand[upper[cand] > bound[cand]]
+        if cand.size:
+            lab, d1, d2 = _two_nearest(x[cand], centers, x_sq[cand])
+            moved = lab != labels[cand]
+            upper[cand] = d1
+            lower[cand] = d2
+            if moved.any():
+                rows = cand[moved]
+                old, nl = labels[rows], lab[moved]
+                wr = w[rows]
+                mass -= np.bincount(old, weights=wr, minlength=k)
+                mass += np.bincount(nl, weights=wr, minlength=k)
+                for j in range(d):
+                    xj = xw[rows, j]
+                    sums[:, j] -= np.bincount(old, weights=xj, minlength=k)
+                    sums[:, j] += np.bincount(nl, weights=xj, minlength=k)
+                labels[rows] = nl
+                changed = int(rows.size)
+    if changed == 0 and converged:
+        # exact fixed point: the bounds proved every label; only the distances are needed
+        diff = x - centers[labels]
+        dist = np.einsum("ij,ij->i", diff, diff)
     else:
         labels, dist = nearest_center(x, centers, x_sq)
     inertia = float(w @ dist)
     return KMeansFit(centers=centers, labels=labels, inertia=inertia, n_iter=it, converged=converged)
 
 
+def _variance(x: np.ndarray, w: np.ndarray, x_sq: np.ndarray) -> float:
+    """Mean over columns of the weighted column variances (for the tolerance)."""
+    wsum = float(w.sum())
+    mean = (w @ x) / wsum
+    return max(float((w @ x_sq) / wsum - mean @ mean) / x.shape[1], 0.0)
+
+
 def _reseed_empty(empty: np.ndarray, labels: np.ndarray, dist: np.ndarray, w: np.ndarray, xw: np.ndarray,
                   mass: np.ndarray, sums: np.ndarray) -> None:
     """Move the rows farthest from their centers (weighted distance) into the empty clusters, in place."""
     n = labels.size
-    far = np.argsort(-(dist * w), kind="stable")
+    far = np.argsort(-(np.where(np.isfinite(dist), dist, 0.0) * w), kind="stable")
     taken = 0
     for g in np.flatnonzero(empty):
-        while taken < n and mass[labels[far[taken]]] <= w[far[taken]]:
+        while taken < n and mass[labels[far[taken]]] <= w[far[taken]] * (1 + 1e-12):
             taken += 1  # never empty another cluster
         if taken >= n:
             break
@@ -146,15 +236,15 @@ def _reseed_empty(empty: np.ndarray, labels: np.ndarray, dist: np.ndarray, w: np
         sums[g] = xw[i]
 
 
-def _one_start(x: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generator, x_sq: np.ndarray,
-               coarse: np.ndarray | None, max_iter: int, tol: float) -> KMeansFit:
+def _one_start(x: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generator, x_sq: np.ndarray, xw: np.ndarray,
+               variance: float, coarse: tuple[np.ndarray, ...] | None, max_iter: int, tol: float) -> KMeansFit:
     if coarse is not None:
-        xc, wc, xc_sq = x[coarse], w[coarse], x_sq[coarse]
+        xc, wc, xc_sq, xcw, var_c = coarse
         c0 = kmeans_plusplus(xc, wc, k, rng, xc_sq)
-        c0 = lloyd(xc, wc, c0, max_iter=max_iter, tol=tol, x_sq=xc_sq).centers
+        c0 = lloyd(xc, wc, c0, max_iter=max_iter, tol=tol, x_sq=xc_sq, xw=xcw, variance=var_c).centers
     else:
         c0 = kmeans_plusplus(x, w, k, rng, x_sq)
-    return lloyd(x, w, c0, max_iter=max_iter, tol=tol, x_sq=x_sq)
+    return lloyd(x, w, c0, max_iter=max_iter, tol=tol, x_sq=x_sq, xw=xw, variance=variance)
 
 
 def kmeans(x: np.ndarray, k: int, w: np.ndarray | None = None, *, n_init: int = 20,
@@ -184,21 +274,28 @@ def kmeans(x: np.ndarray, k: int, w: np.ndarray | None = None, *, n_init: int = 
     best : KMeansFit
     labels_per_start : list of numpy.ndarray
     """
-    x = np.ascontiguousarray(x, dtype=float)
+    x = np.asarray(x, dtype=float)
     n = x.shape[0]
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    shift = (w @ x) / w.sum()  # centre the data: distances by |x|^2 - 2x.c + |c|^2 lose less precision
+    x = np.ascontiguousarray(x - shift)
     x_sq = np.einsum("ij,ij->i", x, x)
+    xw = x * w[:, None]
+    variance = _variance(x, w, x_sq)
     coarse = None
     if n > 2 * coarse_size:
-        coarse = np.sort(rng.choice(n, size=coarse_size, replace=False))
-    best = _one_start(x, w, k, rng, x_sq, coarse, max_iter, tol)
+        idx = np.sort(rng.choice(n, size=coarse_size, replace=False))
+        coarse = (x[idx], w[idx], x_sq[idx], xw[idx], _variance(x[idx], w[idx], x_sq[idx]))
+    best = _one_start(x, w, k, rng, x_sq, xw, variance, coarse, max_iter, tol)
     starts = [best.labels]
     for _ in range(max(1, int(n_init)) - 1):
-        fit = _one_start(x, w, k, rng, x_sq, coarse, max_iter, tol)
+        fit = _one_start(x, w, k, rng, x_sq, xw, variance, coarse, max_iter, tol)
         starts.append(fit.labels)
         if fit.inertia < best.inertia * (1 - 1e-12):
             best = fit
+    best = KMeansFit(centers=best.centers + shift, labels=best.labels, inertia=best.inertia, n_iter=best.n_iter,
+                     converged=best.converged)
     return best, starts
 
 

@@ -32,10 +32,13 @@ from .selection import choose_k, criteria_frame, criteria_row
 from .stability import BootstrapStability, bootstrap_stability, reproducibility
 from .ward import WardMethod
 
-__all__ = ["METHODS", "DEFAULT_K_RANGE", "parse_k", "Segmenter", "SegmentResult", "segment"]
+__all__ = ["METHODS", "DEFAULT_K_RANGE", "DEFAULT_SEED", "parse_k", "Segmenter", "SegmentResult", "segment",
+           "evaluate_segments"]
 
 METHODS = ("kmeans", "gmm", "ward", "ensemble")
 DEFAULT_K_RANGE = (2, 8)
+#: The seed used when none is given (as the CLI's default --seed).
+DEFAULT_SEED = 20240601
 _FORMAT = "surveytools.segmenter"
 _VERSION = 1
 _METHOD_NAMES = {"kmeans": "k-means", "gmm": "Gaussian mixture", "ward": "Ward", "ensemble": "ensemble"}
@@ -257,9 +260,9 @@ class Segmenter:
     bootstrap
         Bootstrap replicates for stability (0 skips; default 50).
     bootstrap_n_init
-        Random starts of each bootstrap refit (default: k-means 3, mixtures 1).
+        Random starts of each bootstrap refit (default: k-means 2, mixtures 1).
     seed
-        Random seed; same seed, same segments.
+        Random seed; same seed, same segments (None: the default seed 20240601, never a random one).
     min_size
         Smallest acceptable segment share when choosing k (default 0.05).
     min_stability
@@ -293,7 +296,7 @@ class Segmenter:
 
     def __init__(self, k: int | str | Sequence[int] = "auto", method: str = "kmeans", basis: str = "factors", *,
                  n_init: int | None = None, bootstrap: int = 50, bootstrap_n_init: int | None = None,
-                 seed: int = 20240601, min_size: float = 0.05, min_stability: float = 0.75,
+                 seed: int | None = DEFAULT_SEED, min_size: float = 0.05, min_stability: float = 0.75,
                  standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
                  covariance: str = "full", n_runs: int = 50, linkage: str = "ward", silhouette_sample: int = 4000,
                  weights: bool = True, factor_options: Mapping[str, Any] | None = None) -> None:
@@ -338,6 +341,11 @@ class Segmenter:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k])
         return f"Segmenter({args})"
 
+    @property
+    def _seed(self) -> int:
+        """The seed used (``None`` means the package default, 20240601: results never depend on chance)."""
+        return DEFAULT_SEED if self.seed is None else int(self.seed)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "solution_"):
             raise NotFittedError("this Segmenter is not fitted yet; call fit(data) first (or Segmenter.load)")
@@ -358,7 +366,8 @@ class Segmenter:
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
                 raise DataError(f"{name} must be a whole number >= 1, not {v!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer))
+                                      or self.seed < 0):
             raise DataError(f"seed must be a whole number >= 0, not {self.seed!r}")
         method = _make_method(self.method, n_init=self.n_init, covariance=self.covariance, n_runs=self.n_runs,
                               linkage=self.linkage)
@@ -366,7 +375,7 @@ class Segmenter:
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Survey | pd.DataFrame, y: Any = None, *, sample_weight: Any = None,
-            progress: Progress | None = None) -> Segmenter:
+            factor_scores: pd.DataFrame | None = None, progress: Progress | None = None) -> Segmenter:
         """Segment the respondents of ``X``.
 
         Parameters
@@ -377,6 +386,10 @@ class Segmenter:
             Ignored.
         sample_weight
             Weights per respondent (overrides the survey's weights).
+        factor_scores
+            For the ``factors`` basis: factor scores already computed (respondent id index, one column per
+            factor; e.g. ``FactorModel.transform``), used instead of fitting a factor model. Respondents of
+            ``X`` without a row are excluded as missing.
         progress
             ``progress(label, done, total)`` callback.
 
@@ -391,14 +404,15 @@ class Segmenter:
         weights: Any = sample_weight if sample_weight is not None else (None if self.weights else False)
         basis = build_basis(X, self.basis, standardize=self.standardize, missing=self.missing,
                             min_answered=self.min_answered, weights=weights,
-                            factor_options=self.factor_options)
+                            factor_options={"seed": self._seed, **dict(self.factor_options or {})},
+                            factor_scores=factor_scores)
         order = canonical_order(basis.data.index)
         x = np.ascontiguousarray(basis.matrix()[order])
         n = x.shape[0]
         w = np.ones(n) if basis.weights is None else basis.weights.to_numpy(dtype=float)[order]
         w = w * (n / w.sum())
         ks, notes = self._check_ks(x, ks, auto, basis)
-        rng_fit, rng_sil, rng_boot = spawn_rngs(int(self.seed), 3)
+        rng_fit, rng_sil, rng_boot = spawn_rngs(self._seed, 3)
         with blas_single_thread():
             sols = method.fit_all(x, w, ks, rng_fit, progress, label=f"{method.name} k={ks[0]}..{ks[-1]}")
             for k in list(sols):
@@ -421,7 +435,7 @@ class Segmenter:
             if self.bootstrap > 0:
                 b_init = self.bootstrap_n_init
                 if b_init is None:
-                    b_init = {"kmeans": 3, "gmm": 1}.get(method.name)
+                    b_init = {"kmeans": 2, "gmm": 1}.get(method.name)
                 stab = bootstrap_stability(method, x, w, sols, int(self.bootstrap), rng_boot, n_init=b_init,
                                            progress=progress)
                 for k, st in stab.items():
@@ -498,7 +512,7 @@ class Segmenter:
             criteria=criteria, stability=stability, explanation=explanation, votes=votes, basis=basis.kind,
             basis_columns=basis.columns, standardized=basis.standardize, weighted=basis.weights is not None,
             rows_in=basis.rows_in, rows_segmented=n, excluded=basis.excluded, imputed=basis.imputed,
-            seed=int(self.seed), options=options, k_chosen=auto)
+            seed=self._seed, options=options, k_chosen=auto)
         self.basis_ = basis
         self.method_ = method
         self.solution_ = sol
@@ -521,6 +535,9 @@ class Segmenter:
             if spec["kind"] == "frame":
                 raise DataError("this segmentation was fitted on a DataFrame; pass a DataFrame with the columns "
                                 f"{', '.join(self.columns_)}")
+            if spec["kind"] == "factors" and self.factor_model_ is None:
+                raise DataError("this segmentation was fitted on factor scores given to fit(); pass the new "
+                                f"respondents' factor scores as a DataFrame with columns {', '.join(self.columns_)}")
             basis_arg = spec["kind"] if spec["kind"] in ("factors", "scales", "items") else spec["spec"]
             frame, _, _, _, _ = basis_frame(X, basis_arg, min_answered=spec["min_answered"],
                                             factor_model=self.factor_model_)
@@ -712,3 +729,94 @@ def segment(data: Survey | pd.DataFrame, k: int | str | Sequence[int] = "auto", 
     >>> print(result.summary())                                        # doctest: +SKIP
     """
     return Segmenter(k=k, method=method, basis=basis, **options).fit(data, progress=progress).result_
+
+
+def evaluate_segments(data: Survey | pd.DataFrame, assignments: Any, basis: str = "factors", *,
+                      standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
+                      weights: bool = True, silhouette_sample: int = 4000, seed: int | None = DEFAULT_SEED,
+                      factor_scores: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Criteria of an existing segmentation (e.g. from an earlier wave) on this data's basis.
+
+    Parameters
+    ----------
+    data
+        The survey (or a numeric DataFrame).
+    assignments
+        An :class:`~surveytools.assignments.Assignments` (``read_assignments``) or a Series respondent id ->
+        segment (1..k).
+    basis, standardize, missing, min_answered, weights, factor_scores
+        As for :class:`Segmenter`.
+    silhouette_sample, seed
+        The silhouette's row sample.
+
+    Returns
+    -------
+    dict
+        ``k``, ``sizes``, ``criteria`` (silhouette, calinski_harabasz, davies_bouldin, bic, min_share),
+        ``centroids``, ``rows_in``, ``rows_evaluated``, ``excluded`` (reason -> count).
+
+    Raises
+    ------
+    DataError
+        Assignments naming respondents that are not in the data, or no overlap.
+    """
+    from ..assignments import Assignments
+
+    if isinstance(assignments, Assignments):
+        seg = assignments.segment
+        where = assignments.path or "the assignments"
+    elif isinstance(assignments, pd.Series):
+        seg = assignments
+        where = "the assignments"
+    else:
+        raise DataError("assignments must be read with read_assignments() or be a Series id -> segment")
+    seg = pd.Series(pd.to_numeric(seg, errors="coerce").to_numpy(), index=seg.index.astype(str))
+    if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
+        raise DataError(f"{where}: segments must be whole numbers >= 1")
+    b = build_basis(data, basis, standardize=standardize, missing=missing, min_answered=min_answered,
+                    weights=None if weights else False, factor_scores=factor_scores)
+    ids = b.data.index.astype(str)
+    all_ids = (data.ids if isinstance(data, Survey) else data.index).astype(str)
+    unknown = seg.index.difference(all_ids)
+    if len(unknown):
+        src = data.source.describe() if isinstance(data, Survey) else "the data"
+        raise DataError(f"{where}: {len(unknown)} respondent id(s) are not in {src} (e.g. "
+                        f"{', '.join(map(str, unknown[:5]))}); use the assignments made from this data")
+    has = ids.isin(seg.index)
+    if not has.any():
+        raise DataError(f"{where}: no respondent with a complete basis has a segment")
+    excluded = b.excluded.astype(str).value_counts().to_dict()
+    n_unassigned = int((~has).sum())
+    if n_unassigned:
+        excluded["no segment in the assignments"] = n_unassigned
+    order = canonical_order(ids[has])
+    x = b.matrix()[has][order]
+    labels_raw = seg.reindex(ids[has]).to_numpy(dtype=np.int64)[order]
+    k = int(labels_raw.max())
+    n = x.shape[0]
+    w = np.ones(n) if b.weights is None else b.weights.to_numpy(dtype=float)[has][order]
+    w = w * (n / w.sum())
+    rng = spawn_rngs(DEFAULT_SEED if seed is None else int(seed), 1)[0]
+    sample = np.sort(rng.choice(n, size=silhouette_sample, replace=False)) if 0 < silhouette_sample < n else None
+    with blas_single_thread():
+        crit = criteria_row(x, labels_raw - 1, w, sample=sample, bic=None)
+    counts = np.bincount(labels_raw - 1, minlength=k)
+    wsum = np.bincount(labels_raw - 1, weights=w, minlength=k)
+    raw = b.data.to_numpy(dtype=float)[has][order]
+    cent = np.stack([np.bincount(labels_raw - 1, weights=w * raw[:, j], minlength=k) for j in range(raw.shape[1])],
+                    axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cent = cent / wsum[:, None]
+    present = counts > 0
+    return {
+        "k": int(present.sum()),
+        "sizes": {str(s + 1): {"n": int(counts[s]), "share": float(counts[s] / n),
+                               "weighted_share": float(wsum[s] / wsum.sum())} for s in range(k) if present[s]},
+        "criteria": {c: (None if not np.isfinite(v) else float(v)) for c, v in crit.items()},
+        "centroids": {str(s + 1): dict(zip(b.columns, map(float, cent[s]), strict=True)) for s in range(k)
+                      if present[s]},
+        "basis": {"kind": b.kind, "columns": b.columns, "standardized": b.standardize},
+        "rows_in": int(b.rows_in),
+        "rows_evaluated": int(n),
+        "excluded": {str(r): int(c) for r, c in excluded.items()},
+    }
