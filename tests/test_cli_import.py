@@ -84,11 +84,12 @@ def test_other_flavours_through_the_command(invoke, tmp_path, flavour):
     else:
         export = write_csv(google_forms_rows(answers), tmp_path / "gf.csv")
         spec = write_spec(tmp_path, duration="Timestamp")
-    result = invoke("import", export, "-q", spec, "-o", tmp_path / "clean.csv", "--json")
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["format"] == flavour
-    frame = pd.read_csv(tmp_path / "clean.csv")
-    pd.testing.assert_frame_equal(frame[expected_frame(answers).columns].astype(float), expected_frame(answers))
+    for out in (tmp_path / "clean.csv", tmp_path / "clean.xlsx"):
+        result = invoke("import", export, "-q", spec, "-o", out, "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["format"] == flavour
+        frame = pd.read_csv(out) if out.suffix == ".csv" else pd.read_excel(out, engine="calamine")
+        pd.testing.assert_frame_equal(frame[expected_frame(answers).columns].astype(float), expected_frame(answers))
 
 
 def test_sheet_option(invoke, tmp_path):

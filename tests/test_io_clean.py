@@ -15,7 +15,16 @@ from surveytools.io import clean_frame, import_survey, load_survey, write_survey
 def imported(tmp_path):
     answers = make_answers(21, seed=31)
     path = write_csv(qualtrics_rows(answers), tmp_path / "export.csv")
-    q = load_questionnaire(write_spec(tmp_path))
+    spec = write_spec(tmp_path)
+    text = spec.read_text(encoding="utf-8")
+    # items pinned to Qualtrics columns: the clean file (item-id columns) must load with the same spec
+    text = text.replace('options: agree5}', 'options: agree5, column: PLACE}')
+    for k in (1, 2, 3):
+        text = text.replace("column: PLACE", f"column: Q1_{k}", 1)
+    text = text.replace("    type: multi\n", "    type: multi\n    column: Q5\n")
+    spec.write_text(text, encoding="utf-8")
+    q = load_questionnaire(spec)
+    assert q.items["att2"].column == "Q1_2" and q.items["channels"].column == "Q5"
     return import_survey(path, q).survey, q
 
 

@@ -82,7 +82,7 @@ def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: Iterab
     Columns: the respondent id, one column per item id (multi items ``<id>_<code>``) holding codes, the
     weight column when the survey is weighted, then the platform metadata columns (duration, dates...),
     so that quality checks can run on the clean file. Text cells written to .xlsx are always stored as
-    text (never formulas).
+    text (never formulas); dates with a time zone are written to .xlsx as their local clock time.
 
     Parameters
     ----------
@@ -112,5 +112,8 @@ def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: Iterab
         else:
             from ..report.xlsx_safe import write_frame_xlsx
 
+            for col in frame.columns:  # Excel has no time zones: keep the local clock time
+                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+                    frame[col] = frame[col].dt.tz_localize(None)
             write_frame_xlsx(frame, tmp, sheet="data")
     return p

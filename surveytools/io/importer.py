@@ -297,7 +297,8 @@ class _Planner:
     def _levels(self, item: Item) -> list[tuple[str, list[SourceColumn]]]:
         if item.column:
             found = self.find.name(item.column) or self.find.text(item.column)
-            return [("column", found)]
+            # clean data written by 'import' names the column after the item id
+            return [("column", found), ("id", self.find.name(item.id) if not found else [])]
         levels = [("id", self.find.name(item.id))]
         if item.text:
             levels += [("text", self.find.text(item.text)), ("text", self.find.sub(item.text))]
@@ -336,10 +337,11 @@ class _Planner:
             block = f.question(item.column) or (f.text(item.column) if len(f.text(item.column)) > 1 else [])
             if block:
                 return self._block(item, [(c, None) for c in block], "column")
-            return None
         clean = [f.name(f"{item.id}_{c}") for c in valid]
         if clean and all(len(x) == 1 for x in clean):
             return _Target(item, "multi_block", [x[0] for x in clean], list(valid), "id")
+        if item.column:  # clean data is the only fallback for a pinned column
+            return None
         single = f.name(item.id)
         if len(single) == 1:
             return _Target(item, "multi_joined", single, how="id")
