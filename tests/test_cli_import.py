@@ -244,3 +244,11 @@ def test_duplicate_respondent_ids(invoke, tmp_path, study):
     export = write_csv(rows, tmp_path / "dup.csv")
     _error(invoke("import", export, "-q", spec, "-o", tmp_path / "c.csv"),
            "1 respondent id in 'ResponseId' (column I) appears more than once", "rows 5, 9")
+
+
+def test_respondent_id_and_weight_named_by_the_spec_must_exist(invoke, tmp_path, study):
+    _, export, spec = study
+    spec.write_text("respondent_id: cust_id\nweight: wgt\n" + spec.read_text(encoding="utf-8"), encoding="utf-8")
+    _error(invoke("import", export, "-q", spec, "-o", tmp_path / "c.csv"),
+           "respondent_id: no column 'cust_id' (named by 'respondent_id' in the spec)",
+           "weight: no column 'wgt'")

@@ -389,14 +389,14 @@ class _Planner:
         """The respondent id or weight column."""
         if name:
             found = self.find.name(name) or self.find.text(name)
-            if len(found) >= 1:
+            if found:
                 return found[0]
+            self.missing.append(f"{what}: no column {name!r} (named by '{what}' in the spec)")
+            return None
         for key in native:
             found = [c for c in self.layout.columns if c.name and normalize_label(c.name) == key]
             if found:
                 return found[0]
-        if name:
-            self.missing.append(f"{what}: no column {name!r} (named by '{what}' in the spec)")
         return None
 
 
