@@ -170,7 +170,7 @@ def profile_svg(title: str, labels: Sequence[str], values: Sequence[float], tota
         hi = max(0.0, float(np.nanmax(np.concatenate([v, t]) * scale)) * 1.18) if r else 1.0
         ax.set_xlim(lo, hi if hi > lo else lo + 1)
         ax.set_title(_t(title, 80))
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return figure_svg(fig, salt)
 
 
@@ -189,7 +189,8 @@ def nps_svg(nps: Sequence[tuple[str, str, float]], *, lang: str = "en") -> str:
         for yi, v in zip(y, vals, strict=True):
             ax.text(v, yi, f" {fmt_number(v, 0, lang)} " if v >= 0 else f" {fmt_number(v, 0, lang)} ", va="center",
                     ha="left" if v >= 0 else "right", fontsize=8)
-        ax.set_xlim(min(-10.0, vals.min() * 1.25 if k else 0), max(10.0, vals.max() * 1.25 if k else 0))
+        pad = 0.2 * max(float(np.abs(vals).max()) if k else 0.0, 10.0)
+        ax.set_xlim(min(-10.0, vals.min() - pad if k else 0), max(10.0, vals.max() + pad if k else 0))
         ax.set_xlabel("NPS")
         ax.set_title(_t(tr("nps_by_segment", lang)))
         return figure_svg(fig, "nps")

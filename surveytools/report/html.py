@@ -19,7 +19,7 @@ from ..exceptions import DataError
 from ..io.atomic import atomic_write
 from . import _data as D
 from . import charts
-from .i18n import check_lang, fmt_number, fmt_percent, tr
+from .i18n import check_lang, fmt_number, fmt_percent, segment_title, tr
 from .xlsx import LOADING_THRESHOLD, chart_rows
 
 __all__ = ["write_html_report", "render_html_report"]
@@ -353,12 +353,12 @@ def _profiles(doc: _Doc, prof: dict[str, Any]) -> None:
     pkey = "p_adj" if fdr else "p"
     head1 = (f'<tr><th rowspan="2">{_e(tr("variable", lang))}</th><th rowspan="2">{_e(tr("level", lang))}</th>'
              f'<th class="num" rowspan="2">{_e(tr("total", lang))}<br>'
-             f'<span class="muted">n = {_e(prof.get("rows_used", ""))}</span></th>')
+             f'<span class="muted">n = {_fmt(prof.get("rows_used"), lang)}</span></th>')
     head2 = "<tr>"
     for key in keys:
         s = segs[key] if isinstance(segs[key], Mapping) else {}
         head1 += (f'<th colspan="3">{_e(key)}. {_e(s.get("name", key))}<br>'
-                  f'<span class="muted">n = {_e(s.get("n", ""))}</span></th>')
+                  f'<span class="muted">n = {_fmt(s.get("n"), lang)}</span></th>')
         head2 += (f'<th class="num">{_e(tr("value", lang))}</th><th class="num">{_e(tr("index", lang))}</th>'
                   f'<th class="num">{_e(tr(pkey, lang))}</th>')
     head1 += "</tr>"
@@ -397,7 +397,7 @@ def _profiles(doc: _Doc, prof: dict[str, Any]) -> None:
         totals = [float("nan") if t is None else t for t in totals]
         for i, key in enumerate(keys):
             s = segs[key] if isinstance(segs[key], Mapping) else {}
-            title = tr("profile_chart_title", lang, segment=key, name=s.get("name", key))
+            title = segment_title(key, s.get("name", key), lang)
             vals = [D.as_number(D.get(r, "segments", key, "value")) for r in rows]
             vals = [float("nan") if v is None else v for v in vals]
             marks = [D.get(r, "segments", key, "mark") for r in rows]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..exceptions import DataError
 
-__all__ = ["LANGUAGES", "STRINGS", "tr", "check_lang", "fmt_number", "fmt_percent"]
+__all__ = ["LANGUAGES", "STRINGS", "tr", "check_lang", "fmt_number", "fmt_percent", "segment_title"]
 
 #: Languages reports and descriptions can be written in.
 LANGUAGES: tuple[str, ...] = ("en", "es")
@@ -62,6 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "average_r": "Average inter-item r",
         "omega_total": "Omega total",
         "omega_hierarchical": "Omega hierarchical",
+        "omega_total_sl": "Omega total (Schmid-Leiman)",
         "reversed": "Reversed",
         "r_drop": "Corrected item-total r",
         "alpha_if_deleted": "Alpha if deleted",
@@ -200,6 +201,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "average_r": "r media entre ítems",
         "omega_total": "Omega total",
         "omega_hierarchical": "Omega jerárquico",
+        "omega_total_sl": "Omega total (Schmid-Leiman)",
         "reversed": "Invertido",
         "r_drop": "r ítem-total corregida",
         "alpha_if_deleted": "Alfa si se elimina",
@@ -329,6 +331,8 @@ def fmt_number(x: Any, decimals: int = 2, lang: str = "en") -> str:
     if math.isnan(f) or math.isinf(f):
         return ""
     s = f"{f:,.{decimals}f}"
+    if s.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
+        s = s.lstrip("-")
     if lang == "es":
         s = s.replace(",", "\u00a0").replace(".", ",")  # thin grouping space, decimal comma
     return s
@@ -346,3 +350,11 @@ def fmt_percent(x: Any, decimals: int = 0, lang: str = "en") -> str:
         return ""
     num = fmt_number(100.0 * f, decimals, lang)
     return f"{num}\u00a0%" if lang == "es" else f"{num}%"
+
+
+def segment_title(number: Any, name: Any, lang: str = "en") -> str:
+    """``Segment 2: Achievers``, or just ``Segment 2`` when the segment has no name of its own."""
+    plain = tr("segment_label", lang, number=number)
+    if name is None or str(name) == plain or str(name) == str(number):
+        return plain
+    return tr("profile_chart_title", lang, segment=number, name=name)

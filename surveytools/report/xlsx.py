@@ -28,7 +28,7 @@ from .. import __version__
 from ..exceptions import DataError
 from ..io.atomic import atomic_write
 from . import _data as D
-from .i18n import check_lang, tr
+from .i18n import check_lang, segment_title, tr
 from .xlsx_safe import set_cell
 
 __all__ = ["write_xlsx_report", "LOADING_THRESHOLD"]
@@ -512,7 +512,7 @@ def _profile_charts(wb: Workbook, prof: dict[str, Any], lang: str) -> None:
     sh.title(tr("profile_charts", lang))
     for key, s in segs.items():
         name = s.get("name", key) if isinstance(s, Mapping) else key
-        title = tr("profile_chart_title", lang, segment=key, name=name)
+        title = segment_title(key, name, lang)
         sh.subtitle(title)
         head = sh.header([tr("variable", lang), tr("total", lang), f"{key}. {name}"])
         for r in rows:
