@@ -159,3 +159,31 @@ def test_header_only(tmp_path, spec_es):
     path.write_text(",".join(ROWS[0]) + "\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="no responses below them"):
         import_survey(path, spec_es)
+
+
+def test_excel_dates_and_numbers_in_metadata(tmp_path, spec_es):
+    import datetime as dt
+
+    rows = [ROWS[0] + ["StartDate", "Duration", "Finished"]]
+    for k, r in enumerate(ROWS[1:]):
+        rows.append(r + [dt.datetime(2024, 5, 1, 9, k), 300.0 + k, k % 2 == 0])
+    spec = tmp_path / "d.yaml"
+    spec.write_text(SPEC_ES + "quality: {duration: Duration}\n", encoding="utf-8")
+    s = load_survey(write_xlsx(rows, tmp_path / "dates.xlsx"), load_questionnaire(spec))
+    _check(s)
+    assert s.metadata["StartDate"].iloc[3] == dt.datetime(2024, 5, 1, 9, 3)
+    assert s.metadata["Duration"].tolist() == [300, 301, 302, 303]
+    assert s.metadata["Finished"].tolist() == [1, 0, 1, 0]
+
+
+def test_export_without_any_item_lists_every_missing_item(tmp_path):
+    from survey_exports import make_answers, qualtrics_rows
+
+    from surveytools import ImportMappingError
+
+    path = write_xlsx(qualtrics_rows(make_answers(6)), tmp_path / "q.xlsx")
+    spec = tmp_path / "other.yaml"
+    spec.write_text("items: {x1: {text: Something else, type: numeric}, x2: {type: numeric}}\n", encoding="utf-8")
+    with pytest.raises(ImportMappingError, match="2 columns named by the questionnaire are not in the export") as e:
+        import_survey(path, load_questionnaire(spec))
+    assert "x1: no column named 'x1' or with the text 'Something else'" in str(e.value)

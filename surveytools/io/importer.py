@@ -840,7 +840,7 @@ class _ColumnPlan:
 def _plan_columns(table: Table, layout: Layout, planner: _Planner, q: Questionnaire) -> _ColumnPlan:
     """Find the id, weight and metadata columns; raise on missing or ambiguous columns."""
     where = table.describe()
-    if not planner.targets:
+    if not planner.targets and layout.flavour in ("plain", "parquet"):
         names = [c.display() for c in layout.columns if c.display()]
         searched = f" (searched the first {len(table.head)} rows)" if layout.flavour == "plain" else ""
         raise InputFileError(
