@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from report_fixtures import HOSTILE, profiled_survey  # noqa: E402  (tests/ is on sys.path under pytest)
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
@@ -24,9 +25,6 @@ from surveytools.assignments import Assignments, read_assignments
 from surveytools.exceptions import DataError, DataQualityWarning
 from surveytools.profile import ProfileResult, bh_adjust, parse_names, profile_segments
 from surveytools.survey import Survey
-
-from report_fixtures import HOSTILE, profiled_survey  # noqa: E402  (tests/ is on sys.path under pytest)
-
 
 # ---------------------------------------------------------------------- fixtures
 
@@ -136,7 +134,7 @@ def test_marks_follow_p_or_adjusted_p(bfi_survey, bfi_segments, bfi_profile):
 def _rest_means(result: ProfileResult) -> np.ndarray:
     """Mean of the rest from total and segment (unweighted: n-weighted)."""
     out = []
-    for (rid, s), c in result.cells.iterrows():
+    for (rid, _seg), c in result.cells.iterrows():
         row = result.rows.loc[rid]
         n_rest = row["total_n"] - c["n"]
         out.append((row["total"] * row["total_n"] - c["value"] * c["n"]) / n_rest)

@@ -10,11 +10,10 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E402
 
 from surveytools.exceptions import DataError, InputFileError
 from surveytools.report.html import render_html_report, write_html_report
-
-from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -174,8 +173,9 @@ def test_real_stage_objects(tmp_path, bfi_survey):
     assert "0.703" in text  # psych alpha of agreeableness
     assert "Am indifferent to the feelings of others." in text  # item text in the heat map
     assert text.count("<svg ") == 3 + 4 + 0  # scree, heat map, sizes + 4 profiles; no NPS in bfi
-    from surveytools.report.xlsx import write_xlsx_report
     from openpyxl import load_workbook
+
+    from surveytools.report.xlsx import write_xlsx_report
 
     xlsx = write_xlsx_report({"reliability": rel, "factor": fac, "profile": prof}, tmp_path / "r.xlsx")
     assert load_workbook(xlsx).sheetnames == ["Summary", "Reliability", "Factors", "Segments", "Profiles",
@@ -262,9 +262,9 @@ def test_real_voc_object():
     """The VoC stage's own result: NPS chart, a headline table per segment, escaped verbatims."""
     import warnings
 
-    from surveytools.voc import voc_by_segment
-
     from report_fixtures import profiled_survey
+
+    from surveytools.voc import voc_by_segment
 
     survey, seg = profiled_survey(n=300)
     with warnings.catch_warnings():

@@ -9,11 +9,10 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E402
 
 from surveytools.exceptions import DataError, InputFileError
 from surveytools.report.xlsx import write_xlsx_report
-
-from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -211,9 +210,9 @@ def test_real_voc_object_verbatims_stay_text(tmp_path):
     """Open-ended comments reach the workbook through the VoC stage's examples: still text, never formulas."""
     import warnings
 
-    from surveytools.voc import voc_by_segment
-
     from report_fixtures import profiled_survey
+
+    from surveytools.voc import voc_by_segment
 
     survey, seg = profiled_survey(n=300)
     with warnings.catch_warnings():

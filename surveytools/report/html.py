@@ -202,7 +202,7 @@ def _summary(doc: _Doc, res: Mapping[str, dict[str, Any]]) -> None:
     segs = prof.get("segments") if isinstance(prof.get("segments"), Mapping) else None
     if segs:
         doc.h3(tr("segments", lang))
-        for key, s in segs.items():
+        for s in segs.values():
             if isinstance(s, Mapping) and s.get("description"):
                 doc.parts.append(f'<p class="desc">{_e(s["description"])}</p>')
     doc.end()
