@@ -990,7 +990,7 @@ quality:
   exclude: [speeder, straightlining, attention-check, partial, duplicate-id, duplicate-email]
 
 reliability:
-  omega_factors: 3
+  missing: pairwise
 
 factor:
   items: [price_sensitivity, brand_loyalty, innovativeness, environmental_concern, convenience, social_influence]
