@@ -149,6 +149,27 @@ def test_polychoric_75_items_missing_answers_smoothed_matches_psych(msq75):
     assert np.abs(tau - np.array(ref["polychoric"]["tau"])).max() < 1e-10
 
 
+@pytest.fixture(scope="module")
+def spi():
+    ref = json.loads((DATA / "correlation" / "spi_reference.json").read_text())
+    frame = pd.read_csv(DATA / "spi" / "responses.csv.gz").set_index("respondent_id")[ref["items"]]
+    return frame, ref
+
+
+def test_pearson_and_polychoric_on_135_items_with_missing_answers(spi):
+    # R: tests/data/correlation/make_reference.R (spi block): eigen(cor(sx, use = "pairwise"))$values;
+    #    polychoric(sx[, seq(1, 135, by = 3)])   (4,000 x 135, 4% missing + 300 break-offs)
+    frame, ref = spi
+    R = correlation_matrix(frame)
+    ev = np.linalg.eigvalsh(R.matrix.to_numpy())[::-1]
+    assert np.abs(ev - np.array(ref["eigenvalues"])).max() < 1e-6
+    items = ref["polychoric"]["items"]
+    res = correlation_matrix(frame[items], "polychoric")
+    assert np.abs(res.matrix.to_numpy() - np.array(ref["polychoric"]["rho"])).max() < 5e-4
+    tau = np.array([res.thresholds[i] for i in items])
+    assert np.abs(tau - np.array(ref["polychoric"]["tau"])).max() < 1e-10
+
+
 def test_polychoric_unequal_categories_uses_pairwise_thresholds_as_psych(bfi_csv):
     # R: x <- read.csv("tests/data/bfi/responses.csv")[1:500, c("A1","A2","A3","A4","A5")]
     #    x$A1 <- pmin(x$A1, 4); x$A2[x$A2 == 1] <- NA; polychoric(x)$rho

@@ -129,3 +129,17 @@ def test_kmo_and_bartlett_do_not_depend_on_item_order(perm):
     assert k.overall == pytest.approx(base_k.overall, abs=1e-12)
     assert np.allclose(k.items.to_numpy(), base_k.items.to_numpy()[perm], atol=1e-12)
     assert bartlett(P, 200).chi2 == pytest.approx(base_b.chi2, rel=1e-12)
+
+
+def test_kmo_bartlett_on_135_items_with_missing_answers():
+    # R: tests/data/correlation/make_reference.R (spi block): R <- cor(sx, use = "pairwise"); KMO(R);
+    #    cortest.bartlett(R, n = 4000)   (spi: 4,000 x 135, seeded missing answers and break-offs)
+    ref = json.loads((DATA / "correlation" / "spi_reference.json").read_text())
+    frame = pd.read_csv(DATA / "spi" / "responses.csv.gz").set_index("respondent_id")[ref["items"]]
+    R = correlation_matrix(frame)
+    res = kmo(R)
+    assert res.overall == pytest.approx(ref["kmo"]["overall"], abs=1e-6)
+    assert np.abs(res.items.to_numpy() - np.array(ref["kmo"]["items"])).max() < 1e-6
+    b = bartlett(R, n=len(frame))
+    assert b.chi2 == pytest.approx(ref["bartlett"]["chi2"], rel=1e-6)
+    assert b.df == ref["bartlett"]["df"] == 9045

@@ -94,7 +94,7 @@ def test_map_does_not_depend_on_item_order(perm):
     R = np.corrcoef(A, rowvar=False)
     base = velicer_map(R)
     got = velicer_map(R[np.ix_(perm, perm)])
-    assert np.abs(got.values.to_numpy() - base.values.to_numpy()).max() < 1e-12
+    assert np.abs(got.values.to_numpy() - base.values.to_numpy()).max() < 1e-9  # last entry: rank-one rounding
     assert got.n_factors == base.n_factors
 
 
@@ -202,3 +202,28 @@ def test_retention_summary_at_least_one_factor_and_cap():
     strong = pd.DataFrame(np.repeat(z, 2, axis=1) + rng.normal(scale=0.5, size=(800, 6)), columns=list("abcdef"))
     capped = retention_summary(strong, seed=2, n_iter=5, max_factors=2)
     assert capped.n_factors == 2 and "capped" in capped.notes[-1]
+
+
+@pytest.fixture(scope="module")
+def spi():
+    ref = json.loads((DATA / "correlation" / "spi_reference.json").read_text())
+    frame = pd.read_csv(DATA / "spi" / "responses.csv.gz").set_index("respondent_id")[ref["items"]]
+    return frame, ref
+
+
+def test_map_and_parallel_on_135_items_with_missing_answers(spi):
+    # R: tests/data/correlation/make_reference.R (spi block): VSS(R, n = 134, rotate = "none", fm = "pc")$map
+    #    (minimum at 27: psych's default n = 8, or n = 20, would stop early at the boundary);
+    #    set.seed(42); fa.parallel(sx, fa = "both", n.iter = 20): nfact 25, ncomp 21
+    frame, ref = spi
+    R = correlation_matrix(frame)
+    res = velicer_map(R)
+    diff = np.abs(res.values.to_numpy() - np.array(ref["map"]))
+    assert diff[:-1].max() < 1e-10
+    assert diff[-1] < 1e-6  # p - 1 components leave a rank-one residual: rounding noise in both programs
+    assert res.n_factors == ref["map_n_factors"] == 27
+    assert velicer_map(R, max_components=20).n_factors == 20  # what VSS(n = 20) would report
+    par = parallel_analysis(frame, R=R, seed=3)
+    assert abs(par.n_factors - ref["parallel"]["n_factors"]) <= 1
+    assert abs(par.n_components - ref["parallel"]["n_components"]) <= 1
+    assert np.abs(par.observed_fa.to_numpy() - np.array(ref["parallel"]["fa_values"])).max() < 1e-5

@@ -44,3 +44,27 @@ json <- paste0('{"dataset":"ability","psych_version":"', packageVersion("psych")
   '"items":', str(colnames(a)), ',',
   '"tetrachoric":{"rho":', mat(tc$rho), ',"tau":', num(tc$tau), '}}')
 writeLines(json, "tests/data/ability/reference.json")
+
+## spi: tests/data/spi/responses.csv.gz (psychTools spi, 4,000 x 135 six-point items with seeded missing
+## answers, written by tests/data/factor/make_fa_reference.R) -> tests/data/correlation/spi_reference.json
+s <- read.csv(gzfile("tests/data/spi/responses.csv.gz"))
+sx <- s[, -1]
+R <- cor(sx, use = "pairwise")
+k <- KMO(R)
+b <- cortest.bartlett(R, n = nrow(sx))
+# the whole MAP curve (1..p-1 components; VSS's default n = 8 and the n = 20 of nfactors() stop early:
+# here the minimum is at 27); map does not depend on fm or rotate, fm = "pc" keeps the rest of VSS cheap
+v <- VSS(R, n = ncol(sx) - 1, rotate = "none", fm = "pc", n.obs = nrow(sx), plot = FALSE)
+set.seed(42)
+fp <- fa.parallel(sx, fa = "both", n.iter = 20, plot = FALSE)
+poly_items <- colnames(sx)[seq(1, 135, by = 3)]                        # 45 items across the inventory
+pc <- polychoric(sx[, poly_items])
+json <- paste0('{"dataset":"spi with seeded missing answers","psych_version":"', packageVersion("psych"), '",',
+  '"items":', str(colnames(sx)), ',',
+  '"kmo":{"overall":', formatC(k$MSA, digits = 15, format = "g"), ',"items":', num(k$MSAi), '},',
+  '"bartlett":{"chi2":', formatC(b$chisq, digits = 15, format = "g"), ',"df":', b$df, '},',
+  '"eigenvalues":', num(eigen(R)$values), ',',
+  '"map":', num(v$map), ',"map_n_factors":', which.min(v$map), ',',
+  '"parallel":{"n_factors":', fp$nfact, ',"n_components":', fp$ncomp, ',"fa_values":', num(fp$fa.values), '},',
+  '"polychoric":{"items":', str(poly_items), ',"rho":', mat(pc$rho), ',"tau":', mat(pc$tau), '}}')
+writeLines(json, "tests/data/correlation/spi_reference.json")
