@@ -169,6 +169,7 @@ def size_order(mass: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 _controller: object | None = None
+_depth = 0
 
 
 @contextlib.contextmanager
@@ -178,7 +179,10 @@ def blas_single_thread() -> Iterator[None]:
     The products in segmentation are thin (rows x a few columns); with several BLAS threads on a busy
     machine they spend more time synchronizing than computing (a mixture fit took 10x the CPU time).
     """
-    global _controller
+    global _controller, _depth
+    if _depth > 0:  # already limited by an enclosing block
+        yield
+        return
     if _controller is None:
         try:
             from threadpoolctl import ThreadpoolController
@@ -190,4 +194,8 @@ def blas_single_thread() -> Iterator[None]:
         yield
         return
     with _controller.limit(limits=1, user_api="blas"):  # type: ignore[attr-defined]
-        yield
+        _depth += 1
+        try:
+            yield
+        finally:
+            _depth -= 1

@@ -193,7 +193,8 @@ def _columns(survey: Survey, names: list[str], min_answered: float, reasons: dic
                          f"items: {', '.join(list(q.items)[:40])}{' ...' if len(q.items) > 40 else ''}"])
     rev_keyed = _reversed_items(survey)
     scale_names = [n.lstrip("-") for n in names if n.lstrip("-") in q.scales]
-    scores = score_scales(survey, scale_names, min_answered=min_answered) if scale_names else None
+    # weights never enter a respondent's own score (impute="none"); missing weights are handled below
+    scores = score_scales(survey, scale_names, min_answered=min_answered, weights=False) if scale_names else None
     cols: dict[str, pd.Series] = {}
     sources: dict[str, dict[str, Any]] = {}
     for name in names:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._base import Method, Progress, Solution
-from ._util import nearest_center
+from ._util import blas_single_thread, nearest_center
 
 __all__ = ["kmeans_plusplus", "lloyd", "kmeans", "KMeansMethod", "KMeansFit"]
 
@@ -274,6 +274,12 @@ def kmeans(x: np.ndarray, k: int, w: np.ndarray | None = None, *, n_init: int = 
     best : KMeansFit
     labels_per_start : list of numpy.ndarray
     """
+    with blas_single_thread():
+        return _kmeans(x, k, w, n_init=n_init, rng=rng, max_iter=max_iter, tol=tol, coarse_size=coarse_size)
+
+
+def _kmeans(x: np.ndarray, k: int, w: np.ndarray | None, *, n_init: int, rng: np.random.Generator | int,
+            max_iter: int, tol: float, coarse_size: int) -> tuple[KMeansFit, list[np.ndarray]]:
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)

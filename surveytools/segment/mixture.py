@@ -45,6 +45,7 @@ from scipy.linalg import solve_triangular
 
 from ..exceptions import ConvergenceWarning, DataError
 from ._base import Method, Progress, Solution
+from ._util import blas_single_thread
 from .kmeans import kmeans_plusplus, lloyd
 
 __all__ = ["COVARIANCE_TYPES", "GaussianMixtureFit", "fit_mixture", "mixture_log_prob", "n_parameters",
@@ -220,6 +221,14 @@ def fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None = None, *, covarianc
     """
     if covariance not in COVARIANCE_TYPES:
         raise DataError(f"covariance must be one of {', '.join(COVARIANCE_TYPES)}, not {covariance!r}")
+    with blas_single_thread():
+        return _fit_mixture(x, k, w, covariance=covariance, n_init=n_init, rng=rng, max_iter=max_iter, tol=tol,
+                            reg=reg, coarse_size=coarse_size)
+
+
+def _fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None, *, covariance: str, n_init: int,
+                 rng: np.random.Generator | int, max_iter: int, tol: float, reg: float | None, coarse_size: int
+                 ) -> tuple[GaussianMixtureFit, list[np.ndarray]]:
     x = np.ascontiguousarray(x, dtype=float)
     n, d = x.shape
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)
@@ -254,7 +263,7 @@ def fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None = None, *, covarianc
     if not best.converged:
         warnings.warn(f"the {k}-segment mixture ({covariance}) stopped after {best.n_iter} EM iterations before "
                       f"the log-likelihood settled (tol {tol}); raise max_iter or check the basis",
-                      ConvergenceWarning, stacklevel=2)
+                      ConvergenceWarning, stacklevel=3)
     return best, starts
 
 
