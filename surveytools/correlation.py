@@ -365,7 +365,7 @@ def _correlation_matrix(X: Any, method: str, *, missing: str, weights: Any, corr
 
     smoothed = False
     if np.isnan(r).any():
-        bad = sorted({items[i] for i, j in zip(*np.where(np.isnan(r)))})
+        bad = sorted({items[i] for i in np.flatnonzero(np.isnan(r).any(axis=1))})
         warnings.warn(f"some correlations could not be computed (no respondents answered both items, or one "
                       f"item did not vary among them): {_names(bad)}; smoothing turned off",
                       EstimationWarning, stacklevel=2)

@@ -115,7 +115,7 @@ class BartlettResult:
 
 
 def _matrix(R: Any) -> tuple[np.ndarray, list[str]]:
-    if hasattr(R, "matrix") and isinstance(getattr(R, "matrix"), pd.DataFrame):  # a CorrelationResult
+    if hasattr(R, "matrix") and isinstance(R.matrix, pd.DataFrame):  # a CorrelationResult
         R = R.matrix
     if isinstance(R, pd.DataFrame):
         names = [str(c) for c in R.columns]
