@@ -187,3 +187,22 @@ def test_export_without_any_item_lists_every_missing_item(tmp_path):
     with pytest.raises(ImportMappingError, match="2 columns named by the questionnaire are not in the export") as e:
         import_survey(path, load_questionnaire(spec))
     assert "x1: no column named 'x1' or with the text 'Something else'" in str(e.value)
+
+
+@pytest.mark.parametrize("hint", [0, 2, 1000])
+def test_row_buffer_grows_or_trims(tmp_path, spec_es, hint):
+    """The cell buffer is sized from the sheet's row count, grows when a reader yields more, trims to fit."""
+    from surveytools.io.importer import _read_cells
+    from surveytools.io.layout import detect_layout
+    from surveytools.io.sources import open_table
+
+    rows = [ROWS[0]] + [ROWS[1 + k % 4] for k in range(50)]  # 50 rows: more than the rows read ahead
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    table = open_table(path)
+    table.rows_hint = hint
+    layout = detect_layout(table, spec_es)
+    cells, n = _read_cells(table, layout, [1, 2])
+    assert n == 50 and cells.ids.shape == (50, 2)
+    values = cells.uniques[cells.ids]
+    np.testing.assert_array_equal(values[:, 0], [ROWS[1 + k % 4][1] for k in range(50)])

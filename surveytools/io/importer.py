@@ -480,18 +480,13 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
     into a global table of distinct values), which is both the fastest order for object arrays and the
     reason a 50,000 x 60 workbook never exists as a DataFrame of Python objects.
     """
-    index: dict[Any, int] = {}
-    uniques: list[Any] = []
+    index: dict[Any, int] = {}  # distinct value -> global id, in order of first appearance
+    add = index.setdefault
 
     def merge(local: np.ndarray, local_uniques: Any) -> np.ndarray:
         lut = np.empty(len(local_uniques) + 1, dtype=np.int32)
+        lut[:-1] = [add(u, len(index)) for u in local_uniques.tolist()]
         lut[-1] = -1
-        for k, u in enumerate(local_uniques.tolist()):
-            g = index.get(u)
-            if g is None:
-                g = index[u] = len(uniques)
-                uniques.append(u)
-            lut[k] = g
         return lut[local]
 
     if table.frame is not None:  # SPSS, Parquet: typed columns, factorized one by one without Python objects
@@ -501,27 +496,31 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
             local, local_uniques = pd.factorize(frame[c], use_na_sentinel=True)
             ids[:, j] = merge(local, local_uniques)
         table.close()
-        return _Cells(ids, uniques, {c: j for j, c in enumerate(columns)}), len(frame)
+        return _Cells(ids, list(index), {c: j for j, c in enumerate(columns)}), len(frame)
 
-    parts: list[np.ndarray] = []
+    capacity = max(table.rows_hint - layout.data_start, 0) if table.rows_hint else 0
+    ids = np.empty((capacity, len(columns)), dtype=np.int32)
     n = 0
     take_all = columns == list(range(table.width))
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived cells: the cyclic collector only costs time here
     try:
         for chunk in table.chunks(layout.data_start):
-            n += len(chunk)
-            if not columns:
-                continue
-            block = chunk if take_all else chunk[:, columns]
-            local, local_uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
-            parts.append(merge(local, local_uniques).reshape(block.shape))
-            del block, chunk, local
+            rows = len(chunk)
+            if n + rows > len(ids):  # the row count was not known (or was short): grow
+                ids = np.concatenate([ids[:n], np.empty((max(n + rows, 2 * len(ids)) - n, len(columns)),
+                                                        dtype=np.int32)])
+            if columns:
+                block = chunk if take_all else chunk[:, columns]
+                local, local_uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
+                ids[n: n + rows] = merge(local, local_uniques).reshape(block.shape)
+                del block, local
+            n += rows
+            del chunk
     finally:
         if gc_was_enabled:
             gc.enable()
-    ids = np.vstack(parts) if parts else np.empty((n, len(columns)), dtype=np.int32)
-    return _Cells(ids, uniques, {c: j for j, c in enumerate(columns)}), n
+    return _Cells(ids[:n], list(index), {c: j for j, c in enumerate(columns)}), n
 
 
 # ====================================================================== conversion helpers

@@ -66,6 +66,8 @@ class Table:
     frame
         For SPSS and Parquet files: the data rows as typed columns (numbered from 0), read column by column
         instead of through :meth:`chunks`.
+    rows_hint
+        Rows the table is expected to hold counted from ``head[0]`` (0 when unknown), to size buffers.
     column_labels
         SPSS variable labels: column position -> label.
     encoding, delimiter
@@ -86,6 +88,7 @@ class Table:
     delimiter: str | None = None
     _close: Callable[[], None] | None = field(default=None, repr=False)
     frame: pd.DataFrame | None = field(default=None, repr=False)
+    rows_hint: int = 0
 
     def describe(self) -> str:
         """``file`` or ``file, sheet 'S'`` for messages."""
@@ -113,9 +116,8 @@ class Table:
 
 def _to_grid(rows: list[list[Any]], width: int) -> np.ndarray:
     if rows and width and all(len(r) == width for r in rows):
-        arr = np.array(rows, dtype=object)
-        if arr.shape == (len(rows), width):
-            return arr
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+        return flat.reshape(len(rows), width)
     out = np.empty((len(rows), width), dtype=object)
     out.fill("")
     for i, r in enumerate(rows):
@@ -316,7 +318,7 @@ def _open_workbook(p: Path, kind: str, sheet: str | int | None) -> Table:
         wb.close()
 
     table = Table(path=p, kind=kind, sheet=name, sheets=tuple(names), width=width, head=head, first_row=1,
-                  _rest=rest(), _close=close)
+                  _rest=rest(), _close=close, rows_hint=start_row + height)
     return table
 
 
@@ -416,7 +418,7 @@ def _open_text(p: Path) -> Table:
             yield rest_grid[start: start + CHUNK_ROWS * 4]
 
     return Table(path=p, kind="csv", sheet=None, sheets=(), width=width, head=head, first_row=1, _rest=rest(),
-                 encoding=encoding, delimiter=delim)
+                 encoding=encoding, delimiter=delim, rows_hint=len(grid))
 
 
 # ====================================================================== frames (SPSS, Parquet)
