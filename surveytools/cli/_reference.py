@@ -18,14 +18,15 @@ def _walk(command: click.Command, ctx: click.Context, path: list[str]) -> list[t
             sub = command.get_command(ctx, name)
             if sub is None or sub.hidden:
                 continue
-            sub_ctx = click.Context(sub, info_name=name, parent=ctx, terminal_width=100, max_content_width=100)
+            sub_ctx = sub.make_context(name, [], parent=ctx, resilient_parsing=True, terminal_width=100,
+                                       max_content_width=100)
             out.extend(_walk(sub, sub_ctx, path + [name]))
     return out
 
 
 def render_reference() -> str:
     """The whole CLI reference as Markdown."""
-    ctx = click.Context(cli, info_name="surveytools", terminal_width=100, max_content_width=100)
+    ctx = cli.make_context("surveytools", [], resilient_parsing=True, terminal_width=100, max_content_width=100)
     parts = ["# Command-line reference", "",
              "Generated from `--help` by `python -m surveytools.cli._reference > docs/cli.md`; do not edit by hand.",
              ""]

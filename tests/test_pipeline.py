@@ -1,0 +1,109 @@
+"""The whole study: `surveytools demo`, `surveytools run`, determinism, a failing stage, the manifest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from surveytools.datasets import write_retail_loyalty
+from surveytools.pipeline import PipelineError, run_project
+from surveytools.project import load_project
+
+STAGE_JSON = ["import.json", "quality.json", "reliability.json", "factor.json", "segment.json", "typing_tool.json",
+              "profile.json", "crm.json", "voc.json"]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> dict[str, Path]:
+    return write_retail_loyalty(tmp_path_factory.mktemp("study"))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """`surveytools demo OUTDIR` through the CLI, as a new user runs it."""
+    from click.testing import CliRunner
+
+    from surveytools.cli import cli
+
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", str(out), "--quiet"], catch_exceptions=False)
+    return out, result
+
+
+def test_demo_writes_reports_and_manifest(demo_run):
+    out, result = demo_run
+    assert result.exit_code == 0, result.output
+    o = out / "output"
+    for name in STAGE_JSON + ["report.xlsx", "report.html", "manifest.json", "segments.csv", "clean.csv",
+                              "typing_tool.xlsx", "typing_tool.sql", "customers_segmented.parquet"]:
+        assert (o / name).is_file(), name
+    assert "report.html" in result.output and "report.xlsx" in result.output
+    manifest = json.loads((o / "manifest.json").read_text())
+    assert manifest["status"] == "done"
+    assert manifest["seed"] == 20240531
+    assert {"surveytools", "numpy", "pandas", "scipy"} <= set(manifest["versions"])
+    assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
+    assert len(manifest["inputs"]) >= 4  # project, questionnaire, export, CRM
+    stages = {s["stage"]: s for s in manifest["stages"]}
+    assert all(s["status"] == "done" for s in stages.values()), stages
+    # nothing silently dropped: rows in = rows out + excluded, stage by stage
+    for s in stages.values():
+        if "rows_in" in s and s["stage"] != "crm":
+            assert s["rows_in"] == s["rows_out"] + sum(s.get("excluded", {}).values()), s
+    q = json.loads((o / "quality.json").read_text())
+    assert stages["quality"]["rows_out"] == q["exclusions"]["rows_out"]
+    seg = pd.read_csv(o / "segments.csv")
+    assert len(seg) == stages["segment"]["rows_out"]
+    assert seg["segment"].min() == 1
+
+
+def test_run_twice_gives_identical_results(demo_run, tmp_path):
+    out, _ = demo_run
+    project = load_project(out / "inputs" / "project.yaml")  # the inputs the demo wrote, run again
+    result = run_project(project, tmp_path / "again")
+    assert result.manifest.is_file()
+    for name in ["segments.csv", "clean.csv", "scale_scores.csv", "factor_scores.csv", "typing_tool.sql",
+                 "quality_flags.csv"]:
+        assert (out / "output" / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+    for name in STAGE_JSON:
+        first = json.loads((out / "output" / name).read_text())
+        second = json.loads((tmp_path / "again" / name).read_text())
+        first.pop("output", None), second.pop("output", None)  # where it was written
+        assert first == second, f"{name} differs between two runs"
+    m1 = json.loads((out / "output" / "manifest.json").read_text())
+    m2 = json.loads(result.manifest.read_text())
+    assert m1["inputs"] == m2["inputs"]
+    assert {k: v["sha256"] for k, v in m1["outputs"].items() if k.endswith((".csv", ".sql"))} == \
+        {k: v["sha256"] for k, v in m2["outputs"].items() if k.endswith((".csv", ".sql"))}
+
+
+def test_failing_stage_keeps_finished_outputs(study, tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(study["project"].parent, folder)
+    (folder / "customers.csv").write_text("")  # an empty CRM export
+    project = load_project(folder / "project.yaml")
+    with pytest.raises(PipelineError) as info:
+        run_project(project, tmp_path / "out")
+    assert "stage 'crm' failed" in str(info.value) and "is empty" in str(info.value)
+    assert (tmp_path / "out" / "segments.csv").is_file()
+    assert (tmp_path / "out" / "profile.json").is_file()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    stages = {s["stage"]: s["status"] for s in manifest["stages"]}
+    assert stages["segment"] == "done" and stages["crm"] == "failed"
+    assert "voc" not in stages
+
+
+def test_run_command_reports_broken_project(tmp_path, invoke):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("questionnaire: nope.yaml\nfactor: {method: uls}\nsegment: {k: 1}\n")
+    res = invoke("run", bad)
+    assert res.exit_code == 1
+    err = res.stderr
+    assert err.startswith("Error: ") and "3 problems" in err or "4 problems" in err
+    assert "questionnaire" in err and "factor.method" in err and "segment.k" in err and "data" in err
+    assert "Traceback" not in err
