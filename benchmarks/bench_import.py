@@ -139,8 +139,8 @@ def make_study(folder: Path, n: int, p: int, seed: int = 0) -> tuple[Path, Path,
     return export, spec, codes
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a fresh process."""
+def run(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of a fresh process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -148,7 +148,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status):
         sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -167,21 +167,24 @@ def main() -> None:
 
     out = folder / "clean.parquet"
     exe = [sys.executable, "-m", "surveytools"]
-    st_wall, st_rss = run([*exe, "import", str(export), "-q", str(spec), "-o", str(out), "--quiet"])
+    load = os.getloadavg()[0]
+    print(f"load average before: {load:.1f} on {os.cpu_count()} cores (wall times grow with it; the ratios "
+          "are measured back to back)")
+    print(f"{'':58s} {'wall':>7s} {'cpu':>7s} {'peak':>7s}")
+    st_wall, st_cpu, st_rss = run([*exe, "import", str(export), "-q", str(spec), "-o", str(out), "--quiet"])
     got = pd.read_parquet(out)
     assert got.shape[0] == args.rows and list(got.columns[:2]) == ["ResponseId", "s1"]
     np.testing.assert_array_equal(got[[f"s{j + 1}" for j in range(args.items)]].to_numpy(), codes)
-    print(f"surveytools import (read + code + quality + write .parquet): {st_wall:6.2f} s  {st_rss:5.0f} MB  "
-          "[codes checked]")
+    print(f"{'surveytools import (read, code, quality, write .parquet)':58s} {st_wall:6.2f}s {st_cpu:6.2f}s "
+          f"{st_rss:5.0f}MB  codes checked")
 
     reader = "import pandas as pd, sys; df = pd.read_excel(sys.argv[1], engine='{}', header=None); print(df.shape)"
-    cal_wall, cal_rss = run([sys.executable, "-c", reader.format("calamine"), str(export)])
-    print(f"pandas.read_excel(engine='calamine') (read only):           {cal_wall:6.2f} s  {cal_rss:5.0f} MB  "
-          f"surveytools is {cal_wall / st_wall:.1f}x faster")
-    if not args.skip_openpyxl:
-        opx_wall, opx_rss = run([sys.executable, "-c", reader.format("openpyxl"), str(export)])
-        print(f"pandas.read_excel(engine='openpyxl') (read only):           {opx_wall:6.2f} s  {opx_rss:5.0f} MB  "
-              f"surveytools is {opx_wall / st_wall:.1f}x faster")
+    engines = ["calamine"] + ([] if args.skip_openpyxl else ["openpyxl"])
+    for engine in engines:
+        wall, cpu, rss = run([sys.executable, "-c", reader.format(engine), str(export)])
+        label = f"pandas.read_excel(engine={engine!r}) (read only)"
+        print(f"{label:58s} {wall:6.2f}s {cpu:6.2f}s {rss:5.0f}MB  surveytools is {wall / st_wall:.1f}x faster "
+              f"(cpu {cpu / st_cpu:.1f}x)")
     if args.keep is None:
         for f in folder.iterdir():
             f.unlink()
