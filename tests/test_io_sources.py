@@ -135,6 +135,13 @@ def test_zip_without_workbook_and_word_document(tmp_path):
         sniff_kind(cut)
 
 
+def test_damaged_office_file(tmp_path):
+    bad = tmp_path / "old.xls"
+    bad.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(4000))
+    with pytest.raises(InputFileError, match="is a damaged Office file"):
+        sniff_kind(bad)
+
+
 def test_encrypted_workbook():
     with pytest.raises(InputFileError, match="is an encrypted \\(password-protected\\) workbook"):
         sniff_kind(EXPORTS / "encrypted.xlsx")

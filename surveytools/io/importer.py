@@ -169,7 +169,7 @@ class ImportReport:
             + (f"   blank rows dropped: {self.blank_rows}" if self.blank_rows else ""),
             f"  respondent id: {self.respondent_id or '(row number)'}"
             + (f"   weight: {self.weight}" if self.weight else ""),
-            f"  items: {len(self.columns)} columns mapped; metadata kept: {len(self.metadata)}; "
+            f"  item columns: {len(self.columns)}   metadata columns kept: {len(self.metadata)}   "
             f"export columns not used: {len(self.unused_columns)}",
         ]
         if self.unknown_labels:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import mmap
 import os
 import struct
 import warnings
@@ -129,8 +130,12 @@ def _to_grid(rows: list[list[Any]], width: int) -> np.ndarray:
 
 def _cfb_names(path: Path) -> list[str]:
     """Names of the storages and streams of an OLE2 compound file (MS-CFB), from its directory."""
-    with open(path, "rb") as fh:
-        data = fh.read()
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _cfb_directory(data)
+
+
+def _cfb_directory(data: Any) -> list[str]:
+    # only the header, the FAT and the directory sectors are touched (the file is memory-mapped)
     if len(data) < 512:
         raise ValueError("truncated header")
     sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
@@ -165,7 +170,7 @@ def _cfb_names(path: Path) -> list[str]:
         if off + size > len(data):
             raise ValueError("truncated directory")
         for e in range(size // 128):
-            entry = data[off + e * 128: off + (e + 1) * 128]
+            entry = bytes(data[off + e * 128: off + (e + 1) * 128])
             name_len = struct.unpack_from("<H", entry, 64)[0]
             kind = entry[66]
             if kind in (1, 2, 5) and 2 <= name_len <= 64:
