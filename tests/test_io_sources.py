@@ -97,6 +97,12 @@ def test_unknown_sheet_lists_the_sheets(spec_es):
         import_survey(EXPORTS / "plain_es.xls", spec_es, sheet=5)
 
 
+def test_sheet_named_with_digits(tmp_path, spec_es):
+    path = write_xlsx(ROWS, tmp_path / "years.xlsx", sheet="2024", extra_sheets=("2023",))
+    _check(import_survey(path, spec_es, sheet=2024).survey)
+    assert import_survey(path, spec_es, sheet=0).report.sheet == "2024"
+
+
 def test_empty_sheet(tmp_path, spec_es):
     path = write_xlsx(ROWS, tmp_path / "two.xlsx", extra_sheets=("Vacía",))
     with pytest.raises(InputFileError, match=r"sheet 'Vacía' is empty; choose the sheet with the responses"):

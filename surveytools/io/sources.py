@@ -267,6 +267,8 @@ def _pick_sheet(p: Path, names: list[str], sheet: str | int | None) -> str:
     if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.strip().lstrip("-").isdigit()
                                   and sheet not in names):
         idx = int(sheet)
+        if not 0 <= idx < len(names) and str(sheet).strip() in names:  # a sheet named "2024"
+            return str(sheet).strip()
         if not 0 <= idx < len(names):
             raise InputFileError(f"{p} has no sheet number {idx} (sheets are numbered from 0: {listing}); "
                                  "fix --sheet")
