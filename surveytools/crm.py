@@ -390,6 +390,7 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
     if threads:
         con.execute(f"SET threads TO {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
     if progress:
         progress("Reading the customer list", 0, 3)
     try:
