@@ -138,13 +138,13 @@ def _versions() -> dict[str, str]:
 
 
 def _json_default(obj: Any) -> Any:
-    from .cli._common import to_jsonable
+    from ._json import to_jsonable
 
     return to_jsonable(obj)
 
 
 def _write_json(path: Path, obj: Any, inputs: list[Path]) -> Path:
-    from .cli._common import to_jsonable
+    from ._json import to_jsonable
     from .io.atomic import atomic_write
 
     payload = to_jsonable(obj.to_dict() if hasattr(obj, "to_dict") else obj)
@@ -304,7 +304,7 @@ class _Run:
 
     # -------------------------------------------------------------- stages
     def import_(self, rec: StageRecord) -> None:
-        from .io import import_survey, write_survey
+        from .io import import_survey
         from .questionnaire import load_questionnaire
 
         q = load_questionnaire(self.p.questionnaire)

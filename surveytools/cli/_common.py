@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import numpy as np
-import pandas as pd
 
+from .._json import to_jsonable
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..survey import Survey
 
@@ -60,38 +56,6 @@ def load_data(data: Path | str, questionnaire: Path | str | Questionnaire, sheet
 
     q = questionnaire if isinstance(questionnaire, Questionnaire) else load_questionnaire(questionnaire)
     return load_survey(data, q, sheet=_sheet(sheet))
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert results to plain JSON types: NaN/inf -> None, numpy scalars and arrays, pandas objects."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)) and not isinstance(obj, bool):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)) and callable(obj.to_dict):
-        return to_jsonable(obj.to_dict())
-    if isinstance(obj, Mapping):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, pd.Series):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, pd.DataFrame):
-        return {str(k): to_jsonable(v) for k, v in obj.to_dict(orient="index").items()}
-    if isinstance(obj, np.ndarray):
-        return [to_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, (datetime, date, pd.Timestamp)):
-        return obj.isoformat()
-    if isinstance(obj, Path):
-        return str(obj)
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable(asdict(obj))
-    return str(obj)
 
 
 def emit_json(obj: Any) -> None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._json import to_jsonable
 from ..exceptions import DataError
 
 __all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "table_blocks", "flatten",
@@ -26,36 +24,8 @@ STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segmen
                            "crm", "voc")
 
 
-def plain(obj: Any) -> Any:
-    """JSON-like plain Python: dicts with str keys, lists, str, int, float (NaN/inf -> None), bool, None."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)) and callable(obj.to_dict):
-        return plain(obj.to_dict())
-    if isinstance(obj, Mapping):
-        return {str(k): plain(v) for k, v in obj.items()}
-    if isinstance(obj, pd.Series):
-        return {str(k): plain(v) for k, v in obj.items()}
-    if isinstance(obj, pd.DataFrame):
-        return {str(k): plain(v) for k, v in obj.to_dict(orient="index").items()}
-    if isinstance(obj, np.ndarray):
-        return [plain(v) for v in obj.tolist()]
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [plain(v) for v in obj]
-    if isinstance(obj, (datetime, date, pd.Timestamp)):
-        return obj.isoformat()
-    if isinstance(obj, Path):
-        return str(obj)
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return plain(asdict(obj))
-    return str(obj)
+#: JSON-like plain Python (dicts with str keys, lists, str, int, float with NaN/inf -> None, bool, None).
+plain = to_jsonable
 
 
 def normalize_results(results: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
