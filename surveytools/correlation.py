@@ -17,9 +17,8 @@ Newton iteration on a vectorized bivariate normal distribution function (Genz's 
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._threads import single_thread
 from .exceptions import DataError, EstimationWarning
 
 __all__ = [
@@ -55,33 +55,6 @@ _GL20 = np.polynomial.legendre.leggauss(20)
 _GL_X, _GL_W = _GL20
 
 
-_blas_controller: Any = None
-
-
-@contextlib.contextmanager
-def _one_blas_thread(n_items: int) -> Iterator[None]:
-    """Run items x items algebra on one BLAS thread (up to 400 items).
-
-    On a busy machine a threaded BLAS spends more time synchronizing than computing on such small
-    matrices (10x slower measured here). Same rule as ``surveytools.factor._threads.single_thread``, kept
-    here so that correlations do not import the factor-analysis package.
-    """
-    global _blas_controller
-    if n_items > 400:
-        yield
-        return
-    if _blas_controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _blas_controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or broken: just run
-            _blas_controller = False
-    if not _blas_controller:
-        yield
-        return
-    with _blas_controller.limit(limits=1, user_api="blas"):
-        yield
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -309,7 +282,7 @@ def correlation_matrix(
     trivariate normal and t probabilities. Statistics and Computing, 14, 251-260. Revelle, W. psych:
     ``polychoric``, ``tetrachoric``, ``cor.smooth``.
     """
-    with _one_blas_thread(X.shape[1] if hasattr(X, "shape") and len(X.shape) == 2 else 0):
+    with single_thread(X.shape[1] if hasattr(X, "shape") and len(X.shape) == 2 else 0):
         return _correlation_matrix(X, method, missing=missing, weights=weights, correct=correct, smooth=smooth,
                                    progress=progress, global_thresholds=global_thresholds,
                                    max_categories=max_categories)
@@ -462,7 +435,7 @@ def _check_variance(x: np.ndarray, items: Sequence[str]) -> None:
 def _pearson_pairwise(x: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Pairwise-complete (optionally weighted) Pearson correlations and pairwise counts, from 4 matmuls
     (one when nothing is missing)."""
-    with _one_blas_thread(x.shape[1]):
+    with single_thread(x.shape[1]):
         return _pearson_pairwise_impl(x, w)
 
 

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._threads import single_thread
 from .assignments import Assignments, align_assignments, read_assignments
 from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
@@ -557,30 +558,9 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
 
 # ====================================================================== statistics
 
-_BLAS: Any = None
-
-
-def _one_blas_thread() -> Any:
-    """A context that runs BLAS on one thread: the products here are k x n by n x R with tiny k, where thread
-    synchronisation costs more than it saves (15x slower on a busy 2-core machine)."""
-    global _BLAS
-    if _BLAS is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl is a scikit-learn dependency
-            _BLAS = False
-    if not _BLAS:
-        import contextlib
-
-        return contextlib.nullcontext()
-    return _BLAS.limit(limits=1, user_api="blas")
-
-
 def _group_stats(X: np.ndarray, G: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
     """Weighted sums per segment (k x R): raw, and centred on the total mean; rest = total - segment."""
-    with _one_blas_thread():
+    with single_thread():  # k x n by n x R products with tiny k: threads only synchronize
         return _group_sums(X, G, w)
 
 

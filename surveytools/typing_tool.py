@@ -37,11 +37,12 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._threads import single_thread
 from .assignments import Assignments, align_assignments
 from .exceptions import DataError, InputFileError, NotFittedError, QuestionnaireError
 from .questionnaire import Questionnaire
 from .survey import Survey
-from .typing.lda import CVEngine, fit_lda, one_blas_thread, posterior_from_scores, stepwise_select
+from .typing.lda import CVEngine, fit_lda, posterior_from_scores, stepwise_select
 from .typing.scoring import ItemInfo, code_key, codes_from_values, read_columns
 
 __all__ = ["TypingTool", "TypingToolResult", "AssignResult", "assign_file", "load_typing_tool"]
@@ -436,7 +437,7 @@ class TypingTool:
         EstimationError
             No subset of the items can be fitted (all constant within segments or collinear).
         """
-        with one_blas_thread():
+        with single_thread():
             return self._fit(survey, segments)
 
     def _fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:

@@ -29,8 +29,8 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import minimize
 
+from .._threads import single_thread
 from ..exceptions import DataError, EstimationError
-from ._threads import single_thread
 
 __all__ = [
     "Extraction",

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._threads import single_thread
 from ..exceptions import (
     ConvergenceWarning,
     DataError,
@@ -31,7 +32,6 @@ from ..exceptions import (
     InputFileError,
     NotFittedError,
 )
-from ._threads import single_thread
 from .extraction import METHODS, Extraction, degrees_of_freedom, extract, max_factors
 from .fit import FitStatistics, fit_statistics
 from .rotation import Rotation, canonical_rotation, is_oblique, rotate

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._threads import single_thread
 from ..correlation import CorrelationResult, _pearson_pairwise, correlation_matrix
 from ..exceptions import DataError, EstimationError, EstimationWarning
-from ._threads import single_thread
 
 __all__ = [
     "ParallelResult",

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from .._threads import single_thread
 from ..exceptions import EstimationError
-from ._threads import single_thread
 
 __all__ = ["Rotation", "ROTATIONS", "ORTHOGONAL", "OBLIQUE", "rotate", "is_oblique", "canonical_rotation",
            "congruence", "align"]

@@ -24,45 +24,20 @@ Huberty, C. J., & Olejnik, S. (2006). *Applied MANOVA and Discriminant Analysis*
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ..exceptions import EstimationError
 
 __all__ = ["LDAFit", "fit_lda", "classification_scores", "posterior_from_scores", "CVEngine",
-           "stepwise_select", "StepwiseResult", "one_blas_thread"]
+           "stepwise_select", "StepwiseResult"]
 
 # a subset whose pooled covariance has a (correlation-scaled) eigenvalue below this is collinear
 _SINGULAR = 1e-10
 
 
-_controller: Any = None
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with BLAS limited to one thread (threadpoolctl), restoring it afterwards.
-
-    The typing tool's algebra is many small products (items x items, a few segments): threads only add
-    synchronization, and on a busy machine a multi-threaded BLAS is many times slower.
-    """
-    global _controller
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or broken: just run
-            _controller = False
-    if not _controller:
-        yield
-        return
-    with _controller.limit(limits=1, user_api="blas"):
-        yield
 
 
 @dataclass(frozen=True)
