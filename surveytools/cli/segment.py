@@ -60,6 +60,8 @@ def _k(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
                    "scales differ).")
 @click.option("--missing", type=click.Choice(["exclude", "mean"]), default="exclude", show_default=True,
               help="Respondents with a missing basis value: exclude them (reported) or fill the column mean.")
+@click.option("--jobs", default="auto", show_default=True, metavar="auto|N",
+              help="Processes for the bootstrap (auto: up to 4 cores on large data). Results do not depend on it.")
 @click.option("--unweighted", is_flag=True, help="Ignore survey weights set in the questionnaire.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="ASSIGNMENTS", help="Write respondent_id, segment (1..k) [, probability] (.csv or .parquet).")
@@ -73,7 +75,7 @@ def _k(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
 @quiet_option
 def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: str, seed: int, bootstrap: int,
             n_init: int | None, min_size: float, min_stability: float, covariance: str, standardize: bool | None,
-            missing: str, unweighted: bool, output: Path | None, evaluate: Path | None, save_model: Path | None,
+            missing: str, jobs: str, unweighted: bool, output: Path | None, evaluate: Path | None, save_model: Path | None,
             sheet: str | None, as_json: bool, quiet: bool) -> None:
     """Segment respondents on their attitudes and choose the number of segments.
 
@@ -96,6 +98,14 @@ def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: s
     from ..exceptions import InputFileError
     from ..segment import Segmenter
 
+    n_jobs: int | str = "auto" if str(jobs).strip().lower() == "auto" else 0
+    if n_jobs == 0:
+        try:
+            n_jobs = int(jobs)
+        except ValueError:
+            n_jobs = 0
+        if n_jobs < 1:
+            raise click.BadParameter("give 'auto' or a whole number >= 1", param_hint="--jobs")
     if output is not None and output.suffix.lower() not in (".csv", ".parquet"):
         raise InputFileError(f"cannot write assignments to {output}: use a .csv or .parquet file name")
     survey = load_data(data, questionnaire, sheet)
@@ -105,7 +115,7 @@ def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: s
         return
     seg = Segmenter(k=k, method=method, basis=basis, n_init=n_init, bootstrap=bootstrap, seed=seed,
                     min_size=min_size, min_stability=min_stability, standardize=standardize, missing=missing,
-                    covariance=covariance, weights=not unweighted)
+                    covariance=covariance, weights=not unweighted, n_jobs=n_jobs)
     with ClickProgress(quiet or as_json) as progress:
         seg.fit(survey, progress=progress)
     result = seg.result_

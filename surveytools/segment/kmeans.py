@@ -90,6 +90,15 @@ def _two_nearest(x: np.ndarray, centers: np.ndarray, x_sq: np.ndarray
         return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                 np.concatenate([p[2] for p in parts]))
     c_sq = np.einsum("ij,ij->i", centers, centers)
+    if k > 16:  # many centers: rows x k layout, partition along the contiguous axis
+        d = x @ centers.T
+        d *= -2.0
+        d += c_sq[None, :]
+        d += x_sq[:, None]
+        np.maximum(d, 0.0, out=d)
+        two = np.partition(d, 1, axis=1)
+        lab = d.argmin(axis=1)
+        return lab, np.sqrt(two[:, 0]), np.sqrt(two[:, 1])
     d = centers @ x.T
     d *= -2.0
     d += c_sq[:, None]
@@ -141,6 +150,8 @@ def lloyd(x: np.ndarray, w: np.ndarray, centers: np.ndarray, *, max_iter: int = 
     if variance is None:
         variance = _variance(x, w, x_sq)
     tol_abs = tol * variance if tol > 0 else 0.0
+    if k > 16:  # one lower bound prunes little among many centers: plain Lloyd steps are cheaper
+        return _lloyd_plain(x, w, centers, max_iter, tol_abs, x_sq, xw)
     labels, upper, lower = _two_nearest(x, centers, x_sq)
     mass = np.bincount(labels, weights=w, minlength=k)
     sums = np.empty((k, d))
@@ -166,21 +177,16 @@ def lloyd(x: np.ndarray, w: np.ndarray, centers: np.ndarray, *, max_iter: int = 
         if float((delta ** 2).sum()) <= tol_abs:
             converged = True
             break
-        # bounds after the move
-        upper += delta[labels]
-        if k > 1:
-            top = np.argsort(-delta, kind="stable")[:2]
-            lower -= np.where(labels == top[0], delta[top[1]], delta[top[0]])
+        # bounds after the move: the upper bound grows by the own center's move, the lower bound shrinks by
+        # the largest move of any center (Hamerly's update)
+        np.add(upper, np.take(delta, labels), out=upper)
+        np.subtract(lower, float(delta.max()), out=lower)
         cc = np.sqrt(np.maximum(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2), 0.0))
         np.fill_diagonal(cc, np.inf)
         half = 0.5 * cc.min(axis=1)
-        bound = np.maximum(half[labels], lower)
+        bound = np.maximum(np.take(half, labels), lower)
         cand = np.flatnonzero(upper > bound)
         changed = 0
-        if cand.size:
-            diff = x[cand] - centers[labels[cand]]
-            upper[cand] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-            cand = cand[upper[cand] > bound[cand]]
         if cand.size:
             lab, d1, d2 = _two_nearest(x[cand], centers, x_sq[cand])
             moved = lab != labels[cand]
@@ -206,6 +212,37 @@ def lloyd(x: np.ndarray, w: np.ndarray, centers: np.ndarray, *, max_iter: int = 
         labels, dist = nearest_center(x, centers, x_sq)
     inertia = float(w @ dist)
     return KMeansFit(centers=centers, labels=labels, inertia=inertia, n_iter=it, converged=converged)
+
+
+def _lloyd_plain(x: np.ndarray, w: np.ndarray, centers: np.ndarray, max_iter: int, tol_abs: float,
+                 x_sq: np.ndarray, xw: np.ndarray) -> KMeansFit:
+    """Lloyd without bounds (for many centers, e.g. micro-clusters)."""
+    n, d = x.shape
+    k = centers.shape[0]
+    centers = centers.copy()
+    labels = np.full(n, -1, dtype=np.int64)
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007
+        new, dist = nearest_center(x, centers, x_sq)
+        if np.array_equal(new, labels):
+            converged = True
+            break
+        labels = new
+        mass = np.bincount(labels, weights=w, minlength=k)
+        sums = np.empty((k, d))
+        for j in range(d):
+            sums[:, j] = np.bincount(labels, weights=xw[:, j], minlength=k)
+        empty = mass <= 0
+        if empty.any():
+            _reseed_empty(empty, labels, dist, w, xw, mass, sums)
+        old = centers.copy()
+        centers = sums / mass[:, None]
+        if float(((centers - old) ** 2).sum()) <= tol_abs and not empty.any():
+            converged = True
+            break
+    labels, dist = nearest_center(x, centers, x_sq)
+    return KMeansFit(centers=centers, labels=labels, inertia=float(w @ dist), n_iter=it, converged=converged)
 
 
 def _variance(x: np.ndarray, w: np.ndarray, x_sq: np.ndarray) -> float:

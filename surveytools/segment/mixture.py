@@ -85,13 +85,19 @@ def mixture_log_prob(x: np.ndarray, weights: np.ndarray, means: np.ndarray, cova
     k = means.shape[0]
     out = np.empty((n, k))
     if covariance in ("full", "tied"):
+        # precision Cholesky factors P_g (Sigma_g^-1 = P_g P_g'): one product x [P_1 ... P_k] for all g
+        covs = covariances if covariance == "full" else np.broadcast_to(covariances, (k, d, d))
+        prec = np.empty((k, d, d))
+        logdet = np.empty(k)
         for g in range(k):
-            cov = covariances[g] if covariance == "full" else covariances
-            low = _chol(cov)
-            y = solve_triangular(low, (x - means[g]).T, lower=True, check_finite=False)
-            maha = np.einsum("ij,ij->j", y, y)
-            logdet = 2.0 * float(np.log(np.diag(low)).sum())
-            out[:, g] = -0.5 * (d * _LOG2PI + logdet + maha)
+            low = _chol(covs[g])
+            prec[g] = solve_triangular(low, np.eye(d), lower=True, check_finite=False).T
+            logdet[g] = 2.0 * float(np.log(np.diag(low)).sum())
+        y = x @ prec.transpose(1, 0, 2).reshape(d, k * d)
+        y -= np.einsum("gi,gij->gj", means, prec).reshape(1, k * d)
+        y *= y
+        maha = y @ np.kron(np.eye(k), np.ones((d, 1)))  # block sums as one product (faster than a short-axis sum)
+        out[:] = -0.5 * (d * _LOG2PI + logdet + maha)
     else:
         var = covariances if covariance == "diag" else np.repeat(covariances[:, None], d, axis=1)
         prec = 1.0 / var
@@ -119,14 +125,20 @@ class GaussianMixtureFit:
         return mixture_log_prob(x, self.weights, self.means, self.covariances, self.covariance)
 
 
-def _m_step(x: np.ndarray, rw: np.ndarray, covariance: str, reg: float
+def _m_step(x: np.ndarray, rw: np.ndarray, covariance: str, reg: float, xx: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted M-step; ``rw`` = w_i * r_ig (n x k)."""
+    """Weighted M-step; ``rw`` = w_i * r_ig (n x k); ``xx`` = the rows' outer products x_i x_i' (n x d^2) of
+    centred data, when precomputed (then every second moment is one matrix product)."""
     n, d = x.shape
     mass = rw.sum(axis=0)
     safe = np.maximum(mass, 1e-300)
     means = (rw.T @ x) / safe[:, None]
-    if covariance == "full":
+    if covariance == "full" and xx is not None:
+        cov = (rw.T @ xx).reshape(-1, d, d) / safe[:, None, None] - means[:, :, None] * means[:, None, :]
+        cov = (cov + cov.transpose(0, 2, 1)) / 2.0
+        idx = np.arange(d)
+        cov[:, idx, idx] += reg
+    elif covariance == "full":
         cov = np.empty((rw.shape[1], d, d))
         for g in range(rw.shape[1]):
             diff = x - means[g]
@@ -150,7 +162,10 @@ def _em(x: np.ndarray, w: np.ndarray, resp: np.ndarray, covariance: str, reg: fl
     n, d = x.shape
     k = resp.shape[1]
     wsum = float(w.sum())
-    weights, means, cov = _m_step(x, resp * w[:, None], covariance, reg)
+    xx = None
+    if covariance == "full" and n * d * d <= 8_000_000:
+        xx = (x[:, :, None] * x[:, None, :]).reshape(n, d * d)
+    weights, means, cov = _m_step(x, resp * w[:, None], covariance, reg, xx)
     prev = -np.inf
     converged = False
     restarts = 0
@@ -180,7 +195,7 @@ def _em(x: np.ndarray, w: np.ndarray, resp: np.ndarray, covariance: str, reg: fl
             break
         else:
             prev = ll
-        weights, means, cov = _m_step(x, rw, covariance, reg)
+        weights, means, cov = _m_step(x, rw, covariance, reg, xx)
     return GaussianMixtureFit(weights=weights, means=means, covariances=cov, covariance=covariance,
                               loglik=ll, n_iter=it, converged=converged, restarts=restarts)
 
@@ -229,10 +244,12 @@ def fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None = None, *, covarianc
 def _fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None, *, covariance: str, n_init: int,
                  rng: np.random.Generator | int, max_iter: int, tol: float, reg: float | None, coarse_size: int
                  ) -> tuple[GaussianMixtureFit, list[np.ndarray]]:
-    x = np.ascontiguousarray(x, dtype=float)
+    x = np.asarray(x, dtype=float)
     n, d = x.shape
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)
     w = w * (n / w.sum())
+    shift = (w @ x) / n  # centre the data (second moments lose less precision); means shifted back below
+    x = np.ascontiguousarray(x - shift)
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     if reg is None:
         mean = (w @ x) / n
@@ -260,6 +277,9 @@ def _fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None, *, covariance: str
             best = fit
     if best is None:  # pragma: no cover - n_init >= 1
         raise DataError("no mixture start ran")
+    best = GaussianMixtureFit(weights=best.weights, means=best.means + shift, covariances=best.covariances,
+                              covariance=best.covariance, loglik=best.loglik, n_iter=best.n_iter,
+                              converged=best.converged, restarts=best.restarts)
     if not best.converged:
         warnings.warn(f"the {k}-segment mixture ({covariance}) stopped after {best.n_iter} EM iterations before "
                       f"the log-likelihood settled (tol {tol}); raise max_iter or check the basis",

@@ -260,7 +260,10 @@ class Segmenter:
     bootstrap
         Bootstrap replicates for stability (0 skips; default 50).
     bootstrap_n_init
-        Random starts of each bootstrap refit (default: k-means 2, mixtures 1).
+        Random starts of each bootstrap refit (default 1, as ``fpc::clusterboot``'s ``kmeansCBI`` and
+        ``flexclust::bootFlexclust``: the bootstrap then also measures how much a single random start can
+        land elsewhere; the full-data solution uses ``n_init`` starts and ``reproducibility`` reports how
+        often they agree).
     seed
         Random seed; same seed, same segments (None: the default seed 20240601, never a random one).
     min_size
@@ -279,6 +282,10 @@ class Segmenter:
         Use survey weights when the survey has them.
     factor_options
         Parameters of the FactorModel for the ``factors`` basis.
+    n_jobs
+        Processes for the bootstrap replicates (1 = this process; ``"auto"`` = up to 4 cores when the data
+        and replicates are large). The result does not depend on it. Workers are spawned: scripts using
+        ``n_jobs != 1`` need an ``if __name__ == "__main__":`` guard.
 
     Attributes
     ----------
@@ -299,7 +306,8 @@ class Segmenter:
                  seed: int | None = DEFAULT_SEED, min_size: float = 0.05, min_stability: float = 0.75,
                  standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
                  covariance: str = "full", n_runs: int = 50, linkage: str = "ward", silhouette_sample: int = 4000,
-                 weights: bool = True, factor_options: Mapping[str, Any] | None = None) -> None:
+                 weights: bool = True, factor_options: Mapping[str, Any] | None = None,
+                 n_jobs: int | str = 1) -> None:
         self.k = k
         self.method = method
         self.basis = basis
@@ -318,10 +326,11 @@ class Segmenter:
         self.silhouette_sample = silhouette_sample
         self.weights = weights
         self.factor_options = factor_options
+        self.n_jobs = n_jobs
 
     _PARAMS = ("k", "method", "basis", "n_init", "bootstrap", "bootstrap_n_init", "seed", "min_size",
                "min_stability", "standardize", "missing", "min_answered", "covariance", "n_runs", "linkage",
-               "silhouette_sample", "weights", "factor_options")
+               "silhouette_sample", "weights", "factor_options", "n_jobs")
 
     # ------------------------------------------------------------------ sklearn plumbing
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -340,6 +349,14 @@ class Segmenter:
         defaults = Segmenter().get_params()
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k])
         return f"Segmenter({args})"
+
+    def _jobs(self, n: int) -> int:
+        """Worker processes for the bootstrap: ``n_jobs``; ``"auto"`` uses up to 4 cores from 20,000 rows."""
+        if self.n_jobs == "auto":
+            if n * max(int(self.bootstrap), 1) < 20_000 * 20:
+                return 1
+            return max(1, min(4, os.cpu_count() or 1))
+        return max(1, int(self.n_jobs))
 
     @property
     def _seed(self) -> int:
@@ -362,6 +379,9 @@ class Segmenter:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise DataError(f"{name} must be a whole number >= 0, not {v!r}")
+        if not (self.n_jobs == "auto" or (isinstance(self.n_jobs, (int, np.integer)) and not isinstance(self.n_jobs, bool)
+                                          and self.n_jobs >= 1)):
+            raise DataError(f"n_jobs must be a whole number >= 1 or 'auto', not {self.n_jobs!r}")
         for name in ("n_init", "bootstrap_n_init"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
@@ -435,9 +455,9 @@ class Segmenter:
             if self.bootstrap > 0:
                 b_init = self.bootstrap_n_init
                 if b_init is None:
-                    b_init = {"kmeans": 2, "gmm": 1}.get(method.name)
+                    b_init = {"kmeans": 1, "gmm": 1}.get(method.name)
                 stab = bootstrap_stability(method, x, w, sols, int(self.bootstrap), rng_boot, n_init=b_init,
-                                           progress=progress)
+                                           progress=progress, n_jobs=self._jobs(n))
                 for k, st in stab.items():
                     rows[k].update(stability_ari=st.ari_mean, stability_ari_sd=st.ari_sd, jaccard_min=st.jaccard_min)
         criteria = criteria_frame(rows)

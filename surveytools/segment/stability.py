@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._base import Method, Progress, Solution
-from ._util import adjusted_rand, jaccard_best
+from ._util import adjusted_rand, blas_single_thread, jaccard_best
 
 __all__ = ["BootstrapStability", "bootstrap_stability", "reproducibility"]
 
@@ -84,9 +84,35 @@ def reproducibility(sol: Solution) -> float:
     return float(np.mean(vals))
 
 
+def _replicates(method: Method, x: np.ndarray, w: np.ndarray, labels: Mapping[int, np.ndarray],
+                seeds: Sequence[np.random.SeedSequence], n_init: int | None
+                ) -> list[tuple[dict[int, float], dict[int, np.ndarray]]]:
+    """Refit and compare on the replicates whose seeds are given (runs in a worker process too)."""
+    n = x.shape[0]
+    ks = sorted(labels)
+    out = []
+    with blas_single_thread():
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            counts = np.bincount(rng.integers(0, n, size=n), minlength=n)
+            drawn = np.flatnonzero(counts)
+            fits = method.fit_all(x[drawn], w[drawn] * counts[drawn], ks, rng, n_init=n_init)
+            ari: dict[int, float] = {}
+            jac: dict[int, np.ndarray] = {}
+            for k in ks:
+                sol = fits.get(k)
+                if sol is None:
+                    continue
+                pred, _ = method.predict(sol, x)
+                ari[k] = adjusted_rand(labels[k], pred)
+                jac[k] = jaccard_best(labels[k][drawn], sol.labels, k, sol.k)
+            out.append((ari, jac))
+    return out
+
+
 def bootstrap_stability(method: Method, x: np.ndarray, w: np.ndarray, full: Mapping[int, Solution],
                         replicates: int, rng: np.random.Generator, *, n_init: int | None = None,
-                        progress: Progress | None = None) -> dict[int, BootstrapStability]:
+                        progress: Progress | None = None, n_jobs: int = 1) -> dict[int, BootstrapStability]:
     """Bootstrap agreement of ``method`` with the full-data solutions ``full`` (see module notes).
 
     Parameters
@@ -100,27 +126,46 @@ def bootstrap_stability(method: Method, x: np.ndarray, w: np.ndarray, full: Mapp
     replicates
         Number of bootstrap replicates B.
     rng
-        Random generator (replicate draws and the refits' starts).
+        Random generator; each replicate gets its own seed from it (``SeedSequence.spawn``), so the result
+        does not depend on ``n_jobs``.
     n_init
         Random starts per refit (methods with starts); default the method's own.
     progress
         ``progress("bootstrap", b, B)``.
+    n_jobs
+        Worker processes (1: in this process). Workers are started with the ``spawn`` method; a script
+        that uses ``n_jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard.
     """
-    n = x.shape[0]
     ks: Sequence[int] = sorted(full)
+    labels = {k: full[k].labels for k in ks}
+    seeds = np.random.SeedSequence(int(rng.integers(2**63))).spawn(replicates)
     ari = {k: np.full(replicates, np.nan) for k in ks}
     jac = {k: np.full((replicates, k), np.nan) for k in ks}
-    for b in range(replicates):
-        counts = np.bincount(rng.integers(0, n, size=n), minlength=n)
-        drawn = np.flatnonzero(counts)
-        fits = method.fit_all(x[drawn], w[drawn] * counts[drawn], ks, rng, n_init=n_init)
-        for k in ks:
-            sol = fits.get(k)
-            if sol is None:
-                continue
-            pred, _ = method.predict(sol, x)
-            ari[k][b] = adjusted_rand(full[k].labels, pred)
-            jac[k][b] = jaccard_best(full[k].labels[drawn], sol.labels, k, sol.k)
-        if progress is not None:
-            progress("bootstrap", b + 1, replicates)
+
+    def store(first: int, results: list[tuple[dict[int, float], dict[int, np.ndarray]]]) -> None:
+        for j, (a, jc) in enumerate(results):
+            for k in a:
+                ari[k][first + j] = a[k]
+                jac[k][first + j] = jc[k]
+
+    done = 0
+    if n_jobs <= 1 or replicates < 2:
+        for b in range(replicates):
+            store(b, _replicates(method, x, w, labels, seeds[b:b + 1], n_init))
+            if progress is not None:
+                progress("bootstrap", b + 1, replicates)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        size = max(1, min(5, replicates // (2 * n_jobs)))
+        chunks = [(lo, seeds[lo:lo + size]) for lo in range(0, replicates, size)]
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(_replicates, method, x, w, labels, chunk, n_init): lo for lo, chunk in chunks}
+            for fut in as_completed(futures):
+                res = fut.result()
+                store(futures[fut], res)
+                done += len(res)
+                if progress is not None:
+                    progress("bootstrap", done, replicates)
     return {k: BootstrapStability(k=k, ari=ari[k], jaccard=jac[k]) for k in ks}

@@ -15,8 +15,8 @@ and memory for ``m`` points. Heights are reported as ``sqrt(2 Delta)`` for Ward 
 "ward.D2")`` and SciPy ``linkage(..., "ward")``) and as ``D`` for average linkage.
 
 Large data: on more than ``max_points`` rows (default 3000, a 72 MB matrix) the rows are first grouped into
-``n_micro`` (default 1000) micro-clusters by weighted k-means, fitted on at most 30 rows per micro-cluster
-and then applied to every row; Ward then merges the micro-clusters (with their masses), exactly as it would
+``n_micro`` (default 500) micro-clusters by weighted k-means (20 Lloyd iterations at most), fitted on at most 20 rows per
+micro-cluster and then applied to every row; Ward then merges the micro-clusters (with their masses), exactly as it would
 merge those groups of rows. This two-step approach is the one of SPSS TwoStep and of BIRCH.
 
 New respondents (``predict``) go to the segment with the nearest weighted centroid: Ward defines no rule of
@@ -162,7 +162,7 @@ class WardMethod(Method):
     name = "ward"
     hierarchical = True
 
-    def __init__(self, max_points: int = 3000, n_micro: int = 1000) -> None:
+    def __init__(self, max_points: int = 3000, n_micro: int = 500) -> None:
         if n_micro > max_points:
             raise DataError("n_micro must not exceed max_points")
         self.max_points = max_points
@@ -178,9 +178,9 @@ class WardMethod(Method):
         n = x.shape[0]
         if n <= self.max_points:
             return np.arange(n), x, w
-        fit_n = min(n, 30 * self.n_micro)
+        fit_n = min(n, 20 * self.n_micro)
         idx = np.sort(rng.choice(n, size=fit_n, replace=False)) if fit_n < n else np.arange(n)
-        fit, _ = kmeans(x[idx], self.n_micro, w[idx], n_init=1, rng=rng, max_iter=50, tol=1e-3,
+        fit, _ = kmeans(x[idx], self.n_micro, w[idx], n_init=1, rng=rng, max_iter=20, tol=1e-3,
                         coarse_size=fit_n)
         atom, _ = nearest_center(x, fit.centers)
         centers, mass = weighted_centers(x, atom, self.n_micro, w)
