@@ -1,0 +1,122 @@
+"""benchmarks/run_all.py reads the benchmark scripts' result lines (real output, captured from a full run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("run_all", ROOT / "benchmarks" / "run_all.py")
+run_all = importlib.util.module_from_spec(_spec)
+sys.modules["run_all"] = run_all  # dataclasses look their module up while the module runs
+_spec.loader.exec_module(run_all)
+
+IMPORT_OUT = """\
+export: 50,000 respondents x 60 items + 17 metadata columns, 13.1 MB (written in 4.3 s)
+load average before: 3.0 on 2 cores (wall times grow with it; the ratios are measured back to back)
+                                                              wall     cpu    peak
+surveytools import (read, code, quality, write .parquet)     4.44s   4.43s   609MB  codes checked
+pandas.read_excel(engine='calamine') (read only)             6.20s   6.07s   822MB  surveytools is 1.4x faster (cpu 1.4x)
+pandas.read_excel(engine='openpyxl') (read only)            51.16s  47.13s   609MB  surveytools is 11.5x faster (cpu 10.6x)
+"""
+
+FACTOR_OUT = """\
+data: tests/data/spi/responses.csv.gz: 4000 respondents x 135 items, 33265 missing answers
+surveytools  EFA 5 factors (minres, oblimin):              0.089 s
+surveytools  --n-factors auto (parallel 20 + MAP + fit):    1.220 s   -> parallel FA 25, PC 21, MAP 27, 25 factors fitted
+factor-analyzer fails: TypeError: check_array() got an unexpected keyword argument 'force_all_finite'
+R psych      fa(x, 5) (minres, oblimin):                   0.578 s
+R psych      fa.parallel(x, n.iter = 20) alone:            6.004 s   -> nfact 25, ncomp 21
+ratio EFA (psych fa / surveytools):                           6.5x   (target > 1)
+ratio auto (psych fa.parallel / surveytools auto):            4.9x   (target >= 3)
+"""
+
+POLY_OUT = """\
+polychoric matrix, 4000 respondents, six-point items, 0% missing
+   135 items: surveytools    0.49 s | psych  114.27 s | ratio psych/surveytools  234.1x | max |rho diff| 2.0e-05
+        semopy not available (ModuleNotFoundError)
+    30 items: surveytools    0.02 s | psych    3.01 s | ratio psych/surveytools  190.6x | max |rho diff| 2.0e-05
+"""
+
+SEGMENT_OUT = """\
+segment target: n=100,000 x 6, k=2..8, 50 bootstrap replicates, k-means
+surveytools segment: 24.3 s wall (23.6 s in fit), 24.1 s CPU, peak 391 MB; chose k=5, adjusted Rand with the truth 0.974
+target <= 60 s and < 2 GB: met
+head to head: n=20,000 x 6, k=2..8, 10 bootstrap replicates, full silhouette on both sides
+surveytools Segmenter: 24.50 s CPU (chose k=5)
+scikit-learn loop (KMeans n_init=10, silhouette_score, bootstrap refits): 98.39 s CPU
+ratio scikit-learn / surveytools: 4.0x
+"""
+
+ASSIGN_OUT = """\
+data: 1,000,000 customers x 12 answers (codes, 3% missing), 35 MB, written in 2.7 s
+surveytools assign :   2.68 s wall,   2.70 s CPU, peak     750 MB  (target <= 10 s, < 2048 MB); agreement 0.975
+pandas + sklearn   :   4.58 s wall,   4.49 s CPU, peak     740 MB
+ratio (alternative / surveytools): wall 1.71x, CPU 1.66x, memory 0.99x
+PASS
+"""
+
+
+def test_import_rows_and_targets():
+    rows = run_all.parse_import(IMPORT_OUT, quick=False)
+    assert [r.alternative for r in rows] == ["pandas.read_excel(calamine), read only",
+                                             "pandas.read_excel(openpyxl), read only"]
+    assert rows[0].surveytools_s == 4.44 and rows[0].surveytools_mb == 609 and rows[0].met is True
+    assert rows[1].ratio == 11.5 and rows[1].target == ">= 8x" and rows[1].met is True
+    quick = run_all.parse_import(IMPORT_OUT, quick=True)
+    assert [r.met for r in quick] == [None, None]  # targets hold at the full size only
+
+
+def test_factor_rows_use_the_printed_ratios():
+    efa, fa2, auto = run_all.parse_factor(FACTOR_OUT, quick=False)
+    assert (efa.surveytools_s, efa.alternative_s, efa.ratio, efa.target, efa.met) == (0.089, 0.578, 6.5, "> 1x", True)
+    assert fa2.alternative == "factor-analyzer" and fa2.alternative_s is None and "TypeError" in fa2.note
+    assert (auto.ratio, auto.target, auto.met) == (4.9, ">= 3x", True)
+
+
+def test_polychoric_targets():
+    big, small = run_all.parse_polychoric(POLY_OUT, quick=False)
+    assert big.benchmark == "polychoric matrix (4,000 x 135)" and big.target == "<= 5 s" and big.met is True
+    assert small.ratio == 190.6 and small.target == ">= 10x" and small.met is True
+    assert run_all.parse_polychoric(POLY_OUT, quick=True)[1].met is None
+
+
+def test_segment_and_assign():
+    target, h2h = run_all.parse_segment(SEGMENT_OUT, quick=False)
+    assert target.surveytools_s == 24.3 and target.surveytools_mb == 391 and target.met is True
+    assert (h2h.surveytools_s, h2h.alternative_s, h2h.ratio) == (24.5, 98.39, 4.0)
+    (row,) = run_all.parse_assign(ASSIGN_OUT, quick=False)
+    assert (row.surveytools_s, row.surveytools_mb, row.ratio, row.met) == (2.68, 750, 1.71, True)
+
+
+def test_crm_json_and_generic_fallback():
+    obj = json.loads('{"rows": 10000000, "respondents": 100000, "surveytools_s": 11.9, "surveytools_peak_mb": 3368.5,'
+                     ' "pandas_s": 31.6, "pandas_peak_mb": 5097.4}')
+    (row,) = run_all.parse_crm_join_json(obj, quick=False)
+    assert row.met is True and row.ratio == pytest.approx(31.6 / 11.9)
+    obj["surveytools_peak_mb"] = 5000
+    assert run_all.parse_crm_join_json(obj, quick=False)[0].met is False
+    notes = run_all.parse_generic("something\n  ratio new / old: 3.5x\n", quick=False)
+    assert [r.note for r in notes] == ["ratio new / old: 3.5x"]
+
+
+def test_options_a_script_does_not_take_are_dropped():
+    assert run_all._filter(["--rows", "10", "--repeat", "1", "--no-r"], {"--rows", "--no-r"}) == ["--rows", "10", "--no-r"]
+
+
+def test_table_lists_notes_and_failures():
+    rows = [run_all.Row("a", 1.0, "b", 3.0, target=">= 2x", met=True),
+            run_all.Row("bench_x", note="exit 1: boom", failed=True)]
+    text = run_all.format_table(rows)
+    assert "3.0x" in text and "yes" in text and "bench_x [1]" in text and "[1] exit 1: boom" in text
+
+
+def test_every_benchmark_script_has_a_parser():
+    scripts = sorted(p.stem for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    missing = [s for s in scripts if s not in run_all.BENCHES
+               or (run_all.BENCHES[s].parse is None and s not in run_all.JSON_PARSERS)]
+    assert not missing, f"benchmarks/run_all.py cannot read: {', '.join(missing)}; add a parser to BENCHES"
