@@ -115,7 +115,8 @@ class SegmentResult:
     criteria
         Indexed by candidate k: ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``, ``bic``,
         ``min_share``, ``stability_ari``, ``stability_ari_sd``, ``jaccard_min``, ``reproducibility``,
-        ``objective``, ``admissible``, ``votes``.
+        ``objective``, ``admissible``, ``votes`` (criteria best at this k), ``rank_sum`` (the rank sum of
+        the rule; NaN for k outside the pool).
     stability
         At the chosen k: ``replicates``, ``ari_mean``, ``ari_sd``, ``jaccard`` (segment -> mean Jaccard),
         ``jaccard_min``, ``reproducibility``.
@@ -464,11 +465,12 @@ class Segmenter:
         source = "bootstrap" if stab else ("restarts" if np.isfinite(criteria["reproducibility"]).any() else "none")
         valid = criteria.loc[[k for k in ks if k in sols]]
         choice = choose_k(valid, min_size=float(self.min_size), min_stability=float(self.min_stability),
-                          use_bic=method.name == "gmm", stability_source=source)
+                          use_bic=True, stability_source=source)
         if not auto and ks[0] not in sols:
             raise EstimationError(f"{method.name} found no {ks[0]}-segment solution on these data")
         criteria["admissible"] = [k in choice.admissible for k in criteria.index]
         criteria["votes"] = [sum(1 for v in choice.votes.values() if v == k) for k in criteria.index]
+        criteria["rank_sum"] = [choice.rank_sum.get(int(k), np.nan) for k in criteria.index]
         k = choice.k
         sol = sols[k]
         explanation = choice.explanation + ("" if not notes else " " + " ".join(notes))

@@ -25,9 +25,12 @@ The rule (:func:`choose_k`), applied to the candidate ks:
    be at least ``min_stability`` (default 0.75; Hennig (2007) reads Jaccard values >= 0.75 as stable);
    without bootstrap replicates, the reproducibility across random starts is used instead (when the method
    has random starts).
-3. **Vote**: among the k passing 1 and 2, silhouette (max), Calinski-Harabasz (max), Davies-Bouldin (min)
-   and, for mixtures, BIC (min) each vote for one k. The k with most votes wins; ties go to the higher
-   stability, then to the smaller k.
+3. **Rank sum** (a Borda count): among the k passing 1 and 2, each criterion ranks the k (silhouette and
+   Calinski-Harabasz: higher is better; Davies-Bouldin and BIC: lower is better; ties share the average
+   rank) and the k with the smallest sum of ranks wins; ties go to the higher stability, then to the
+   smaller k. No single index is reliable across data shapes (Milligan & Cooper, 1985): silhouette and
+   Davies-Bouldin favour few, well-separated groups, Calinski-Harabasz and BIC finer partitions; the rank
+   sum settles on the k they jointly support. ``votes`` reports how many criteria are best at each k.
 
 When no k passes both 1 and 2, the vote runs over the k passing 1 (and the explanation says so); when
 none passes 1, over all k, with a warning.
@@ -41,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 __all__ = [
     "silhouette",
@@ -54,7 +58,7 @@ __all__ = [
 
 #: Columns of the criteria table, in order.
 CRITERIA_COLUMNS = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "min_share", "stability_ari",
-                    "stability_ari_sd", "jaccard_min", "reproducibility", "objective", "admissible", "votes")
+                    "stability_ari_sd", "jaccard_min", "reproducibility", "objective", "admissible", "votes", "rank_sum")
 
 
 def _wnorm(w: np.ndarray | None, n: int) -> np.ndarray:
@@ -178,6 +182,7 @@ class KChoice:
     admissible: list[int]
     explanation: str
     rule: dict[str, Any] = field(default_factory=dict)
+    rank_sum: dict[int, float] = field(default_factory=dict)
 
 
 def _fmt(v: float) -> str:
@@ -187,7 +192,7 @@ def _fmt(v: float) -> str:
 
 
 def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: float = 0.75,
-             use_bic: bool = False, stability_source: str = "bootstrap") -> KChoice:
+             use_bic: bool = True, stability_source: str = "bootstrap") -> KChoice:
     """Apply the documented rule (module notes) to a criteria table indexed by k.
 
     Parameters
@@ -200,7 +205,7 @@ def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: f
     min_stability
         Smallest acceptable mean adjusted Rand index.
     use_bic
-        Let BIC vote (mixture models).
+        Let BIC take part in the rank sum.
     stability_source
         ``bootstrap`` (column ``stability_ari``) or ``restarts`` (column ``reproducibility``) or ``none``.
     """
@@ -227,37 +232,37 @@ def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: f
         pool, how = ks, "in the range (none passes the size check)"
         notes.append(f"every k leaves a segment under {min_size:.0%} of respondents; consider fewer segments or "
                      "removing outliers")
-    votes: dict[str, int] = {}
-
-    def vote(col: str, best: str) -> None:
-        vals = criteria.loc[pool, col].astype(float)
-        vals = vals[np.isfinite(vals)]
-        if vals.empty:
-            return
-        votes[col] = int(vals.idxmax() if best == "max" else vals.idxmin())
-
-    vote("silhouette", "max")
-    vote("calinski_harabasz", "max")
-    vote("davies_bouldin", "min")
+    voters = [("silhouette", "max"), ("calinski_harabasz", "max"), ("davies_bouldin", "min")]
     if use_bic:
-        vote("bic", "min")
-    tally = {k: sum(1 for v in votes.values() if v == k) for k in pool}
-    top = max(tally.values()) if tally else 0
+        voters.append(("bic", "min"))
+    votes: dict[str, int] = {}
+    ranks = pd.DataFrame(index=pool, dtype=float)
+    for col, best in voters:
+        vals = criteria.loc[pool, col].astype(float)
+        if not np.isfinite(vals).any():
+            continue
+        votes[col] = int(vals.idxmax() if best == "max" else vals.idxmin())
+        key_vals = -vals if best == "max" else vals
+        # rank 1 = best; ties share the average rank; a missing value ranks last
+        ranks[col] = rankdata(np.where(np.isfinite(key_vals), key_vals, np.inf), method="average")
+    rank_sum = ranks.sum(axis=1) if ranks.shape[1] else pd.Series(0.0, index=pool)
 
     def key(k: int) -> tuple[float, float, int]:
         s = stab.loc[k]
-        return (-tally[k], -(s if np.isfinite(s) else 0.0), k)
+        return (float(rank_sum.loc[k]), -(s if np.isfinite(s) else 0.0), k)
 
-    chosen = sorted(pool, key=key)[0] if top > 0 else min(pool)
+    chosen = sorted(pool, key=key)[0]
     names = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin",
              "bic": "BIC"}
-    for_k = [f"{names[c]} {_fmt(criteria.loc[chosen, c])}" for c, v in votes.items() if v == chosen]
-    against = [f"{names[c]} k = {v}" for c, v in votes.items() if v != chosen]
-    text = [f"k = {chosen}: {tally.get(chosen, 0)} of {len(votes)} criteria vote for it"
-            + (f" ({', '.join(for_k)})" if for_k else "")
-            + (f"; {', '.join(against)}" if against else "")
-            + f", among k = {', '.join(map(str, pool))} {how}"]
-    if tally.get(chosen, 0) < top or (top > 0 and sum(1 for k in pool if tally[k] == top) > 1):
+    best_for = [f"{names[c]} {_fmt(criteria.loc[chosen, c])}" for c, v in votes.items() if v == chosen]
+    others = [f"{names[c]} k = {v}" for c, v in votes.items() if v != chosen]
+    runner = sorted((k for k in pool if k != chosen), key=key)[:2]
+    text = [f"k = {chosen} has the best rank sum over {len(votes)} criteria ({_fmt(rank_sum.loc[chosen])}"
+            + "".join(f"; k = {k}: {_fmt(rank_sum.loc[k])}" for k in runner) + ")"
+            + (f", best on {', '.join(best_for)}" if best_for else "")
+            + (f"; best elsewhere: {', '.join(others)}" if others else "")
+            + f"; among k = {', '.join(map(str, pool))} {how}"]
+    if runner and rank_sum.loc[runner[0]] == rank_sum.loc[chosen]:
         text.append("tie broken by the higher stability, then the smaller k")
     dropped_size = [k for k in ks if k not in sized]
     if dropped_size:
@@ -274,7 +279,7 @@ def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: f
     explanation = "; ".join(text) + "." + ("" if not notes else " Note: " + "; ".join(notes) + ".")
     return KChoice(k=chosen, votes=votes, admissible=pool, explanation=explanation,
                    rule={"min_size": min_size, "min_stability": min_stability, "stability": stability_source,
-                         "voters": list(votes)})
+                         "voters": list(votes)}, rank_sum={int(k): float(v) for k, v in rank_sum.items()})
 
 
 def criteria_row(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None, *, sample: np.ndarray | None,
