@@ -82,8 +82,8 @@ def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: s
     Fits the method at every k of the range and reports, per k, the silhouette, Calinski-Harabasz,
     Davies-Bouldin, BIC, the smallest segment, the bootstrap stability (mean adjusted Rand index with
     the full solution; per-segment Jaccard) and the agreement of random restarts. k is chosen by a
-    documented rule: every segment >= --min-size, bootstrap ARI >= --min-stability, then a vote of the
-    criteria; the output says why. Segments are numbered by size (1 = largest). Same seed, same
+    documented rule: every segment >= --min-size, bootstrap ARI >= --min-stability, then the smallest
+    rank sum over silhouette, Calinski-Harabasz, Davies-Bouldin and BIC; the output says why. Segments are numbered by size (1 = largest). Same seed, same
     segments; shuffled rows, same assignments. Survey weights are used when the questionnaire names them.
 
     \b

@@ -226,7 +226,7 @@ class SegmentResult:
             lines.append(line)
         lines += ["", "criteria by k (* chosen):",
                   f"{'k':>3}  {'silhouette':>10}  {'CH':>10}  {'DB':>6}  {'BIC':>12}  {'min share':>9}  "
-                  f"{'boot ARI':>8}  {'min Jacc':>8}  {'restarts':>8}"]
+                  f"{'boot ARI':>8}  {'min Jacc':>8}  {'restarts':>8}  {'rank sum':>8}"]
 
         def f(v: Any, spec: str, width: int) -> str:
             return f"{v:>{width}{spec}}" if v is not None and np.isfinite(v) else f"{'n/a':>{width}}"
@@ -236,7 +236,7 @@ class SegmentResult:
                          f"{f(r['calinski_harabasz'], '.1f', 10)}  {f(r['davies_bouldin'], '.3f', 6)}  "
                          f"{f(r['bic'], '.1f', 12)}  {f(r['min_share'], '.1%', 9)}  "
                          f"{f(r['stability_ari'], '.3f', 8)}  {f(r['jaccard_min'], '.3f', 8)}  "
-                         f"{f(r['reproducibility'], '.3f', 8)}")
+                         f"{f(r['reproducibility'], '.3f', 8)}  {f(r['rank_sum'], 'g', 8)}")
         return "\n".join(lines)
 
 
