@@ -286,7 +286,7 @@ def _one_start(x: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generator, x
 
 def kmeans(x: np.ndarray, k: int, w: np.ndarray | None = None, *, n_init: int = 20,
            rng: np.random.Generator | int = 0, max_iter: int = 300, tol: float = 1e-4,
-           coarse_size: int = 20_000) -> tuple[KMeansFit, list[np.ndarray]]:
+           coarse_size: int = 20_000, polish_all: bool = True) -> tuple[KMeansFit, list[np.ndarray]]:
     """Weighted k-means, best of ``n_init`` k-means++ starts.
 
     Parameters
@@ -305,6 +305,9 @@ def kmeans(x: np.ndarray, k: int, w: np.ndarray | None = None, *, n_init: int = 
         Lloyd iterations per start and convergence tolerance (see :func:`lloyd`).
     coarse_size
         Rows of the subsample each start iterates on first when there are more than twice as many rows.
+    polish_all
+        With a subsample: continue every start on all rows (True; needed for the labels of every start)
+        or only the start with the lowest subsample objective (False: the bootstrap refits).
 
     Returns
     -------
@@ -312,11 +315,12 @@ def kmeans(x: np.ndarray, k: int, w: np.ndarray | None = None, *, n_init: int = 
     labels_per_start : list of numpy.ndarray
     """
     with blas_single_thread():
-        return _kmeans(x, k, w, n_init=n_init, rng=rng, max_iter=max_iter, tol=tol, coarse_size=coarse_size)
+        return _kmeans(x, k, w, n_init=n_init, rng=rng, max_iter=max_iter, tol=tol, coarse_size=coarse_size,
+                       polish_all=polish_all)
 
 
 def _kmeans(x: np.ndarray, k: int, w: np.ndarray | None, *, n_init: int, rng: np.random.Generator | int,
-            max_iter: int, tol: float, coarse_size: int) -> tuple[KMeansFit, list[np.ndarray]]:
+            max_iter: int, tol: float, coarse_size: int, polish_all: bool = True) -> tuple[KMeansFit, list[np.ndarray]]:
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)
@@ -330,6 +334,16 @@ def _kmeans(x: np.ndarray, k: int, w: np.ndarray | None, *, n_init: int, rng: np
     if n > 2 * coarse_size:
         idx = np.sort(rng.choice(n, size=coarse_size, replace=False))
         coarse = (x[idx], w[idx], x_sq[idx], xw[idx], _variance(x[idx], w[idx], x_sq[idx]))
+    if coarse is not None and not polish_all and n_init > 1:
+        # every start on the subsample; only the best (lowest subsample objective) continues on all rows
+        xc, wc, xc_sq, xcw, var_c = coarse
+        cands = [lloyd(xc, wc, kmeans_plusplus(xc, wc, k, rng, xc_sq), max_iter=max_iter, tol=tol, x_sq=xc_sq,
+                       xw=xcw, variance=var_c) for _ in range(int(n_init))]
+        top = min(cands, key=lambda f: f.inertia)
+        best = lloyd(x, w, top.centers, max_iter=max_iter, tol=tol, x_sq=x_sq, xw=xw, variance=variance)
+        best = KMeansFit(centers=best.centers + shift, labels=best.labels, inertia=best.inertia, n_iter=best.n_iter,
+                         converged=best.converged)
+        return best, [best.labels]
     best = _one_start(x, w, k, rng, x_sq, xw, variance, coarse, max_iter, tol)
     starts = [best.labels]
     for _ in range(max(1, int(n_init)) - 1):
@@ -360,8 +374,9 @@ class KMeansMethod(Method):
                 ) -> dict[int, Solution]:
         out: dict[int, Solution] = {}
         for i, k in enumerate(ks):
+            # refits (n_init given: the bootstrap) polish only their best subsample start on all rows
             fit, starts = kmeans(x, k, w, n_init=self.n_init if n_init is None else n_init, rng=rng,
-                                 max_iter=self.max_iter, coarse_size=self.coarse_size)
+                                 max_iter=self.max_iter, coarse_size=self.coarse_size, polish_all=n_init is None)
             mass = np.bincount(fit.labels, weights=w, minlength=k)
             out[k] = Solution(k=k, labels=fit.labels, centers=fit.centers, mass=mass, objective=fit.inertia,
                               params={"centers": fit.centers, "converged": fit.converged},
