@@ -6,7 +6,7 @@ of KMeans refits compared by adjusted_rand_score).
 1. **Target run**: ``Segmenter(k="auto", method="kmeans")`` with ``--bootstrap`` replicates on ``--rows``
    respondents (5 known segments in 6 dimensions), in a fresh process: wall time, CPU time (user + system)
    and peak resident memory of the whole process (imports included), and the adjusted Rand index with the
-   true segments.
+   true segments. ``--jobs 2`` spreads the bootstrap over two processes (the CLI's ``--jobs auto``).
 2. **Head to head** on ``--n`` respondents (default 20,000: scikit-learn's full silhouette is O(n^2)) with
    ``--compare-bootstrap`` replicates, both sides doing the same work: for k = 2..8 fit k-means (surveytools:
    20 starts, bootstrap refits 3 starts on a subsample, the best polished; scikit-learn: ``KMeans(n_init=10)``, bootstrap refits
@@ -15,7 +15,7 @@ of KMeans refits compared by adjusted_rand_score).
    machine.
 
     python benchmarks/bench_segment.py [--rows 100000] [--bootstrap 50] [--n 20000] [--compare-bootstrap 10]
-                                       [--repeat 1] [--skip-compare]
+                                       [--repeat 1] [--skip-compare] [--jobs 1]
 """
 
 from __future__ import annotations
@@ -50,22 +50,23 @@ def make_basis(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     return pd.DataFrame(x, index=pd.Index(ids, name="respondent_id"), columns=[f"att{j + 1}" for j in range(6)]), y
 
 
-def child(rows: int, bootstrap: int) -> None:
+def child(rows: int, bootstrap: int, jobs: str) -> None:
     """The target run, in its own process: prints one JSON line."""
     from surveytools.segment import Segmenter
     from surveytools.segment._util import adjusted_rand
 
     x, y = make_basis(rows)
     t0 = time.perf_counter()
-    seg = Segmenter(k="auto", bootstrap=bootstrap, seed=1).fit(x)
+    seg = Segmenter(k="auto", bootstrap=bootstrap, seed=1, n_jobs=jobs if jobs == "auto" else int(jobs)).fit(x)
     fit_s = time.perf_counter() - t0
     res = seg.result_
     print(json.dumps({"k": res.k, "ari_truth": adjusted_rand(res.segment.to_numpy(), y), "fit_s": fit_s}))
 
 
-def _run_child(rows: int, bootstrap: int) -> tuple[float, float, float, dict]:
+def _run_child(rows: int, bootstrap: int, jobs: str) -> tuple[float, float, float, dict]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", "--rows", str(rows), "--bootstrap", str(bootstrap)],
+    proc = subprocess.Popen([sys.executable, __file__, "--child", "--rows", str(rows), "--bootstrap", str(bootstrap),
+                             "--jobs", jobs],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -109,20 +110,22 @@ def main() -> None:
     ap.add_argument("--compare-bootstrap", type=int, default=10, help="bootstrap replicates in the comparison")
     ap.add_argument("--repeat", type=int, default=1, help="repetitions of the target run (best is reported)")
     ap.add_argument("--skip-compare", action="store_true", help="only the target run")
+    ap.add_argument("--jobs", default="1", help="bootstrap processes of the target run (1, 2, ... or auto)")
     ap.add_argument("--no-r", action="store_true", help="accepted for run_all.py (no R side here)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.rows, args.bootstrap)
+        child(args.rows, args.bootstrap, args.jobs)
         return
 
     best = None
     for _ in range(max(1, args.repeat)):
-        run = _run_child(args.rows, args.bootstrap)
+        run = _run_child(args.rows, args.bootstrap, args.jobs)
         if best is None or run[0] < best[0]:
             best = run
     wall, cpu, mb, info = best  # type: ignore[misc]
-    print(f"segment target: n={args.rows:,} x 6, k=2..8, {args.bootstrap} bootstrap replicates, k-means")
+    print(f"segment target: n={args.rows:,} x 6, k=2..8, {args.bootstrap} bootstrap replicates, k-means, "
+          f"n_jobs={args.jobs}")
     print(f"surveytools segment: {wall:.1f} s wall ({info['fit_s']:.1f} s in fit), {cpu:.1f} s CPU, peak {mb:.0f} MB; "
           f"chose k={info['k']}, adjusted Rand with the truth {info['ari_truth']:.3f}")
     met = wall <= 60 and mb < 2048

@@ -172,7 +172,8 @@ class SegmentResult:
             return v
 
         crit = {str(int(k)): {c: num(v) for c, v in row.items()} for k, row in self.criteria.iterrows()}
-        sizes = {str(int(s)): {c: num(v) for c, v in row.items()} for s, row in self.sizes.iterrows()}
+        sizes = {str(int(s)): {c: (int(v) if c == "n" else num(v)) for c, v in row.items()}
+                 for s, row in self.sizes.iterrows()}
         cents = {str(int(s)): {str(c): num(v) for c, v in row.items()} for s, row in self.centroids.iterrows()}
         reasons = {str(k): int(v) for k, v in self.excluded.value_counts().sort_index().items()}
         return {
