@@ -322,3 +322,13 @@ def test_factor_scores_given_to_fit(survey5):
     stray = scores.rename(index={"R00001": "ghost"})
     with pytest.raises(DataError, match="not in synthetic"):
         Segmenter(k=5, basis="factors", bootstrap=0).fit(survey, factor_scores=stray)
+
+
+def test_bootstrap_in_worker_processes_gives_the_same_result():
+    survey, _ = make_segmented_survey(n=400, k=3, seed=8)
+    one = segment(survey, k="2-4", basis="scales", seed=5, bootstrap=6, n_jobs=1)
+    two = segment(survey, k="2-4", basis="scales", seed=5, bootstrap=6, n_jobs=2)
+    pd.testing.assert_frame_equal(one.criteria, two.criteria)
+    assert one.stability == two.stability
+    with pytest.raises(DataError, match="n_jobs"):
+        segment(survey, k=3, basis="scales", n_jobs=0)
