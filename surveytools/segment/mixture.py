@@ -14,7 +14,7 @@ segments). ``reg`` (default 1e-6 times the mean variance of the columns) keeps c
 
 Each of ``n_init`` starts begins from a weighted k-means++ / Lloyd solution (a different seed each) turned
 into hard memberships; EM runs until the weighted mean log-likelihood changes by less than ``tol``
-(default 1e-6) or ``max_iter`` iterations. On many rows a start runs EM on a subsample of ``coarse_size``
+(default 1e-5, as mclust) or ``max_iter`` iterations. On many rows a start runs EM on a subsample of ``coarse_size``
 rows first and then continues on all rows ("coarse-to-fine"); the result is an EM fixed point of all rows.
 The start with the highest log-likelihood is kept. A component whose weight falls below ``d + 1`` rows is
 restarted at the worst-fitted row (and counted in ``params['restarts']``).
@@ -201,7 +201,7 @@ def _em(x: np.ndarray, w: np.ndarray, resp: np.ndarray, covariance: str, reg: fl
 
 
 def fit_mixture(x: np.ndarray, k: int, w: np.ndarray | None = None, *, covariance: str = "full",
-                n_init: int = 5, rng: np.random.Generator | int = 0, max_iter: int = 1000, tol: float = 1e-6,
+                n_init: int = 5, rng: np.random.Generator | int = 0, max_iter: int = 1000, tol: float = 1e-5,
                 reg: float | None = None, coarse_size: int = 20_000
                 ) -> tuple[GaussianMixtureFit, list[np.ndarray]]:
     """Fit a weighted Gaussian mixture by EM from ``n_init`` k-means++ starts; keep the best.
@@ -293,7 +293,7 @@ class MixtureMethod(Method):
     name = "gmm"
     has_probability = True
 
-    def __init__(self, covariance: str = "full", n_init: int = 5, max_iter: int = 1000, tol: float = 1e-6,
+    def __init__(self, covariance: str = "full", n_init: int = 5, max_iter: int = 1000, tol: float = 1e-5,
                  coarse_size: int = 20_000) -> None:
         if covariance not in COVARIANCE_TYPES:
             raise DataError(f"covariance must be one of {', '.join(COVARIANCE_TYPES)}, not {covariance!r}")
