@@ -302,7 +302,8 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
     InputFileError
         A file is missing or empty.
     DataError
-        Segments are given but the survey table has no ``respondent_id`` column.
+        Segments are given but the survey table has neither a ``respondent_id`` column nor another column of
+        unique values holding every assigned respondent id.
     """
     if isinstance(survey, pd.DataFrame):
         frame = survey.copy()
@@ -318,8 +319,15 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
 
         a = read_assignments(segments)
         if "respondent_id" not in frame.columns:
-            raise DataError("the survey file has no 'respondent_id' column to attach --segments by; use the clean "
-                            "data written by 'surveytools import'")
+            # clean data keep the questionnaire's id column name (e.g. Qualtrics' ResponseId): use the column of
+            # unique values that holds every assigned respondent id
+            ids = set(a.segment.index)
+            found = next((c for c in frame.columns
+                          if frame[c].is_unique and ids <= set(frame[c].dropna().astype(str))), None)
+            if found is None:
+                raise DataError("the survey file has no 'respondent_id' column, and no column holds every respondent "
+                                "id of --segments; use the clean data written by 'surveytools import'")
+            frame = frame.rename(columns={found: "respondent_id"})
         seg = pd.DataFrame({"segment": a.segment}).join(a.extra)
         seg.index.name = "respondent_id"
         frame = frame.drop(columns=[c for c in seg.columns if c in frame.columns])

@@ -140,3 +140,18 @@ def test_cli_join(files, invoke, monkeypatch):
     assert "pseudonymized" in res.stdout
     res = invoke("crm", "join", "--survey", s, "--crm", tmp / "missing.csv", "-o", tmp / "j3.csv")
     assert res.exit_code == 1 and res.stderr.startswith("Error: ")
+
+
+def test_segments_attach_by_the_surveys_own_id_column(files):
+    # clean data keep the questionnaire's id name (Qualtrics' ResponseId), assignments say respondent_id
+    s, c, tmp = files
+    survey = pd.read_csv(s, dtype=str).drop(columns="segment").rename(columns={"respondent_id": "ResponseId"})
+    survey.to_csv(tmp / "clean.csv", index=False)
+    pd.DataFrame({"respondent_id": ["r3", "r6"], "segment": [2, 1]}).to_csv(tmp / "seg.csv", index=False)
+    r = join_crm(tmp / "clean.csv", c, tmp / "out.csv", on="email", segments=tmp / "seg.csv", order_by="submitted")
+    out = pd.read_csv(tmp / "out.csv", dtype={"respondent_id": str}).set_index("customer_id")
+    assert r.matched == 2 and out.loc["c2", "respondent_id"] == "r3" and out.loc["c2", "segment"] == 2
+    assert out.loc["c4", "segment"] == 1 and out["segment"].notna().sum() == 2
+    pd.DataFrame({"respondent_id": ["r3", "zz"], "segment": [2, 1]}).to_csv(tmp / "bad.csv", index=False)
+    with pytest.raises(DataError, match="no column holds every respondent id"):
+        join_crm(tmp / "clean.csv", c, tmp / "out2.csv", on="email", segments=tmp / "bad.csv")
