@@ -105,7 +105,8 @@ class Project:
 def _line_map(text: str) -> dict[tuple[Any, ...], int]:
     import yaml
 
-    from .questionnaire import SpecLoader, _line_map as qmap
+    from .questionnaire import SpecLoader
+    from .questionnaire import _line_map as qmap
 
     node = yaml.compose(text, Loader=SpecLoader)
     return qmap(node) if node is not None else {}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from .._threads import single_thread
 
 __all__ = [
     "canonical_order",
@@ -168,34 +169,5 @@ def size_order(mass: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return np.lexsort(keys + [-np.round(mass, 9)])
 
 
-_controller: object | None = None
-_depth = 0
-
-
-@contextlib.contextmanager
-def blas_single_thread() -> Iterator[None]:
-    """Run the block with BLAS limited to one thread (threadpoolctl, a scikit-learn dependency).
-
-    The products in segmentation are thin (rows x a few columns); with several BLAS threads on a busy
-    machine they spend more time synchronizing than computing (a mixture fit took 10x the CPU time).
-    """
-    global _controller, _depth
-    if _depth > 0:  # already limited by an enclosing block
-        yield
-        return
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or broken: run as is
-            _controller = False
-    if not _controller:
-        yield
-        return
-    with _controller.limit(limits=1, user_api="blas"):  # type: ignore[attr-defined]
-        _depth += 1
-        try:
-            yield
-        finally:
-            _depth -= 1
+#: BLAS on one thread (thin products: threads only synchronize); shared with the other stages.
+blas_single_thread = single_thread
