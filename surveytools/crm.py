@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -340,7 +342,8 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
              segments: str | os.PathLike[str] | None = None, gmail_dots: bool = False,
              default_country: str | None = None, order_by: str | None = None,
              pseudonymize_key: bytes | None = None, survey_columns: list[str] | None = None,
-             threads: int | None = None, progress: ProgressCallback | None = None) -> CrmJoinResult:
+             threads: int | None = None, memory_limit: str = "2GB", progress: ProgressCallback | None = None
+             ) -> CrmJoinResult:
     """Attach survey respondents (and their segments) to a customer list.
 
     Every customer is kept; matched customers get ``respondent_id``, ``segment`` and the other survey
@@ -372,6 +375,8 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
         Survey columns to carry into the output.
     threads
         DuckDB threads (default: all cores).
+    memory_limit
+        DuckDB's memory limit; larger intermediate tables spill to a temporary folder (removed afterwards).
 
     Returns
     -------
@@ -398,139 +403,146 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
     if threads:
         con.execute(f"SET threads TO {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
-    con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
-    if progress:
-        progress("Reading the customer list", 0, 3)
+    # bounded memory: past the limit DuckDB spills to a temporary folder instead of growing
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    spill = tempfile.mkdtemp(prefix="surveytools-duckdb-")
+    con.execute(f"SET temp_directory = '{spill}'")
     try:
-        con.execute(f"CREATE VIEW crm_raw AS SELECT * FROM {_reader_sql(crm_path)}")
-        crm_cols = [r[0] for r in con.execute("DESCRIBE crm_raw").fetchall()]
-    except duckdb.Error as exc:
-        raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
-    key = parse_on(on, [str(c) for c in sv.columns], crm_cols, kind)
+        con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
+        if progress:
+            progress("Reading the customer list", 0, 3)
+        try:
+            con.execute(f"CREATE VIEW crm_raw AS SELECT * FROM {_reader_sql(crm_path)}")
+            crm_cols = [r[0] for r in con.execute("DESCRIBE crm_raw").fetchall()]
+        except duckdb.Error as exc:
+            raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
+        key = parse_on(on, [str(c) for c in sv.columns], crm_cols, kind)
 
-    # ---- survey side: normalize, drop rows without key, keep the latest response per key
-    sv = sv.reset_index(drop=True)
-    sv["__row"] = range(len(sv))
-    if order_by is not None and order_by not in sv.columns:
-        raise DataError(f"survey file has no column {order_by!r} to order responses by")
-    con.register("sv_raw", sv)
-    hashed_side = None
-    if key.kind == "sha256":
-        s_hex = sv[key.survey_column].dropna().astype(str).str.strip().str.match(_HEX64).mean() > 0.9
-        c_sample = con.execute(f"SELECT {_quote(key.crm_column)} FROM crm_raw WHERE {_quote(key.crm_column)} "
-                               "IS NOT NULL LIMIT 1000").fetchall()
-        c_hex = bool(c_sample) and sum(bool(_HEX64.match(str(v[0]).strip())) for v in c_sample) > 0.9 * len(c_sample)
-        if s_hex == c_hex:
-            raise DataError("kind sha256 needs digests on exactly one side; "
-                            f"{'both' if s_hex else 'neither'} side holds 64-character SHA-256 hex digests")
-        hashed_side = "survey" if s_hex else "crm"
-        key = JoinKey(key.survey_column, key.crm_column, "sha256", hashed_side)
-
-    def norm(expr: str, side: str) -> str:
+        # ---- survey side: normalize, drop rows without key, keep the latest response per key
+        sv = sv.reset_index(drop=True)
+        sv["__row"] = range(len(sv))
+        if order_by is not None and order_by not in sv.columns:
+            raise DataError(f"survey file has no column {order_by!r} to order responses by")
+        con.register("sv_raw", sv)
+        hashed_side = None
         if key.kind == "sha256":
-            if side == hashed_side:
-                return f"lower(NULLIF(trim(CAST({expr} AS VARCHAR)), ''))"
-            return f"sha256({_norm_sql(expr, 'email', gmail_dots=gmail_dots, default_country=None)})"
-        return _norm_sql(expr, key.kind, gmail_dots=gmail_dots, default_country=default_country)
+            s_hex = sv[key.survey_column].dropna().astype(str).str.strip().str.match(_HEX64).mean() > 0.9
+            c_sample = con.execute(f"SELECT {_quote(key.crm_column)} FROM crm_raw WHERE {_quote(key.crm_column)} "
+                                   "IS NOT NULL LIMIT 1000").fetchall()
+            c_hex = bool(c_sample) and sum(bool(_HEX64.match(str(v[0]).strip())) for v in c_sample) > 0.9 * len(c_sample)
+            if s_hex == c_hex:
+                raise DataError("kind sha256 needs digests on exactly one side; "
+                                f"{'both' if s_hex else 'neither'} side holds 64-character SHA-256 hex digests")
+            hashed_side = "survey" if s_hex else "crm"
+            key = JoinKey(key.survey_column, key.crm_column, "sha256", hashed_side)
 
-    order_expr = f"{_quote(order_by)} DESC NULLS LAST, __row DESC" if order_by else "__row DESC"
-    con.execute(f"""
-        CREATE TABLE sv AS
-        SELECT *, {norm(_quote(key.survey_column), 'survey')} AS __key FROM sv_raw
-    """)
-    survey_rows_in = len(sv)
-    no_key = con.execute("SELECT count(*) FROM sv WHERE __key IS NULL").fetchone()[0]
-    dup_survey_keys, dup_survey_rows = con.execute(
-        "SELECT count(*), coalesce(sum(n) - count(*), 0) FROM "
-        "(SELECT __key, count(*) AS n FROM sv WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
-    ).fetchone()
-    con.execute(f"""
-        CREATE TABLE sv1 AS SELECT * EXCLUDE (__rn) FROM (
-            SELECT *, row_number() OVER (PARTITION BY __key ORDER BY {order_expr}) AS __rn
-            FROM sv WHERE __key IS NOT NULL) WHERE __rn = 1
-    """)
-    if progress:
-        progress("Reading the customer list", 1, 3)
+        def norm(expr: str, side: str) -> str:
+            if key.kind == "sha256":
+                if side == hashed_side:
+                    return f"lower(NULLIF(trim(CAST({expr} AS VARCHAR)), ''))"
+                return f"sha256({_norm_sql(expr, 'email', gmail_dots=gmail_dots, default_country=None)})"
+            return _norm_sql(expr, key.kind, gmail_dots=gmail_dots, default_country=default_country)
 
-    # ---- CRM side: normalized key and file order; first customer per key takes the match
-    try:
+        order_expr = f"{_quote(order_by)} DESC NULLS LAST, __row DESC" if order_by else "__row DESC"
         con.execute(f"""
-            CREATE TEMP TABLE crm AS
-            SELECT *, {norm(_quote(key.crm_column), 'crm')} AS __key, row_number() OVER () AS __crow FROM crm_raw
+            CREATE TABLE sv AS
+            SELECT *, {norm(_quote(key.survey_column), 'survey')} AS __key FROM sv_raw
         """)
-    except duckdb.Error as exc:
-        raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
-    crm_rows_in = con.execute("SELECT count(*) FROM crm").fetchone()[0]
-    if crm_rows_in == 0:
-        raise DataError(f"CRM file {crm_path} has no customers (only a header); export the customer list again")
-    dup_crm_keys = con.execute(
-        "SELECT count(*) FROM (SELECT __key FROM crm WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
-    ).fetchone()[0]
-    con.execute("""
-        CREATE TEMP TABLE firsts AS SELECT __key, min(__crow) AS __crow FROM crm
-        WHERE __key IS NOT NULL AND __key IN (SELECT __key FROM sv1) GROUP BY __key
-    """)
-    matched = con.execute("SELECT count(*) FROM firsts").fetchone()[0]
-    with_key = survey_rows_in - no_key - int(dup_survey_rows)
-    unmatched_survey = with_key - matched
-    unmatched_crm = crm_rows_in - matched
-    examples = [redact(r[0]) for r in con.execute(
-        f"SELECT CAST({_quote(key.survey_column)} AS VARCHAR) FROM sv1 WHERE __key NOT IN (SELECT __key FROM firsts) "
-        "ORDER BY __row LIMIT 5").fetchall() if r[0] is not None]
-    if progress:
-        progress("Reading the customer list", 2, 3)
+        survey_rows_in = len(sv)
+        no_key = con.execute("SELECT count(*) FROM sv WHERE __key IS NULL").fetchone()[0]
+        dup_survey_keys, dup_survey_rows = con.execute(
+            "SELECT count(*), coalesce(sum(n) - count(*), 0) FROM "
+            "(SELECT __key, count(*) AS n FROM sv WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
+        ).fetchone()
+        con.execute(f"""
+            CREATE TABLE sv1 AS SELECT * EXCLUDE (__rn) FROM (
+                SELECT *, row_number() OVER (PARTITION BY __key ORDER BY {order_expr}) AS __rn
+                FROM sv WHERE __key IS NOT NULL) WHERE __rn = 1
+        """)
+        if progress:
+            progress("Reading the customer list", 1, 3)
 
-    # ---- output
-    carry = survey_columns
-    if carry is None:
-        carry = ["respondent_id"] if "respondent_id" in sv.columns else []
-        carry += [c for c in ("segment", "segment_name", "probability") if c in sv.columns]
-    missing_carry = [c for c in carry if c not in sv.columns]
-    if missing_carry:
-        raise DataError(f"survey file has no column(s) {', '.join(missing_carry)} to carry into the output")
-    pseudo: list[str] = []
-    out_str = None
-    if output is not None:
-        out = Path(output)
-        if out.suffix.lower() not in (".csv", ".parquet"):
-            raise InputFileError(f"cannot write {out}: use a .csv or .parquet file name")
-        params: dict[str, Any] = {}
-        select_crm = []
-        for c in crm_cols:
-            q = _quote(c)
-            lc = c.lower()
-            sensitive = pseudonymize_key is not None and (
-                "mail" in lc or "phone" in lc or "mobile" in lc or (c == key.crm_column and key.kind != "id"))
-            if sensitive:
-                kind_c = "phone" if ("phone" in lc or "mobile" in lc) else "email"
-                expr = _norm_sql(f"c.{q}", kind_c, gmail_dots=False, default_country=default_country)
-                select_crm.append(f"{_hmac_sql(expr)} AS {q}")
-                pseudo.append(c)
-            else:
-                select_crm.append(f"c.{q}")
-        if pseudonymize_key is not None:
-            k = pseudonymize_key
-            if len(k) > 64:
-                import hashlib
+        # ---- CRM side: normalized key and file order; first customer per key takes the match
+        try:
+            con.execute(f"""
+                CREATE TEMP TABLE crm AS
+                SELECT *, {norm(_quote(key.crm_column), 'crm')} AS __key, row_number() OVER () AS __crow FROM crm_raw
+            """)
+        except duckdb.Error as exc:
+            raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
+        crm_rows_in = con.execute("SELECT count(*) FROM crm").fetchone()[0]
+        if crm_rows_in == 0:
+            raise DataError(f"CRM file {crm_path} has no customers (only a header); export the customer list again")
+        dup_crm_keys = con.execute(
+            "SELECT count(*) FROM (SELECT __key FROM crm WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
+        ).fetchone()[0]
+        con.execute("""
+            CREATE TEMP TABLE firsts AS SELECT __key, min(__crow) AS __crow FROM crm
+            WHERE __key IS NOT NULL AND __key IN (SELECT __key FROM sv1) GROUP BY __key
+        """)
+        matched = con.execute("SELECT count(*) FROM firsts").fetchone()[0]
+        with_key = survey_rows_in - no_key - int(dup_survey_rows)
+        unmatched_survey = with_key - matched
+        unmatched_crm = crm_rows_in - matched
+        examples = [redact(r[0]) for r in con.execute(
+            f"SELECT CAST({_quote(key.survey_column)} AS VARCHAR) FROM sv1 WHERE __key NOT IN (SELECT __key FROM firsts) "
+            "ORDER BY __row LIMIT 5").fetchall() if r[0] is not None]
+        if progress:
+            progress("Reading the customer list", 2, 3)
 
-                k = hashlib.sha256(k).digest()
-            k = k.ljust(64, b"\0")
-            params["ipad"] = bytes(b ^ 0x36 for b in k)
-            params["opad"] = bytes(b ^ 0x5C for b in k)
-        carry_sql = [f"s.{_quote(c)} AS {_quote(c if c not in crm_cols else 'survey_' + c)}" for c in carry]
-        query = f"""
-            SELECT {', '.join(select_crm + carry_sql)}
-            FROM crm c
-            LEFT JOIN firsts f ON c.__crow = f.__crow
-            LEFT JOIN sv1 s ON f.__key = s.__key
-            ORDER BY c.__crow
-        """
-        with atomic_write(out, inputs=[crm_path] + ([] if isinstance(survey, pd.DataFrame) else [Path(survey)])) as tmp:
-            fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER true"
-            tmp_sql = str(tmp).replace("'", "''")
-            con.execute(f"COPY ({query}) TO '{tmp_sql}' (FORMAT {fmt})", params)
-        out_str = str(out)
-    con.close()
+        # ---- output
+        carry = survey_columns
+        if carry is None:
+            carry = ["respondent_id"] if "respondent_id" in sv.columns else []
+            carry += [c for c in ("segment", "segment_name", "probability") if c in sv.columns]
+        missing_carry = [c for c in carry if c not in sv.columns]
+        if missing_carry:
+            raise DataError(f"survey file has no column(s) {', '.join(missing_carry)} to carry into the output")
+        pseudo: list[str] = []
+        out_str = None
+        if output is not None:
+            out = Path(output)
+            if out.suffix.lower() not in (".csv", ".parquet"):
+                raise InputFileError(f"cannot write {out}: use a .csv or .parquet file name")
+            params: dict[str, Any] = {}
+            select_crm = []
+            for c in crm_cols:
+                q = _quote(c)
+                lc = c.lower()
+                sensitive = pseudonymize_key is not None and (
+                    "mail" in lc or "phone" in lc or "mobile" in lc or (c == key.crm_column and key.kind != "id"))
+                if sensitive:
+                    kind_c = "phone" if ("phone" in lc or "mobile" in lc) else "email"
+                    expr = _norm_sql(f"c.{q}", kind_c, gmail_dots=False, default_country=default_country)
+                    select_crm.append(f"{_hmac_sql(expr)} AS {q}")
+                    pseudo.append(c)
+                else:
+                    select_crm.append(f"c.{q}")
+            if pseudonymize_key is not None:
+                k = pseudonymize_key
+                if len(k) > 64:
+                    import hashlib
+
+                    k = hashlib.sha256(k).digest()
+                k = k.ljust(64, b"\0")
+                params["ipad"] = bytes(b ^ 0x36 for b in k)
+                params["opad"] = bytes(b ^ 0x5C for b in k)
+            carry_sql = [f"s.{_quote(c)} AS {_quote(c if c not in crm_cols else 'survey_' + c)}" for c in carry]
+            query = f"""
+                SELECT {', '.join(select_crm + carry_sql)}
+                FROM crm c
+                LEFT JOIN firsts f ON c.__crow = f.__crow
+                LEFT JOIN sv1 s ON f.__key = s.__key
+                ORDER BY c.__crow
+            """
+            with atomic_write(out, inputs=[crm_path] + ([] if isinstance(survey, pd.DataFrame) else [Path(survey)])) as tmp:
+                fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER true"
+                tmp_sql = str(tmp).replace("'", "''")
+                con.execute(f"COPY ({query}) TO '{tmp_sql}' (FORMAT {fmt})", params)
+            out_str = str(out)
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     if progress:
         progress("Reading the customer list", 3, 3)
     rules = {
