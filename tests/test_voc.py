@@ -143,3 +143,56 @@ def test_distinctive_terms_known_answer():
     # the z statistic of a word used only by group 1 is positive for 1 and negative for 2
     z1 = {t["term"]: t["z"] for t in res[1]["terms"]}
     assert z1["barato"] > 1.96
+
+
+# ----------------------------------------------------------------------------- the command on the example study
+
+from pathlib import Path  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "retail_loyalty"
+
+
+@pytest.fixture(scope="module")
+def example_inputs(tmp_path_factory):
+    """The example study's true segments as an assignments file, and its CRM list joined to the survey."""
+    from surveytools.crm import join_crm
+    from surveytools.io import clean_frame, load_survey
+    from surveytools.questionnaire import load_questionnaire
+
+    tmp = tmp_path_factory.mktemp("voc")
+    q = load_questionnaire(EXAMPLE / "questionnaire.yaml")
+    survey = load_survey(EXAMPLE / "export_qualtrics.xlsx", q)
+    truth = pd.read_csv(EXAMPLE / "truth.csv", dtype={"ResponseId": str})
+    seg = truth[["ResponseId", "segment"]].rename(columns={"ResponseId": "respondent_id"})
+    seg = seg[seg["respondent_id"].isin(survey.ids)]
+    seg.to_csv(tmp / "segments.csv", index=False)
+    table = clean_frame(survey).rename(columns={"ResponseId": "respondent_id"})
+    join_crm(table, EXAMPLE / "customers.csv", tmp / "joined.parquet", on="email", segments=tmp / "segments.csv")
+    return tmp, survey
+
+
+def test_voc_command_on_example(example_inputs, invoke):
+    import json
+
+    tmp, survey = example_inputs
+    res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+                 "--segments", tmp / "segments.csv", "--crm", tmp / "joined.parquet", "--csat", "csat", "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert set(d["segments"]) == {"1", "2", "3", "4", "5"}
+    seg1 = d["segments"]["1"]
+    # NPS per segment equals a direct computation on the same respondents
+    seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["segment"]
+    x = survey.responses["nps"].reindex(seg.index[seg == 1])
+    w = survey.weights.reindex(seg.index[seg == 1]).to_numpy()
+    assert seg1["nps"]["nps"] == pytest.approx(nps(x.to_numpy(), w)["nps"])
+    assert "top 2 boxes" in d["settings"]["csat_definition"]
+    assert d["segments"]["2"]["crm"]["customers"] > 0 and "rfm_segment_mix" in d["segments"]["2"]["crm"]
+    assert d["total"]["drivers"]["r2"] == pytest.approx(sum(v["weight"] for v in d["total"]["drivers"]["weights"].values()))
+    assert d["segments"]["1"]["terms"]["terms"], "distinctive words for segment 1"
+    assert d["rows"]["respondents"] == survey.n
+    # a bad segment file is one clear error
+    bad = tmp / "bad.csv"
+    bad.write_text("respondent_id,segment\nnobody,1\n")
+    res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml", "--segments", bad)
+    assert res.exit_code == 1 and res.stderr.startswith("Error: ") and "not in" in res.stderr
