@@ -589,6 +589,9 @@ class VocResult:
                          f"{d.attrs.get('r2', float('nan')):.3f}):")
             for name, row in d.sort_values("weight", ascending=False).iterrows():
                 lines.append(f"  {name:<28} {row['share']:5.1f}%  {'+' if row['sign'] >= 0 else '-'}")
+        if any(m.get("terms", {}).get("terms") for m in self.segments.values()):
+            lines.append(f"\nDistinctive words in {self.settings.get('text_item')} (weighted log-odds, z > 1.96 "
+                         "is distinctive at 5%):")
         for k, m in self.segments.items():
             terms = m.get("terms", {}).get("terms", [])
             if terms:
