@@ -334,6 +334,8 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
         seg.index.name = "respondent_id"
         frame = frame.drop(columns=[c for c in seg.columns if c in frame.columns])
         frame = frame.merge(seg.reset_index(), on="respondent_id", how="left")
+    if "segment" in frame.columns:  # whole numbers, blank where unassigned (never 2.0)
+        frame["segment"] = pd.to_numeric(frame["segment"], errors="coerce").astype("Int64")
     return frame
 
 

@@ -454,7 +454,8 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
     # which variables
     if variables is None:
         want_basis, want_scales, want_extra = basis_cols, scale_cols, extra_cols
-        want_items = [i for i, it in q.items.items() if it.type in _PROFILED_TYPES and i != q.weight]
+        want_items = [i for i, it in q.items.items()
+                      if it.type in _PROFILED_TYPES and i != q.weight and it.expect is None]  # no attention checks
     else:
         want_basis, want_scales, want_items, want_extra = [], [], [], []
         unknown, unprofiled = [], []

@@ -379,6 +379,19 @@ class Questionnaire:
         """Ids of the Likert items, in spec order."""
         return self.items_of_type("likert")
 
+    @property
+    def attention_items(self) -> list[str]:
+        """Ids of the attention-check items (those with an ``expect`` answer)."""
+        return [i for i, it in self.items.items() if it.expect is not None]
+
+    @property
+    def analysis_items(self) -> list[str]:
+        """The default items of analyses: Likert items that are not attention checks.
+
+        An attention check measures care, not an attitude, and is constant once failures are excluded.
+        """
+        return [i for i in self.likert_items if self.items[i].expect is None]
+
     def reverse_bounds(self, item_id: str) -> tuple[float, float]:
         """``(min, max)`` of the valid codes used to reverse an item: ``x' = min + max - x``."""
         opts = self.option_set(item_id)
@@ -403,7 +416,8 @@ class Questionnaire:
         spec
             ``"A1,A2,agreeableness"`` or ``["A1", "agreeableness"]``; None for ``default``.
         default
-            Returned when ``spec`` is empty (default: every Likert item).
+            Returned when ``spec`` is empty (default: :attr:`analysis_items`, the Likert items that are
+            not attention checks).
 
         Raises
         ------
@@ -411,7 +425,7 @@ class Questionnaire:
             Naming every unknown id or scale.
         """
         if spec is None or (isinstance(spec, str) and not spec.strip()) or (not isinstance(spec, str) and not spec):
-            return list(default) if default is not None else self.likert_items
+            return list(default) if default is not None else self.analysis_items
         parts = [p.strip() for p in spec.split(",")] if isinstance(spec, str) else [str(p).strip() for p in spec]
         out: list[str] = []
         unknown: list[str] = []

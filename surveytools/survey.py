@@ -137,7 +137,8 @@ class Survey:
         Parameters
         ----------
         items
-            Item ids and/or scale names (a list or a comma-separated string); default every Likert item.
+            Item ids and/or scale names (a list or a comma-separated string); default the analysis items
+            (Likert items that are not attention checks).
         reverse
             ``True`` reverses the items that any requested scale marks as reverse-keyed; a list reverses
             exactly those items. Reversal is ``x' = min + max - x`` with the option set's min and max.

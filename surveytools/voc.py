@@ -425,6 +425,24 @@ def tokenize(text: str, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
     return [t.strip("'") for t in _TOKEN.findall(fold_text(text)) if t.strip("'") not in stop_words]
 
 
+_SURFACE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+
+
+def surface_forms(texts: Sequence[str], keys: set[str]) -> dict[str, str]:
+    """The most frequent written form (lower case, accents kept) of each accent-folded word in ``keys``.
+
+    ``anos`` -> ``años``: words are matched accent-insensitively but shown as people wrote them.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        for word in _SURFACE.findall(str(text).casefold()):
+            key = fold_text(word)
+            if key in keys:
+                forms = counts.setdefault(key, {})
+                forms[word] = forms.get(word, 0) + 1
+    return {k: max(forms.items(), key=lambda kv: (kv[1], kv[0]))[0] for k, forms in counts.items()}
+
+
 def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[Any] | pd.Series, *,
                       top: int = 10, prior: float = 500.0, min_count: int = 3, examples: int = 2,
                       stop_words: frozenset[str] = STOP_WORDS) -> dict[Any, dict[str, Any]]:
@@ -457,7 +475,8 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     Returns
     -------
     dict
-        group -> ``{"comments": n, "terms": [{"term", "z", "log_odds", "count"}...], "examples": [...]}``.
+        group -> ``{"comments": n, "terms": [{"term", "z", "log_odds", "count"}...], "examples": [...]}``;
+        words are matched accent-insensitively and shown in their most frequent written form.
     """
     t = pd.Series(list(texts), dtype="object")
     g = pd.Series(list(groups))
@@ -489,6 +508,7 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     n_all = total.sum()
     a = prior * total / n_all
     a0 = prior
+    shown: dict[str, str] = {}
     for gi, lab in enumerate(labels):
         yi = by_group[gi]
         yj = total - yi
@@ -499,13 +519,16 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
         lj = np.log((yj + a) / (nj + a0 - yj - a))
         delta = li - lj
         z = delta / np.sqrt(1.0 / (yi + a) + 1.0 / (yj + a))
-        order = np.argsort(-z, kind="stable")[:top]
-        terms = [{"term": str(vocab[o]), "z": float(z[o]), "log_odds": float(delta[o]), "count": int(yi[o])}
-                 for o in order if yi[o] > 0]
+        order = [o for o in np.argsort(-z, kind="stable")[:top] if yi[o] > 0]
+        missing_forms = {str(vocab[o]) for o in order} - set(shown)
+        if missing_forms:
+            shown.update(surface_forms(t.tolist(), missing_forms))
+        terms = [{"term": shown.get(str(vocab[o]), str(vocab[o])), "z": float(z[o]), "log_odds": float(delta[o]),
+                  "count": int(yi[o])} for o in order]
         result[lab]["terms"] = terms
         if examples and terms:
             own = pd.unique(t[g == lab].to_numpy())
-            top_words = {d["term"] for d in terms[:5]}
+            top_words = {fold_text(d["term"]) for d in terms[:5]}
             scored = [(len(top_words & set(tokenize(s, stop_words))), s) for s in own]
             scored = [(k, s) for k, s in scored if k > 0]
             scored.sort(key=lambda ks: (-ks[0], len(ks[1])))

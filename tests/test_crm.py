@@ -55,6 +55,7 @@ def test_email_join_counts_and_duplicates(files):
     assert r.match_rate == pytest.approx(2 / 5)
     out = pd.read_csv(tmp / "out.csv", dtype=str)
     assert len(out) == 6  # duplicates never multiply rows
+    assert set(out["segment"].dropna()) == {"1", "3"}  # whole numbers, not 3.0
     assert out.set_index("customer_id").loc["c2", "respondent_id"] == "r3"
     assert pd.isna(out.set_index("customer_id").loc["c3", "respondent_id"])  # second customer with bob's key
     assert r.survey_rows_in == r.matched + r.unmatched_survey + sum(r.survey_excluded.values())

@@ -186,3 +186,14 @@ def test_reverse_twice_is_identity(spec):
         lo, hi = q.reverse_bounds(iid)
         for code in q.option_set(iid).valid_codes:
             assert lo + hi - (lo + hi - code) == code
+
+
+def test_attention_checks_are_not_analysis_items(tmp_path):
+    text = SPANISH.replace("  P3: {text: El precio me da igual, options: acuerdo5}\n",
+                           "  P3: {text: El precio me da igual, options: acuerdo5}\n"
+                           "  check: {text: Marque De acuerdo, options: acuerdo5, expect: 4}\n")
+    q = load_questionnaire(write(tmp_path, text))
+    assert q.attention_items == ["check"]
+    assert "check" in q.likert_items and "check" not in q.analysis_items
+    assert q.resolve(None) == ["P1", "P2", "P3"]
+    assert q.resolve("check,P1") == ["check", "P1"]  # named explicitly, it is analysed

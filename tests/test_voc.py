@@ -196,3 +196,10 @@ def test_voc_command_on_example(example_inputs, invoke):
     bad.write_text("respondent_id,segment\nnobody,1\n")
     res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml", "--segments", bad)
     assert res.exit_code == 1 and res.stderr.startswith("Error: ") and "not in" in res.stderr
+
+
+def test_distinctive_terms_keep_the_written_accents():
+    texts = ["Llevo muchos años aquí", "años de confianza", "Años y años", "precio barato", "precio bajo", "barato"]
+    res = distinctive_terms(texts, [1, 1, 1, 2, 2, 2], top=2, prior=5, min_count=2)
+    assert res[1]["terms"][0]["term"] == "años"
+    assert res[1]["terms"][0]["count"] == 4

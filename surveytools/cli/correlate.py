@@ -43,7 +43,7 @@ def _write_matrix(result: Any, path: Path, inputs: list[Any]) -> Path:
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @questionnaire_option()
 @click.option("--items", default=None, metavar="IDS",
-              help="Item ids and/or scale names, comma-separated (default: every Likert item).")
+              help="Item ids and/or scale names, comma-separated (default: every Likert item but attention checks).")
 @click.option("--method", type=click.Choice(["pearson", "polychoric", "tetrachoric"]), default="pearson",
               show_default=True, help="Pearson, or polychoric/tetrachoric (psych two-step ML; binary items "
               "under polychoric are tetrachoric).")

@@ -62,7 +62,7 @@ def _write_scores(scores: pd.DataFrame, path: Path, id_name: str, inputs: list[A
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @questionnaire_option()
 @click.option("--items", default=None, metavar="IDS",
-              help="Item ids and/or scale names, comma-separated (default: every Likert item).")
+              help="Item ids and/or scale names, comma-separated (default: every Likert item but attention checks).")
 @click.option("--n-factors", "n_factors", default="auto", show_default=True, callback=_n_factors, metavar="auto|K",
               help="Number of factors; auto = parallel analysis (psych fa.parallel, FA eigenvalues).")
 @click.option("--method", type=click.Choice(["minres", "ml", "pa"]), default="minres", show_default=True,

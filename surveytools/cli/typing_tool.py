@@ -37,7 +37,7 @@ def _priors(value: str) -> str | list[float]:
               help="Segment assignments (respondent_id, segment), as written by 'surveytools segment'.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Model file (.json). The Excel calculator and SQL query are written beside it.")
-@click.option("--items", default=None, help="Candidate items or scales, comma-separated (default: every Likert item).")
+@click.option("--items", default=None, help="Candidate items or scales, comma-separated (default: every Likert item but attention checks).")
 @click.option("--max-items", type=click.IntRange(1), default=12, show_default=True,
               help="Most golden questions (the accuracy curve runs up to it).")
 @click.option("--n-items", type=click.IntRange(1), default=None,

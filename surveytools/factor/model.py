@@ -505,7 +505,7 @@ class FactorModel:
         y
             Ignored (scikit-learn compatibility).
         items
-            Item ids and/or scale names (list or comma-separated); default every Likert item of a survey,
+            Item ids and/or scale names (list or comma-separated); default every Likert item but attention checks of a survey,
             every column of a DataFrame.
         progress
             Optional callback ``progress(label, done, total)``.

@@ -8,7 +8,7 @@
   no answer at all lose their scores.
 - ``scales``: scale scores (:func:`surveytools.scoring.score_scales`: the mean of the reverse-scored items;
   a respondent answering fewer than ``min_answered`` (50%) of a scale's items has no score on it).
-- ``items``: every Likert item, reverse-keyed items (per the questionnaire's scales) reversed.
+- ``items``: every Likert item but attention checks, reverse-keyed items (per the questionnaire's scales) reversed.
 - a comma-separated list of scale names (their scores) and item ids (reversed when a scale reverse-keys
   them, or when written with a leading ``-``), e.g. ``"price_sensitivity,innovativeness,Q12"``.
 
@@ -169,7 +169,7 @@ def basis_frame(survey: Survey, spec: str | Sequence[str], *, min_answered: floa
                              "segment on; add a 'scales:' section or use --basis items")
         return _columns(survey, list(q.scales), min_answered, reasons, kind="scales")
     if key == "items":
-        items = q.likert_items
+        items = q.analysis_items
         if not items:
             raise DataError(f"{q.path or 'the questionnaire'} has no Likert items to segment on; name the basis "
                             "columns with --basis")
