@@ -297,7 +297,7 @@ def test_real_segment_object(tmp_path):
     res = {"segment": seg, "profile": prof}
     text = render_html_report(res)
     assert text.count("<svg ") == 1 + 3
-    assert "Choice of k" in text and "silhouette" in text and seg.explanation.split(":")[0] in text
+    assert "Choice of k" in text and "Silhouette" in text and seg.explanation.split(":")[0] in text
     assert re.search(r'<tr><td class="strong">3</td>', text)
     wb = load_workbook(write_xlsx_report(res, tmp_path / "seg.xlsx"))
     ws = wb["Segments"]

@@ -17,7 +17,7 @@ from .._json import to_jsonable
 from ..exceptions import DataError
 
 __all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "table_blocks", "flatten",
-           "nps_by_segment", "segment_sizes", "scree_series", "loadings_frame", "item_labels", "voc_parts"]
+           "nps_by_segment", "segment_sizes", "segment_blocks", "scree_series", "loadings_frame", "item_labels", "voc_parts"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
@@ -360,3 +360,55 @@ def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
     if detail:
         rest = {"details": detail, **rest}
     return table, rest
+
+
+#: Criteria of the choice of k shown in reports, in order (the segment stage reports more).
+SEGMENT_CRITERIA: tuple[str, ...] = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "min_share",
+                                     "stability_ari", "jaccard_min", "reproducibility", "rank_sum")
+_CRITERION_KIND = {"min_share": "pct", "rank_sum": "index", "bic": "index", "calinski_harabasz": "index"}
+_STABILITY_KEYS: tuple[str, ...] = ("replicates", "ari_mean", "ari_sd", "jaccard_min", "reproducibility")
+
+
+def segment_blocks(seg: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The segment stage as report blocks a research team reads: the choice-of-k table (chosen k marked by
+    ``chosen``), stability, per-segment Jaccard, centroids and the basis, with translated labels.
+    Internal settings (start counts, sample sizes...) stay in segment.json."""
+    from .i18n import tr
+
+    out: list[dict[str, Any]] = []
+    crit = seg.get("criteria")
+    if isinstance(crit, Mapping) and crit:
+        cols = [c for c in SEGMENT_CRITERIA if any(isinstance(v, Mapping) and c in v for v in crit.values())]
+        rows = [[str(k)] + [v.get(c) if isinstance(v, Mapping) else None for c in cols] for k, v in crit.items()]
+        kinds = [None] + [_CRITERION_KIND.get(c) for c in cols]
+        out.append({"kind": "table", "title": tr("criteria", lang), "columns": ["k"] + [tr(c, lang) for c in cols],
+                    "rows": rows, "kinds": kinds,
+                    "chosen": str(seg.get("k")) if seg.get("k") is not None else None})
+    stab = seg.get("stability")
+    if isinstance(stab, Mapping) and stab:
+        kv = [(tr(f"stab_{k}", lang), stab[k]) for k in _STABILITY_KEYS if k in stab]
+        if kv:
+            out.append({"kind": "kv", "title": tr("stability", lang), "rows": kv})
+        jac = stab.get("jaccard")
+        if isinstance(jac, Mapping) and jac:
+            out.append({"kind": "table", "title": tr("stab_jaccard", lang),
+                        "columns": [tr("segment", lang), "Jaccard"], "rows": [[str(k), v] for k, v in jac.items()]})
+    cen = seg.get("centroids")
+    if isinstance(cen, Mapping) and cen and all(isinstance(v, Mapping) for v in cen.values()):
+        dims = list(next(iter(cen.values())))
+        out.append({"kind": "table", "title": tr("centroids", lang), "columns": [tr("segment", lang)] + dims,
+                    "rows": [[str(k)] + [v.get(d) for d in dims] for k, v in cen.items()]})
+    basis = seg.get("basis")
+    facts: list[tuple[str, Any]] = []
+    if isinstance(basis, Mapping):
+        cols = basis.get("columns")
+        facts.append((tr("basis", lang), f"{basis.get('kind', '')}: {', '.join(map(str, cols))}"
+                      if isinstance(cols, list) else str(basis.get("kind", ""))))
+    for key in ("rows_in", "rows_segmented", "rows_excluded"):
+        if key in seg:
+            facts.append((tr("seg_" + key if key == "rows_in" else key, lang), seg[key]))
+    if seg.get("seed") is not None:
+        facts.append((tr("seed", lang), str(seg["seed"])))
+    if facts:
+        out.append({"kind": "kv", "title": tr("segment_details", lang), "rows": facts})
+    return out

@@ -323,20 +323,12 @@ def _segments(doc: _Doc, res: Mapping[str, dict[str, Any]]) -> None:
                   kinds=[None, None, None, "pct"])
     if isinstance(seg.get("explanation"), str):
         doc.p(seg["explanation"])
-    for key in ("criteria", "stability"):
-        if key not in seg:
-            continue
-        for b in D.table_blocks(seg[key], tr(key, lang)):
-            if key == "criteria" and b["kind"] == "table" and b["columns"][:1] == [""] and seg.get("k") is not None:
-                chosen = str(seg["k"])
-                classes = [["strong" if str(r[0]) == chosen else ""] * len(r) for r in b["rows"]]
-                doc.table(b["columns"], b["rows"], b.get("title"), classes=classes)
-            else:
-                doc.blocks([b])
-    rest = {k: v for k, v in seg.items()
-            if k not in ("k", "method", "sizes", "criteria", "stability", "names", "explanation")}
-    if rest:
-        doc.blocks(D.blocks(rest))
+    for b in D.segment_blocks(seg, lang):
+        if b.get("chosen") is not None:
+            classes = [["strong" if str(r[0]) == b["chosen"] else ""] * len(r) for r in b["rows"]]
+            doc.table(b["columns"], b["rows"], b.get("title"), kinds=b.get("kinds"), classes=classes)
+        else:
+            doc.blocks([b])
     doc.end()
 
 

@@ -397,23 +397,17 @@ def _segments(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> Non
     if isinstance(seg.get("explanation"), str):
         sh.cell(sh.row, 1, seg["explanation"], font=_MUTED, width=False)
         sh.row += 2
-    for key in ("criteria", "stability"):
-        if key not in seg:
-            continue
-        for b in D.table_blocks(seg[key], tr(key, lang)):
-            if b["kind"] == "table":
-                first = sh.table(b["columns"], b["rows"], b.get("title"))
-                if key == "criteria" and b["columns"][:1] == [""] and seg.get("k") is not None:
-                    for i, r in enumerate(b["rows"]):
-                        if str(r[0]) == str(seg["k"]):  # the chosen k
-                            for j in range(len(r)):
-                                sh.ws.cell(row=first + i, column=1 + j).fill = _LOAD_FILL
-            else:
-                sh.kv(b["rows"], b.get("title"))
-    rest = {k: v for k, v in seg.items()
-            if k not in ("k", "method", "sizes", "criteria", "stability", "names", "explanation")}
-    if rest:
-        sh.blocks(D.blocks(rest))
+    for b in D.segment_blocks(seg, lang):
+        if b["kind"] == "table":
+            fmts = [_FMT.get(k) if k else None for k in b["kinds"]] if b.get("kinds") else None
+            first = sh.table(b["columns"], b["rows"], b.get("title"), fmts=fmts)
+            if b.get("chosen") is not None:
+                for i, r in enumerate(b["rows"]):
+                    if str(r[0]) == b["chosen"]:  # the chosen k
+                        for j in range(len(r)):
+                            sh.ws.cell(row=first + i, column=1 + j).fill = _LOAD_FILL
+        else:
+            sh.kv(b["rows"], b.get("title"))
     sh.finish()
 
 
