@@ -270,7 +270,7 @@ def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: f
     dropped_stab = [k for k in sized if k not in stable]
     if dropped_stab and stable:
         what = "bootstrap" if stab_col == "stability_ari" else "restart"
-        text.append(f"k = {', '.join(f'{k} ({_fmt(stab.loc[k])})' for k in dropped_stab)} have a {what} adjusted "
+        text.append(f"k = {', '.join(f'{k} ({_fmt(stab.loc[k])})' for k in dropped_stab)} {'has' if len(dropped_stab) == 1 else 'have'} a {what} adjusted "
                     f"Rand index under {min_stability:g}")
     sil = criteria.loc[chosen, "silhouette"]
     if np.isfinite(sil) and sil < 0.25:
