@@ -48,8 +48,8 @@ def test_size_and_stability_filters():
     c = choose_k(t)
     assert c.admissible == [2, 5]
     assert c.k == 5 or c.k == 2
-    assert "k = 3 leave a segment under 5%" in c.explanation
-    assert "k = 4 (0.6) have a bootstrap adjusted Rand index under 0.75" in c.explanation
+    assert "k = 3 leaves a segment under 5%" in c.explanation
+    assert "k = 4 (0.6) has a bootstrap adjusted Rand index under 0.75" in c.explanation
     assert choose_k(t, min_size=0.02).admissible == [2, 3, 5]
 
 

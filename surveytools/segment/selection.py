@@ -266,11 +266,13 @@ def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: f
         text.append("tie broken by the higher stability, then the smaller k")
     dropped_size = [k for k in ks if k not in sized]
     if dropped_size:
-        text.append(f"k = {', '.join(map(str, dropped_size))} leave a segment under {min_size:.0%}")
+        verb = "leaves" if len(dropped_size) == 1 else "leave"
+        text.append(f"k = {', '.join(map(str, dropped_size))} {verb} a segment under {min_size:.0%}")
     dropped_stab = [k for k in sized if k not in stable]
     if dropped_stab and stable:
         what = "bootstrap" if stab_col == "stability_ari" else "restart"
-        text.append(f"k = {', '.join(f'{k} ({_fmt(stab.loc[k])})' for k in dropped_stab)} {'has' if len(dropped_stab) == 1 else 'have'} a {what} adjusted "
+        verb = "has" if len(dropped_stab) == 1 else "have"
+        text.append(f"k = {', '.join(f'{k} ({_fmt(stab.loc[k])})' for k in dropped_stab)} {verb} a {what} adjusted "
                     f"Rand index under {min_stability:g}")
     sil = criteria.loc[chosen, "silhouette"]
     if np.isfinite(sil) and sil < 0.25:
