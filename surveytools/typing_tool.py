@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._modelfile import read_model_json
 from ._threads import single_thread
 from .assignments import Assignments, align_assignments
 from .exceptions import DataError, InputFileError, NotFittedError, QuestionnaireError
@@ -814,13 +815,8 @@ class TypingTool:
             Missing file, not JSON, not a typing-tool model, or damaged.
         """
         p = Path(path)
-        if not p.exists():
-            raise InputFileError(f"model {p} not found; write it with 'surveytools typing-tool ... -o {p.name}'")
-        try:
-            d = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputFileError(f"model {p} is not a JSON file ({exc}); give the .json model written by "
-                                 "'surveytools typing-tool'") from None
+        d = read_model_json(p, what="a typing-tool model",
+                            hint=f"write one with 'surveytools typing-tool ... -o {p.name}'")
         return cls.from_model_dict(d, source=str(p))
 
     # ------------------------------------------------------------------------------ exports

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._modelfile import read_model_json
 from .._threads import single_thread
 from ..exceptions import (
     ConvergenceWarning,
@@ -828,18 +829,8 @@ class FactorModel:
             Missing file, not JSON, or not a saved FactorModel.
         """
         p = Path(path)
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputFileError(f"{p}: no such model file") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputFileError(f"{p}: not a saved factor model ({exc})") from None
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise InputFileError(f"{p}: not a saved factor model (expected format {_FORMAT!r}); write one with "
-                                 "FactorModel.save or 'surveytools factor --save-model'")
-        if int(data.get("version", 0)) > _VERSION:
-            raise InputFileError(f"{p}: written by a newer surveytools (model version {data['version']}); "
-                                 "upgrade surveytools")
+        data = read_model_json(p, what="a saved factor model", fmt=_FORMAT, version=_VERSION,
+                               hint="write one with FactorModel.save or 'surveytools factor --save-model'")
         try:
             return cls._from_json_dict(data)
         except (KeyError, TypeError, ValueError) as exc:

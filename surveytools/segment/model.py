@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._modelfile import read_model_json
 from ..exceptions import DataError, EstimationError, InputFileError, NotFittedError
 from ..survey import Survey
 from ._base import Method, Progress, Solution
@@ -672,18 +673,8 @@ class Segmenter:
             Missing or unreadable file, or not a surveytools segmentation.
         """
         p = Path(path)
-        if not p.exists():
-            raise InputFileError(f"segmentation model {p} not found; write one with 'surveytools segment "
-                                 "--save-model'")
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputFileError(f"segmentation model {p} cannot be read: {exc}") from None
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise InputFileError(f"{p} is not a surveytools segmentation model (format {_FORMAT!r})")
-        if int(data.get("version", 0)) > _VERSION:
-            raise InputFileError(f"{p} was written by a newer surveytools (model version {data['version']}); "
-                                 "upgrade surveytools")
+        data = read_model_json(p, what="a surveytools segmentation model", fmt=_FORMAT, version=_VERSION,
+                               hint="write one with 'surveytools segment --save-model'")
         try:
             return cls._from_json_dict(data)
         except (KeyError, TypeError, ValueError) as exc:
