@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, InputFileError, ScaleError
+from .exceptions import DataError, ScaleError
 from .survey import Survey
 
 __all__ = ["IMPUTE_METHODS", "ScaleScores", "score_scales", "weighted_quantile"]
@@ -178,23 +178,10 @@ class ScaleScores:
         InputFileError
             Another extension, a missing folder, or ``path`` is one of ``inputs``.
         """
-        from .io.atomic import atomic_write
+        from .io.tables import write_table
 
-        p = Path(path)
-        suffix = p.suffix.lower()
-        if suffix not in (".csv", ".parquet", ".xlsx"):
-            raise InputFileError(f"cannot write scores to {p}: use a .csv, .parquet or .xlsx file name")
         frame = self.to_output_frame(counts=counts, id_name=id_name)
-        with atomic_write(p, inputs) as tmp:
-            if suffix == ".csv":
-                frame.to_csv(tmp, index=False)
-            elif suffix == ".parquet":
-                frame.to_parquet(tmp, index=False)
-            else:
-                from .report.xlsx_safe import write_frame_xlsx
-
-                write_frame_xlsx(frame, tmp, sheet="scores")
-        return p
+        return write_table(frame, path, inputs=inputs, sheet="scores", what="scores")
 
     def summary(self) -> str:
         """A text table for the terminal."""

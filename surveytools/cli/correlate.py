@@ -20,23 +20,11 @@ from ._common import (
 
 
 def _write_matrix(result: Any, path: Path, inputs: list[Any]) -> Path:
-    from ..exceptions import InputFileError
-    from ..io.atomic import atomic_write
+    from ..io.tables import write_table
 
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputFileError(f"cannot write the correlation matrix to {path}: use a .csv or .xlsx file name")
-    frame = result.matrix.copy()
-    frame.index.name = "item"
-    frame = frame.reset_index()
-    with atomic_write(path, inputs) as tmp:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            from ..report.xlsx_safe import write_frame_xlsx
-
-            write_frame_xlsx(frame, tmp, sheet=result.method)
-    return path
+    frame = result.matrix.rename_axis("item").reset_index()
+    return write_table(frame, path, inputs=inputs, sheet=result.method, what="the correlation matrix",
+                       suffixes=(".csv", ".xlsx"))
 
 
 @click.command(name="correlate")

@@ -37,25 +37,10 @@ def _n_factors(ctx: click.Context, param: click.Parameter, value: str) -> int | 
 
 
 def _write_scores(scores: pd.DataFrame, path: Path, id_name: str, inputs: list[Any]) -> Path:
-    from ..exceptions import InputFileError
-    from ..io.atomic import atomic_write
+    from ..io.tables import write_table
 
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".xlsx"):
-        raise InputFileError(f"cannot write factor scores to {path}: use a .csv, .parquet or .xlsx file name")
-    frame = scores.copy()
-    frame.index = frame.index.rename(id_name)
-    frame = frame.reset_index()
-    with atomic_write(path, inputs) as tmp:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
-        elif suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            from ..report.xlsx_safe import write_frame_xlsx
-
-            write_frame_xlsx(frame, tmp, sheet="factor scores")
-    return path
+    frame = scores.rename_axis(id_name).reset_index()
+    return write_table(frame, path, inputs=inputs, sheet="factor scores", what="factor scores")
 
 
 @click.command(name="factor")

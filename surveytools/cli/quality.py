@@ -19,22 +19,10 @@ def _check_suffix(path: Path | None, option: str) -> None:
 
 
 def _write_flags(frame: pd.DataFrame, path: Path, id_name: str, inputs: list[Path]) -> Path:
-    from ..io.atomic import atomic_write
+    from ..io.tables import write_table
 
-    out = frame.copy()
-    out.index.name = id_name
-    out = out.reset_index()
-    suffix = path.suffix.lower()
-    with atomic_write(path, inputs) as tmp:
-        if suffix == ".csv":
-            out.to_csv(tmp, index=False)
-        elif suffix == ".parquet":
-            out.to_parquet(tmp, index=False)
-        else:
-            from ..report.xlsx_safe import write_frame_xlsx
-
-            write_frame_xlsx(out, tmp, sheet="quality")
-    return path
+    return write_table(frame.rename_axis(id_name).reset_index(), path, inputs=inputs, sheet="quality",
+                       what="the flags")
 
 
 @click.command(name="quality")

@@ -17,8 +17,9 @@ import pandas as pd
 from ..exceptions import InputFileError
 from ..questionnaire import Questionnaire
 from ..survey import Survey
-from .atomic import atomic_write, check_output_path
+from .atomic import check_output_path
 from .importer import import_survey
+from .tables import write_table
 
 __all__ = ["load_survey", "write_survey", "OUTPUT_SUFFIXES"]
 
@@ -99,21 +100,8 @@ def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: Iterab
         Unsupported suffix, the output is an input, or its folder is missing.
     """
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
+    if p.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InputFileError(f"cannot write {p}: use a .csv, .parquet or .xlsx file name")
     check_output_path(p, inputs)
-    frame = clean_frame(survey)
-    with atomic_write(p, inputs) as tmp:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
-        elif suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            from ..report.xlsx_safe import write_frame_xlsx
-
-            for col in frame.columns:  # Excel has no time zones: keep the local clock time
-                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                    frame[col] = frame[col].dt.tz_localize(None)
-            write_frame_xlsx(frame, tmp, sheet="data")
+    write_table(clean_frame(survey), p, inputs=inputs, sheet="data", what="clean data")
     return p
