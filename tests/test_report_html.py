@@ -305,3 +305,20 @@ def test_real_segment_object(tmp_path):
     sizes = seg.to_dict()["sizes"]
     cells = {(ws.cell(r, 1).value, ws.cell(r, 3).value) for r in range(1, ws.max_row + 1)}
     assert all((int(k), v["n"]) in cells for k, v in sizes.items())
+
+
+def test_segment_explanation_in_spanish():
+    from surveytools.report._data import segment_explanation
+
+    seg = {"k": 3, "k_chosen": True, "explanation": "k = 3 has the best rank sum ...",
+           "options": {"min_size": 0.05, "min_stability": 0.75},
+           "criteria": {"2": {"rank_sum": 7.0, "admissible": True, "silhouette": 0.30},
+                        "3": {"rank_sum": 5.0, "admissible": True, "silhouette": 0.21},
+                        "4": {"rank_sum": None, "admissible": False, "silhouette": 0.18}}}
+    es = segment_explanation(seg, "es")
+    assert es.startswith("k = 3: la menor suma de rangos") and "(5; k = 2: 7)" in es
+    assert "admisibles (2, 3)" in es and "0,75" in es and "silueta (0,21)" in es
+    assert segment_explanation(seg, "en") == seg["explanation"]
+    assert segment_explanation({**seg, "k_chosen": False}, "es").startswith("k = 3, fijado")
+    html = render_html_report({"segment": seg}, lang="es")
+    assert "la menor suma de rangos" in html and "has the best rank sum" not in html

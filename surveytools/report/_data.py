@@ -17,7 +17,7 @@ from .._json import to_jsonable
 from ..exceptions import DataError
 
 __all__ = ["STAGES", "normalize_results", "plain", "get", "as_number", "as_list", "blocks", "table_blocks", "flatten",
-           "nps_by_segment", "segment_sizes", "segment_blocks", "scree_series", "loadings_frame", "item_labels", "voc_parts"]
+           "nps_by_segment", "segment_sizes", "segment_blocks", "segment_explanation", "scree_series", "loadings_frame", "item_labels", "voc_parts"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
@@ -412,3 +412,40 @@ def segment_blocks(seg: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     if facts:
         out.append({"kind": "kv", "title": tr("segment_details", lang), "rows": facts})
     return out
+
+
+def segment_explanation(seg: Mapping[str, Any], lang: str) -> str | None:
+    """The choice of k in words: the segment stage's own explanation in English; in Spanish, the same facts
+    (chosen k, its rank sum against the runners-up, the admissible k and the rule) from the criteria table."""
+    text = seg.get("explanation") if isinstance(seg.get("explanation"), str) else None
+    if lang == "en" or text is None:
+        return text
+    crit = seg.get("criteria")
+    k = seg.get("k")
+    if seg.get("k_chosen") is False and k is not None:
+        return f"k = {k}, fijado en el análisis (no elegido entre varios)."
+    if not isinstance(crit, Mapping) or k is None or str(k) not in crit:
+        return None
+    opts = seg.get("options") if isinstance(seg.get("options"), Mapping) else {}
+    min_size = float(opts.get("min_size", 0.05))
+    min_stab = float(opts.get("min_stability", 0.75))
+    admissible = [str(kk) for kk, v in crit.items() if isinstance(v, Mapping) and v.get("admissible")]
+    ranked = sorted(((float(v["rank_sum"]), str(kk)) for kk, v in crit.items()
+                     if isinstance(v, Mapping) and isinstance(v.get("rank_sum"), (int, float))))
+    dec = lambda x: f"{x:g}".replace(".", ",")  # noqa: E731 - Spanish decimal comma
+    parts = [f"k = {k}: la menor suma de rangos de silueta, Calinski-Harabasz, Davies-Bouldin y BIC"]
+    if ranked:
+        own = next((r for r, kk in ranked if kk == str(k)), None)
+        others = [f"k = {kk}: {dec(r)}" for r, kk in ranked if kk != str(k)][:2]
+        if own is not None:
+            parts[0] += f" ({dec(own)}" + (f"; {'; '.join(others)}" if others else "") + ")"
+    if admissible:
+        parts.append(f"entre los k admisibles ({', '.join(admissible)}): todos los segmentos con al menos un "
+                     f"{dec(100 * min_size)} % de la muestra y un índice de Rand ajustado bootstrap medio de al "
+                     f"menos {dec(min_stab)}")
+    sil = crit[str(k)].get("silhouette") if isinstance(crit[str(k)], Mapping) else None
+    sentence = "; ".join(parts) + "."
+    if isinstance(sil, (int, float)) and sil < 0.25:
+        sentence += (f" La silueta ({dec(round(sil, 2))}) es inferior a 0,25: los datos no muestran una estructura "
+                     "de segmentos fuerte; los segmentos dividen un continuo.")
+    return sentence

@@ -321,8 +321,9 @@ def _segments(doc: _Doc, res: Mapping[str, dict[str, Any]]) -> None:
         doc.table([tr("segment", lang), tr("name", lang), tr("n", lang), tr("share", lang)],
                   [[k, nm, int(n) if float(n).is_integer() else n, s] for k, nm, n, s in sizes],
                   kinds=[None, None, None, "pct"])
-    if isinstance(seg.get("explanation"), str):
-        doc.p(seg["explanation"])
+    explanation = D.segment_explanation(seg, lang)
+    if explanation:
+        doc.p(explanation)
     for b in D.segment_blocks(seg, lang):
         if b.get("chosen") is not None:
             classes = [["strong" if str(r[0]) == b["chosen"] else ""] * len(r) for r in b["rows"]]

@@ -394,8 +394,9 @@ def _segments(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> Non
         ch.height, ch.width = max(6.0, 1.0 * len(sizes) + 3), 14.0
         sh.ws.add_chart(ch, sh.ws.cell(row=max(1, first - 2), column=7).coordinate)
         sh.row = max(sh.row, first + int(ch.height * 2) + 1)
-    if isinstance(seg.get("explanation"), str):
-        sh.cell(sh.row, 1, seg["explanation"], font=_MUTED, width=False)
+    explanation = D.segment_explanation(seg, lang)
+    if explanation:
+        sh.cell(sh.row, 1, explanation, font=_MUTED, width=False)
         sh.row += 2
     for b in D.segment_blocks(seg, lang):
         if b["kind"] == "table":
