@@ -162,13 +162,16 @@ def _write_csv(path: Path, frame: pd.DataFrame, inputs: list[Path], index_label:
     return path
 
 
-def _names(spec: Any, k: int | None = None) -> dict[int, str] | None:
+def _names(spec: Any) -> dict[int, str] | None:
+    """Segment names from the project file: a list (segment 1 first) or a mapping segment number -> name."""
     if spec is None:
         return None
     if isinstance(spec, list):
         return {i + 1: str(n) for i, n in enumerate(spec)}
-    return {int(str(key).lstrip("Ff").lstrip("Ss")) if not isinstance(key, int) else key: str(v)
-            for key, v in spec.items()}
+    try:
+        return {int(key): str(v) for key, v in spec.items()}
+    except ValueError:
+        raise PipelineError("segment.names: keys are segment numbers (1, 2, ...); or give a list of names") from None
 
 
 def run_project(project: Project, output: str | Path | None = None, *, progress: ProgressCallback | None = None

@@ -107,3 +107,21 @@ def test_run_command_reports_broken_project(tmp_path, invoke):
     assert err.startswith("Error: ") and "3 problems" in err or "4 problems" in err
     assert "questionnaire" in err and "factor.method" in err and "segment.k" in err and "data" in err
     assert "Traceback" not in err
+
+
+def test_segment_names_from_the_project(study, tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(study["project"].parent, folder)
+    text = (folder / "project.yaml").read_text()
+    text = text.replace("  k: 2-8\n", "  k: 5\n  names: [Uno, Dos, Tres, Cuatro, Cinco]\n")
+    (folder / "project.yaml").write_text(text)
+    project = load_project(folder / "project.yaml")
+    assert project.stage("segment")["names"] == ["Uno", "Dos", "Tres", "Cuatro", "Cinco"]
+    run_project(project, tmp_path / "out")
+    seg = pd.read_csv(tmp_path / "out" / "segments.csv")
+    assert dict(zip(seg["segment"], seg["segment_name"], strict=True)) == {
+        1: "Uno", 2: "Dos", 3: "Tres", 4: "Cuatro", 5: "Cinco"}
+    prof = json.loads((tmp_path / "out" / "profile.json").read_text())
+    assert "Uno" in json.dumps(prof["segments"])
+    joined = pd.read_parquet(tmp_path / "out" / "customers_segmented.parquet")
+    assert set(joined["segment_name"].dropna()) <= {"Uno", "Dos", "Tres", "Cuatro", "Cinco"}
