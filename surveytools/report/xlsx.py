@@ -381,18 +381,11 @@ def _segments(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> Non
         first = sh.table([tr("segment", lang), tr("name", lang), tr("n", lang), tr("share", lang)],
                          [[int(k) if k.isdigit() else k, nm, n, s] for k, nm, n, s in sizes],
                          title=tr("sizes", lang), fmts=[None, None, _FMT["int"], _FMT["pct"]])
-        ch = BarChart()
-        ch.type = "bar"
-        ch.style = 10
-        ch.title = tr("sizes", lang)
-        ch.add_data(Reference(sh.ws, min_col=3, min_row=first - 1, max_row=first + len(sizes) - 1),
-                    titles_from_data=True)
-        ch.set_categories(Reference(sh.ws, min_col=2, min_row=first, max_row=first + len(sizes) - 1))
-        ch.legend = None
-        ch.y_axis.title = tr("respondents", lang)
-        _axes_visible(ch)
-        ch.height, ch.width = max(6.0, 1.0 * len(sizes) + 3), 14.0
-        sh.ws.add_chart(ch, sh.ws.cell(row=max(1, first - 2), column=7).coordinate)
+        ch = _bar_chart(sh, tr("sizes", lang),
+                        Reference(sh.ws, min_col=3, min_row=first - 1, max_row=first + len(sizes) - 1),
+                        Reference(sh.ws, min_col=2, min_row=first, max_row=first + len(sizes) - 1),
+                        anchor=(max(1, first - 2), 7), height=max(6.0, 1.0 * len(sizes) + 3), width=14.0,
+                        value_title=tr("respondents", lang))
         sh.row = max(sh.row, first + int(ch.height * 2) + 1)
     explanation = D.segment_explanation(seg, lang)
     if explanation:
@@ -412,10 +405,29 @@ def _segments(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> Non
     sh.finish()
 
 
-def _axes_visible(ch: BarChart) -> None:
+def _bar_chart(sh: _Sheet, title: str, data: Reference, categories: Reference, *, anchor: tuple[int, int],
+               height: float, width: float, legend: bool = False, top_down: bool = False,
+               value_title: str | None = None) -> BarChart:
+    """A native horizontal bar chart of ``data`` (series titles in its first row) placed at ``anchor``
+    (row, column); ``top_down`` lists the first category at the top."""
+    ch = BarChart()
+    ch.type = "bar"
+    ch.style = 10
+    ch.title = title
+    ch.add_data(data, titles_from_data=True)
+    ch.set_categories(categories)
+    if not legend:
+        ch.legend = None
+    if top_down:
+        ch.x_axis.scaling.orientation = "maxMin"
+    if value_title:
+        ch.y_axis.title = value_title
     # Excel 365 hides axes that openpyxl leaves without an explicit delete=False
     ch.x_axis.delete = False
     ch.y_axis.delete = False
+    ch.height, ch.width = height, width
+    sh.ws.add_chart(ch, sh.ws.cell(row=anchor[0], column=anchor[1]).coordinate)
+    return ch
 
 
 def _profile_rows(prof: dict[str, Any]) -> list[dict[str, Any]]:
@@ -516,17 +528,9 @@ def _profile_charts(wb: Workbook, prof: dict[str, Any], lang: str) -> None:
             sh.cell(sh.row, 3, D.as_number(D.get(r, "segments", key, "value")), fmt="0.00")
             sh.row += 1
         last = sh.row - 1
-        ch = BarChart()
-        ch.type = "bar"
-        ch.style = 10
-        ch.title = title
-        ch.add_data(Reference(sh.ws, min_col=2, max_col=3, min_row=head, max_row=last), titles_from_data=True)
-        ch.set_categories(Reference(sh.ws, min_col=1, min_row=head + 1, max_row=last))
-        ch.x_axis.scaling.orientation = "maxMin"  # first variable at the top
-        _axes_visible(ch)
-        ch.height = max(6.0, 0.55 * len(rows) + 2.5)
-        ch.width = 16.0
-        sh.ws.add_chart(ch, sh.ws.cell(row=head - 1, column=5).coordinate)
+        ch = _bar_chart(sh, title, Reference(sh.ws, min_col=2, max_col=3, min_row=head, max_row=last),
+                        Reference(sh.ws, min_col=1, min_row=head + 1, max_row=last), anchor=(head - 1, 5),
+                        height=max(6.0, 0.55 * len(rows) + 2.5), width=16.0, legend=True, top_down=True)
         sh.row = max(sh.row, head - 1 + int(ch.height * 2) + 2)
     sh.finish(max_width=50)
 
@@ -540,18 +544,11 @@ def _voc(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> None:
         first = sh.table([tr("segment", lang), tr("name", lang), "NPS"],
                          [[int(k) if k.isdigit() else k, nm, v] for k, nm, v in nps],
                          title=tr("nps_by_segment", lang), fmts=[None, None, "0.0"])
-        ch = BarChart()
-        ch.type = "bar"
-        ch.style = 10
-        ch.title = tr("nps_by_segment", lang)
-        ch.add_data(Reference(sh.ws, min_col=3, min_row=first - 1, max_row=first + len(nps) - 1),
-                    titles_from_data=True)
-        ch.set_categories(Reference(sh.ws, min_col=2, min_row=first, max_row=first + len(nps) - 1))
-        ch.legend = None
-        ch.x_axis.scaling.orientation = "maxMin"
-        _axes_visible(ch)
-        ch.height, ch.width = max(6.0, 1.0 * len(nps) + 3), 14.0
-        sh.ws.add_chart(ch, sh.ws.cell(row=max(1, first - 2), column=6).coordinate)
+        ch = _bar_chart(sh, tr("nps_by_segment", lang),
+                        Reference(sh.ws, min_col=3, min_row=first - 1, max_row=first + len(nps) - 1),
+                        Reference(sh.ws, min_col=2, min_row=first, max_row=first + len(nps) - 1),
+                        anchor=(max(1, first - 2), 6), height=max(6.0, 1.0 * len(nps) + 3), width=14.0,
+                        top_down=True)
         sh.row = max(sh.row, first + int(ch.height * 2) + 1)
     if table is not None:
         sh.blocks([table])
