@@ -396,7 +396,9 @@ class _Run:
             lo, hi = (int(v) for v in k.split("-", 1))
             k = (lo, hi)
         seg = Segmenter(k=k, method=s.get("method", "kmeans"), basis=basis, seed=s.get("seed"),
-                        bootstrap=s.get("bootstrap", 20), min_size=s.get("min_size", 0.05))
+                        bootstrap=s.get("bootstrap", 20), min_size=s.get("min_size", 0.05),
+                        covariates=s.get("covariates"), distal=s.get("distal"),
+                        covariate_method=s.get("covariate_method", "ml"))
         seg.fit(self.survey, factor_scores=self.factor_scores, progress=self.progress)
         res = seg.result_
         self.results["segment"] = res

@@ -27,7 +27,8 @@ _SECTIONS: dict[str, dict[str, Any]] = {
     "factor": {"items": None, "n_factors": "auto", "method": "minres", "rotation": "oblimin", "cor": "pearson",
                "names": None, "kaiser": None, "enabled": True},
     "segment": {"basis": "factors", "k": "auto", "method": "kmeans", "seed": 20240601, "bootstrap": 20,
-                "names": None, "min_size": 0.05, "enabled": True},
+                "names": None, "min_size": 0.05, "covariates": None, "distal": None, "covariate_method": "ml",
+                "enabled": True},
     "typing_tool": {"max_items": 12, "items": None, "enabled": True},
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
             "order_by": None, "pseudonymize": False, "enabled": True},
@@ -44,7 +45,8 @@ _CHOICES = {
     ("factor", "cor"): ("pearson", "polychoric"),
     ("factor", "rotation"): ("none", "varimax", "quartimax", "equamax", "promax", "oblimin", "quartimin",
                              "geomin", "geomin_t", "geomin_q"),
-    ("segment", "method"): ("kmeans", "gmm", "ward", "ensemble"),
+    ("segment", "method"): ("kmeans", "gmm", "ward", "ensemble", "latent-class", "lca"),
+    ("segment", "covariate_method"): ("ml", "bch", "one-step"),
     ("crm", "key_type"): (None, "email", "phone", "id", "sha256"),
     ("voc", "csat_definition"): ("top1", "top2", "top3", "mean"),
 }
@@ -217,6 +219,14 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         problem(("segment", "names"), "must be a list of names or a mapping 1: name")
     if not isinstance(ss["bootstrap"], int) or ss["bootstrap"] < 0:
         problem(("segment", "bootstrap"), "must be a whole number >= 0")
+    for key in ("covariates", "distal"):
+        val = ss[key]
+        if val is not None:
+            if not (isinstance(val, str) or (isinstance(val, list) and all(isinstance(v, str) for v in val))):
+                problem(("segment", key), "must be a list of item ids / scale names")
+            elif ss["method"] not in ("latent-class", "lca"):
+                problem(("segment", key), "needs method: latent-class (covariates and distal outcomes of latent "
+                                          "classes)")
     tt = settings["typing_tool"]
     if not isinstance(tt["max_items"], int) or tt["max_items"] < 1:
         problem(("typing_tool", "max_items"), "must be a whole number >= 1")

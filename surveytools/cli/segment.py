@@ -36,19 +36,22 @@ def _k(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
 @questionnaire_option()
 @click.option("--basis", default="factors", show_default=True, metavar="factors|scales|items|IDS",
               help="What to cluster on: factor scores (standardized), scale scores, Likert items (reverse-keyed "
-                   "per the scales), or scale names / item ids, comma-separated.")
+                   "per the scales), or scale names / item ids, comma-separated. latent-class also takes "
+                   "categorical and multi-select items, and NAME:KIND forces a measurement model (categorical, "
+                   "ordinal, binary, gaussian).")
 @click.option("--k", "k", default="auto", show_default=True, callback=_k, metavar="auto|K|MIN-MAX",
               help="Number of segments: auto (choose from 2-8), a number, or a range to choose from.")
-@click.option("--method", type=click.Choice(["kmeans", "gmm", "ward", "ensemble"]), default="kmeans",
-              show_default=True,
-              help="k-means (many starts), Gaussian mixture / latent profiles (BIC, probabilities), Ward, or an "
-                   "ensemble consensus of many k-means runs (as Sawtooth CCEA).")
+@click.option("--method", type=click.Choice(["kmeans", "gmm", "ward", "ensemble", "latent-class", "lca"]),
+              default="kmeans", show_default=True,
+              help="k-means (many starts), Gaussian mixture / latent profiles (BIC, probabilities), Ward, an "
+                   "ensemble consensus of many k-means runs (as Sawtooth CCEA), or latent class analysis (lca) "
+                   "of categorical, ordinal, binary and numeric items together.")
 @click.option("--seed", type=int, default=20240601, show_default=True,
               help="Random seed (same seed, same segments; row order never matters).")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=50, show_default=True,
               help="Bootstrap replicates for stability (adjusted Rand, Jaccard); 0 skips them.")
 @click.option("--n-init", type=click.IntRange(min=1), default=None,
-              help="Random starts on the full data (default: k-means 20, gmm 5).")
+              help="Random starts on the full data (default: k-means 20, gmm 5, latent-class 30).")
 @click.option("--min-size", type=click.FloatRange(0, 0.5), default=0.05, show_default=True,
               help="Smallest acceptable segment share when choosing k.")
 @click.option("--min-stability", type=click.FloatRange(-1, 1), default=0.75, show_default=True,
@@ -58,8 +61,17 @@ def _k(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
 @click.option("--standardize/--no-standardize", default=None,
               help="z-score the basis (default: factor scores yes; scales and items only when their answer "
                    "scales differ).")
-@click.option("--missing", type=click.Choice(["exclude", "mean"]), default="exclude", show_default=True,
-              help="Respondents with a missing basis value: exclude them (reported) or fill the column mean.")
+@click.option("--missing", type=click.Choice(["exclude", "mean", "fiml"]), default=None,
+              help="Respondents with a missing basis value: exclude them (reported; the default), fill the column "
+                   "mean, or (latent-class; its default) keep them, the likelihood skipping the missing answer.")
+@click.option("--covariates", default=None, metavar="IDS",
+              help="latent-class: items or scales predicting class membership (multinomial logit; odds ratios).")
+@click.option("--distal", default=None, metavar="IDS",
+              help="latent-class: outcomes (e.g. nps, spend) compared across classes (BCH means, Wald tests).")
+@click.option("--covariate-method", type=click.Choice(["ml", "bch", "one-step"]), default="ml", show_default=True,
+              help="latent-class covariates: bias-adjusted three-step ML (Vermunt 2010), BCH, or one-step.")
+@click.option("--prior", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="latent-class: pseudo-answers per item and class keeping probabilities off 0 (0 = plain ML).")
 @click.option("--jobs", default="auto", show_default=True, metavar="auto|N",
               help="Processes for the bootstrap (auto: up to 4 cores on large data). Results do not depend on it.")
 @click.option("--unweighted", is_flag=True, help="Ignore survey weights set in the questionnaire.")
@@ -75,7 +87,8 @@ def _k(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
 @quiet_option
 def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: str, seed: int, bootstrap: int,
             n_init: int | None, min_size: float, min_stability: float, covariance: str, standardize: bool | None,
-            missing: str, jobs: str, unweighted: bool, output: Path | None, evaluate: Path | None, save_model: Path | None,
+            missing: str | None, covariates: str | None, distal: str | None, covariate_method: str, prior: float,
+            jobs: str, unweighted: bool, output: Path | None, evaluate: Path | None, save_model: Path | None,
             sheet: str | None, as_json: bool, quiet: bool) -> None:
     """Segment respondents on their attitudes and choose the number of segments.
 
@@ -86,6 +99,11 @@ def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: s
     rank sum over silhouette, Calinski-Harabasz, Davies-Bouldin and BIC; the output says why. Segments are numbered by size (1 = largest). Same seed, same
     segments; shuffled rows, same assignments. Survey weights are used when the questionnaire names them.
 
+    latent-class (lca) segments categorical, Likert, multi-select and numeric items together (one
+    measurement model per item type; missing answers stay in), reports BIC, AIC, CAIC, SABIC, entropy
+    R2 and the average posterior per class, and chooses k by the lowest BIC among the k whose classes
+    are large and stable enough. --covariates and --distal relate the classes to other variables.
+
     \b
     Examples:
       surveytools segment clean.csv -q questionnaire.yaml -o segments.csv
@@ -93,6 +111,8 @@ def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: s
       surveytools segment clean.csv -q q.yaml --basis price,quality,Q12 --k 4 --method gmm -o seg.csv
       surveytools segment clean.csv -q q.yaml --method ensemble --bootstrap 100 --seed 7 -o seg.parquet
       surveytools segment wave2.csv -q q.yaml --basis scales --evaluate wave1_segments.csv
+      surveytools segment clean.csv -q q.yaml --method lca --basis region,income,age,price_sensitivity \
+          --covariates gender --distal nps -o seg.csv --save-model seg.json
     """
     from ..assignments import write_assignments
     from ..exceptions import InputFileError
@@ -111,11 +131,12 @@ def command(data: Path, questionnaire: Path, basis: str, k: str | int, method: s
     survey = load_data(data, questionnaire, sheet)
     inputs: list[Any] = [str(data), str(questionnaire)]
     if evaluate is not None:
-        _evaluate(survey, evaluate, basis, standardize, missing, unweighted, seed, as_json)
+        _evaluate(survey, evaluate, basis, standardize, missing or "exclude", unweighted, seed, as_json)
         return
     seg = Segmenter(k=k, method=method, basis=basis, n_init=n_init, bootstrap=bootstrap, seed=seed,
                     min_size=min_size, min_stability=min_stability, standardize=standardize, missing=missing,
-                    covariance=covariance, weights=not unweighted, n_jobs=n_jobs)
+                    covariance=covariance, weights=not unweighted, n_jobs=n_jobs, covariates=covariates,
+                    distal=distal, covariate_method=covariate_method, prior=prior)
     with ClickProgress(quiet or as_json) as progress:
         seg.fit(survey, progress=progress)
     result = seg.result_

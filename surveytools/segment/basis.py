@@ -268,7 +268,8 @@ def _columns(survey: Survey, names: list[str], min_answered: float, reasons: dic
             raise DataError(f"basis: item {bare!r} is a {item.type} item; k-means, gmm, ward and ensemble need ordered "
                             "numbers (Likert, numeric or NPS items, scales, or factor scores): segment on categorical "
                             "and multi-select items with --method latent-class")
-        reverse = name.startswith("-") or (kind == "columns" and bare in rev_keyed)
+        # a latent class model of the raw codes needs no reversal (its profiles then read in the codes asked)
+        reverse = not mixed and (name.startswith("-") or (kind == "columns" and bare in rev_keyed))
         if item.type == "categorical":
             reverse = False
             frame = survey.item_frame([bare])
