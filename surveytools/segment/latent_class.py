@@ -39,10 +39,14 @@ likelihood at these estimates (without the prior term), as Latent GOLD reports i
 
 **Random starts** (as Mplus ``STARTS``): ``n_init`` starts with random parameters (class probabilities
 from a flat Dirichlet, as poLCA; Gaussian means at a random respondent's answers, unit variances) run
-``init_iter`` EM iterations; the ``n_final`` best continue to convergence. On more than ``2 coarse_size``
-rows both stages run on a fixed random subsample of ``coarse_size`` rows, and the distinct final solutions
-then continue on all rows. The best log-likelihood is **replicated** when at least two final-stage runs reach
-it (within 1e-3 + 1e-7 |L|); otherwise a :class:`~surveytools.exceptions.ReplicationWarning` says so.
+``init_iter`` EM iterations (on a random sample of at most ``init_size`` = 5,000 rows: they only rank the
+starts); the ``n_final`` best continue to convergence. On more than ``2 coarse_size``
+rows both stages run on a fixed random subsample of ``coarse_size`` rows, and the best final solution then
+continues on all rows. EM stops when the objective changes by less than ``tol`` (1e-7) times the number of
+respondents. The best log-likelihood is **replicated** when at least two final-stage runs reach it (within
+0.05 + 1e-6 |L|, a margin for runs stopped by ``tol`` on a flat likelihood); otherwise a
+:class:`~surveytools.exceptions.ReplicationWarning` says so. On large data the final-stage log-likelihoods
+other than the best are those of the subsample, scaled to all rows.
 
 References
 ----------
@@ -316,35 +320,40 @@ class _Params:
 
 
 def _log_dens(enc: Encoded, p: _Params) -> np.ndarray:
-    """``log f(y_i | c)`` on the model scale for every row, start and class: (n, S, k)."""
+    """``log f(y_i | c)`` on the model scale for every start, class and row: (S, k, n).
+
+    Class-major, so that sums over the k classes run along whole rows of n values (fast), not along a short
+    last axis."""
     s, k = p.log_w.shape
     n = enc.n
-    out = np.zeros((n, s * k))
     if enc.onehot.shape[1]:
-        out += enc.onehot @ np.log(np.maximum(p.probs.reshape(s * k, -1), _TINY)).T
+        out = np.log(np.maximum(p.probs.reshape(s * k, -1), _TINY)) @ enc.onehot.T
+    else:
+        out = np.zeros((s * k, n))
     if enc.g.shape[1]:
         mean = p.means.reshape(s * k, -1)
         prec = 1.0 / p.var.reshape(s * k, -1)
         const = np.log(p.var.reshape(s * k, -1)) + _LOG2PI + mean * mean * prec
-        quad = enc.gobs @ const.T
-        quad -= 2.0 * (enc.g @ (mean * prec).T)
-        quad += enc.g2 @ prec.T
-        out -= 0.5 * quad
-    return out.reshape(n, s, k)
+        quad = const @ enc.gobs.T
+        quad -= 2.0 * ((mean * prec) @ enc.g.T)
+        quad += prec @ enc.g2.T
+        quad *= 0.5
+        out -= quad
+    return out.reshape(s, k, n)
 
 
-def _lse(a: np.ndarray) -> np.ndarray:
-    m = a.max(axis=-1, keepdims=True)
+def _lse(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``log sum exp`` along ``axis``, stabilised by the maximum."""
+    m = a.max(axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
-    return np.log(np.exp(a - m).sum(axis=-1)) + m[..., 0]
+    return np.log(np.exp(a - m).sum(axis=axis)) + np.squeeze(m, axis=axis)
 
 
-def _m_step(enc: Encoded, rw: np.ndarray, prior_counts: np.ndarray, var_floor: float,
-            log_w_rows: bool = False) -> _Params:
-    """Weighted M-step from ``rw`` = w_i r_isc (n, S, k)."""
-    n, s, k = rw.shape
-    flat = rw.reshape(n, s * k)
-    mass = flat.sum(axis=0)
+def _m_step(enc: Encoded, rw: np.ndarray, prior_counts: np.ndarray, var_floor: float) -> _Params:
+    """Weighted M-step from ``rw`` = w_i r_sci (S, k, n)."""
+    s, k, n = rw.shape
+    flat = rw.reshape(s * k, n).T  # n x G view
+    mass = rw.sum(axis=2).reshape(s * k)
     L = enc.onehot.shape[1]
     if L:
         cnt = enc.onehot.T @ flat + prior_counts[:, None]
@@ -400,7 +409,7 @@ def _em(enc: Encoded, v: np.ndarray, p: _Params, *, max_iter: int, tol: float, p
     s = p.log_w.shape[0]
     vsum = float(v.sum())
     if start_with_m is not None:
-        p = _m_step(enc, start_with_m * v[:, None, None], prior_counts, var_floor)
+        p = _m_step(enc, start_with_m * v[None, None, :], prior_counts, var_floor)
     active = np.arange(s)
     prev = np.full(s, -np.inf)
     out_ll = np.full(s, -np.inf)
@@ -410,9 +419,10 @@ def _em(enc: Encoded, v: np.ndarray, p: _Params, *, max_iter: int, tol: float, p
     log_w, probs, means, var = p.log_w.copy(), p.probs.copy(), p.means.copy(), p.var.copy()
     for _ in range(max(1, int(max_iter))):
         cur = _Params(log_w[active], probs[active], means[active], var[active])
-        logd = _log_dens(enc, cur) + cur.log_w[None, :, :]
-        lse = _lse(logd)
-        ll = v @ lse
+        logd = _log_dens(enc, cur)
+        logd += cur.log_w[:, :, None]
+        lse = _lse(logd, axis=1)  # (S, n)
+        ll = lse @ v
         obj = ll + _log_prior(cur, prior_counts)
         out_ll[active] = ll
         out_obj[active] = obj
@@ -423,8 +433,10 @@ def _em(enc: Encoded, v: np.ndarray, p: _Params, *, max_iter: int, tol: float, p
         keep = ~done
         if not keep.any():
             break
-        resp = np.exp(logd[:, keep] - lse[:, keep, None])
-        resp *= v[:, None, None]
+        resp = logd[keep]
+        resp -= lse[keep][:, None, :]
+        np.exp(resp, out=resp)
+        resp *= v[None, None, :]
         new = _m_step(enc, resp, prior_counts, var_floor)
         idx = active[keep]
         log_w[idx], probs[idx], means[idx], var[idx] = new.log_w, new.probs, new.means, new.var
@@ -524,7 +536,7 @@ class LatentClassFit:
     def log_joint(self, enc: Encoded) -> np.ndarray:
         """``log pi_c + log f(y_i | c)`` on the model scale (n x k)."""
         p = self._params()
-        return _log_dens(enc, p)[:, 0, :] + p.log_w[0][None, :]
+        return _log_dens(enc, p)[0].T + p.log_w[0][None, :]
 
     def permuted(self, order: np.ndarray) -> LatentClassFit:
         """The same model with class ``order[s]`` renamed ``s``."""
@@ -594,9 +606,9 @@ def n_parameters(specs: Sequence[ItemSpec], k: int) -> int:
 
 def fit_latent_class(x: np.ndarray | Encoded, k: int, specs: Sequence[ItemSpec], w: np.ndarray | None = None, *,
                      n_init: int = 30, n_final: int | None = None, init_iter: int = 25, max_iter: int = 2000,
-                     tol: float = 1e-8, prior: float = 1.0, var_floor: float = 1e-3,
-                     rng: np.random.Generator | int = 0, coarse_size: int = 20_000, warn: bool = True
-                     ) -> LatentClassFit:
+                     tol: float = 1e-7, prior: float = 1.0, var_floor: float = 1e-3,
+                     rng: np.random.Generator | int = 0, coarse_size: int = 20_000, init_size: int = 5_000,
+                     warn: bool = True) -> LatentClassFit:
     """Fit a k-class model from many random starts (module notes) and keep the best.
 
     Parameters
@@ -623,7 +635,9 @@ def fit_latent_class(x: np.ndarray | Encoded, k: int, specs: Sequence[ItemSpec],
     rng
         Generator or seed.
     coarse_size
-        Subsample size for the starts on large data.
+        Subsample size for the final-stage runs on large data (more than twice as many rows).
+    init_size
+        Largest sample the short first-stage runs use (a random subsample of the rows when there are more).
     warn
         Issue :class:`ReplicationWarning` / :class:`ConvergenceWarning` / :class:`EmptyClassWarning`.
 
@@ -654,52 +668,53 @@ def fit_latent_class(x: np.ndarray | Encoded, k: int, specs: Sequence[ItemSpec],
             sub = None
             enc_s, v_s, prior_s = enc, v, prior_full
         if k == 1:
-            resp = np.ones((enc.n, 1, 1))
+            resp = np.ones((1, 1, enc.n))
             run = _em(enc, v, _random_params(enc, 1, 1, rng), max_iter=1, tol=tol, prior_counts=prior_full,
                       var_floor=var_floor_m, start_with_m=resp)
             finals = run
             best_i = 0
+            replicated = 1
         else:
-            p0 = _random_params(enc_s, n_init, k, rng)
-            r1 = _em(enc_s, v_s, p0, max_iter=init_iter, tol=tol, prior_counts=prior_s, var_floor=var_floor_m)
+            if enc_s.n > init_size:
+                # the short first-stage runs only rank the starts: a smaller sample does that as well
+                isub = np.sort(rng.choice(enc_s.n, size=init_size, replace=False))
+                enc_i, v_i = enc_s.rows(isub), v_s[isub] * (init_size / v_s[isub].sum())
+                prior_i = _prior_counts(enc_i, v_i, prior)
+            else:
+                enc_i, v_i, prior_i = enc_s, v_s, prior_s
+            p0 = _random_params(enc_i, n_init, k, rng)
+            r1 = _em(enc_i, v_i, p0, max_iter=init_iter, tol=tol, prior_counts=prior_i, var_floor=var_floor_m)
             top = np.argsort(-r1.objective, kind="stable")[:n_final]
             finals = _em(enc_s, v_s, r1.params.take(top), max_iter=max_iter, tol=tol, prior_counts=prior_s,
                          var_floor=var_floor_m)
+            finals.n_iter += r1.n_iter[top]
+            tol_rep = 0.05 + 1e-6 * float(np.max(np.abs(finals.objective)))
+            replicated = int(np.sum(finals.objective >= finals.objective.max() - tol_rep))
             if sub is not None:
-                # continue the distinct subsample optima on all rows; runs that agreed share one continuation
-                obj = finals.objective
-                order = np.argsort(-obj, kind="stable")
-                reps: list[int] = []
-                rep_of = np.empty(obj.size, dtype=np.int64)
-                for i in order:
-                    for r in reps:
-                        if abs(obj[i] - obj[r]) <= 1e-6 * abs(obj[r]) + 1e-3:
-                            rep_of[i] = r
-                            break
-                    else:
-                        reps.append(int(i))
-                        rep_of[i] = i
-                ridx = np.asarray(reps)
-                # the subsample's parameters are a start on all rows: one E-step there, then EM
-                full = _em(enc, v, finals.params.take(ridx), max_iter=max_iter, tol=tol, prior_counts=prior_full,
-                           var_floor=var_floor_m)
-                pos = {int(r): j for j, r in enumerate(ridx)}
-                sel = np.array([pos[int(rep_of[i])] for i in range(obj.size)])
-                finals = _Run(params=full.params.take(sel), loglik=full.loglik[sel], objective=full.objective[sel],
-                              n_iter=full.n_iter[sel] + finals.n_iter, converged=full.converged[sel])
-            best_i = int(np.argmax(finals.objective))
+                # the best subsample solution is the start of EM on all rows (replication is judged on the
+                # subsample: its runs are the final stage)
+                b = int(np.argmax(finals.objective))
+                full = _em(enc, v, finals.params.take(np.array([b])), max_iter=max_iter, tol=tol,
+                           prior_counts=prior_full, var_floor=var_floor_m)
+                full.n_iter += finals.n_iter[b]
+                others = np.delete(np.arange(finals.objective.size), b)
+                scale = n / coarse_size
+                finals = _Run(params=full.params, loglik=np.concatenate([full.loglik, finals.loglik[others] * scale]),
+                              objective=np.concatenate([full.objective, finals.objective[others] * scale]),
+                              n_iter=full.n_iter, converged=full.converged)
+            best_i = 0 if sub is not None else int(np.argmax(finals.objective))
     best = finals.params.take(np.array([best_i]))
     jac = float(v @ enc.log_jac)
     lls = finals.loglik + jac
     order = np.argsort(-finals.objective, kind="stable")
     best_ll = float(lls[best_i])
     objs = finals.objective
-    replicated = int(np.sum(np.abs(objs - objs[best_i]) <= 1e-3 + 1e-7 * abs(objs[best_i])))
     weights = np.exp(best.log_w[0])
     fit = LatentClassFit(specs=tuple(specs), weights=weights, probs=best.probs[0], means=best.means[0],
                          variances=best.var[0], loglik=best_ll, objective=float(objs[best_i]),
                          n_parameters=n_parameters(specs, k), n=n, n_iter=int(finals.n_iter[best_i]),
-                         converged=bool(finals.converged[best_i]), final_logliks=lls[order], replicated=replicated,
+                         converged=bool(finals.converged[best_i]),
+                         final_logliks=lls[order], replicated=replicated,
                          n_init=n_init if k > 1 else 1, n_final=int(objs.size), prior=float(prior),
                          var_floor=float(var_floor))
     if warn:
@@ -778,7 +793,7 @@ class LatentClassMethod(Method):
     has_probability = True
 
     def __init__(self, n_init: int = 30, n_final: int | None = None, init_iter: int = 25, max_iter: int = 2000,
-                 tol: float = 1e-8, prior: float = 1.0, var_floor: float = 1e-3, coarse_size: int = 20_000,
+                 tol: float = 1e-7, prior: float = 1.0, var_floor: float = 1e-3, coarse_size: int = 20_000,
                  transform: bool = True) -> None:
         self.n_init = n_init
         self.n_final = n_final

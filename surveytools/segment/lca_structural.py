@@ -414,7 +414,7 @@ def one_step(fit: LatentClassFit, enc: Encoded, v: np.ndarray, design: Design, *
     it = 0
     converged = False
     for it in range(1, max_iter + 1):  # noqa: B007
-        logd = _log_dens(enc, par)[:, 0, :]
+        logd = _log_dens(enc, par)[0].T
         eta = z @ beta
         lp = eta - _lse(eta)[:, None]
         joint = logd + lp
@@ -425,9 +425,9 @@ def one_step(fit: LatentClassFit, enc: Encoded, v: np.ndarray, design: Design, *
             break
         prev = obj
         q = np.exp(joint - lse[:, None])
-        par = _m_step(enc, (q * v[:, None])[:, None, :], prior_counts, fit.var_floor)
+        par = _m_step(enc, (q * v[:, None]).T[None], prior_counts, fit.var_floor)
         beta = _mlogit(z, q, v, beta, max_iter=5)
-    logd = _log_dens(enc, par)[:, 0, :]
+    logd = _log_dens(enc, par)[0].T
     eta = z @ beta
     lp = eta - _lse(eta)[:, None]
     joint = logd + lp
