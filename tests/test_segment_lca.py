@@ -48,6 +48,8 @@ def test_mixed_basis_recovers_the_classes_and_reports(fitted):
     assert kinds["services_1"] == ("binary", None) and kinds["spend"] == ("gaussian", "log1p")
     assert kinds["deal"] == ("gaussian", "none")  # a scale score
     assert lc["transformed"] == ["spend"]
+    assert lc["parameters"]["channel"]["labels"] == ["Store", "Web", "App", "Phone"]
+    assert lc["parameters"]["services_2"]["labels"] == ["not chosen", "chosen"]
     assert 0.6 < lc["entropy_r2"] <= 1 and set(lc["average_posterior"]) == {"1", "2", "3"}
     assert lc["starts"]["replicated"] >= 2 and lc["starts"]["n_init"] == 30
     assert lc["bic"] == pytest.approx(-2 * lc["loglik"] + lc["n_parameters"] * np.log(res.rows_segmented))

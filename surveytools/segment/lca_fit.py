@@ -169,6 +169,7 @@ def fit_latent_class_segments(seg: Segmenter, X: Survey | pd.DataFrame, method: 
         "prior": fit.prior, "var_floor": fit.var_floor, "warnings": fit_warnings,
         "covariate_method": seg.covariate_method if cov_names else None,
     })
+    _add_labels(info["parameters"], basis.sources, X)
     if enc.unknown:
         info["unknown_codes"] = dict(enc.unknown)
     explanation = choice.explanation + ("" if not notes else " " + " ".join(notes))
@@ -196,3 +197,23 @@ def _rewarn(caught: list[warnings.WarningMessage], k: int) -> list[str]:
             warnings.warn(text, wm.category, stacklevel=4)
     return seen
 
+
+
+def _add_labels(params: dict[str, Any], sources: dict[str, dict[str, Any]], X: Survey | pd.DataFrame) -> None:
+    """Answer labels next to the codes of the discrete items (questionnaire option sets, DataFrame text)."""
+    q = X.questionnaire if isinstance(X, Survey) else None
+    for name, par in params.items():
+        if par["kind"] == "gaussian":
+            continue
+        src = sources.get(name, {})
+        labels: list[str] | None = None
+        if src.get("labels") is not None:
+            labels = [str(src["labels"][int(c) - 1]) for c in par["levels"]]
+        elif q is not None and src.get("type") == "item":
+            opts = q.option_set(src["item"])
+            if opts is not None:
+                labels = [str(opts.codes.get(c, c)) for c in par["levels"]]
+        elif q is not None and src.get("type") == "option":
+            labels = ["not chosen", "chosen"] if list(par["levels"]) == [0, 1] else None
+        if labels is not None:
+            par["labels"] = labels

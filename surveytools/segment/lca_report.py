@@ -55,8 +55,8 @@ def lca_summary(res: SegmentResult, digits: int = 2) -> str:
                 cells.append(cell)
             lines.append(f"  {name}{unit}: " + "; ".join(cells))
         else:
-            levels = par["levels"]
-            lines.append(f"  {name} ({par['kind']}), share per level {', '.join(map(str, levels))}:")
+            levels = par.get("labels") or par["levels"]
+            lines.append(f"  {name} ({par['kind']}), share per answer {', '.join(map(str, levels))}:")
             for c, probs in par["probabilities"].items():
                 lines.append(f"    class {c}: " + "  ".join(f"{p:.0%}" for p in probs))
     lines += ["", "criteria by k (* chosen):",
