@@ -56,7 +56,7 @@ import pandas as pd
 from scipy import stats
 
 from ._threads import single_thread
-from .assignments import Assignments, align_assignments, read_assignments
+from .segments import Segments, as_segments, parse_names
 from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
 from .survey import Survey
@@ -352,48 +352,6 @@ def bh_adjust(p: np.ndarray | Sequence[float]) -> np.ndarray:
     return out
 
 
-def parse_names(spec: str | Mapping[Any, Any] | Sequence[str] | None) -> dict[int, str]:
-    """Segment names from ``{1: "Achievers", ...}``, ``["Achievers", "Explorers"]`` (segments 1, 2, ...) or
-    ``"1=Achievers,2=Explorers"``.
-
-    Raises
-    ------
-    DataError
-        A key that is not a segment number >= 1, or an empty name.
-    """
-    if spec is None:
-        return {}
-    if isinstance(spec, str):
-        pairs = []
-        for part in spec.split(","):
-            if not part.strip():
-                continue
-            if "=" not in part:
-                raise DataError(f"segment name {part.strip()!r} has no number; write names as "
-                                "'1=Achievers,2=Explorers'")
-            key, _, name = part.partition("=")
-            pairs.append((key.strip(), name.strip()))
-    elif isinstance(spec, Mapping):
-        pairs = [(k, v) for k, v in spec.items()]
-    elif isinstance(spec, (list, tuple)):
-        pairs = [(i + 1, v) for i, v in enumerate(spec)]
-    else:
-        raise DataError(f"segment names must be a mapping, a list or '1=Name,2=Name', not {type(spec).__name__}")
-    out: dict[int, str] = {}
-    for key, name in pairs:
-        try:
-            num = int(str(key).strip())
-        except ValueError:
-            raise DataError(f"segment name key {key!r} is not a segment number; write names as "
-                            "'1=Achievers,2=Explorers'") from None
-        if num < 1:
-            raise DataError(f"segment name key {num} is not a segment number (segments are numbered 1..k)")
-        if name is None or not str(name).strip():
-            raise DataError(f"segment {num} has an empty name")
-        out[num] = str(name).strip()
-    return out
-
-
 def _score_frame(frame: pd.DataFrame | Any, ids: pd.Index, what: str) -> pd.DataFrame:
     """A per-respondent frame reindexed to the profiled respondents (ids compared as text)."""
     if hasattr(frame, "scores") and isinstance(frame.scores, pd.DataFrame):  # ScaleScores
@@ -669,7 +627,7 @@ def _moments(W: np.ndarray, W2: np.ndarray, S0: np.ndarray, S1: np.ndarray, S2: 
 
 def profile_segments(
     survey: Survey,
-    segments: pd.Series | Assignments | str | os.PathLike[str],
+    segments: pd.Series | Segments | str | os.PathLike[str],
     *,
     basis: pd.DataFrame | None = None,
     scale_scores: pd.DataFrame | Any | bool | None = None,
@@ -692,7 +650,7 @@ def profile_segments(
         The survey (all respondents; those without a segment are excluded and reported).
     segments
         Segment numbers 1..k per respondent: a Series indexed by respondent id (NaN = no segment), an
-        :class:`~surveytools.assignments.Assignments`, or the path of an assignments file.
+        :class:`~surveytools.segments.Segments`, or the path of a segments file.
     basis
         Per-respondent scores of the segmentation basis (e.g. factor scores), indexed by respondent id;
         shown first, as means.
@@ -762,33 +720,14 @@ def profile_segments(
     rows_in = survey.n
 
     # ---- segments
-    file_names: dict[int, str] = {}
-    if isinstance(segments, (str, os.PathLike)):
-        segments = read_assignments(segments)
-    if isinstance(segments, Assignments):
-        assignments = segments
-        file_names = assignments.names
-    elif isinstance(segments, pd.Series):
-        seg = segments.dropna()
-        num = pd.to_numeric(seg, errors="coerce")
-        bad = num.isna() | (num < 1) | (num != np.floor(num))
-        if bad.any():
-            raise DataError(f"segment of respondent {seg.index[bad.to_numpy()][0]!r} is {seg[bad].iloc[0]!r}; "
-                            "segments are whole numbers 1..k")
-        idx = pd.Index(seg.index.astype(str), name="respondent_id")
-        if not idx.is_unique:
-            raise DataError(f"respondent id {idx[idx.duplicated()][0]!r} has more than one segment")
-        assignments = Assignments(segment=pd.Series(num.astype(int).to_numpy(), index=idx, name="segment"),
-                                  extra=pd.DataFrame(index=idx))
-    else:
-        raise DataError(f"segments must be a Series of segment numbers, Assignments or a file path, not "
-                        f"{type(segments).__name__}")
-    kept, seg, unassigned = align_assignments(survey, assignments)
+    assignments = as_segments(segments)
+    file_names = dict(assignments.names)
+    kept, seg, unassigned = assignments.align(survey)
     labels = seg.to_numpy(dtype=int)
     k = int(labels.max())
     counts = np.bincount(labels, minlength=k + 1)[1:]
     empty = [str(i + 1) for i in np.flatnonzero(counts == 0)]
-    where = assignments.path or "the segment assignments"
+    where = assignments.source or "the segment assignments"
     if empty:
         raise DataError(f"{where}: segment{'s' if len(empty) > 1 else ''} {', '.join(empty)} "
                         f"{'have' if len(empty) > 1 else 'has'} no respondents (segments go up to {k}); number "

@@ -794,16 +794,16 @@ def evaluate_segments(data: Survey | pd.DataFrame, assignments: Any, basis: str 
     DataError
         Assignments naming respondents that are not in the data, or no overlap.
     """
-    from ..assignments import Assignments
+    from ..segments import Segments
 
-    if isinstance(assignments, Assignments):
+    if isinstance(assignments, Segments):
         seg = assignments.segment
-        where = assignments.path or "the assignments"
+        where = assignments.source or "the assignments"
     elif isinstance(assignments, pd.Series):
         seg = assignments
         where = "the assignments"
     else:
-        raise DataError("assignments must be read with read_assignments() or be a Series id -> segment")
+        raise DataError("assignments must be Segments (read_segments()) or a Series id -> segment")
     seg = pd.Series(pd.to_numeric(seg, errors="coerce").to_numpy(), index=seg.index.astype(str))
     if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
         raise DataError(f"{where}: segments must be whole numbers >= 1")
