@@ -179,6 +179,7 @@ def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
 #: stage -> (the data file its project run consumed, extra command-line inputs) given the run's output folder
 _INPUTS = {
     "quality": lambda st, out: [st["project"].exports[0]],
+    "weight": lambda st, out: [out / "clean.csv"],
     "reliability": lambda st, out: [out / "clean.csv"],
     "segment": lambda st, out: [out / "clean.csv", "--factor-scores", out / "factor_scores.csv"],
 }

@@ -139,3 +139,36 @@ def test_row_order_does_not_change_weights(answered):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rake(answered, MARGINS)  # no warning when it converges
+
+
+# ---------------------------------------------------------------------- command
+
+def test_weight_command(invoke, tmp_path, bfi_csv, bfi_yaml):
+    t = tmp_path / "targets.yaml"
+    t.write_text("targets:\n  gender: {Male: 0.49, Female: 0.51}\n  age: {bins: [0, 30, 200], shares: [0.4, 0.6]}\n",
+                 encoding="utf-8")
+    out = tmp_path / "weighted.csv"
+    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", t, "-o", out, "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert set(d) >= {"efficiency", "design_effect", "min_weight", "max_weight", "converged", "iterations", "margins"}
+    assert d["converged"] and d["weight_column"] == "weight"
+    data = pd.read_csv(out)
+    assert len(data) == 2800 and data["weight"].sum() == pytest.approx(2800)
+    male = data["gender"] == 1
+    assert data.loc[male, "weight"].sum() / 2800 == pytest.approx(0.49, abs=1e-8)
+    text = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", t, "-o", tmp_path / "w2.csv")
+    assert "efficiency" in text.stdout and "add 'weight: weight' to the questionnaire" in text.stderr
+
+
+def test_weight_command_errors(invoke, tmp_path, bfi_csv, bfi_yaml):
+    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", tmp_path / "none.yaml")
+    assert res.exit_code == 1 and res.stderr.startswith("Error: targets file") and "Traceback" not in res.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("targets:\n  gender: {Martian: 1}\n", encoding="utf-8")
+    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", bad)
+    assert res.exit_code == 1 and "'Martian' is neither a code nor a label of 'gender'" in res.stderr
+    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", bad, "-o", tmp_path / "x.txt")
+    assert res.exit_code == 2
+    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", bad, "-o", bfi_csv)
+    assert res.exit_code == 1 and bfi_csv.exists()

@@ -27,6 +27,7 @@ __all__ = ["main", "cli", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     "import": "import_:command",
     "quality": "stage:quality",
+    "weight": "stage:weight",
     "reliability": "stage:reliability",
     "scores": "scores:command",
     "correlate": "correlate:command",
