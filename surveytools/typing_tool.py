@@ -24,23 +24,21 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from ._modelfile import read_model_json
 from ._threads import single_thread
 from .assignments import Assignments, align_assignments
-from .exceptions import DataError, InputFileError, NotFittedError, QuestionnaireError
+from .estimator import Check, Estimator, either, flag, function, number, one_of, text_or_list, whole
+from .exceptions import DataError, InputFileError, QuestionnaireError
 from .questionnaire import Questionnaire
 from .survey import Survey
 from .typing.lda import CVEngine, fit_lda, posterior_from_scores, stepwise_select
@@ -267,6 +265,17 @@ def _item_info(q: Questionnaire, item_id: str, mean: float) -> ItemInfo:
     )
 
 
+def _probabilities(name: str, v: Any) -> str | None:
+    """Check of ``priors`` given as numbers: one positive number per segment (their count is checked by fit)."""
+    if isinstance(v, (Sequence, np.ndarray)) and not isinstance(v, str) and len(v) > 0 and all(
+            isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, bool) and p > 0 for p in v):
+        return None
+    return f"{name} must be 'proportional', 'equal' or a list of positive numbers, not {v!r}"
+
+
+_probabilities.words = "a list of positive numbers"  # type: ignore[attr-defined]
+
+
 def _weighted_nanmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ok = ~np.isnan(x)
     num = np.where(ok, x, 0.0).T @ w
@@ -275,7 +284,7 @@ def _weighted_nanmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         return num / den
 
 
-class TypingTool:
+class TypingTool(Estimator):
     """Golden-question classifier: stepwise item selection + linear discriminant functions.
 
     Parameters
@@ -359,17 +368,28 @@ class TypingTool:
         self.progress = progress
 
     # ------------------------------------------------------------------------------ fitting
-    def _check_params(self) -> None:
-        if not isinstance(self.max_items, (int, np.integer)) or self.max_items < 1:
-            raise ValueError(f"max_items must be a whole number >= 1, not {self.max_items!r}")
-        if self.n_items is not None and (not isinstance(self.n_items, (int, np.integer)) or self.n_items < 1):
-            raise ValueError(f"n_items must be a whole number >= 1, not {self.n_items!r}")
-        if not isinstance(self.n_folds, (int, np.integer)) or self.n_folds < 2:
-            raise ValueError(f"n_folds must be a whole number >= 2, not {self.n_folds!r}")
-        if not 0 <= float(self.min_gain) < 1:
-            raise ValueError(f"min_gain must be in [0, 1), not {self.min_gain!r}")
-        if not 0 <= float(self.max_missing) < 1:
-            raise ValueError(f"max_missing must be a share in [0, 1), not {self.max_missing!r}")
+    _parameter_constraints: ClassVar[dict[str, Check]] = {
+        "items": text_or_list(),
+        "max_items": whole(1),
+        "min_gain": number(0.0, 1.0, hi_open=True),
+        "n_items": whole(1, none=True),
+        "n_folds": whole(2),
+        "seed": whole(0, none=True),
+        "priors": either(one_of("proportional", "equal"), _probabilities),
+        "backward": flag(),
+        "max_missing": number(0.0, 1.0, hi_open=True),
+        "nested": flag(),
+        "progress": function(),
+    }
+    _model_format = MODEL_FORMAT
+    _model_version = MODEL_FORMAT_VERSION
+    _model_what = "a surveytools typing-tool model"
+    _model_hint = "make one with 'surveytools typing-tool DATA -q Q --segments ASSIGNMENTS -o MODEL.json'"
+
+    @property
+    def _seed(self) -> int:
+        """The seed used (None means the package default, so results stay reproducible)."""
+        return DEFAULT_SEED if self.seed is None else int(self.seed)
 
     def _choose(self, acc: np.ndarray) -> int:
         """Number of items kept: ``n_items``, else the fewest within ``min_gain`` of the best accuracy."""
@@ -400,7 +420,7 @@ class TypingTool:
             train = np.setdiff1d(np.arange(n), test)
             yt = y[train]
             inner = [t for _, t in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
-                                                   random_state=self.seed_ + 1 + i).split(np.zeros(len(yt)), yt)]
+                                                   random_state=self._seed + 1 + i).split(np.zeros(len(yt)), yt)]
             wt = None if w is None else w[train]
             eng = CVEngine(x[train], yt, k, inner, weights=wt, priors=self.priors)
             path = stepwise_select(eng, max_items, floating=self.backward, eligible=eligible)
@@ -442,8 +462,7 @@ class TypingTool:
             return self._fit(survey, segments)
 
     def _fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
-        self._check_params()
-        self.seed_ = DEFAULT_SEED if self.seed is None else int(self.seed)
+        self._validate_params()
         if isinstance(segments, pd.Series):
             seg = pd.to_numeric(segments, errors="coerce")
             if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
@@ -526,7 +545,7 @@ class TypingTool:
         from sklearn.model_selection import StratifiedKFold
 
         folds = [test for _, test in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
-                                                     random_state=self.seed_).split(np.zeros(len(y)), y)]
+                                                     random_state=self._seed).split(np.zeros(len(y)), y)]
         try:
             engine = CVEngine(x_imp, y, k, folds, weights=w, priors=self.priors)
         except ValueError as exc:
@@ -553,6 +572,7 @@ class TypingTool:
 
         segs = [int(s) for s in seg_labels]
         names = segments.names
+        self.seed_ = self._seed
         self.items_ = golden
         self.segments_ = segs
         self.segment_names_ = {s: names[s] for s in segs if s in names}
@@ -590,10 +610,6 @@ class TypingTool:
         return self
 
     # ------------------------------------------------------------------------------ scoring
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("this TypingTool is not fitted; call fit(survey, assignments) or TypingTool.load(path)")
-
     def score_matrix(self, x: np.ndarray, *, max_missing: int | None = None) -> tuple[np.ndarray, ...]:
         """Score an answer matrix (golden questions in :attr:`items_` order; NaN = missing).
 
@@ -716,13 +732,10 @@ class TypingTool:
                             items=list(self.items_), accuracy=self.accuracy_, output=output, id_column=id_column)
 
     # ------------------------------------------------------------------------------ persistence
-    def to_model_dict(self) -> dict[str, Any]:
-        """The fitted model as plain JSON data (what :meth:`save` writes)."""
-        self._check_fitted()
+    def _model_body(self) -> dict[str, Any]:
         segs = [str(s) for s in self.segments_]
         return {
-            "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
-            "surveytools_version": __version__, "created": self.created_,
+            "created": self.created_,
             "classifier": "linear discriminant analysis (Fisher's classification functions)",
             "respondent_id": self.id_name_,
             "items": [it.to_dict() for it in self.item_info_],
@@ -747,77 +760,45 @@ class TypingTool:
             "result": self.result_.to_dict(),
         }
 
-    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the model as JSON (atomically; never over one of ``inputs``)."""
-        from .io.atomic import atomic_write
-
-        p = Path(path)
-        text = json.dumps(self.to_model_dict(), indent=1, ensure_ascii=False, allow_nan=False)
-        with atomic_write(p, inputs) as tmp:
-            tmp.write_text(text + "\n", encoding="utf-8")
-        return p
-
     @classmethod
-    def from_model_dict(cls, d: Mapping[str, Any], *, source: str = "the model") -> TypingTool:
-        """Rebuild a fitted tool from :meth:`to_model_dict` data."""
-        if not isinstance(d, Mapping) or d.get("format") != MODEL_FORMAT:
-            raise InputFileError(f"{source} is not a surveytools typing-tool model; make one with "
-                                 "'surveytools typing-tool DATA -q Q --segments ASSIGNMENTS -o MODEL.json'")
-        if int(d.get("format_version", 0)) > MODEL_FORMAT_VERSION:
-            raise InputFileError(f"{source} was written by a newer surveytools (model format "
-                                 f"{d.get('format_version')}); upgrade surveytools")
-        try:
-            s = d.get("settings", {})
+    def _from_model_body(cls, d: Mapping[str, Any], params: dict[str, Any]) -> TypingTool:
+        s = d.get("settings", {})
+        if params:
+            tool = cls(**params)
+        else:  # files written before the header was unified carry only the settings
             tool = cls(items=s.get("candidates"), max_items=int(s.get("max_items", 12)),
                        min_gain=float(s.get("min_gain", 0.002)), n_items=s.get("n_items"),
                        n_folds=int(s.get("n_folds", 5)), seed=int(s.get("seed", DEFAULT_SEED)),
                        priors=s.get("priors", "proportional"), backward=bool(s.get("backward", False)),
                        max_missing=float(s.get("max_missing", 0.5)), nested=bool(s.get("nested", False)))
-            tool.seed_ = int(tool.seed) if tool.seed is not None else DEFAULT_SEED
-            tool.item_info_ = [ItemInfo.from_dict(it) for it in d["items"]]
-            tool.items_ = [it.id for it in tool.item_info_]
-            segs = [int(v) for v in d["segments"]]
-            tool.segments_ = segs
-            tool.segment_names_ = {int(k): str(v) for k, v in (d.get("segment_names") or {}).items()}
-            coef = np.array([[*d["coefficients"][str(s)], d["constants"][str(s)]] for s in segs], dtype=float).T
-            if coef.shape != (len(tool.items_) + 1, len(segs)):
-                raise ValueError("coefficients do not match the items")
-            tool.coef_ = pd.DataFrame(coef, index=[*tool.items_, "constant"], columns=pd.Index(segs, name="segment"))
-            tool.means_ = pd.DataFrame([d["means"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
-                                       columns=tool.items_)
-            tool.covariance_ = pd.DataFrame(d["covariance"], index=tool.items_, columns=tool.items_)
-            tool.priors_ = pd.Series([d["priors"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
-                                     name="prior")
-            tool.max_missing_ = int(d["max_missing"])
-            tool.accuracy_ = float(d["accuracy"])
-            tool.n_train_ = int(d.get("n_train", 0))
-            tool.id_name_ = str(d.get("respondent_id") or "respondent_id")
-            tool.created_ = str(d.get("created", ""))
-            r = d.get("result") or {}
-            curve = pd.DataFrame(r.get("curve") or [])
-            if len(curve):
-                curve = curve.set_index("n_items")
-                curve["items"] = curve["items"].map(tuple)
-            tool.curve_ = curve
-            tool.result_ = _result_from_dict(r, tool) if r else None  # type: ignore[assignment]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputFileError(f"{source} is a damaged typing-tool model ({type(exc).__name__}: {exc}); "
-                                 "write it again with 'surveytools typing-tool'") from None
+        tool.seed_ = int(s.get("seed", tool._seed))
+        tool.item_info_ = [ItemInfo.from_dict(it) for it in d["items"]]
+        tool.items_ = [it.id for it in tool.item_info_]
+        segs = [int(v) for v in d["segments"]]
+        tool.segments_ = segs
+        tool.segment_names_ = {int(k): str(v) for k, v in (d.get("segment_names") or {}).items()}
+        coef = np.array([[*d["coefficients"][str(s)], d["constants"][str(s)]] for s in segs], dtype=float).T
+        if coef.shape != (len(tool.items_) + 1, len(segs)):
+            raise ValueError("coefficients do not match the items")
+        tool.coef_ = pd.DataFrame(coef, index=[*tool.items_, "constant"], columns=pd.Index(segs, name="segment"))
+        tool.means_ = pd.DataFrame([d["means"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
+                                   columns=tool.items_)
+        tool.covariance_ = pd.DataFrame(d["covariance"], index=tool.items_, columns=tool.items_)
+        tool.priors_ = pd.Series([d["priors"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
+                                 name="prior")
+        tool.max_missing_ = int(d["max_missing"])
+        tool.accuracy_ = float(d["accuracy"])
+        tool.n_train_ = int(d.get("n_train", 0))
+        tool.id_name_ = str(d.get("respondent_id") or "respondent_id")
+        tool.created_ = str(d.get("created", ""))
+        r = d.get("result") or {}
+        curve = pd.DataFrame(r.get("curve") or [])
+        if len(curve):
+            curve = curve.set_index("n_items")
+            curve["items"] = curve["items"].map(tuple)
+        tool.curve_ = curve
+        tool.result_ = _result_from_dict(r, tool) if r else None  # type: ignore[assignment]
         return tool
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> TypingTool:
-        """Read a model written by :meth:`save`.
-
-        Raises
-        ------
-        InputFileError
-            Missing file, not JSON, not a typing-tool model, or damaged.
-        """
-        p = Path(path)
-        d = read_model_json(p, what="a typing-tool model",
-                            hint=f"write one with 'surveytools typing-tool ... -o {p.name}'")
-        return cls.from_model_dict(d, source=str(p))
 
     # ------------------------------------------------------------------------------ exports
     def to_sql(self, table: str = "respondents", *, id_column: str | None = None, probability: bool = True) -> str:
