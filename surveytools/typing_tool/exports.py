@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..typing_tool import TypingTool
+    from .model import TypingTool
 
 __all__ = ["to_sql", "write_calculator", "sql_number", "quote_identifier"]
 
