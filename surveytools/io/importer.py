@@ -20,7 +20,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -182,7 +182,7 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """A survey read from an export, with its import report (and data-quality report when requested).
+    """A survey read from an export, with its import report (and the data-quality report once chained).
 
     Attributes
     ----------
@@ -191,12 +191,17 @@ class ImportResult:
     report
         What was read and mapped.
     quality
-        The data-quality report (``None`` unless requested).
+        The data-quality report (:class:`~surveytools.quality.QualityReport`) when the caller chained the quality
+        stage (:meth:`with_quality`), else ``None``.
     """
 
     survey: Survey
     report: ImportReport
     quality: Any = None
+
+    def with_quality(self, quality: Any) -> ImportResult:
+        """This result with the quality stage's report attached (shown by :meth:`summary` and :meth:`to_dict`)."""
+        return replace(self, quality=quality)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object of ``surveytools import``: ``format``, ``rows_in``, ``rows_out``, ``columns``,
@@ -676,8 +681,9 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
         each such label with its column and first row. ``"missing"``: such answers become missing values
         and are counted in the report.
     check_quality
-        Also run the data-quality checks (:func:`surveytools.quality.check_quality`) and keep their report
-        in :attr:`ImportResult.quality`.
+        Deprecated: chain the stages instead,
+        ``result.with_quality(surveytools.quality.check_quality(result.survey))``. Still runs the checks, with a
+        :class:`DeprecationWarning`; to be removed.
     progress
         Optional callback ``progress(label, done, total)``.
 
@@ -824,8 +830,15 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
     survey = Survey(responses=responses, questionnaire=q, weights=weights, metadata=metadata, source=source)
     if progress is not None:
         progress("coding", 3, 3)
-    quality = run_quality_checks(survey) if check_quality else None
-    return ImportResult(survey=survey, report=report, quality=quality)
+    result = ImportResult(survey=survey, report=report)
+    if check_quality:
+        warnings.warn("import_survey(check_quality=True) is deprecated: import no longer runs the quality stage; "
+                      "chain it: result.with_quality(check_quality(result.survey))", DeprecationWarning,
+                      stacklevel=2)
+        from ..quality import check_quality as run_checks  # the deprecated path only (io is below quality)
+
+        result = result.with_quality(run_checks(survey))
+    return result
 
 
 @dataclass
@@ -1024,15 +1037,3 @@ class _Coder:
             self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
         self.out[item.id] = _take(parsed, found, col_ids, len(self.cells.uniques))
         self.columns[item.id] = col.display()
-
-
-def run_quality_checks(survey: Survey) -> Any:
-    """The data-quality report of a freshly imported survey (``surveytools.quality.check_quality``).
-
-    Returns ``None`` while the quality module is not available.
-    """
-    try:
-        from ..quality import check_quality
-    except ImportError:  # the quality stage is optional at import time
-        return None
-    return check_quality(survey)
