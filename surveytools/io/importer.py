@@ -736,83 +736,14 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
         coder.code(t)
     unknown = coder.unknown
     if unknown and unknown_labels == "error":
-        total = sum(u.count for u in unknown)
-        problems = [u.describe() for u in unknown[:_MAX_LISTED]]
-        if len(unknown) > _MAX_LISTED:
-            problems.append(f"... and {len(unknown) - _MAX_LISTED} more")
-        raise ImportMappingError(
-            f"{where}: {len(unknown)} answer label{'s' if len(unknown) != 1 else ''} ({total} answer"
-            f"{'s' if total != 1 else ''}) {'are' if len(unknown) != 1 else 'is'} not among the codes of "
-            f"{'their items' if len(unknown) != 1 else 'its item'}; add {'them' if len(unknown) != 1 else 'it'} "
-            "to the item's codes or aliases in the questionnaire, or import with --unknown-labels missing to read "
-            "them as missing values", problems)
-
-    # ---- respondent ids
+        raise _unknown_labels_error(unknown, where)
     row_numbers = row_numbers_all[keep]
+    index = _respondent_index(cells, plan.id_col, keep, row_numbers, where, q)
+    responses = _responses_frame(q, coder.out, keep, n_rows, index)
+    weights = _weights(cells, plan.weight_col, keep, row_numbers_all, where, index, q)
+    metadata = _metadata(cells, plan.meta_cols, keep, index)
+    flavour = _flavour(layout, table, planner, coder)
     id_col = plan.id_col
-    if id_col is not None:
-        id_text = _text_column(cells, cells.col(id_col))[keep]
-        id_blank = id_text.isna().to_numpy()
-        if id_blank.any():
-            raise DataError(f"{where}: {int(id_blank.sum())} row(s) have no respondent id in {id_col.label()} "
-                            f"(first: row {int(row_numbers[id_blank][0])}); fill in the ids or delete those rows")
-        resp_ids = pd.Index(id_text.to_numpy(), dtype="str")
-        dup = resp_ids.duplicated(keep=False)
-        if dup.any():
-            problems = []
-            for rid in resp_ids[dup].unique()[:5]:
-                rows = row_numbers[np.flatnonzero(resp_ids == rid)]
-                problems.append(f"{rid!r} in rows {', '.join(str(int(r)) for r in rows[:6])}")
-            n_dup = int(resp_ids[dup].nunique())
-            raise DataError(f"{where}: {n_dup} respondent id{'s' if n_dup != 1 else ''} in {id_col.label()} "
-                            f"appear{'' if n_dup != 1 else 's'} more than once; delete the duplicate responses "
-                            "(or fix the ids) and import again", problems)
-    else:
-        resp_ids = pd.Index([str(i) for i in range(1, int(keep.sum()) + 1)], dtype="str")
-    index = pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
-
-    # ---- responses in spec order
-    frame_cols: dict[str, Any] = {}
-    for iid in q.items:
-        for name in q.output_columns(iid):
-            if name in coder.out:
-                v = coder.out[name]
-                if isinstance(v, pd.Series):
-                    frame_cols[name] = pd.Series(v.to_numpy()[keep] if len(v) == n_rows else v.to_numpy(),
-                                                 index=index, dtype=v.dtype)
-                else:
-                    frame_cols[name] = v[keep]
-    responses = pd.DataFrame(frame_cols, index=index)
-
-    # ---- weights
-    weights = None
-    if plan.weight_col is not None:
-        col_ids = cells.col(plan.weight_col)
-        results, found = cells.lut(col_ids, _number_or_none)
-        bad = [g for g, r in zip(found.tolist(), results, strict=True) if r is None]
-        if bad:
-            rows = np.flatnonzero(np.isin(col_ids, bad) & keep)
-            if rows.size:
-                r = int(row_numbers_all[rows[0]])
-                raise DataError(f"{where}: weight column {plan.weight_col.label()}, row {r}: "
-                                f"{cells.uniques[col_ids[rows[0]]]!r} is not a number; fix the weights")
-        lut = np.full(len(cells.uniques), np.nan)
-        lut[found] = [np.nan if r is None else r for r in results]
-        weights = pd.Series(lut[col_ids][keep], index=index, name=q.weight)
-
-    # ---- metadata
-    metadata = None
-    if plan.meta_cols:
-        meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c)) for c in plan.meta_cols}
-        metadata = pd.DataFrame({k: pd.Series(v.to_numpy()[keep], index=index, dtype=v.dtype)
-                                 for k, v in meta.items()}, index=index)
-
-    flavour = layout.flavour
-    by_id = all(t.how == "id" for t in planner.targets) and not coder.labels_seen
-    if layout.header_rows == 1 and by_id and flavour in ("plain", "parquet", "qualtrics", "surveymonkey"):
-        flavour = "clean"
-    elif flavour == "plain":
-        flavour = "csv" if table.kind == "csv" else "excel"
 
     used = set(plan.columns)
     report = ImportReport(
@@ -1037,3 +968,101 @@ class _Coder:
             self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
         self.out[item.id] = _take(parsed, found, col_ids, len(self.cells.uniques))
         self.columns[item.id] = col.display()
+
+
+# ====================================================================== the steps of import_survey
+
+def _unknown_labels_error(unknown: Sequence[UnknownLabel], where: str) -> ImportMappingError:
+    """The error listing answer labels that are not codes of their items (``unknown_labels="error"``)."""
+    total = sum(u.count for u in unknown)
+    problems = [u.describe() for u in unknown[:_MAX_LISTED]]
+    if len(unknown) > _MAX_LISTED:
+        problems.append(f"... and {len(unknown) - _MAX_LISTED} more")
+    return ImportMappingError(
+        f"{where}: {len(unknown)} answer label{'s' if len(unknown) != 1 else ''} ({total} answer"
+        f"{'s' if total != 1 else ''}) {'are' if len(unknown) != 1 else 'is'} not among the codes of "
+        f"{'their items' if len(unknown) != 1 else 'its item'}; add {'them' if len(unknown) != 1 else 'it'} "
+        "to the item's codes or aliases in the questionnaire, or import with --unknown-labels missing to read "
+        "them as missing values", problems)
+
+
+def _respondent_index(cells: _Cells, id_col: SourceColumn | None, keep: np.ndarray, row_numbers: np.ndarray,
+                      where: str, q: Questionnaire) -> pd.Index:
+    """Respondent ids of the kept rows (row numbers 1..n without an id column); blank or repeated ids are errors."""
+    if id_col is None:
+        resp_ids = pd.Index([str(i) for i in range(1, int(keep.sum()) + 1)], dtype="str")
+        return pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
+    id_text = _text_column(cells, cells.col(id_col))[keep]
+    id_blank = id_text.isna().to_numpy()
+    if id_blank.any():
+        raise DataError(f"{where}: {int(id_blank.sum())} row(s) have no respondent id in {id_col.label()} "
+                        f"(first: row {int(row_numbers[id_blank][0])}); fill in the ids or delete those rows")
+    resp_ids = pd.Index(id_text.to_numpy(), dtype="str")
+    dup = resp_ids.duplicated(keep=False)
+    if dup.any():
+        problems = []
+        for rid in resp_ids[dup].unique()[:5]:
+            rows = row_numbers[np.flatnonzero(resp_ids == rid)]
+            problems.append(f"{rid!r} in rows {', '.join(str(int(r)) for r in rows[:6])}")
+        n_dup = int(resp_ids[dup].nunique())
+        raise DataError(f"{where}: {n_dup} respondent id{'s' if n_dup != 1 else ''} in {id_col.label()} "
+                        f"appear{'' if n_dup != 1 else 's'} more than once; delete the duplicate responses "
+                        "(or fix the ids) and import again", problems)
+    return pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
+
+
+def _responses_frame(q: Questionnaire, coded: dict[str, Any], keep: np.ndarray, n_rows: int,
+                     index: pd.Index) -> pd.DataFrame:
+    """The coded columns of the kept rows, in questionnaire order."""
+    frame_cols: dict[str, Any] = {}
+    for iid in q.items:
+        for name in q.output_columns(iid):
+            if name in coded:
+                v = coded[name]
+                if isinstance(v, pd.Series):
+                    frame_cols[name] = pd.Series(v.to_numpy()[keep] if len(v) == n_rows else v.to_numpy(),
+                                                 index=index, dtype=v.dtype)
+                else:
+                    frame_cols[name] = v[keep]
+    return pd.DataFrame(frame_cols, index=index)
+
+
+def _weights(cells: _Cells, weight_col: SourceColumn | None, keep: np.ndarray, row_numbers_all: np.ndarray,
+             where: str, index: pd.Index, q: Questionnaire) -> pd.Series | None:
+    """Survey weights of the kept rows (None without a weight column); text that is not a number is an error."""
+    if weight_col is None:
+        return None
+    col_ids = cells.col(weight_col)
+    results, found = cells.lut(col_ids, _number_or_none)
+    bad = [g for g, r in zip(found.tolist(), results, strict=True) if r is None]
+    if bad:
+        rows = np.flatnonzero(np.isin(col_ids, bad) & keep)
+        if rows.size:
+            r = int(row_numbers_all[rows[0]])
+            raise DataError(f"{where}: weight column {weight_col.label()}, row {r}: "
+                            f"{cells.uniques[col_ids[rows[0]]]!r} is not a number; fix the weights")
+    lut = np.full(len(cells.uniques), np.nan)
+    lut[found] = [np.nan if r is None else r for r in results]
+    return pd.Series(lut[col_ids][keep], index=index, name=q.weight)
+
+
+def _metadata(cells: _Cells, meta_cols: Sequence[SourceColumn], keep: np.ndarray,
+              index: pd.Index) -> pd.DataFrame | None:
+    """Platform columns (duration, dates, progress...) of the kept rows, or None."""
+    if not meta_cols:
+        return None
+    meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c)) for c in meta_cols}
+    return pd.DataFrame({k: pd.Series(v.to_numpy()[keep], index=index, dtype=v.dtype) for k, v in meta.items()},
+                        index=index)
+
+
+def _flavour(layout: Layout, table: Table, planner: _Planner, coder: _Coder) -> str:
+    """The reported format: ``clean`` for data written by ``surveytools import``, ``csv``/``excel`` for plain
+    tables, else the detected export flavour."""
+    flavour = layout.flavour
+    by_id = all(t.how == "id" for t in planner.targets) and not coder.labels_seen
+    if layout.header_rows == 1 and by_id and flavour in ("plain", "parquet", "qualtrics", "surveymonkey"):
+        return "clean"
+    if flavour == "plain":
+        return "csv" if table.kind == "csv" else "excel"
+    return flavour
