@@ -473,10 +473,6 @@ class _Cells:
         found = self.present(col_ids)
         return [fn(self.uniques[g]) for g in found.tolist()], found
 
-    def blank_of(self, col_ids: np.ndarray) -> np.ndarray:
-        """Empty cells of a column."""
-        return self.blank[col_ids]
-
 
 def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cells, int]:
     """Stream the data rows of ``columns`` and factorize their cells chunk by chunk.

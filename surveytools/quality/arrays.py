@@ -15,7 +15,6 @@ from ..survey import Survey
 _DURATION_NAMES = ("duration (in seconds)", "duration", "duration_seconds", "duration (seconds)",
                    "time taken", "interview_duration")
 _FALSE_TEXT = frozenset({"false", "0", "no", "0.0", "f", "n"})
-_TRUE_TEXT = frozenset({"true", "1", "yes", "1.0", "t", "y"})
 
 
 def _setting(q: Questionnaire, name: str, default: Any) -> Any:

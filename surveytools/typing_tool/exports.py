@@ -152,10 +152,6 @@ def _col(n: int) -> str:
     return s
 
 
-def _sheet_ref(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
-
-
 def _coefficients_sheet(ws: Any, tool: TypingTool) -> None:
     """Coefficients: golden questions down, the constant last, segments across."""
     from openpyxl.styles import Font
