@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -138,8 +139,6 @@ def fit_latent_class_segments(seg: Segmenter, X: Survey | pd.DataFrame, method: 
             labels = proba.argmax(axis=1)
             params = dict(sol.params)
             params["fit"] = fit1
-            from dataclasses import replace
-
             sol = replace(sol, labels=labels, proba=proba, params=params,
                           mass=np.bincount(labels, weights=w, minlength=k))
         else:
@@ -175,6 +174,7 @@ def fit_latent_class_segments(seg: Segmenter, X: Survey | pd.DataFrame, method: 
     explanation = choice.explanation + ("" if not notes else " " + " ".join(notes))
     seg._store(basis, method, sol, order, criteria, stab.get(k), explanation, choice.votes, auto,
                latent_class=info, proba=proba)
+    seg.result_ = replace(seg.result_, **seg._labels(X, basis))
 
 
 def _sub_design(design: Any, ok: np.ndarray) -> Any:
