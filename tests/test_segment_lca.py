@@ -233,9 +233,10 @@ def test_project_file_keys(tmp_path):
                  "covariates: [age], distal: [A3], covariate_method: one-step}\n")
     s = load_project(p).stage("segment")
     assert s["method"] == "latent-class" and s["covariates"] == ["age"] and s["covariate_method"] == "one-step"
-    p.write_text("questionnaire: q.yaml\ndata: {export: data.csv}\nsegment: {method: kmeans, covariates: [age], "
-                 "covariate_method: three}\n")
+    p.write_text("questionnaire: q.yaml\ndata: {export: data.csv}\nsegment: {method: lca, covariates: [age], "
+                 "covariate_method: three, prior: -1}\n")
     with pytest.raises(ProjectError) as info:
         load_project(p)
     text = str(info.value)
-    assert "covariates" in text and "latent-class" in text and "covariate_method" in text
+    assert "segment.covariate_method: must be one of ml, bch, one-step" in text and "segment.prior" in text
+    # covariates with another method: the run stops with the Segmenter's error (test_bad_input_errors)

@@ -76,7 +76,7 @@ class SegmentAssignResult:
 
 def _table(data: Path, seg: Segmenter, id_column: str | None, sheet: str | int | None
            ) -> tuple[pd.DataFrame, str]:
-    from ..typing.scoring import read_columns
+    from ..typing_tool.scoring import read_columns
 
     sources = seg.basis_spec_["sources"]
     needs_q = sorted({src.get("scale", c) for c, src in sources.items() if src["type"] in ("scale", "factor")})
