@@ -319,3 +319,30 @@ def test_covariate_input_errors():
     assert d.terms == ["(intercept)", "c=y"] and d.ok.tolist() == [True, True, False, True]
     with pytest.raises(DataError, match="covariate method"):
         covariate_model(d, np.full((4, 2), 0.5), np.ones(4), "two-step")
+
+
+# ---------------------------------------------------------------------------------------------- properties
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from surveytools.segment.latent_class import _em, _random_params  # noqa: E402, PLC2701
+
+
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 4), missing=st.sampled_from([0.0, 0.1]),
+       accelerate=st.booleans())
+def test_em_never_lowers_the_objective_and_keeps_valid_parameters(seed, k, missing, accelerate):
+    x, kinds, _ = mixed_matrix(150, 2, seed=seed, n_cat=3, n_num=2, missing=missing)
+    specs = _specs(x, kinds)
+    enc = encode(specs, x)
+    v = np.ones(150)
+    prior = _prior_counts(enc, v, 1.0)
+    start = _random_params(enc, 3, k, np.random.default_rng(seed))
+    objs = [_em(enc, v, start, max_iter=m, tol=0.0, prior_counts=prior, var_floor=1e-3,
+                accelerate=accelerate).objective for m in (1, 4, 10, 25)]
+    for a, b in zip(objs, objs[1:]):
+        assert np.all(b >= a - 1e-8 * np.abs(a))
+    run = _em(enc, v, start, max_iter=25, tol=0.0, prior_counts=prior, var_floor=1e-3, accelerate=accelerate)
+    p = run.params
+    np.testing.assert_allclose(np.exp(p.log_w).sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.add.reduceat(p.probs, enc.starts, axis=2), 1.0)
+    assert np.all(p.var >= 1e-3) and np.all(p.probs > 0)
