@@ -597,7 +597,14 @@ class Segmenter(Estimator):
                              / np.bincount(labels - 1, weights=ww * obs[:, j], minlength=k)
                              for j in range(raw.shape[1])], axis=1) if ccols else np.zeros((k, 0))
         centroids = pd.DataFrame(cent, index=seg_index, columns=ccols)
-        centroids_z = (centroids - basis.center[ccols]) / basis.scale[ccols]
+        if latent_class is None:
+            centroids_z = (centroids - basis.center[ccols]) / basis.scale[ccols]
+        else:  # a latent class basis stays in its units: z-score the class means for display and naming
+            with np.errstate(invalid="ignore", divide="ignore"):
+                wo = ww[:, None] * obs
+                mu = (wo * raw0).sum(axis=0) / wo.sum(axis=0)
+                sd = np.sqrt((wo * (raw0 - mu) ** 2).sum(axis=0) / wo.sum(axis=0))
+            centroids_z = (centroids - mu) / np.where(sd > 0, sd, 1.0)
         stability: dict[str, Any] = {"replicates": 0 if stab is None else stab.replicates,
                                      "reproducibility": criteria.loc[k, "reproducibility"]
                                      if "reproducibility" in criteria else float("nan")}
