@@ -41,8 +41,8 @@ likelihood at these estimates (without the prior term), as Latent GOLD reports i
 from a flat Dirichlet, as poLCA; Gaussian means at a random respondent's answers, unit variances) run
 ``init_iter`` EM iterations (on a random sample of at most ``init_size`` = 5,000 rows: they only rank the
 starts); the ``n_final`` best continue to convergence. On more than ``2 coarse_size``
-rows both stages run on a fixed random subsample of ``coarse_size`` rows, and the best final solution then
-continues on all rows. EM stops when the objective changes by less than ``tol`` (1e-7) times the number of
+rows both stages run on a fixed random subsample of ``coarse_size`` rows (the final stage there to a tolerance
+of 1e-6), and the best final solution then continues on all rows. EM stops when the objective changes by less than ``tol`` (1e-7) times the number of
 respondents. The best log-likelihood is **replicated** when at least two final-stage runs reach it (within
 0.05 + 1e-6 |L|, a margin for runs stopped by ``tol`` on a flat likelihood); otherwise a
 :class:`~surveytools.exceptions.ReplicationWarning` says so. On large data the final-stage log-likelihoods
@@ -745,8 +745,10 @@ def fit_latent_class(x: np.ndarray | Encoded, k: int, specs: Sequence[ItemSpec],
             r1 = _em(enc_i, v_i, p0, max_iter=init_iter, tol=tol, prior_counts=prior_i, var_floor=var_floor_m,
                      accelerate=False)
             top = np.argsort(-r1.objective, kind="stable")[:n_final]
-            finals = _em(enc_s, v_s, r1.params.take(top), max_iter=max_iter, tol=tol, prior_counts=prior_s,
-                         var_floor=var_floor_m)
+            # on large data the best subsample solution is refined on all rows anyway: the subsample runs only
+            # need to settle enough to tell the optima apart (tol 1e-6)
+            finals = _em(enc_s, v_s, r1.params.take(top), max_iter=max_iter,
+                         tol=tol if sub is None else max(tol, 1e-6), prior_counts=prior_s, var_floor=var_floor_m)
             finals.n_iter += r1.n_iter[top]
             tol_rep = 0.05 + 1e-6 * float(np.max(np.abs(finals.objective)))
             replicated = int(np.sum(finals.objective >= finals.objective.max() - tol_rep))
