@@ -18,7 +18,9 @@ from scipy.stats import norm
 
 from surveytools.exceptions import DataError, EmptyClassWarning, ReplicationWarning
 from surveytools.segment._util import adjusted_rand
-from surveytools.segment.latent_class import (
+from surveytools.segment.latent_class import (  # noqa: PLC2701 - white-box checks
+    _prior_counts,
+    _warn_fit,
     average_posterior,
     encode,
     fit_latent_class,
@@ -26,7 +28,6 @@ from surveytools.segment.latent_class import (
     lca_criteria,
     posterior,
 )
-from surveytools.segment.latent_class import _prior_counts, _warn_fit  # noqa: PLC2701 - white-box checks
 from surveytools.segment.lca_structural import (
     bch_weights,
     classification_error,
@@ -339,7 +340,7 @@ def test_em_never_lowers_the_objective_and_keeps_valid_parameters(seed, k, missi
     start = _random_params(enc, 3, k, np.random.default_rng(seed))
     objs = [_em(enc, v, start, max_iter=m, tol=0.0, prior_counts=prior, var_floor=1e-3,
                 accelerate=accelerate).objective for m in (1, 4, 10, 25)]
-    for a, b in zip(objs, objs[1:]):
+    for a, b in zip(objs[:-1], objs[1:], strict=True):
         assert np.all(b >= a - 1e-8 * np.abs(a))
     run = _em(enc, v, start, max_iter=25, tol=0.0, prior_counts=prior, var_floor=1e-3, accelerate=accelerate)
     p = run.params
