@@ -13,13 +13,17 @@ from itertools import permutations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lca_data import mixed_matrix
 from scipy.stats import norm
 
 from surveytools.exceptions import DataError, EmptyClassWarning, ReplicationWarning
 from surveytools.segment._util import adjusted_rand
 from surveytools.segment.latent_class import (  # noqa: PLC2701 - white-box checks
+    _em,
     _prior_counts,
+    _random_params,
     _warn_fit,
     average_posterior,
     encode,
@@ -323,12 +327,6 @@ def test_covariate_input_errors():
 
 
 # ---------------------------------------------------------------------------------------------- properties
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from surveytools.segment.latent_class import _em, _random_params  # noqa: E402, PLC2701
-
-
 @given(seed=st.integers(0, 10_000), k=st.integers(2, 4), missing=st.sampled_from([0.0, 0.1]),
        accelerate=st.booleans())
 def test_em_never_lowers_the_objective_and_keeps_valid_parameters(seed, k, missing, accelerate):
