@@ -25,7 +25,8 @@ answers keep their place and only respondents with no basis answer at all are le
 
 **EM** (Dempster, Laird & Rubin, 1977), vectorised: the E-step is one matrix product of the one-hot coded
 answers with the log probabilities plus three products for the Gaussian items; the weighted M-step is their
-transposes. Many random starts run at once as one wide product.
+transposes. Many random starts run at once as one wide product, and SQUAREM extrapolation (Varadhan &
+Roland, 2008) speeds up the slow convergence of overfitted models.
 
 **Priors (floors).** A zero estimated probability (a class that never gives an answer) is a boundary
 estimate: the log-likelihood can not tell it from a tiny one, and a new respondent giving that answer
@@ -62,6 +63,8 @@ Morin, S., Legault, R., et al. (2025). StepMix: A Python package for pseudo-like
 generalized mixture models with external variables. Journal of Statistical Software.
 Ramaswamy, V., DeSarbo, W. S., Reibstein, D. J., & Robinson, W. T. (1993). An empirical pooling approach for
 estimating marketing mix elasticities with PIMS data. Marketing Science 12, 103-124 (relative entropy).
+Varadhan, R., & Roland, C. (2008). Simple and globally convergent methods for accelerating the convergence of
+any EM algorithm. Scandinavian Journal of Statistics 35, 335-353.
 Vermunt, J. K., & Magidson, J. (2002). Latent class cluster analysis. In Hagenaars & McCutcheon (eds.),
 Applied Latent Class Analysis, 89-106. Cambridge University Press.
 """
