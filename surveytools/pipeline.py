@@ -160,9 +160,11 @@ def _run_order() -> list[str]:
 
     declared = [m for m in STAGE_MODULES if get_stage(m).section]
     order = list(_LEGACY_ORDER)
-    for name in declared:
+    previous = "import"
+    for name in declared:  # a new stage runs right after the declared stage before it in STAGE_MODULES
         if name not in order:
-            order.insert(order.index("report"), name)
+            order.insert(order.index(previous) + 1, name)
+        previous = name
     return order
 
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "import": "import_:command",
     "quality": "stage:quality",
     "weight": "stage:weight",
+    "tables": "stage:tables",
     "reliability": "stage:reliability",
     "scores": "scores:command",
     "correlate": "correlate:command",
