@@ -50,11 +50,15 @@ LAYER_OF = {
     "surveytools.factor": "analysis",
     "surveytools.segment": "analysis",
     "surveytools.assignments": "analysis",
+    "surveytools.segments": "io",               # the Segments data type (read/write/align), beside Survey
+    "surveytools.naming": "analysis",
+    "surveytools.weight": "analysis",
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
     "surveytools.report": "report",
+    "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
     "surveytools.project": "pipeline",
     "surveytools.pipeline": "pipeline",
     "surveytools.cli": "cli",
