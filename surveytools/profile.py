@@ -56,9 +56,9 @@ import pandas as pd
 from scipy import stats
 
 from ._threads import single_thread
-from .segments import Segments, as_segments, parse_names
 from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
+from .segments import Segments, as_segments, parse_names
 from .survey import Survey
 
 __all__ = ["SECTIONS", "LETTER_ADJUSTMENTS", "ProfileResult", "profile_segments", "bh_adjust", "parse_names",
