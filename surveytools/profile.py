@@ -66,9 +66,9 @@ from .comparisons import (
     pairwise_tests,
     segment_letter,
 )
-from .segments import Segments, as_segments, parse_names
 from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
+from .segments import Segments, as_segments, parse_names
 from .survey import Survey
 
 __all__ = ["SECTIONS", "LETTER_ADJUSTMENTS", "ProfileResult", "profile_segments", "bh_adjust", "parse_names",
