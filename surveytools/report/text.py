@@ -40,25 +40,27 @@ def _table(doc: Document, b: Table, label_width: int) -> list[str]:
         widths[0] = min(widths[0], label_width)
     marked = any(s in ("higher", "lower") for st in styles for s in st)
 
-    def line(vals: list[str], plain: list[bool]) -> str:
+    numeric = [c.fmt != "text" for c in b.columns]
+
+    def line(vals: list[str], st: list[str | None]) -> str:
         parts = []
         for j, v in enumerate(vals):
             w = widths[j]
             if j == 0:
                 parts.append((v if len(v) <= w else v[: w - 1] + "\u2026").ljust(w))
+            elif numeric[j]:
+                # a marked cell carries its +/- past the column's right edge
+                tail = " " if marked and st[j] not in ("higher", "lower") else ""
+                parts.append((v + tail).rjust(w + (1 if marked else 0)))
             else:
-                pad = w + (1 if marked and plain[j] else 0)
-                parts.append(v.rjust(pad))
+                parts.append(v.ljust(w))
         return "  ".join(parts).rstrip()
 
-    numeric = [c.fmt != "text" for c in b.columns]
-    lines.append("  " + line(heads, numeric))
+    lines.append("  " + line(heads, [None] * len(heads)))
     for i, r in enumerate(cells):
         if i in b.sections:
             lines.append(doc.t(b.sections[i]))
-        st = styles[i]
-        plain = [numeric[j] and st[j] not in ("higher", "lower") for j in range(len(r))]
-        lines.append("  " + line(r, plain))
+        lines.append("  " + line(r, list(styles[i])))
     if b.note is not None:
         lines.extend(textwrap.wrap(doc.t(b.note), _WIDTH, initial_indent="  ", subsequent_indent="  "))
     return lines
