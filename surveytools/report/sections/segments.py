@@ -193,8 +193,8 @@ def profile_section(ctx: Context) -> Section:
         blocks.append(Paragraph(Msg("letters_note", alpha=Num(prof["alpha"], "num2")), "note"))
     blocks.extend(sizes_blocks(ctx))
     pkey = "p_adj" if fdr else "p"
-    cols = [col("variable"), col("level"), col("total")]
-    groups: list[tuple[Any, int]] = [("", 2), (Msg("total_n", n=Num(prof["rows_used"], "int")), 1)]
+    cols = [col("variable"), col("total")]
+    groups: list[tuple[Any, int]] = [("", 1), (Msg("total_n", n=Num(prof["rows_used"], "int")), 1)]
     for k in keys:
         s = prof["segments"][k]
         letter = f" ({s['letter']})" if s.get("letter") else ""
@@ -207,8 +207,9 @@ def profile_section(ctx: Context) -> Section:
             section = r["section"]
             sections[len(rows)] = Msg(f"section_{section}")
         fmt = STAT_FMT[r["stat"]]
-        row: list[Any] = [_row_label(ctx, r), r.get("level_label"), Num(r["total"]["value"], fmt)]
-        st: list[str | None] = [None, None, None]
+        label = _row_label(ctx, r) + (f": {r['level_label']}" if r.get("level_label") else "")
+        row: list[Any] = [label, Num(r["total"]["value"], fmt)]
+        st: list[str | None] = [None, None]
         for k in keys:
             c = r["segments"][k]
             mark = c["mark"]
