@@ -52,8 +52,7 @@ def segment_section(ctx: Context) -> Section:
     seg = ctx.results["segment"]
     blocks: list[Any] = [Facts([Fact(Msg("k"), seg["k"], "int"), Fact(Msg("method"), term("method_", seg["method"]))],
                                deck=True)]
-    if "profile" not in ctx.results:
-        blocks.extend(sizes_blocks(ctx))
+    blocks.extend(sizes_blocks(ctx))
     explanation = segment_explanation(seg, ctx.lang) if "explanation" in seg else None
     if explanation:
         blocks.append(Paragraph(explanation))
@@ -191,7 +190,8 @@ def profile_section(ctx: Context) -> Section:
     blocks: list[Any] = [Paragraph(note, "note")]
     if has_letters:
         blocks.append(Paragraph(Msg("letters_note", alpha=Num(prof["alpha"], "num2")), "note"))
-    blocks.extend(sizes_blocks(ctx))
+    if "segment" not in ctx.results:
+        blocks.extend(sizes_blocks(ctx))
     pkey = "p_adj" if fdr else "p"
     cols = [col("variable"), col("total")]
     groups: list[tuple[Any, int]] = [("", 1), (Msg("total_n", n=Num(prof["rows_used"], "int")), 1)]
