@@ -14,38 +14,43 @@ __all__ = ["overview_section", "quality_section", "reliability_section", "factor
 def overview_section(ctx: Context) -> Section:
     """Key facts of every stage that ran, then the segments at a glance."""
     res = ctx.results
-    facts: list[Fact] = []
+    sample: list[Fact] = []
+    method: list[Fact] = []
     if "import" in res:
         imp = res["import"]
-        facts.append(Fact(Msg("ov_format"), term("format_", imp["format"])))
-        facts.append(Fact(Msg("ov_rows_in"), imp["rows_in"], "int"))
+        sample.append(Fact(Msg("ov_format"), term("format_", imp["format"])))
+        sample.append(Fact(Msg("ov_rows_in"), imp["rows_in"], "int"))
     if "quality" in res:
         q = res["quality"]
-        facts.append(Fact(Msg("ov_respondents"), q["respondents"], "int"))
-        facts.append(Fact(Msg("ov_flagged"), q["flagged"], "int"))
+        sample.append(Fact(Msg("ov_respondents"), q["respondents"], "int"))
+        sample.append(Fact(Msg("ov_flagged"), q["flagged"], "int"))
         ex = q.get("exclusions")
         if isinstance(ex, Mapping):
-            facts.append(Fact(Msg("ov_excluded"), ex["rows_excluded"], "int"))
-    if "reliability" in res:
-        for name, s in res["reliability"]["scales"].items():
-            facts.append(Fact(Msg("ov_alpha", scale=ctx.label(name)), num(s["alpha"]), "num2"))
-    if "factor" in res:
-        facts.append(Fact(Msg("ov_factors"), res["factor"]["n_factors"], "int"))
-    if "segment" in res:
-        seg = res["segment"]
-        facts.append(Fact(Msg("ov_k"), seg["k"], "int"))
-        facts.append(Fact(Msg("ov_method"), term("method_", seg["method"])))
+            sample.append(Fact(Msg("ov_excluded"), ex["rows_excluded"], "int"))
     if "profile" in res:
         prof = res["profile"]
-        facts.append(Fact(Msg("ov_profiled"), prof["rows_used"], "int"))
+        sample.append(Fact(Msg("ov_profiled"), prof["rows_used"], "int"))
         if prof["rows_excluded"]:
-            facts.append(Fact(Msg("unassigned"), prof["rows_excluded"], "int"))
+            sample.append(Fact(Msg("unassigned"), prof["rows_excluded"], "int"))
+    if "crm" in res:
+        sample.append(Fact(Msg("ov_match_rate"), num(res["crm"]["match_rate"]), "pct"))
+    if "reliability" in res:
+        for name, s in res["reliability"]["scales"].items():
+            method.append(Fact(Msg("ov_alpha", scale=ctx.label(name)), num(s["alpha"]), "num2"))
+    if "factor" in res:
+        method.append(Fact(Msg("ov_factors"), res["factor"]["n_factors"], "int"))
+    if "segment" in res:
+        seg = res["segment"]
+        method.append(Fact(Msg("ov_k"), seg["k"], "int"))
+        method.append(Fact(Msg("ov_method"), term("method_", seg["method"])))
     if "typing_tool" in res:
         tt = res["typing_tool"]
-        facts.append(Fact(Msg("ov_typing", n=len(tt["items"])), num(tt["accuracy"]), "pct"))
-    if "crm" in res:
-        facts.append(Fact(Msg("ov_match_rate"), num(res["crm"]["match_rate"]), "pct"))
-    blocks: list[Any] = [Facts(facts, deck=True)] if facts else []
+        method.append(Fact(Msg("ov_typing", n=len(tt["items"])), num(tt["accuracy"]), "pct"))
+    blocks: list[Any] = []
+    if sample:
+        blocks.append(Facts(sample, title=Msg("deck_sample"), deck=True))
+    if method:
+        blocks.append(Facts(method, title=Msg("deck_method"), deck=True))
     return Section("summary", Msg("summary"), blocks)
 
 
