@@ -507,17 +507,12 @@ class _Run:
         rec.rows_in, rec.rows_out = self.survey.n, kept.n
 
     def report(self, rec: StageRecord) -> None:
-        from .report.html import write_html_report
-        from .report.xlsx import write_xlsx_report
+        from .report import write_report
 
         s = self.p.stage("report")
-        formats = s.get("formats", ["xlsx", "html"])
-        if "xlsx" in formats:
-            rec.outputs.append(str(write_xlsx_report(self.results, self._path("report.xlsx"), lang=self.p.language,
-                                                     inputs=self.inputs, title=self.p.title)))
-        if "html" in formats:
-            rec.outputs.append(str(write_html_report(self.results, self._path("report.html"), lang=self.p.language,
-                                                     inputs=self.inputs, title=self.p.title)))
+        for fmt in s.get("formats", ["xlsx", "html", "pptx"]):
+            rec.outputs.append(str(write_report(self.results, self._path(f"report.{fmt}"), lang=self.p.language,
+                                                inputs=self.inputs, title=self.p.title)))
 
 
 def _atomic(path: Path, inputs: list[Path]) -> Any:

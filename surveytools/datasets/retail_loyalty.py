@@ -1019,7 +1019,7 @@ voc:
   drivers: scales
 
 report:
-  formats: [xlsx, html]
+  formats: [xlsx, html, pptx]
 """
 
 
