@@ -110,7 +110,8 @@ class RunResult:
                 if s.excluded:
                     rows += " (" + ", ".join(f"{k}: {v:,}" for k, v in s.excluded.items()) + " excluded)"
             lines.append(f"  {s.name:<12} {s.status:<8} {s.seconds:6.1f} s  {rows}{'  ' + s.note if s.note else ''}")
-        reports = [o for s in self.stages for o in s.outputs if o.endswith(("report.xlsx", "report.html"))]
+        reports = [o for s in self.stages for o in s.outputs
+                   if o.endswith(("report.xlsx", "report.html", "report.pptx"))]
         lines.append(f"Outputs in {self.output}")
         for r in reports:
             lines.append(f"  report: {r}")
@@ -249,7 +250,7 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
-                 "voc.json", "report.xlsx", "report.html", "manifest.json"}
+                 "voc.json", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
 
 class _Run:

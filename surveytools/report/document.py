@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .i18n import fmt_number, fmt_percent, tr
 
@@ -45,7 +45,7 @@ class Num:
     fmt: str = "num"
 
 
-Text = Union[str, Msg]
+Text = str | Msg
 
 
 def text(t: Any, lang: str) -> str:
@@ -239,7 +239,7 @@ class SegmentCard:
     highlights: Sequence[Text] = ()
 
 
-Block = Union[Paragraph, Facts, Table, Chart, SegmentCard]
+Block = Paragraph | Facts | Table | Chart | SegmentCard
 
 
 @dataclass(frozen=True)

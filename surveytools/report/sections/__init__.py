@@ -14,7 +14,7 @@ from ...exceptions import DataError
 from .._data import STAGES, normalize_results
 from ..document import Document, Msg, Section
 from ..i18n import check_lang
-from ._common import Context, ReportKeyError
+from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
 from .segments import STAT_FMT, profile_section, segment_section, typing_tool_section
 from .study import factor_section, overview_section, quality_section, reliability_section
@@ -30,16 +30,13 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
     ctx = Context(lang, dict(results), threshold)
     prof = results.get("profile")
     if prof is not None:
-        try:
+        with reading("profile", "labels and segment names"):
             for r in prof["variables"]:
                 ctx.labels.setdefault(str(r["variable"]), str(r["label"]))
             for k, s in prof["segments"].items():
                 ctx.names[str(k)] = str(s["name"])
                 if s.get("letter"):
                     ctx.letters[str(k)] = str(s["letter"])
-        except KeyError as e:
-            raise ReportKeyError(f"the profile result has no {e.args[0]!r}; pass the result object or its complete "
-                                 "to_dict()") from None
     seg = results.get("segment")
     if seg is not None and isinstance(seg.get("names"), Mapping):
         for k, v in seg["names"].items():
@@ -54,11 +51,8 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
 
 def stage_section(stage: str, ctx: Context) -> Section:
     """The section of one stage (``KeyError`` in a builder becomes a :class:`ReportKeyError`)."""
-    try:
+    with reading(stage):
         return _BUILDERS[stage](ctx)
-    except KeyError as e:
-        raise ReportKeyError(f"the {stage} result has no {e.args[0]!r} (needed for its report section); pass the "
-                             "stage's result object or its complete to_dict()") from None
 
 
 def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str | None = None,
@@ -102,7 +96,7 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
     if "voc" not in res and "profile" in res:
         nps = [r for r in res["profile"]["variables"] if r["stat"] == "nps"]
         if nps:
-            vals = [(k, c["value"]) for k, c in nps[0]["segments"].items()]
+            vals = [(k, num(c["value"])) for k, c in nps[0]["segments"].items()]
             sections.append(Section("nps", Msg("nps_by_segment"), [nps_chart(ctx, vals)]))
     return Document(title if title is not None else Msg("report_title"), lang, sections,
                     subtitle=Msg("generated", version=_version()))

@@ -4,14 +4,15 @@ strict reading of stage results (a missing key is an error, never a silently dro
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...exceptions import DataError
 from ..document import Column, Msg
 
-__all__ = ["Context", "ReportKeyError", "num", "label_of", "col", "term"]
+__all__ = ["Context", "ReportKeyError", "num", "label_of", "col", "term", "reading"]
 
 
 class ReportKeyError(DataError, KeyError):
@@ -47,6 +48,18 @@ class Context:
         if not name or name == text(plain, self.lang) or name == k:
             return text(plain, self.lang)
         return f"{k}. {name}"
+
+
+@contextmanager
+def reading(stage: str, what: str = "its report section") -> Iterator[None]:
+    """Turn a ``KeyError`` while reading a stage's result into a :class:`ReportKeyError` naming both."""
+    try:
+        yield
+    except ReportKeyError:
+        raise
+    except KeyError as e:
+        raise ReportKeyError(f"the {stage} result has no {e.args[0]!r} (needed for {what}); pass the stage's "
+                             "result object or its complete to_dict()") from None
 
 
 def label_of(labels: Mapping[str, str], key: Any) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
-from ._common import Context, col, num, term
+from ._common import Context, col, num, reading, term
 
 __all__ = ["overview_section", "quality_section", "reliability_section", "factor_section"]
 
@@ -17,35 +17,43 @@ def overview_section(ctx: Context) -> Section:
     sample: list[Fact] = []
     method: list[Fact] = []
     if "import" in res:
-        imp = res["import"]
-        sample.append(Fact(Msg("ov_format"), term("format_", imp["format"])))
-        sample.append(Fact(Msg("ov_rows_in"), imp["rows_in"], "int"))
+        with reading("import", "the summary"):
+            imp = res["import"]
+            sample.append(Fact(Msg("ov_format"), term("format_", imp["format"])))
+            sample.append(Fact(Msg("ov_rows_in"), imp["rows_in"], "int"))
     if "quality" in res:
-        q = res["quality"]
-        sample.append(Fact(Msg("ov_respondents"), q["respondents"], "int"))
-        sample.append(Fact(Msg("ov_flagged"), q["flagged"], "int"))
-        ex = q.get("exclusions")
-        if isinstance(ex, Mapping):
-            sample.append(Fact(Msg("ov_excluded"), ex["rows_excluded"], "int"))
+        with reading("quality", "the summary"):
+            q = res["quality"]
+            sample.append(Fact(Msg("ov_respondents"), q["respondents"], "int"))
+            sample.append(Fact(Msg("ov_flagged"), q["flagged"], "int"))
+            ex = q.get("exclusions")
+            if isinstance(ex, Mapping):
+                sample.append(Fact(Msg("ov_excluded"), ex["rows_excluded"], "int"))
     if "profile" in res:
-        prof = res["profile"]
-        sample.append(Fact(Msg("ov_profiled"), prof["rows_used"], "int"))
-        if prof["rows_excluded"]:
-            sample.append(Fact(Msg("unassigned"), prof["rows_excluded"], "int"))
+        with reading("profile", "the summary"):
+            prof = res["profile"]
+            sample.append(Fact(Msg("ov_profiled"), prof["rows_used"], "int"))
+            if prof["rows_excluded"]:
+                sample.append(Fact(Msg("unassigned"), prof["rows_excluded"], "int"))
     if "crm" in res:
-        sample.append(Fact(Msg("ov_match_rate"), num(res["crm"]["match_rate"]), "pct"))
+        with reading("crm", "the summary"):
+            sample.append(Fact(Msg("ov_match_rate"), num(res["crm"]["match_rate"]), "pct"))
     if "reliability" in res:
-        for name, s in res["reliability"]["scales"].items():
-            method.append(Fact(Msg("ov_alpha", scale=ctx.label(name)), num(s["alpha"]), "num2"))
+        with reading("reliability", "the summary"):
+            for name, s in res["reliability"]["scales"].items():
+                method.append(Fact(Msg("ov_alpha", scale=ctx.label(name)), num(s["alpha"]), "num2"))
     if "factor" in res:
-        method.append(Fact(Msg("ov_factors"), res["factor"]["n_factors"], "int"))
+        with reading("factor", "the summary"):
+            method.append(Fact(Msg("ov_factors"), res["factor"]["n_factors"], "int"))
     if "segment" in res:
-        seg = res["segment"]
-        method.append(Fact(Msg("ov_k"), seg["k"], "int"))
-        method.append(Fact(Msg("ov_method"), term("method_", seg["method"])))
+        with reading("segment", "the summary"):
+            seg = res["segment"]
+            method.append(Fact(Msg("ov_k"), seg["k"], "int"))
+            method.append(Fact(Msg("ov_method"), term("method_", seg["method"])))
     if "typing_tool" in res:
-        tt = res["typing_tool"]
-        method.append(Fact(Msg("ov_typing", n=len(tt["items"])), num(tt["accuracy"]), "pct"))
+        with reading("typing_tool", "the summary"):
+            tt = res["typing_tool"]
+            method.append(Fact(Msg("ov_typing", n=len(tt["items"])), num(tt["accuracy"]), "pct"))
     blocks: list[Any] = []
     if sample:
         blocks.append(Facts(sample, title=Msg("deck_sample"), deck=True))
