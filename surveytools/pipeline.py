@@ -429,7 +429,8 @@ class _Run:
         rec.outputs.append(str(tool.save(self._path("typing_tool_model.json"), inputs=self.inputs)))
         from .typing.exports import write_calculator
 
-        rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs)))
+        rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs,
+                                                lang=self.p.language)))
         sql = self._path("typing_tool.sql")
         with _atomic(sql, self.inputs) as tmp:
             tmp.write_text(tool.to_sql("respondents") + "\n", encoding="utf-8")
