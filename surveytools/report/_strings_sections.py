@@ -148,8 +148,9 @@ EN: dict[str, str] = {
     "calc_classifier_text": "Linear discriminant analysis: Fisher's classification functions (pooled within-segment "
                             "covariance, divisor n - K)",
     "calc_score_k": "Score of segment k",
-    "calc_score_text": "constant_k + sum_j coefficient_jk * answer_j; the segment is the highest score",
-    "calc_probability_text": "exp(score_k - max score) / sum over segments",
+    "calc_score_text": "constant(k) + sum over questions j of coefficient(j, k) x answer(j); the segment is the "
+                       "highest score",
+    "calc_probability_text": "exp(score(k) - highest score), divided by its sum over the segments",
     "calc_missing_text": "replaced by the item's training mean; more than {max_missing} of {p} missing: no segment",
     "calc_golden": "Golden questions", "calc_n_train": "Respondents used to fit", "calc_folds": "Cross-validation folds",
     "calc_seed": "Random seed", "calc_created": "Created", "calc_version": "surveytools version", "calc_prior": "Prior",
@@ -308,8 +309,9 @@ ES: dict[str, str] = {
     "calc_classifier_text": "Análisis discriminante lineal: funciones de clasificación de Fisher (covarianza "
                             "intragrupo combinada, divisor n - K)",
     "calc_score_k": "Puntuación del segmento k",
-    "calc_score_text": "constante_k + suma_j coeficiente_jk * respuesta_j; el segmento es el de mayor puntuación",
-    "calc_probability_text": "exp(puntuación_k - puntuación máx.) / suma sobre los segmentos",
+    "calc_score_text": "constante(k) + suma sobre las preguntas j de coeficiente(j, k) x respuesta(j); el segmento "
+                       "es el de mayor puntuación",
+    "calc_probability_text": "exp(puntuación(k) - mayor puntuación), dividido por su suma sobre los segmentos",
     "calc_missing_text": "se sustituye por la media del ítem en el entrenamiento; si faltan más de {max_missing} de "
                          "{p}: sin segmento",
     "calc_golden": "Preguntas clave", "calc_n_train": "Encuestados usados para ajustar",
