@@ -36,12 +36,19 @@ def _deck_api() -> Any:
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData, XyChartData
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+    from pptx.enum.chart import (
+        XL_CHART_TYPE,
+        XL_LABEL_POSITION,
+        XL_LEGEND_POSITION,
+        XL_MARKER_STYLE,
+        XL_TICK_LABEL_POSITION,
+    )
     from pptx.util import Emu, Inches, Pt
 
     return {"Presentation": Presentation, "CategoryChartData": CategoryChartData, "XyChartData": XyChartData,
             "RGBColor": RGBColor, "XL_CHART_TYPE": XL_CHART_TYPE, "XL_LEGEND_POSITION": XL_LEGEND_POSITION,
-            "XL_MARKER_STYLE": XL_MARKER_STYLE, "Emu": Emu, "Inches": Inches, "Pt": Pt}
+            "XL_MARKER_STYLE": XL_MARKER_STYLE, "XL_LABEL_POSITION": XL_LABEL_POSITION,
+            "XL_TICK_LABEL_POSITION": XL_TICK_LABEL_POSITION, "Emu": Emu, "Inches": Inches, "Pt": Pt}
 
 
 class _Deck:
@@ -126,7 +133,7 @@ class _Deck:
     @staticmethod
     def _widths(heads: list[str], rows: list[list[str]]) -> list[float]:
         lens = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(heads)]
-        lens = [min(max(n, 4), 60) for n in lens]
+        lens = [min(max(n, 7), 60) for n in lens]
         total = sum(lens)
         return [12.3 * n / total for n in lens]
 
@@ -141,6 +148,7 @@ class _Deck:
         height = min(5.6, 0.4 * n_rows)
         shape = s.shapes.add_table(n_rows, n_cols, In(0.5), In(1.3), In(sum(widths)), In(height))
         tbl = shape.table
+        tbl.first_row = heads is not None  # a facts table has no heading row
         for j, w in enumerate(widths):
             tbl.columns[j].width = In(w)
         all_rows = ([heads] if heads else []) + rows
@@ -204,12 +212,16 @@ class _Deck:
                 ser.marker.style = a["XL_MARKER_STYLE"].TRIANGLE if pt.group == "attribute" else \
                     a["XL_MARKER_STYLE"].CIRCLE
                 ser.marker.size = 9
-                lbl = ser.points[0].data_label
-                lbl.has_text_frame = False
-                lbl.show_series_name = True
-                lbl.show_value = False
-                lbl.font.size = Pt(10)
-                lbl.font.bold = pt.group == "segment"
+                ser.marker.format.fill.solid()
+                ser.marker.format.fill.fore_color.rgb = a["RGBColor"].from_string(
+                    "E07B39" if pt.group == "attribute" else "2F6DB5")
+                lbl = ser.points[0].data_label  # the point's name as its label (editable text)
+                lbl.has_text_frame = True
+                lbl.text_frame.text = self.t(pt.label)
+                lbl.position = a["XL_LABEL_POSITION"].RIGHT
+                for run in lbl.text_frame.paragraphs[0].runs:
+                    run.font.size = Pt(10)
+                    run.font.bold = pt.group == "segment"
         else:
             data = a["CategoryChartData"](number_format=_NUMBER_FORMATS.get(b.fmt, "General"))
             data.categories = [self.t(c) for c in b.categories]
@@ -222,6 +234,7 @@ class _Deck:
             if ch.has_legend:
                 ch.legend.position = a["XL_LEGEND_POSITION"].BOTTOM
                 ch.legend.include_in_layout = False
+                ch.legend.font.size = Pt(11)
             if b.kind == "bar":
                 ch.category_axis.reverse_order = True  # first category on top, as in the tables
                 plot = ch.plots[0]
@@ -230,6 +243,11 @@ class _Deck:
                 plot.data_labels.number_format_is_linked = False
                 plot.data_labels.font.size = Pt(10)
             ch.category_axis.tick_labels.font.size = Pt(10)
+        low = a["XL_TICK_LABEL_POSITION"].LOW  # tick labels at the edge, clear of negative bars and points
+        for axis in (self._value_axis(ch), self._category_axis(ch)):
+            if axis is not None:
+                axis.tick_labels.font.size = Pt(10)
+                axis.tick_label_position = low
         ch.has_title = True
         ch.chart_title.text_frame.text = self.t(b.title)
         ch.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
