@@ -94,7 +94,7 @@ EN: dict[str, str] = {
     "crm_rows_in": "Customers in the CRM file", "crm_duplicates": "survey {survey}, CRM {crm}",
     "crm_rules": "A respondent who answered twice keeps the latest answer; a key that appears for several "
                  "customers matches the first of them.",
-    "crm_pseudonymized": "Pseudonymized columns (HMAC-SHA256): {columns}",
+    "crm_pseudonymized": "Columns pseudonymized (HMAC-SHA256): {columns}",
     # voc
     "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS 95% CI, lower", "ci_high": "NPS 95% CI, upper",
     "csat_ci_low": "CSAT 95% CI, lower", "csat_ci_high": "CSAT 95% CI, upper",
@@ -155,6 +155,10 @@ EN: dict[str, str] = {
     "calc_golden": "Golden questions", "calc_n_train": "Respondents used to fit", "calc_folds": "Cross-validation folds",
     "calc_seed": "Random seed", "calc_created": "Created", "calc_version": "surveytools version", "calc_prior": "Prior",
     "calc_respondents": "Respondents", "calc_hit_rate": "Correctly assigned (cross-validated)",
+    "profile_head": "Segment profiles: {n} respondents in {k} segments{excluded}{weighted}",
+    "profile_head_excluded": " ({n} without a segment excluded)", "profile_head_weighted": "; weighted (Kish n_eff)",
+    "profile_marks": "+/- significantly higher/lower than the rest of the sample ({pname} < {alpha}); Welch t for "
+                     "means, z for proportions",
     # deck
     "deck_method": "Method", "deck_sample": "Sample", "deck_segments": "The segments",
     "deck_method_text": "Survey of {n} respondents; {factors} attitude factors; {k} segments by {method}; profiles "
@@ -318,6 +322,10 @@ ES: dict[str, str] = {
     "calc_folds": "Particiones de la validación cruzada", "calc_seed": "Semilla aleatoria", "calc_created": "Creado",
     "calc_version": "versión de surveytools", "calc_prior": "Probabilidad a priori", "calc_respondents": "Encuestados",
     "calc_hit_rate": "Bien asignados (validación cruzada)",
+    "profile_head": "Perfiles de los segmentos: {n} encuestados en {k} segmentos{excluded}{weighted}",
+    "profile_head_excluded": " (se excluyen {n} sin segmento)", "profile_head_weighted": "; ponderado (n efectivo de Kish)",
+    "profile_marks": "+/- significativamente mayor/menor que el resto de la muestra ({pname} < {alpha}); t de Welch "
+                     "para medias, z para proporciones",
     "deck_method": "Método", "deck_sample": "Muestra", "deck_segments": "Los segmentos",
     "deck_method_text": "Encuesta a {n} personas; {factors} factores actitudinales; {k} segmentos por {method}; "
                         "perfiles comparados con el resto de la muestra.",

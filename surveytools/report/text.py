@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .document import Document, Facts, Paragraph, Section, SegmentCard, Table, format_value
+from .document import Document, Facts, Num, Paragraph, Section, SegmentCard, Table, format_value
 
 __all__ = ["render_text", "render_section"]
 
@@ -40,7 +40,8 @@ def _table(doc: Document, b: Table, label_width: int) -> list[str]:
         widths[0] = min(widths[0], label_width)
     marked = any(s in ("higher", "lower") for st in styles for s in st)
 
-    numeric = [c.fmt != "text" for c in b.columns]
+    numeric = [c.fmt != "text" or any(isinstance(r[j], (int, float, Num)) and not isinstance(r[j], bool)
+                                      for r in b.rows) for j, c in enumerate(b.columns)]
 
     def line(vals: list[str], st: list[str | None]) -> str:
         parts = []

@@ -16,10 +16,11 @@ from ..document import Document, Msg, Section
 from ..i18n import check_lang
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
-from .segments import STAT_FMT, profile_section, segment_section, typing_tool_section
+from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
 from .study import factor_section, overview_section, quality_section, reliability_section
 
-__all__ = ["build_document", "stage_section", "Context", "ReportKeyError", "STAT_FMT"]
+__all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
+           "STAT_FMT"]
 
 _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "factor": factor_section,
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
@@ -41,12 +42,39 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
     if seg is not None and isinstance(seg.get("names"), Mapping):
         for k, v in seg["names"].items():
             ctx.names.setdefault(str(k), str(v))
-    for stage in ("factor", "voc"):
-        d = results.get(stage)
-        if d is not None and isinstance(d.get("names"), Mapping):
-            for k, v in d["names"].items():
-                ctx.labels.setdefault(str(k), str(v))
+    fac = results.get("factor")
+    if fac is not None and isinstance(fac.get("names"), Mapping):  # factor names, when the factor stage gives them
+        for k, v in fac["names"].items():
+            ctx.labels.setdefault(str(k), str(v))
+    voc = results.get("voc")
+    if voc is not None and isinstance(voc.get("segments"), Mapping):
+        for k, m in voc["segments"].items():
+            if isinstance(m, Mapping) and m.get("name"):
+                ctx.names.setdefault(str(k), str(m["name"]))
     return ctx
+
+
+#: Sections the terminal shows for ``summary()`` where the report's section is longer than a terminal needs.
+_BRIEF = {"profile": profile_brief}
+
+
+def summary_document(stage: str, result: Any, *, lang: str = "en") -> Document:
+    """The Summary document that ``result.summary()`` prints: the stage's section (its brief form when the
+    report's section is long), titled by the stage."""
+    lang = check_lang(lang)
+    res = normalize_results({stage: result})
+    ctx = _context(res, lang, 0.30)
+    with reading(stage):
+        section = (_BRIEF.get(stage) or _BUILDERS[stage])(ctx)
+    return Document(section.title, lang, [section])
+
+
+def summary_text(stage: str, result: Any, *, lang: str = "en", label_width: int = 40) -> str:
+    """``result.summary()``: its Summary document rendered by the one text renderer."""
+    from ..text import render_section
+
+    doc = summary_document(stage, result, lang=lang)
+    return "\n".join(render_section(doc, doc.sections[0], label_width=label_width, heading=False))
 
 
 def stage_section(stage: str, ctx: Context) -> Section:

@@ -13,7 +13,7 @@ from ...perceptual import correspondence_analysis
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, SegmentCard, Series, Table
 from ._common import Context, col, num, term
 
-__all__ = ["segment_section", "profile_section", "typing_tool_section", "segment_sizes", "chart_rows", "STAT_FMT"]
+__all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_section", "segment_sizes", "chart_rows", "STAT_FMT"]
 
 #: How each profile statistic is shown.
 STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
@@ -233,6 +233,46 @@ def profile_section(ctx: Context) -> Section:
                                                                  [num(r["segments"][k]["value"]) for r in rows_c])],
                             fmt="num2", x_title=Msg("mean"), id=f"profile-{k}"))
     return Section("profiles", Msg("profiles"), blocks)
+
+
+def _short_label(label: str, level: Any, width: int) -> str:
+    """``label: level`` in at most ``width`` characters, shortening the label first (the level is what tells
+    the rows of one question apart)."""
+    lab = " ".join(label.split())
+    if not level:
+        return lab if len(lab) <= width else lab[: width - 1] + "\u2026"
+    lev = " ".join(str(level).split())
+    if len(lev) > width // 2:
+        lev = lev[: width // 2 - 1] + "\u2026"
+    room = width - len(lev) - 2
+    if len(lab) > room:
+        lab = lab[: max(room - 1, 1)] + "\u2026"
+    return f"{lab}: {lev}"
+
+
+def profile_brief(ctx: Context, width: int = 38) -> Section:
+    """The profile for a terminal: one value per segment with + / - for significantly higher / lower."""
+    prof = ctx.results["profile"]
+    keys = list(prof["segments"])
+    head = Msg("profile_head", n=prof["rows_used"], k=prof["k"],
+               excluded=Msg("profile_head_excluded", n=Num(prof["rows_excluded"], "int")) if prof["rows_excluded"]
+               else "", weighted=Msg("profile_head_weighted") if prof["weighted"] else "")
+    marks = Msg("profile_marks", pname=Msg("p_bh" if prof["fdr"] else "p_plain"), alpha=Num(prof["alpha"], "num2"))
+    cols = [col("variable"), col("total")] + [Column(str(k)) for k in keys]
+    rows, styles, sections = [[Msg("n"), Num(prof["rows_used"], "int")] + [Num(prof["segments"][k]["n"], "int")
+                                                                          for k in keys]], [[None] * len(cols)], {}
+    section = None
+    for r in prof["variables"]:
+        if r["section"] != section:
+            section = r["section"]
+            sections[len(rows)] = Msg(f"section_{section}")
+        fmt = STAT_FMT[r["stat"]]
+        rows.append([_short_label(_row_label(ctx, r), r.get("level_label"), width),
+                     Num(r["total"]["value"], fmt)] + [Num(r["segments"][k]["value"], fmt) for k in keys])
+        styles.append([None, None] + [r["segments"][k]["mark"] for k in keys])
+    return Section("profiles", Msg("profile_table"), [Paragraph(head), Paragraph(marks, "note"),
+                                                      Table(cols, rows, styles=styles, sections=sections,
+                                                            id="profile-brief")])
 
 
 # ---------------------------------------------------------------------- typing tool
