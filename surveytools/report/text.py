@@ -109,7 +109,7 @@ def render_text(doc: Document, *, label_width: int = 40) -> str:
     if lines:
         lines.append("")
     for sec in doc.sections:
-        lines.extend(render_section(doc, sec, label_width=label_width, heading=len(doc.sections) > 1 or not title))
+        lines.extend(render_section(doc, sec, label_width=label_width))
         lines.append("")
     while lines and lines[-1] == "":
         lines.pop()

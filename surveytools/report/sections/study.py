@@ -68,7 +68,11 @@ _FLAG_SETTINGS = {"speeder": "speeder_fraction", "high-missing": "max_missing", 
                   "longstring": "longstring", "straightlining": "straightline_min_items"}
 
 
-def _flag_definition(code: str, settings: Mapping[str, Any]) -> Msg:
+def _flag_definition(code: str, settings: Mapping[str, Any]) -> Msg | None:
+    from ..i18n import STRINGS
+
+    if f"flagdef_{code}" not in STRINGS["en"]:  # a check the report has no definition for
+        return None
     key = _FLAG_SETTINGS.get(code)
     value = settings.get(key) if key else None
     if value is None:
