@@ -44,7 +44,8 @@ nav ol { columns: 3; padding-left: 20px; margin: 8px 0 0; }
 nav a { color: var(--accent); text-decoration: none; }
 .wide { overflow: auto; max-height: 85vh; max-width: 100%; width: fit-content; border: 1px solid var(--line); margin: 6px 0 14px; }
 table { border-collapse: separate; border-spacing: 0; font-size: 13px; }
-.wide table { margin: 0; }
+.wide table { margin: 0; font-size: 12.5px; }
+.wide th, .wide td { padding: 3px 5px; }
 table.kv { margin: 6px 0 14px; }
 th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top;
          background: var(--bg); }
@@ -53,7 +54,7 @@ thead th { position: sticky; top: 0; z-index: 2; }
 thead th.sort { cursor: pointer; user-select: none; }
 thead th.sort[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 9px; }
 thead th.sort[aria-sort="descending"]::after { content: " \\25BC"; font-size: 9px; }
-.sticky { position: sticky; left: 0; z-index: 1; min-width: 14em; max-width: 26em; }
+.sticky { position: sticky; left: 0; z-index: 1; min-width: 13em; max-width: 24em; }
 thead th.sticky { z-index: 3; }
 td.sticky { box-shadow: 1px 0 0 var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
