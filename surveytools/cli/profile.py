@@ -1,4 +1,4 @@
-"""``surveytools profile``: segment comparison table with significance tests; Excel and HTML reports."""
+"""``surveytools profile``: segment comparison table with significance tests; Excel, HTML and PowerPoint reports."""
 
 from __future__ import annotations
 
