@@ -138,8 +138,8 @@ class CrmJoinResult:
 
     def summary(self, lang: str = "en") -> str:
         """Text for the terminal: the CRM section of the report (key, counts, match rate, duplicate rules),
-        rendered by :func:`surveytools.report.text.render_text`, then where the joined file was written."""
-        from .report.sections import summary_text
+        rendered by :func:`surveytools.summary.text.render_text`, then where the joined file was written."""
+        from .summary.sections import summary_text
 
         text = summary_text("crm", self, lang=lang)
         return text + (f"\n  -> {self.output}" if self.output else "")

@@ -231,8 +231,8 @@ class ProfileResult:
     def summary(self, width: int = 40) -> str:
         """The table as text in the result's language: one line per row, total and segment values, ``+``/``-``
         for significantly higher/lower (the profile's Summary document, rendered by
-        :func:`surveytools.report.text.render_text`)."""
-        from .report.sections import summary_text
+        :func:`surveytools.summary.text.render_text`)."""
+        from .summary.sections import summary_text
 
         return summary_text("profile", self, lang=self.lang, label_width=width)
 

@@ -601,8 +601,8 @@ class VocResult:
 
     def summary(self, lang: str = "en") -> str:
         """Text for the terminal: the VoC section of the report (NPS/CSAT by segment with definitions,
-        drivers, distinctive words, customer KPIs), rendered by :func:`surveytools.report.text.render_text`."""
-        from .report.sections import summary_text
+        drivers, distinctive words, customer KPIs), rendered by :func:`surveytools.summary.text.render_text`."""
+        from .summary.sections import summary_text
 
         return summary_text("voc", self, lang=lang)
 

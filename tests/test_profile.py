@@ -507,7 +507,7 @@ def test_cli_text_and_reports(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignmen
     from pptx import Presentation
 
     titles = [s.shapes.title.text for s in Presentation(str(deck)).slides if s.shapes.title is not None]
-    assert "1. Jóvenes" in titles and "Tamaño de los segmentos" in titles
+    assert "1. Jóvenes (A)" in titles and "Tamaño de los segmentos" in titles
 
 
 def test_cli_scores_option(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignments, bfi_survey):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from report_fixtures import contract_results, profile_result
 
-from surveytools.report.document import (
+from surveytools.report.i18n import STRINGS
+from surveytools.summary.document import (
     Chart,
     Column,
     Document,
@@ -21,9 +22,8 @@ from surveytools.report.document import (
     format_value,
     text,
 )
-from surveytools.report.i18n import STRINGS
-from surveytools.report.sections import ReportKeyError, build_document, summary_text
-from surveytools.report.text import render_text
+from surveytools.summary.sections import ReportKeyError, build_document, summary_text
+from surveytools.summary.text import render_text
 
 
 @pytest.mark.parametrize(("value", "fmt", "en", "es"), [

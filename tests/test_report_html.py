@@ -15,7 +15,7 @@ from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E
 
 from surveytools.exceptions import DataError, InputFileError
 from surveytools.report.html import render_html_report, write_html_report
-from surveytools.report.sections import ReportKeyError
+from surveytools.summary.sections import ReportKeyError
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_missing_keys_are_errors(profile):
 def test_deterministic():
     """Charts carry fixed ids and no dates: the same input gives the same file."""
     from surveytools.report import charts
-    from surveytools.report.document import Chart, Point, Series
+    from surveytools.summary.document import Chart, Point, Series
 
     bar = Chart("bar", "Sizes", ["A", "B"], [Series("n", [10.0, 30.0])], id="sizes")
     assert charts.chart_svg(bar) == charts.chart_svg(bar)
@@ -269,7 +269,7 @@ def test_dollar_signs_are_not_mathtext():
     """A segment called ``$\\frac{a}{b}$`` is drawn as typed (matplotlib would otherwise parse mathtext, and
     an unbalanced ``$`` would fail the chart)."""
     from surveytools.report import charts
-    from surveytools.report.document import Chart, Point, Series
+    from surveytools.summary.document import Chart, Point, Series
 
     names = ["$\\frac{a}{b}$", "price $5", "$", "a \\$ b"]
     svg = charts.chart_svg(Chart("bar", names[0], names, [Series("n", [10.0, 11.0, 12.0, 13.0])]))
@@ -345,7 +345,7 @@ def test_real_segment_object(tmp_path):
 
 
 def test_segment_explanation_in_spanish():
-    from surveytools.report._data import segment_explanation
+    from surveytools.summary._data import segment_explanation
 
     seg = {"k": 3, "method": "kmeans", "sizes": {"1": 50, "2": 30, "3": 20}, "k_chosen": True, "explanation": "k = 3 has the best rank sum ...",
            "options": {"min_size": 0.05, "min_stability": 0.75},

@@ -40,8 +40,8 @@ def test_slides_a_team_presents(deck, profile):
               "Perceptual map of segments and attributes", "NPS by segment", "Typing tool", "CRM match"):
         assert t in titles, t
     segs = profile.to_dict()["segments"]
-    for k, s in segs.items():  # one slide per segment, named
-        assert f"{k}. {s['name']}" in titles or f"Segment {k}" in titles
+    for k, s in segs.items():  # one slide per segment, named, with its letter
+        assert f"{k}. {s['name']} ({s['letter']})" in titles or f"Segment {k} ({s['letter']})" in titles
     assert HOSTILE["formula"] in " ".join(t for t in titles if t)  # survey text kept as text
 
 

@@ -92,8 +92,9 @@ def test_profile_numbers_are_copied_exactly(full_report, profile):
             assert ws.cell(r, col).value == _x(cell["value"])
             assert ws.cell(r, col + 1).value == _x(cell["index"])
             assert ws.cell(r, col + 2).value == _x(cell["p"])
-            mark = {"higher": "\u25b2", "lower": "\u25bc"}.get(cell["mark"])
-            assert ws.cell(r, col + 3).value == mark
+            mark = {"higher": "\u25b2", "lower": "\u25bc"}.get(cell["mark"], "")
+            # Sig.: the mark against the rest, then the letters of the segments this one is higher than
+            assert ws.cell(r, col + 3).value == (" ".join(x for x in (mark, cell["letters"]) if x) or None)
             fill = ws.cell(r, col).fill.fgColor.rgb
             if cell["mark"] == "higher":
                 assert fill.endswith("D4EDDA")
@@ -187,7 +188,7 @@ def test_spanish_labels(tmp_path):
 
 def test_missing_keys_are_errors(tmp_path):
     """A section never silently drops what a result lacks (the old reports did)."""
-    from surveytools.report.sections import ReportKeyError
+    from surveytools.summary.sections import ReportKeyError
 
     with pytest.raises(ReportKeyError, match=r"the reliability result has no 'n'"):
         write_xlsx_report({"reliability": {"scales": {"s": {"alpha": 0.8}}}}, tmp_path / "sparse.xlsx")

@@ -1,6 +1,6 @@
 """Reports: the stage results as a Summary document (:mod:`.sections`), rendered as Excel
 (:func:`write_xlsx_report`), HTML (:func:`write_html_report`), PowerPoint (:func:`write_pptx_report`) or text
-(:func:`surveytools.report.text.render_text`).
+(:func:`surveytools.summary.text.render_text`).
 
 Renderers compute nothing. Imported lazily, so ``import surveytools`` does not load openpyxl, matplotlib
 or python-pptx.

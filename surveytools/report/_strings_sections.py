@@ -61,8 +61,6 @@ EN: dict[str, str] = {
     "profile_table": "Segment profiles", "total_n": "n = {n}", "segment_n": "{segment} (n = {n})",
     "sig": "Sig.", "profile_legend": "\u25b2 significantly higher, \u25bc significantly lower than the rest of the "
                                      "sample; letters: segments this one is significantly higher than.",
-    "letters_note": "Letters: each segment has a letter; a cell lists the letters of the segments it is "
-                    "significantly higher than (pairwise tests at {alpha}).",
     "profile_heatmap": "Profile heat map of all segments",
     "heatmap_note": "Colour: the segment's mean minus the total mean, in standard deviations of the total "
                     "(blue above, red below the total).",
@@ -159,6 +157,8 @@ EN: dict[str, str] = {
     "profile_head_excluded": " ({n} without a segment excluded)", "profile_head_weighted": "; weighted (Kish n_eff)",
     "profile_marks": "+/- significantly higher/lower than the rest of the sample ({pname} < {alpha}); Welch t for "
                      "means, z for proportions",
+    "profile_letters": "letters: segments a cell is significantly higher than (pairwise tests, {adjust}, alpha "
+                       "{alpha})",
     # deck
     "deck_method": "Method", "deck_sample": "Sample", "deck_segments": "The segments",
     "deck_method_text": "Survey of {n} respondents; {factors} attitude factors; {k} segments by {method}; profiles "
@@ -223,8 +223,6 @@ ES: dict[str, str] = {
     "profile_table": "Perfiles de los segmentos", "total_n": "n = {n}", "segment_n": "{segment} (n = {n})",
     "sig": "Sig.", "profile_legend": "\u25b2 significativamente mayor, \u25bc significativamente menor que el resto "
                                      "de la muestra; letras: segmentos a los que este supera significativamente.",
-    "letters_note": "Letras: cada segmento tiene una letra; una celda lista las letras de los segmentos a los que "
-                    "supera significativamente (pruebas por pares a {alpha}).",
     "profile_heatmap": "Mapa de calor de los perfiles de todos los segmentos",
     "heatmap_note": "Color: la media del segmento menos la media total, en desviaciones típicas del total (azul por "
                     "encima, rojo por debajo del total).",
@@ -326,6 +324,8 @@ ES: dict[str, str] = {
     "profile_head_excluded": " (se excluyen {n} sin segmento)", "profile_head_weighted": "; ponderado (n efectivo de Kish)",
     "profile_marks": "+/- significativamente mayor/menor que el resto de la muestra ({pname} < {alpha}); t de Welch "
                      "para medias, z para proporciones",
+    "profile_letters": "letras: segmentos a los que una celda supera significativamente (pruebas por pares, {adjust}, "
+                       "alfa {alpha})",
     "deck_method": "Método", "deck_sample": "Muestra", "deck_segments": "Los segmentos",
     "deck_method_text": "Encuesta a {n} personas; {factors} factores actitudinales; {k} segmentos por {method}; "
                         "perfiles comparados con el resto de la muestra.",

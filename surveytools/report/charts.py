@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from .document import Chart, format_value, text
+from ..summary.document import Chart, format_value, text
 
 __all__ = ["chart_svg", "figure_svg"]
 
@@ -64,7 +64,7 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def chart_svg(chart: Chart, lang: str = "en") -> str:
-    """A :class:`~surveytools.report.document.Chart` as inline SVG (bar, column, line, heatmap or scatter)."""
+    """A :class:`~surveytools.summary.document.Chart` as inline SVG (bar, column, line, heatmap or scatter)."""
     draw = {"bar": _bar, "column": _bar, "line": _line, "heatmap": _heatmap, "scatter": _scatter}[chart.kind]
     with rc_context(_RC):
         fig = draw(chart, lang)

@@ -1,7 +1,7 @@
 """The HTML report: one self-contained file that works offline and prints well.
 
 :func:`write_html_report` renders the Summary document of the stage results
-(:func:`surveytools.report.sections.build_document`); it computes nothing. Charts are inline SVG drawn by
+(:func:`surveytools.summary.sections.build_document`); it computes nothing. Charts are inline SVG drawn by
 :mod:`surveytools.report.charts`. Tables keep their header row and first column in view while scrolling
 and sort by a click on a column heading (a few lines of inline JavaScript: no remote script, style sheet,
 font or image). Every piece of survey text is HTML-escaped. A print style sheet drops the navigation,
@@ -18,10 +18,10 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..io.atomic import atomic_write
+from ..summary.document import Chart, Document, Facts, Msg, Num, Paragraph, SegmentCard, Table, format_value, text
+from ..summary.sections import build_document
 from . import charts
-from .document import Chart, Document, Facts, Msg, Num, Paragraph, SegmentCard, Table, format_value, text
 from .i18n import check_lang
-from .sections import build_document
 
 __all__ = ["write_html_report", "render_html_report", "render_document"]
 
@@ -141,7 +141,8 @@ class _Renderer:
     def t(self, x: Any) -> str:
         return text(x, self.lang)
 
-    def cell(self, v: Any, fmt: str | None, style: str | None, sticky: bool, tag: str = "td") -> str:
+    def cell(self, v: Any, fmt: str | None, style: str | None, sticky: bool, tag: str = "td",
+             suffix: str | None = None) -> str:
         classes = []
         value = v
         if isinstance(v, Num):
@@ -157,7 +158,8 @@ class _Renderer:
         if numeric or (fmt not in (None, "text") and value is None):
             attrs += f' data-v="{"" if value is None else repr(float(value))}"'
         shown = text(value, self.lang) if isinstance(value, Msg) else format_value(value, fmt, self.lang)
-        return f"<{tag}{attrs}>{_e(shown)}</{tag}>"
+        extra = f' <span class="muted">{_e(suffix)}</span>' if suffix else ""
+        return f"<{tag}{attrs}>{_e(shown)}{extra}</{tag}>"
 
     def facts(self, b: Facts) -> None:
         if b.title is not None:
@@ -190,7 +192,8 @@ class _Renderer:
                 current = [f'<tr class="section"><td class="sticky">{_e(self.t(b.sections[i]))}</td>'
                            f'<td colspan="{n - 1}"></td></tr>']
             st = b.styles[i] if b.styles else [None] * n
-            current.append("<tr>" + "".join(self.cell(v, c.fmt, st[j], j < b.sticky)
+            sx = b.suffixes[i] if b.suffixes else [None] * n
+            current.append("<tr>" + "".join(self.cell(v, c.fmt, st[j], j < b.sticky, suffix=sx[j])
                                             for j, (v, c) in enumerate(zip(r, b.columns, strict=True))) + "</tr>")
         bodies.append("<tbody>" + "".join(current) + "</tbody>")
         tid = f' id="t-{_e(b.id)}"' if b.id else ""
@@ -309,7 +312,7 @@ def write_html_report(results: Mapping[str, Any], path: str | os.PathLike[str], 
     ------
     DataError
         Not a mapping of results, an unknown stage, an unsupported language, or a file name not ending in
-        .html/.htm; :class:`~surveytools.report.sections.ReportKeyError` when a result lacks a needed key.
+        .html/.htm; :class:`~surveytools.summary.sections.ReportKeyError` when a result lacks a needed key.
     """
     p = Path(path)
     if p.suffix.lower() not in (".html", ".htm"):

@@ -16,9 +16,9 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..io.atomic import atomic_write
-from .document import Chart, Document, Facts, Msg, Num, Paragraph, SegmentCard, Table, format_value, text
+from ..summary.document import Chart, Document, Facts, Msg, Num, Paragraph, SegmentCard, Table, format_value, text
+from ..summary.sections import build_document
 from .i18n import check_lang
-from .sections import build_document
 
 __all__ = ["write_pptx_report", "render_deck"]
 

@@ -1,7 +1,7 @@
 """The Excel report: one workbook with a sheet per report section, native Excel charts, safe text.
 
 :func:`write_xlsx_report` renders the Summary document of the stage results
-(:func:`surveytools.report.sections.build_document`); it computes nothing. Each section is a sheet: facts,
+(:func:`surveytools.summary.sections.build_document`); it computes nothing. Each section is a sheet: facts,
 tables (numbers stored exactly with a number format, green/red fills for significantly higher/lower,
 spanning headings, frozen heading rows and first column) and charts. Charts are native Excel charts drawn
 from a small data table written beside them: bar charts, line charts (scree plot, the profile "snake"
@@ -32,9 +32,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import __version__
 from ..exceptions import DataError
 from ..io.atomic import atomic_write
-from .document import XLSX_FORMATS, Chart, Document, Facts, Msg, Num, Paragraph, SegmentCard, Table, format_value, text
+from ..summary.document import (
+    XLSX_FORMATS,
+    Chart,
+    Document,
+    Facts,
+    Msg,
+    Num,
+    Paragraph,
+    SegmentCard,
+    Table,
+    format_value,
+    text,
+)
+from ..summary.sections import build_document
 from .i18n import check_lang
-from .sections import build_document
 from .xlsx_safe import set_cell
 
 __all__ = ["write_xlsx_report", "render_workbook", "LOADING_THRESHOLD"]

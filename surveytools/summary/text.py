@@ -35,6 +35,15 @@ def _table(doc: Document, b: Table, label_width: int) -> list[str]:
         for j, s in enumerate(st):
             if s in ("higher", "lower"):
                 r[j] += "+" if s == "higher" else "-"
+    suffixed: set[int] = set()
+    if b.suffixes:  # letters after the mark: pad the cells of a column so the numbers stay aligned
+        for j in range(len(b.columns)):
+            w = max((len(sx[j]) for sx in b.suffixes if sx[j]), default=0)
+            if w:
+                suffixed.add(j)
+                for r, sx, st in zip(cells, b.suffixes, styles, strict=True):
+                    mark = "" if st[j] in ("higher", "lower") else " "
+                    r[j] = r[j] + mark + " " + (sx[j] or "").ljust(w) if r[j] else r[j]
     widths = [max([len(heads[j])] + [len(r[j]) for r in cells]) for j in range(len(heads))]
     if widths:
         widths[0] = min(widths[0], label_width)
@@ -49,6 +58,8 @@ def _table(doc: Document, b: Table, label_width: int) -> list[str]:
             w = widths[j]
             if j == 0:
                 parts.append((v if len(v) <= w else v[: w - 1] + "\u2026").ljust(w))
+            elif j in suffixed:
+                parts.append(v.rjust(w))
             elif numeric[j]:
                 # a marked cell carries its +/- past the column's right edge
                 tail = " " if marked and st[j] not in ("higher", "lower") else ""

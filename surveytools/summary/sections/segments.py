@@ -179,16 +179,22 @@ def _card(ctx: Context, prof: Mapping[str, Any], key: str) -> SegmentCard:
                        s.get("letter"), highlights)
 
 
+def _letters_note(prof: Mapping[str, Any]) -> Msg:
+    let = prof["letters"]
+    return Msg("letters_note", test=Msg("letters_test"), adjust=term("adjust_", let["adjust"]),
+               alpha=Num(let["alpha"], "num2"))
+
+
 def profile_section(ctx: Context) -> Section:
     prof = ctx.results["profile"]
     keys = list(prof["segments"])
     fdr = bool(prof["fdr"])
-    has_letters = any(s.get("letter") for s in prof["segments"].values())
+    has_letters = isinstance(prof.get("letters"), Mapping)
     note = Msg("profile_note", weighted=Msg("profile_note_weighted") if prof["weighted"] else "",
                marks="\u25b2/\u25bc", pname=Msg("p_bh" if fdr else "p_plain"), alpha=Num(prof["alpha"], "num2"))
     blocks: list[Any] = [Paragraph(note, "note")]
     if has_letters:
-        blocks.append(Paragraph(Msg("letters_note", alpha=Num(prof["alpha"], "num2")), "note"))
+        blocks.append(Paragraph(_letters_note(prof), "note"))
     if "segment" not in ctx.results:
         blocks.extend(sizes_blocks(ctx))
     pkey = "p_adj" if fdr else "p"
@@ -258,9 +264,11 @@ def profile_brief(ctx: Context, width: int = 38) -> Section:
                excluded=Msg("profile_head_excluded", n=Num(prof["rows_excluded"], "int")) if prof["rows_excluded"]
                else "", weighted=Msg("profile_head_weighted") if prof["weighted"] else "")
     marks = Msg("profile_marks", pname=Msg("p_bh" if prof["fdr"] else "p_plain"), alpha=Num(prof["alpha"], "num2"))
-    cols = [col("variable"), col("total")] + [Column(str(k)) for k in keys]
+    letter = {k: prof["segments"][k].get("letter") for k in keys}
+    cols = [col("variable"), col("total")] + [Column(f"{k} ({letter[k]})" if letter[k] else str(k)) for k in keys]
     rows, styles, sections = [[Msg("n"), Num(prof["rows_used"], "int")] + [Num(prof["segments"][k]["n"], "int")
                                                                           for k in keys]], [[None] * len(cols)], {}
+    suffixes: list[list[str | None]] = [[None] * len(cols)]
     section = None
     for r in prof["variables"]:
         if r["section"] != section:
@@ -270,9 +278,14 @@ def profile_brief(ctx: Context, width: int = 38) -> Section:
         rows.append([_short_label(_row_label(ctx, r), r.get("level_label"), width),
                      Num(r["total"]["value"], fmt)] + [Num(r["segments"][k]["value"], fmt) for k in keys])
         styles.append([None, None] + [r["segments"][k]["mark"] for k in keys])
-    return Section("profiles", Msg("profile_table"), [Paragraph(head), Paragraph(marks, "note"),
-                                                      Table(cols, rows, styles=styles, sections=sections,
-                                                            id="profile-brief")])
+        suffixes.append([None, None] + [_letters(r["segments"][k]) or None for k in keys])
+    notes = [Paragraph(head), Paragraph(marks, "note")]
+    if isinstance(prof.get("letters"), Mapping):
+        let = prof["letters"]
+        notes.append(Paragraph(Msg("profile_letters", adjust=term("adjust_", let["adjust"]),
+                                   alpha=Num(let["alpha"], "num2")), "note"))
+    return Section("profiles", Msg("profile_table"), notes + [
+        Table(cols, rows, styles=styles, sections=sections, suffixes=suffixes, id="profile-brief")])
 
 
 # ---------------------------------------------------------------------- typing tool

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...exceptions import DataError
+from ...report.i18n import check_lang
 from .._data import STAGES, normalize_results
 from ..document import Document, Msg, Section
-from ..i18n import check_lang
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section

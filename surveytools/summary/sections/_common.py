@@ -83,7 +83,7 @@ def col(key: str, fmt: str = "text", unit: Any = None) -> Column:
 def term(prefix: str, value: Any, **fields: Any) -> Any:
     """The translated name of an enumerated value (``method_kmeans``...), or the value as written when the
     report has no name for it (a user's own choice)."""
-    from ..i18n import STRINGS
+    from ...report.i18n import STRINGS
 
     key = f"{prefix}{value}"
     return Msg(key, **fields) if key in STRINGS["en"] else str(value)

@@ -8,7 +8,7 @@ document's language when rendered; survey text (labels, names) is a plain string
 until a renderer formats them with :func:`format_value`, so the xlsx report stores exact values with a
 number format while text and HTML show ``4.25`` / ``4,25`` by language.
 
-Renderers: :func:`surveytools.report.text.render_text` (terminal), :mod:`~surveytools.report.html`,
+Renderers: :func:`surveytools.summary.text.render_text` (terminal), :mod:`~surveytools.report.html`,
 :mod:`~surveytools.report.xlsx` and :mod:`~surveytools.report.pptx`. They compute nothing.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import fmt_number, fmt_percent, tr
+from ..report.i18n import fmt_number, fmt_percent, tr
 
 __all__ = ["Msg", "Num", "Text", "text", "Column", "Paragraph", "Fact", "Facts", "Table", "Series", "Point", "Chart",
            "SegmentCard", "Block", "Section", "Document", "FORMATS", "format_value", "XLSX_FORMATS"]
@@ -155,7 +155,8 @@ class Table:
     ``styles`` (same shape as ``rows``, optional) marks cells ``higher``/``lower`` (significantly, shown
     green/red), ``strong`` (highlighted); ``sections`` maps a row position to a group heading shown above it;
     ``groups`` are spanning headings over the columns (``(text, span)`` pairs); ``sticky`` columns stay put
-    when the table scrolls sideways.
+    when the table scrolls sideways; ``suffixes`` (same shape as ``rows``) are short texts shown after a
+    number (the pairwise letters of the terminal profile), by the text and HTML renderers.
     """
 
     columns: Sequence[Column]
@@ -165,6 +166,7 @@ class Table:
     styles: Sequence[Sequence[str | None]] | None = None
     sections: Mapping[int, Text] = field(default_factory=dict)
     groups: Sequence[tuple[Text, int]] | None = None
+    suffixes: Sequence[Sequence[str | None]] | None = None
     sticky: int = 1
     id: str | None = None
     deck: bool = False

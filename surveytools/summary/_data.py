@@ -1,7 +1,7 @@
 """What the section builders read: stage results as plain dicts, in report order.
 
 Reports compute nothing. They take ``stage name -> result`` (a result object with ``to_dict()`` or its
-dict, as ``--json`` prints it); :mod:`surveytools.report.sections` reads them strictly.
+dict, as ``--json`` prints it); :mod:`surveytools.summary.sections` reads them strictly.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ _FLAG_SETTINGS = {"speeder": "speeder_fraction", "high-missing": "max_missing", 
 
 
 def _flag_definition(code: str, settings: Mapping[str, Any]) -> Msg | None:
-    from ..i18n import STRINGS
+    from ...report.i18n import STRINGS
 
     if f"flagdef_{code}" not in STRINGS["en"]:  # a check the report has no definition for
         return None
