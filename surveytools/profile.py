@@ -56,7 +56,6 @@ import pandas as pd
 from scipy import stats
 
 from .comparisons import (
-    ADJUST_TEXT,
     LETTER_ADJUSTMENTS,
     adjust_within_rows,
     bh_adjust,
@@ -237,39 +236,13 @@ class ProfileResult:
         }
 
     def summary(self, width: int = 40) -> str:
-        """The table as text: one line per row, total and segment values, ``+``/``-`` for significantly
-        higher/lower."""
-        seg_ids = list(self.segments.index)
-        values = self.table("value")
-        marks = self.table("mark")
-        head = (f"Segment profiles: {self.rows_used} respondents in {self.k} segments"
-                + (f" ({len(self.unassigned)} without a segment excluded)" if len(self.unassigned) else "")
-                + ("; weighted (Kish n_eff)" if self.weighted else ""))
-        pname = "BH-adjusted p" if self.fdr else "p"
-        lines = [head, f"+/- significantly higher/lower than the rest of the sample ({pname} < {self.alpha:g}); "
-                       "Welch t for means, z for proportions",
-                 f"letters: segments a cell is significantly higher than (pairwise tests, "
-                 f"{ADJUST_TEXT[self.letters_adjust]}, alpha {self.alpha:g})", ""]
-        letters = self.table("letters")
-        cols = ["Total"] + [f"{s} ({self.segments.at[s, 'letter']})" for s in seg_ids]
-        lines.append(" " * width + "".join(f"{c:>10}" for c in cols))
-        sizes = ["n"] + [str(int(self.segments.at[s, "n"])) for s in seg_ids]
-        lines.append(f"{'':<{width}}" + "".join(f"{c:>10}" for c in [str(self.rows_used)] + sizes[1:]))
-        section = None
-        for rid, row in self.rows.iterrows():
-            if row["section"] != section:
-                section = row["section"]
-                lines.append(tr(f"section_{section}", "en"))
-            label = _short_label(row, width - 3)
-            parts = [_fmt_value(row["total"], row["stat"])]
-            for s in seg_ids:
-                m = marks.at[rid, s]
-                sign = "+" if m == "higher" else "-" if m == "lower" else " "
-                lets = letters.at[rid, s]
-                parts.append(_fmt_value(values.at[rid, s], row["stat"]) + sign
-                             + (f" {lets}" if isinstance(lets, str) and lets else ""))
-            lines.append(f"  {label:<{width - 2}}" + "".join(f"{p:>10}" for p in parts))
-        return "\n".join(lines)
+        """The table as text in the result's language: one line per row, total and segment values, ``+``/``-``
+        for significantly higher/lower (the profile's Summary document, rendered by
+        :func:`surveytools.summary.text.render_text`)."""
+        from .summary.sections import summary_text
+
+        return summary_text("profile", self, lang=self.lang, label_width=width)
+
 
 
 def _plain(v: Any) -> Any:
@@ -287,31 +260,6 @@ def _num(v: Any) -> float | None:
         return None
     f = float(v)
     return None if math.isnan(f) or math.isinf(f) else f
-
-
-def _fmt_value(v: Any, stat: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "."
-    if stat == "proportion":
-        return f"{100 * v:.1f}%"
-    if stat == "nps":
-        return f"{v:.1f}"
-    return f"{v:.2f}"
-
-
-def _short_label(row: Mapping[str, Any], width: int) -> str:
-    """``label: level`` in at most ``width`` characters, shortening the label first."""
-    lab = " ".join(str(row["label"]).split())
-    lev = row["level_label"]
-    if lev is None or (isinstance(lev, float) and math.isnan(lev)):
-        return lab if len(lab) <= width else lab[: width - 3] + "..."
-    lev = " ".join(str(lev).split())
-    if len(lev) > width // 2:
-        lev = lev[: width // 2 - 3] + "..."
-    room = width - len(lev) - 2
-    if len(lab) > room:
-        lab = lab[: max(room - 3, 1)] + "..."
-    return f"{lab}: {lev}"
 
 
 def _row_label(row: Mapping[str, Any]) -> str:

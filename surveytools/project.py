@@ -34,7 +34,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
             "order_by": None, "pseudonymize": False, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
             "text": None, "as_of": None, "enabled": True},
-    "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
+    "report": {"language": None, "formats": ["xlsx", "html", "pptx"], "fdr": False, "enabled": True},
 }
 
 
@@ -231,8 +231,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     rep = settings["report"]
     formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
     for f in formats:
-        if f not in ("xlsx", "html"):
-            problem(("report", "formats"), f"unknown format {f!r}; use xlsx and/or html")
+        if f not in ("xlsx", "html", "pptx"):
+            problem(("report", "formats"), f"unknown format {f!r}; use xlsx, html and/or pptx")
     rep["formats"] = formats
     language = data.get("language") or rep.get("language") or "en"
     if language not in ("en", "es"):

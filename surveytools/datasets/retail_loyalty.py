@@ -1048,7 +1048,7 @@ voc:
   drivers: scales
 
 report:
-  formats: [xlsx, html]
+  formats: [xlsx, html, pptx]
 """
 
 

@@ -422,3 +422,13 @@ def segment_title(number: Any, name: Any, lang: str = "en") -> str:
     if name is None or str(name) == plain or str(name) == str(number):
         return plain
     return tr("profile_chart_title", lang, segment=number, name=name)
+
+
+def _merge_section_strings() -> None:
+    from ._strings_sections import EN, ES
+
+    STRINGS["en"].update(EN)
+    STRINGS["es"].update(ES)
+
+
+_merge_section_strings()

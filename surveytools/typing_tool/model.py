@@ -625,12 +625,13 @@ class TypingTool(Estimator):
         self._check_fitted()
         return to_sql(self, table, id_column=id_column or self.id_name_, probability=probability)
 
-    def to_excel(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the Excel calculator (see :func:`surveytools.typing_tool.exports.write_calculator`)."""
+    def to_excel(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = (),
+                 lang: str = "en") -> Path:
+        """Write the Excel calculator in ``lang`` (see :func:`surveytools.typing_tool.exports.write_calculator`)."""
         from .exports import write_calculator
 
         self._check_fitted()
-        return write_calculator(self, path, inputs=inputs)
+        return write_calculator(self, path, inputs=inputs, lang=lang)
 
 
 def _result_from_dict(r: Mapping[str, Any], tool: TypingTool) -> TypingToolResult:
