@@ -29,6 +29,8 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "ReplicationWarning",
+    "EmptyClassWarning",
 ]
 
 
@@ -128,3 +130,12 @@ class HeywoodWarning(EstimationWarning):
 
 class ConvergenceWarning(EstimationWarning):
     """An iterative procedure stopped before meeting its convergence criterion."""
+
+
+class ReplicationWarning(EstimationWarning):
+    """The best log-likelihood of a latent class model was reached by only one of its final-stage random
+    starts (not replicated): it may be a local maximum; use more starts."""
+
+
+class EmptyClassWarning(EstimationWarning):
+    """A latent class holds (almost) no respondents: the model has more classes than the data support."""
