@@ -230,7 +230,11 @@ class Engine:
         d = date_sql(con, "tx_raw", tx["date"], types[tx["date"]], where, km.date_format)
         a = amount_sql(con, "tx_raw", tx["amount"], types[tx["amount"]], where, km.decimal)
         cols = [f"{key} AS __cust", f"{d} AS __date", f"{a} AS __amt"]
-        blank = lambda c: f"NULLIF(trim(CAST({quote(c)} AS VARCHAR)), '') IS NULL"  # noqa: E731
+        def blank(c: str) -> str:
+            if types[c].upper().startswith("VARCHAR"):
+                return f"NULLIF(trim({quote(c)}), '') IS NULL"
+            return f"{quote(c)} IS NULL"
+
         reason = [("missing-customer", "__cust IS NULL"), ("missing-date", blank(tx["date"])),
                   ("bad-date", "__date IS NULL"), ("missing-amount", blank(tx["amount"])),
                   ("bad-amount", "__amt IS NULL")]
@@ -257,26 +261,35 @@ class Engine:
         return {}
 
     def prescan(self) -> tuple[date | None, list[tuple[str, int]]]:
-        """Latest valid purchase date and the channels (with order counts), in one light scan."""
-        has_ch = "channel" in self.kmap.transactions
-        if has_ch:
-            rows = self.con.execute("SELECT __ch, count(*), max(__date) FROM tx WHERE __reason IS NULL AND __amt >= 0 "
-                                    "GROUP BY __ch ORDER BY count(*) DESC, __ch").fetchall()
-            last = max((r[2] for r in rows if r[2] is not None), default=None)
-            return last, [(str(r[0]), int(r[1])) for r in rows]
-        last = self.con.execute("SELECT max(__date) FROM tx WHERE __reason IS NULL AND __amt >= 0").fetchone()[0]
-        return last, []
+        """One light scan: rows per exclusion reason, the latest valid order date, the channels by orders."""
+        ch = "__ch" if "channel" in self.kmap.transactions else "NULL"
+        rows = self.con.execute(f"""SELECT __reason, {ch} AS ch, count(*), count(*) FILTER (WHERE __amt >= 0),
+                                           max(__date) FILTER (WHERE __amt >= 0)
+                                    FROM tx GROUP BY ALL""").fetchall()
+        self.reason_counts = {r: 0 for r in EXCLUSION_REASONS}
+        self.rows_in = 0
+        channels: dict[str, int] = {}
+        last = None
+        for reason, c, n, n_orders, mx in rows:
+            self.rows_in += int(n)
+            if reason is not None:
+                self.reason_counts[reason] += int(n)
+                continue
+            if c is not None:
+                channels[str(c)] = channels.get(str(c), 0) + int(n_orders)
+            if mx is not None and (last is None or mx > last):
+                last = mx
+        return last, sorted(channels.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def aggregate(self, as_of: date, channels: Sequence[str], periods: Sequence[tuple[date, date]]) -> None:
         """The main scan: table ``agg`` with one row per customer key found in the transactions."""
         start = as_of - timedelta(days=self.kmap.window_days)
-        valid = f"(__reason IS NULL AND __date <= {_lit(as_of)})"
+        valid = f"(__date <= {_lit(as_of)})"
         win = f"({valid} AND __date > {_lit(start)})"
         order = "__amt >= 0"
         parts = [
-            "count(*) AS __rows",
             f"count(*) FILTER (WHERE {valid}) AS __valid",
-            f"count(*) FILTER (WHERE __reason IS NULL AND __date > {_lit(as_of)}) AS __after",
+            f"count(*) FILTER (WHERE __date > {_lit(as_of)}) AS __after",
             f"count(*) FILTER (WHERE {valid} AND {order}) AS orders_total",
             f"max(__date) FILTER (WHERE {valid} AND {order}) AS last_order",
             f"count(*) FILTER (WHERE {win} AND {order}) AS frequency",
@@ -287,8 +300,6 @@ class Engine:
             f"coalesce(sum(__mg) FILTER (WHERE {win}), 0) AS margin",
             f"count(*) FILTER (WHERE {win}) AS __in_window",
         ]
-        for r in EXCLUSION_REASONS[:-2]:
-            parts.append(f"count(*) FILTER (WHERE __reason = '{r}') AS \"__x_{r}\"")
         top = list(channels[:MAX_CHANNELS]) if len(channels) <= MAX_CHANNELS else list(channels[:MAX_CHANNELS - 1])
         for i, ch in enumerate(top):
             parts.append(f"count(*) FILTER (WHERE {win} AND {order} AND __ch = {_lit(ch)}) AS __ch{i}")
@@ -298,7 +309,7 @@ class Engine:
             top.append("(other)")
         self.channels = top
         for j, (s, e) in enumerate(periods):
-            ok = f"(__reason IS NULL AND __date <= {_lit(e)})"
+            ok = f"(__date <= {_lit(e)})"
             inp = f"({ok} AND __date >= {_lit(s)})"
             parts += [f"count(*) FILTER (WHERE {inp} AND {order}) AS p{j}_frequency",
                       f"coalesce(sum(__amt) FILTER (WHERE {inp}), 0) AS p{j}_monetary",
@@ -306,26 +317,26 @@ class Engine:
                       f"coalesce(sum(__mg) FILTER (WHERE {inp}), 0) AS p{j}_margin",
                       f"count(*) FILTER (WHERE {ok} AND {order}) AS p{j}_orders_total",
                       f"max(__date) FILTER (WHERE {ok} AND {order}) AS p{j}_last_order"]
-        self.con.execute(f"CREATE TEMP TABLE agg AS SELECT __cust, {', '.join(parts)} FROM tx GROUP BY __cust")
+        self.con.execute(f"CREATE TEMP TABLE agg AS SELECT __cust, {', '.join(parts)} FROM tx WHERE __reason IS NULL "
+                         "GROUP BY __cust")
 
     def accounting(self) -> dict[str, Any]:
         """Rows in = rows used + rows excluded (by reason), and the unknown customers."""
         con = self.con
-        sums = ", ".join(f"coalesce(sum(\"__x_{r}\"), 0)" for r in EXCLUSION_REASONS[:-2])
-        row = con.execute(f"SELECT coalesce(sum(__rows), 0), {sums}, coalesce(sum(__after), 0) FROM agg").fetchone()
-        known = con.execute("""SELECT coalesce(sum(__valid) FILTER (WHERE c.__id IS NULL), 0),
-                                      count(*) FILTER (WHERE c.__id IS NULL AND __valid > 0),
-                                      coalesce(sum(__valid) FILTER (WHERE c.__id IS NOT NULL), 0),
-                                      coalesce(sum(__in_window) FILTER (WHERE c.__id IS NOT NULL), 0)
-                               FROM agg a LEFT JOIN cust c ON a.__cust = c.__id WHERE a.__cust IS NOT NULL""").fetchone()
+        after, unknown_rows, unknown, used, in_window = con.execute("""
+            SELECT coalesce(sum(__after), 0), coalesce(sum(__valid) FILTER (WHERE c.__id IS NULL), 0),
+                   count(*) FILTER (WHERE c.__id IS NULL AND __valid > 0),
+                   coalesce(sum(__valid) FILTER (WHERE c.__id IS NOT NULL), 0),
+                   coalesce(sum(__in_window) FILTER (WHERE c.__id IS NOT NULL), 0)
+            FROM agg a LEFT JOIN cust c ON a.__cust = c.__id""").fetchone()
         examples = [r[0] for r in con.execute(
-            "SELECT CAST(a.__cust AS VARCHAR) FROM agg a WHERE a.__cust IS NOT NULL AND a.__valid > 0 AND a.__cust NOT IN "
+            "SELECT CAST(a.__cust AS VARCHAR) FROM agg a WHERE a.__valid > 0 AND a.__cust NOT IN "
             "(SELECT __id FROM cust) ORDER BY a.__valid DESC, a.__cust LIMIT 5").fetchall()]
-        excluded = {r: int(v) for r, v in zip(EXCLUSION_REASONS[:-2], row[1:-1])}
-        excluded["after-as-of"] = int(row[-1])
-        excluded["unknown-customer"] = int(known[0])
-        return {"rows_in": int(row[0]), "rows_used": int(known[2]), "rows_in_window": int(known[3]),
-                "excluded": excluded, "unknown_customers": int(known[1]), "unknown_customer_examples": examples}
+        excluded = dict(self.reason_counts)
+        excluded["after-as-of"] = int(after)
+        excluded["unknown-customer"] = int(unknown_rows)
+        return {"rows_in": int(self.rows_in), "rows_used": int(used), "rows_in_window": int(in_window),
+                "excluded": excluded, "unknown_customers": int(unknown), "unknown_customer_examples": examples}
 
     # ------------------------------------------------------------------ per customer
     def per_customer(self, as_of: date, periods: Sequence[tuple[date, date]]) -> None:
@@ -339,19 +350,22 @@ class Engine:
                            f"coalesce(a.p{j}_margin, 0) AS p{j}_margin, coalesce(a.p{j}_orders_total, 0) AS "
                            f"p{j}_orders_total, date_diff('day', a.p{j}_last_order, {_lit(periods[j][1])}) AS "
                            f"p{j}_recency_days")
-        con.execute(f"""CREATE TEMP TABLE pc0 AS SELECT c.*,
+        pc0 = f"""SELECT c.*,
                 coalesce(a.frequency, 0) AS frequency, CAST(coalesce(a.monetary, 0) AS DOUBLE) AS monetary,
                 date_diff('day', a.last_order, {_lit(as_of)}) AS recency_days,
                 coalesce(a.orders_total, 0) AS orders_total, a.last_order AS last_purchase,
                 coalesce(a.discount_orders, 0) AS discount_orders, coalesce(a.returns, 0) AS returns,
                 CAST(coalesce(a.returns_amount, 0) AS DOUBLE) AS returns_amount,
                 CAST(coalesce(a.margin, 0) AS DOUBLE) AS margin{extra_cols}
-            FROM cust c LEFT JOIN agg a ON a.__cust = c.__id""")
-        n_rec = con.execute("SELECT count(recency_days) FROM pc0").fetchone()[0]
+            FROM cust c LEFT JOIN agg a ON a.__cust = c.__id"""
+        n_rec = con.execute(f"SELECT count(*) FROM agg a JOIN cust c ON a.__cust = c.__id "
+                            "WHERE a.last_order IS NOT NULL").fetchone()[0]
         lapsed = lambda tot, rec: (f"({tot} >= {km.lapsed_min_orders} AND coalesce({rec} > "  # noqa: E731
                                    f"{km.lapsed_inactive_days}, false))")
-        score = lambda col, nn, desc="": (f"(5 * count(*) OVER (PARTITION BY {col} IS NULL ORDER BY {col}{desc} "  # noqa: E731
-                                          f"RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + {nn} - 1) // {nn}")
+        # ceil(5 k / n) in integers, k = customers with a value at most as good (ties included), recovered
+        # exactly from cume_dist = k / n
+        score = lambda col, nn, desc="": (f"(5 * CAST(round(cume_dist() OVER (PARTITION BY {col} IS NULL ORDER BY "  # noqa: E731
+                                          f"{col}{desc}) * {nn}) AS BIGINT) + {nn} - 1) // {nn}")
         rules = []
         from ..voc import DEFAULT_RFM_SEGMENTS
 
@@ -359,36 +373,35 @@ class Engine:
             cond = " AND ".join(f"{letter.lower()}_score BETWEEN {lo} AND {hi}" for letter, (lo, hi) in rule.items())
             rules.append(f"WHEN {cond or 'true'} THEN {_lit(name)}")
         rfm = f"CASE WHEN r_score IS NULL THEN {_lit(RFM_NO_PURCHASE)} " + " ".join(rules) + " END"
-        vip = self._vip_sql("monetary")
-        tier = "__tier" if "tier" in km.customers else self._tier_sql("monetary")
+        vip = self._vip_sql("monetary", "__pos")
+        tier = "__tier" if "tier" in km.customers else self._tier_sql("monetary", "__pos")
         pcols = ""
         for j in range(len(periods)):
             pcols += (f", {lapsed(f'p{j}_orders_total', f'p{j}_recency_days')} AS p{j}_lapsed, "
                       f"{self._vip_sql(f'p{j}_monetary')} AS p{j}_vip")
         r_expr = f"CASE WHEN recency_days IS NULL THEN NULL ELSE {score('recency_days', max(n_rec, 1), ' DESC')} END"
-        con.execute(f"""CREATE TEMP TABLE pc1 AS SELECT *,
+        pc1 = f"""SELECT *,
                 {lapsed('orders_total', 'recency_days')} AS lapsed, {vip} AS vip,
                 CAST({r_expr} AS INTEGER) AS r_score,
                 CAST({score('frequency', n)} AS INTEGER) AS f_score,
                 CAST({score('monetary', n)} AS INTEGER) AS m_score,
                 {tier} AS tier{pcols}
-            FROM pc0""")
-        con.execute(f"CREATE TEMP TABLE pc AS SELECT *, {rfm} AS rfm_group FROM pc1")
-        con.execute("DROP TABLE pc0; DROP TABLE pc1")
+            FROM (SELECT *, {self._rank('monetary')} AS __pos FROM ({pc0}))"""
+        # one materialization: the customer table can be as large as the memory limit
+        con.execute(f"CREATE TEMP TABLE pc AS SELECT * EXCLUDE (__pos), {rfm} AS rfm_group FROM ({pc1})")
 
     def _rank(self, col: str) -> str:
         return f"row_number() OVER (ORDER BY {col} DESC, __id)"
 
-    def _vip_sql(self, col: str) -> str:
+    def _vip_sql(self, col: str, pos: str | None = None) -> str:
         km = self.kmap
         if km.vip_min_monetary is not None:
             return f"({col} >= {km.vip_min_monetary!r})"
         k = math.floor(km.vip_top_share * self.n_customers + 1e-9)
-        return f"({col} > 0 AND {self._rank(col)} <= {k})"
+        return f"({col} > 0 AND {pos or self._rank(col)} <= {k})"
 
-    def _tier_sql(self, col: str) -> str:
+    def _tier_sql(self, col: str, pos: str) -> str:
         n = self.n_customers
-        pos = self._rank(col)
         parts = [f"WHEN {col} > 0 AND {pos} <= {math.floor(cum * n + 1e-9)} THEN {_lit(name)}"
                  for name, cum in self.kmap.tiers[:-1]]
         return "CASE " + " ".join(parts) + f" ELSE {_lit(self.kmap.tiers[-1][0])} END"
