@@ -17,6 +17,7 @@ Outputs (in the output folder)::
     segment_model.json          the segmentation model
     typing_tool_model.json      golden questions + classification functions;  typing_tool.xlsx  typing_tool.sql
     customers_segmented.parquet the customer list with segments (when a CRM file is given)
+    kpis.json customers_kpis.parquet  KPIs per segment and per customer (when transactions and a KPI map are given)
     report.xlsx report.html     the reports
     manifest.json               versions, seed, SHA-256 of every input and output, timings, rows per stage
 """
@@ -249,6 +250,7 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
+                 "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
                  "voc.json", "report.xlsx", "report.html", "manifest.json"}
 
 
@@ -274,7 +276,8 @@ class _Run:
         stages: list[tuple[str, Callable[[StageRecord], None]]] = [
             ("import", self.import_), ("quality", self.quality), ("reliability", self.reliability),
             ("factor", self.factor), ("segment", self.segment), ("typing_tool", self.typing_tool),
-            ("profile", self.profile), ("crm", self.crm), ("voc", self.voc), ("report", self.report),
+            ("profile", self.profile), ("crm", self.crm), ("kpis", self.kpis), ("voc", self.voc),
+            ("report", self.report),
         ]
         total = len(stages)
         for i, (name, fn) in enumerate(stages):
@@ -282,7 +285,11 @@ class _Run:
             self.records.append(rec)
             if name not in ("import",) and not self.p.enabled(name):
                 rec.status = "skipped"
-                rec.note = "switched off in the project file" if name != "crm" else "no CRM file in the project"
+                rec.note = {"crm": "no CRM file in the project",
+                            "kpis": "no transactions file and KPI map in the project"}.get(
+                                name, "switched off in the project file")
+                if not self.p.stage(name).get("enabled", True):
+                    rec.note = "switched off in the project file"
                 continue
             if self.progress:
                 self.progress(f"Stage {i + 1}/{total}: {name}", i, total)
@@ -462,6 +469,28 @@ class _Run:
         self._json(rec, "crm.json", res)
         rec.outputs.append(str(out))
         rec.rows_in, rec.rows_out = res.crm_rows_in, res.rows_out
+
+    def kpis(self, rec: StageRecord) -> None:
+        from .kpis import compute_kpis
+
+        s = self.p.stage("kpis")
+        customers = s.get("customers") or self.joined
+        if customers is None:
+            rec.status = "skipped"
+            rec.note = "no customer file: give kpis.customers or a crm stage"
+            return
+        out = self._path("customers_kpis.parquet")
+        res = compute_kpis(customers, s["transactions"], s["map"], out, as_of=s.get("as_of"),
+                           compare_periods=s.get("compare_periods"), control=s.get("control"),
+                           accounts_output=self._path("customers_kpis_accounts.parquet"))
+        self.results["kpis"] = res
+        self._json(rec, "kpis.json", res)
+        rec.outputs.append(str(out))
+        if res.accounts_output:
+            rec.outputs.append(res.accounts_output)
+        tr = res.transaction_rows
+        rec.rows_in, rec.rows_out = tr["rows_in"], tr["rows_used"]
+        rec.excluded.update({k: v for k, v in tr["excluded"].items() if v})
 
     def _survey_table(self) -> pd.DataFrame:
         from .io import clean_frame

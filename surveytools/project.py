@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from .exceptions import InputFileError, ProjectError
 __all__ = ["Project", "load_project", "STAGES"]
 
 #: Stages in the order `surveytools run` runs them.
-STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc", "report")
+STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "kpis", "voc",
+          "report")
 
 _SECTIONS: dict[str, dict[str, Any]] = {
     # key -> (types allowed, default)
@@ -31,6 +33,8 @@ _SECTIONS: dict[str, dict[str, Any]] = {
     "typing_tool": {"max_items": 12, "items": None, "enabled": True},
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
             "order_by": None, "pseudonymize": False, "enabled": True},
+    "kpis": {"transactions": None, "map": None, "customers": None, "as_of": None, "compare_periods": None,
+             "control": None, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
             "text": None, "as_of": None, "enabled": True},
     "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
@@ -85,12 +89,15 @@ class Project:
         return self.settings.get(name, {})
 
     def enabled(self, name: str) -> bool:
-        """Whether a stage runs (CRM needs a file; VoC and CRM run when their inputs exist)."""
+        """Whether a stage runs (CRM needs a file, KPIs a transactions file and a map; VoC runs when its inputs
+        exist)."""
         s = self.stage(name)
         if not s.get("enabled", True):
             return False
         if name == "crm":
             return s.get("file") is not None
+        if name == "kpis":
+            return s.get("transactions") is not None and s.get("map") is not None
         return True
 
     def inputs(self) -> list[Path]:
@@ -99,6 +106,8 @@ class Project:
         crm = self.stage("crm").get("file")
         if crm:
             out.append(Path(crm))
+        k = self.stage("kpis")
+        out += [Path(k[key]) for key in ("transactions", "map", "customers", "control") if k.get(key)]
         return out
 
 
@@ -224,6 +233,16 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
+    ks = settings["kpis"]
+    for key in ("transactions", "map", "customers", "control"):
+        if ks[key] is not None:
+            ks[key] = file_path(ks[key], ("kpis", key))
+    if (ks["transactions"] is None) != (ks["map"] is None) and ks["enabled"]:
+        problem(("kpis",), "name both transactions: FILE and map: KPI_MAP.yaml (or neither)")
+    if ks["as_of"] is not None and not isinstance(ks["as_of"], (str, _date)):
+        problem(("kpis", "as_of"), "must be a date YYYY-MM-DD")
+    if ks["compare_periods"] is not None and not isinstance(ks["compare_periods"], (str, list)):
+        problem(("kpis", "compare_periods"), "must be START:END,START:END or a list of START:END")
     rep = settings["report"]
     formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
     for f in formats:

@@ -91,7 +91,10 @@ class Engine:
         self._check_columns()
         tx, cu = kmap.transactions, kmap.customers
         text_roles = [tx[r] for r in ("customer", "date", "amount", "discount", "margin") if r in tx]
-        self._view("tx_raw", transactions, "transactions", text_roles if self._is_csv(transactions) else ())
+        # a CSV is parsed once into a table (it spills to disk past the memory limit): the detection of date and
+        # amount formats and the later passes then read DuckDB's own storage, not the text again
+        self._view("tx_raw", transactions, "transactions", text_roles if self._is_csv(transactions) else (),
+                   table=self._is_csv(transactions))
         self._view("cu_raw", customers, "customer", [cu["id"]] if self._is_csv(customers) else ())
         self.tx_cols = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE tx_raw)").fetchall())
         self.cu_cols = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE cu_raw)").fetchall())
@@ -110,11 +113,12 @@ class Engine:
         except duckdb.Error as exc:
             raise InputFileError(f"{what} file {path} cannot be read: {str(exc).splitlines()[0]}") from None
 
-    def _view(self, view: str, path: Path, what: str, varchar: Sequence[str]) -> None:
+    def _view(self, view: str, path: Path, what: str, varchar: Sequence[str], table: bool = False) -> None:
         import duckdb
 
+        kind = "TEMP TABLE" if table else "VIEW"
         try:
-            self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {_reader(path, what, varchar)}")
+            self.con.execute(f"CREATE OR REPLACE {kind} {view} AS SELECT * FROM {_reader(path, what, varchar)}")
         except duckdb.Error as exc:
             raise InputFileError(f"{what} file {path} cannot be read: {str(exc).splitlines()[0]}") from None
 
