@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -447,3 +449,42 @@ def test_cli_text_summary_and_bad_map(tmp_path):
                                  "-o", str(tmp_path / "pc.csv"), "--quiet"])
     assert r.exit_code == 0, r.output
     assert "KPIs per segment" in r.output and "overall" in r.output
+
+
+def test_margin_value_view(tmp_path):
+    cu, tx = make_data()
+    tx["margin"] = np.round(tx.amount * 0.3, 2)
+    cp, tp, kmap = write(tmp_path, cu, tx, EN, fmt="parquet")
+    pd.read_parquet(tp).assign(margin=tx.margin.to_numpy()).to_parquet(tp)
+    kmap["transactions"]["margin"] = "margin"
+    d = compute_kpis(cp, tp, kmap, as_of="2024-05-31").to_dict()
+    t = tx[tx.customer.isin(cu.customer) & (tx.date > AS_OF - pd.Timedelta(days=365))]
+    seg = cu.set_index("customer").segment
+    in1 = t.customer.map(seg).eq(1).fillna(False)
+    assert d["overall"]["margin"] == pytest.approx(t.margin.sum(), rel=1e-12)
+    assert d["segments"]["1"]["margin_share"] == pytest.approx(t.margin[in1].sum() / t.margin.sum(), rel=1e-12)
+    assert d["segments"]["1"]["margin_per_customer"] == pytest.approx(t.margin[in1].sum() / (seg == 1).sum(),
+                                                                     rel=1e-12)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), n_bad=st.integers(0, 5))
+def test_rows_balance_and_row_order_does_not_matter(tmp_path, seed, n_bad):
+    """Invariants: rows in = rows used + excluded; shuffling the transactions changes no KPI."""
+    cu, tx = make_data(seed=seed, n=30, m=200)
+    t = tx.rename(columns={k: EN[k] for k in ("customer", "date", "amount", "channel", "discount")})
+    t["date"] = t["date"].dt.strftime("%Y-%m-%d").astype(object)
+    t.loc[: n_bad - 1, "date"] = "n/a"
+    cp, tp, kmap = write(tmp_path, cu, tx, EN)
+    t.to_csv(tp, index=False)
+    a = compute_kpis(cp, tp, kmap, as_of="2024-05-31").to_dict()
+    t.sample(frac=1.0, random_state=seed).to_csv(tp, index=False)
+    b = compute_kpis(cp, tp, kmap, as_of="2024-05-31").to_dict()
+    tr = a["transactions"]
+    assert tr["rows_in"] == 200 == tr["rows_used"] + sum(tr["excluded"].values())
+    assert tr["excluded"]["bad-date"] == n_bad
+    for k in a["segments"]:
+        for kpi in ("customers", "orders_per_customer", "revenue", "aov", "lapsed_share", "vip_share",
+                    "recency_days_median"):
+            x, y = a["segments"][k][kpi], b["segments"][k][kpi]
+            assert (x is None and y is None) or x == pytest.approx(y, rel=1e-12, abs=1e-12)
