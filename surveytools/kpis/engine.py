@@ -8,6 +8,7 @@ with ``COPY`` and returns only per-group sums to Python.
 
 from __future__ import annotations
 
+import decimal
 import math
 import shutil
 import tempfile
@@ -253,7 +254,7 @@ class Engine:
             cols.append(f"{m} AS __mg")
             reason += [("missing-margin", blank(tx["margin"])), ("bad-margin", "__mg IS NULL")]
         else:
-            cols.append("0.0 AS __mg")
+            cols.append("CAST(0 AS DECIMAL(18,4)) AS __mg")
         if "channel" in tx:
             cols.append(f"coalesce(NULLIF(trim(CAST({quote(tx['channel'])} AS VARCHAR)), ''), '(missing)') AS __ch")
         case = "CASE " + " ".join(f"WHEN {c} THEN '{r}'" for r, c in reason) + " END"
@@ -351,16 +352,16 @@ class Engine:
         for j in range(len(periods)):
             extra_cols += (f", coalesce(a.p{j}_frequency, 0) AS p{j}_frequency, coalesce(a.p{j}_monetary, 0) AS "
                            f"p{j}_monetary, coalesce(a.p{j}_discount_orders, 0) AS p{j}_discount_orders, "
-                           f"coalesce(a.p{j}_margin, 0) AS p{j}_margin, coalesce(a.p{j}_orders_total, 0) AS "
+                           f"CAST(coalesce(a.p{j}_margin, 0) AS DECIMAL(38,4)) AS p{j}_margin, coalesce(a.p{j}_orders_total, 0) AS "
                            f"p{j}_orders_total, date_diff('day', a.p{j}_last_order, {_lit(periods[j][1])}) AS "
                            f"p{j}_recency_days")
         pc0 = f"""SELECT c.*,
-                coalesce(a.frequency, 0) AS frequency, CAST(coalesce(a.monetary, 0) AS DOUBLE) AS monetary,
+                coalesce(a.frequency, 0) AS frequency, CAST(coalesce(a.monetary, 0) AS DECIMAL(38,4)) AS monetary,
                 date_diff('day', a.last_order, {_lit(as_of)}) AS recency_days,
                 coalesce(a.orders_total, 0) AS orders_total, a.last_order AS last_purchase,
                 coalesce(a.discount_orders, 0) AS discount_orders, coalesce(a.returns, 0) AS returns,
-                CAST(coalesce(a.returns_amount, 0) AS DOUBLE) AS returns_amount,
-                CAST(coalesce(a.margin, 0) AS DOUBLE) AS margin{extra_cols}
+                CAST(coalesce(a.returns_amount, 0) AS DECIMAL(38,4)) AS returns_amount,
+                CAST(coalesce(a.margin, 0) AS DECIMAL(38,4)) AS margin{extra_cols}
             FROM cust c LEFT JOIN agg a ON a.__cust = c.__id"""
         n_rec = con.execute(f"SELECT count(*) FROM agg a JOIN cust c ON a.__cust = c.__id "
                             "WHERE a.last_order IS NOT NULL").fetchone()[0]
@@ -414,8 +415,9 @@ class Engine:
     def moments(self, table: str, group: str, prefix: str = "", lapsed: str = "lapsed", vip: str = "vip",
                 recency: str = "recency_days", channels: bool = True) -> list[tuple[Any, int, dict[str, float]]]:
         """Sums over customers per group and overall: ``[(group value, is_total, {name: sum})]``."""
-        f, m, d, mg = (f"CAST({prefix}frequency AS DOUBLE)", f"{prefix}monetary", f"CAST({prefix}discount_orders "
-                       "AS DOUBLE)", f"{prefix}margin")
+        # exact arithmetic (integers, decimals): the sums do not depend on the order threads add them in
+        f, m, d, mg = (f"CAST({prefix}frequency AS BIGINT)", f"CAST({prefix}monetary AS DECIMAL(38,4))",
+                       f"CAST({prefix}discount_orders AS BIGINT)", f"{prefix}margin")
         cols = [
             "count(*) AS n", f"count(*) FILTER (WHERE {prefix}frequency > 0) AS buyers",
             f"sum({f}) AS f", f"sum({f} * {f}) AS ff", f"sum({m}) AS m", f"sum({m} * {m}) AS mm",
@@ -445,7 +447,10 @@ class Engine:
         rows = self.con.execute(f"""SELECT {group} AS g, GROUPING({group}) AS total, {exprs}
             FROM tx t JOIN cust c ON t.__cust = c.__id WHERE {where}
             GROUP BY GROUPING SETS (({group}), ()) ORDER BY total, g NULLS LAST""").fetchall()
-        return [(r[0], int(r[1]), dict(zip(custom, r[2:]))) for r in rows]
+        def plain(v: Any) -> Any:
+            return float(v) if isinstance(v, decimal.Decimal) else v
+
+        return [(r[0], int(r[1]), {k: plain(v) for k, v in zip(custom, r[2:])}) for r in rows]
 
     def window_filter(self, as_of: date) -> str:
         start = as_of - timedelta(days=self.kmap.window_days)
@@ -502,7 +507,7 @@ class Engine:
         cols = [f"__id AS {quote(cu['id'])}", f"__seg AS {quote(cu['segment'])}"]
         if "account" in cu:
             cols.append(f"__acct AS {quote(cu['account'])}")
-        cols += ["frequency", "monetary", "recency_days", "orders_total", "last_purchase", "discount_orders",
+        cols += ["frequency", "CAST(monetary AS DOUBLE) AS monetary", "recency_days", "orders_total", "last_purchase", "discount_orders",
                  "lapsed", "vip", "r_score", "f_score", "m_score", "rfm_group", "tier"]
         if self.control_info is not None:
             cols.append("__ctl AS control")
@@ -517,12 +522,13 @@ class Engine:
 
         segs = [r[0] for r in self.con.execute("SELECT DISTINCT __seg FROM acct_seg WHERE __seg IS NOT NULL ORDER BY 1"
                                                ).fetchall()]
-        mix = ", ".join(f"coalesce(sum(s.rev) FILTER (WHERE s.__seg = {_lit(sg) if not isinstance(sg, (int, float)) else sg})"
-                        f" / nullif(a.monetary, 0), 0) AS {quote(f'revenue_share_{sg}')}" for sg in segs)
+        mix = ", ".join(f"coalesce(CAST(sum(s.rev) FILTER (WHERE s.__seg = {_lit(sg) if not isinstance(sg, (int, float)) else sg})"
+                        f" AS DOUBLE) / nullif(CAST(a.monetary AS DOUBLE), 0), 0) AS {quote(f'revenue_share_{sg}')}"
+                        for sg in segs)
         cu = self.kmap.customers
         fmt = "PARQUET" if output.name.lower().endswith(".parquet") else "CSV, HEADER true"
         q = f"""SELECT a.__id AS {quote(cu['account'])}, a.__seg AS {quote(cu['segment'])}, a.contacts, a.frequency,
-                       a.monetary, a.recency_days, a.orders_total, a.lapsed, a.vip{', ' + mix if mix else ''}
+                       CAST(a.monetary AS DOUBLE) AS monetary, a.recency_days, a.orders_total, a.lapsed, a.vip{', ' + mix if mix else ''}
                 FROM acct a JOIN acct_seg s ON s.__acct = a.__id
                 GROUP BY a.__id, a.__seg, a.contacts, a.frequency, a.monetary, a.recency_days, a.orders_total,
                          a.lapsed, a.vip ORDER BY a.__id"""

@@ -10,7 +10,8 @@ Dates
     part above 12 means day first, a second part above 12 month first; a column where neither happens is
     ambiguous and refused (name ``date_format:`` in the map).
 Amounts
-    Numbers as they are; text with a decimal comma (``1.234,56``, ``12,5``) or point (``1,234.56``),
+    Exact decimals with four places (:data:`AMOUNT_TYPE`; sums are then the same whatever order threads add
+    them in). Numbers as they are; text with a decimal comma (``1.234,56``, ``12,5``) or point (``1,234.56``),
     spaces and currency signs (``€ $ £``, ``EUR``) removed. The separator is detected per column; a column
     with both kinds is refused (name ``decimal:`` in the map).
 Discounts
@@ -32,6 +33,9 @@ _ISO = r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$"
 _DMY = r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}( .*)?$"
 _SERIAL = r"^\d{5}(\.\d+)?$"
 _EXCEL_EPOCH = "DATE '1899-12-30'"
+#: Amounts are exact decimals with 4 places: sums then do not depend on the order DuckDB's threads add them in,
+#: so the same files give the same KPIs to the last digit.
+AMOUNT_TYPE = "DECIMAL(18,4)"
 _TRUE = ("sí", "si", "s", "yes", "y", "true", "t", "x", "1", "verdadero")
 _FALSE = ("no", "n", "false", "f", "0", "falso", "")
 
@@ -129,7 +133,7 @@ def amount_sql(con: Any, view: str, col: str, dtype: str, where: str, decimal: s
     """
     t = dtype.upper()
     if is_numeric_type(t):
-        return f"CAST({quote(col)} AS DOUBLE)"
+        return f"TRY_CAST({quote(col)} AS {AMOUNT_TYPE})"
     if t == "BOOLEAN":
         raise DataError(f"column {col!r} of {where} holds true/false values, not amounts; check the KPI map")
     c = _clean_amount(col)
@@ -156,7 +160,7 @@ def amount_sql(con: Any, view: str, col: str, dtype: str, where: str, decimal: s
     else:
         pattern = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$|^[+-]?\.\d+$"
         num = f"replace({c}, ',', '')"
-    return f"CASE WHEN regexp_matches({c}, '{pattern}') THEN TRY_CAST({num} AS DOUBLE) END"
+    return f"CASE WHEN regexp_matches({c}, '{pattern}') THEN TRY_CAST({num} AS {AMOUNT_TYPE}) END"
 
 
 def discount_sql(con: Any, view: str, col: str, dtype: str, where: str, decimal: str | None = None) -> str:
