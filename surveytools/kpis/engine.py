@@ -363,14 +363,22 @@ class Engine:
                 CAST(coalesce(a.returns_amount, 0) AS DECIMAL(38,4)) AS returns_amount,
                 CAST(coalesce(a.margin, 0) AS DECIMAL(38,4)) AS margin{extra_cols}
             FROM cust c LEFT JOIN agg a ON a.__cust = c.__id"""
-        n_rec = con.execute(f"SELECT count(*) FROM agg a JOIN cust c ON a.__cust = c.__id "
-                            "WHERE a.last_order IS NOT NULL").fetchone()[0]
+        con.execute(f"CREATE TEMP TABLE pc0 AS {pc0}")
+        n_rec = con.execute("SELECT count(recency_days) FROM pc0").fetchone()[0]
         lapsed = lambda tot, rec: (f"({tot} >= {km.lapsed_min_orders} AND coalesce({rec} > "  # noqa: E731
                                    f"{km.lapsed_inactive_days}, false))")
-        # ceil(5 k / n) in integers, k = customers with a value at most as good (ties included), recovered
-        # exactly from cume_dist = k / n
-        score = lambda col, nn, desc="": (f"(5 * CAST(round(cume_dist() OVER (PARTITION BY {col} IS NULL ORDER BY "  # noqa: E731
-                                          f"{col}{desc}) * {nn}) AS BIGINT) + {nn} - 1) // {nn}")
+        # quintile score ceil(5 k / n) in integers, k = customers with a value at most as good (ties included).
+        # Frequency and recency take few distinct values: k comes from a small table of cumulative counts;
+        # monetary is recovered exactly from cume_dist = k / n.
+        con.execute(f"""CREATE TEMP TABLE f_lookup AS SELECT frequency AS __v,
+                CAST((5 * sum(n) OVER (ORDER BY frequency) + {n} - 1) // {n} AS INTEGER) AS f_score
+                FROM (SELECT frequency, count(*) AS n FROM pc0 GROUP BY frequency)""")
+        nr = max(n_rec, 1)
+        con.execute(f"""CREATE TEMP TABLE r_lookup AS SELECT recency_days AS __v,
+                CAST((5 * sum(n) OVER (ORDER BY recency_days DESC) + {nr} - 1) // {nr} AS INTEGER) AS r_score
+                FROM (SELECT recency_days, count(*) AS n FROM pc0 WHERE recency_days IS NOT NULL GROUP BY recency_days)""")
+        m_score = (f"CAST((5 * CAST(round(cume_dist() OVER (ORDER BY monetary) * {n}) AS BIGINT) + {n} - 1) // {n} "
+                   "AS INTEGER)")
         rules = []
         from ..voc import DEFAULT_RFM_SEGMENTS
 
@@ -384,16 +392,13 @@ class Engine:
         for j in range(len(periods)):
             pcols += (f", {lapsed(f'p{j}_orders_total', f'p{j}_recency_days')} AS p{j}_lapsed, "
                       f"{self._vip_sql(f'p{j}_monetary')} AS p{j}_vip")
-        r_expr = f"CASE WHEN recency_days IS NULL THEN NULL ELSE {score('recency_days', max(n_rec, 1), ' DESC')} END"
         pc1 = f"""SELECT *,
                 {lapsed('orders_total', 'recency_days')} AS lapsed, {vip} AS vip,
-                CAST({r_expr} AS INTEGER) AS r_score,
-                CAST({score('frequency', n)} AS INTEGER) AS f_score,
-                CAST({score('monetary', n)} AS INTEGER) AS m_score,
                 {tier} AS tier{pcols}
-            FROM (SELECT *, {self._rank('monetary')} AS __pos FROM ({pc0}))"""
-        # one materialization: the customer table can be as large as the memory limit
+            FROM (SELECT p.*, r.r_score, f.f_score, {m_score} AS m_score, {self._rank('monetary')} AS __pos
+                  FROM pc0 p LEFT JOIN r_lookup r ON p.recency_days = r.__v LEFT JOIN f_lookup f ON p.frequency = f.__v)"""
         con.execute(f"CREATE TEMP TABLE pc AS SELECT * EXCLUDE (__pos), {rfm} AS rfm_group FROM ({pc1})")
+        con.execute("DROP TABLE pc0; DROP TABLE f_lookup; DROP TABLE r_lookup")
 
     def _rank(self, col: str) -> str:
         return f"row_number() OVER (ORDER BY {col} DESC, __id)"
