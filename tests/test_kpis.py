@@ -396,7 +396,7 @@ def test_missing_files_and_bad_periods(tmp_path):
                                                                                    "amount": "c"}})
     from surveytools.kpis import parse_periods
 
-    with pytest.raises(DataError, match="at least two"):
+    with pytest.raises(DataError, match="at least two periods"):
         parse_periods("2024-01-01:2024-02-01")
     with pytest.raises(DataError, match="ends before"):
         parse_periods("2024-03-01:2024-02-01,2024-04-01:2024-05-01")
@@ -428,7 +428,9 @@ def test_cli_json_contract_keys(tmp_path):
             "tier"} <= cols
     r = CliRunner().invoke(cli, ["kpis", "--customers", str(cp), "--transactions", str(tp), "--map", str(mp),
                                  "-o", str(tmp_path / "x.csv"), "--compare-periods", "2024-01-01"])
-    assert r.exit_code == 1 and "Error: --compare-periods" in r.output and "Traceback" not in r.output
+    # a bad option value is a usage error (exit 2) naming the option
+    assert r.exit_code == 2 and "--compare-periods" in r.output and "START:END" in r.output
+    assert "Traceback" not in r.output
 
 
 def test_cli_text_summary_and_bad_map(tmp_path):

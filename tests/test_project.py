@@ -75,14 +75,17 @@ def test_kpis_section(tmp_path):
     (tmp_path / "t.csv").write_text("id,date,amount\n")
     (tmp_path / "m.yaml").write_text("transactions: {customer: id, date: date, amount: amount}\n")
     base = "questionnaire: q.yaml\ndata: {export: e.csv}\n"
-    (tmp_path / "p.yaml").write_text(base + "kpis: {transactions: t.csv, map: m.yaml, as_of: 2024-05-31}\n")
+    (tmp_path / "p.yaml").write_text(base + "kpis: {transactions: t.csv, map: m.yaml, as_of: 2024-05-31,\n"
+                                     "       compare_periods: [2024-01-01:2024-02-01, 2024-03-01:2024-04-01]}\n")
     p = load_project(tmp_path / "p.yaml")
-    assert p.enabled("kpis") and p.stage("kpis")["transactions"] == tmp_path / "t.csv"
-    assert tmp_path / "m.yaml" in p.inputs()
-    (tmp_path / "p.yaml").write_text(base + "kpis: {transactions: t.csv, colour: red}\n")
+    k = p.stage("kpis")
+    assert Path(k["transactions"]) == tmp_path / "t.csv" and k["as_of"] == "2024-05-31"
+    assert k["compare_periods"] == ["2024-01-01:2024-02-01", "2024-03-01:2024-04-01"]
+    assert tmp_path / "m.yaml" in p.inputs() and tmp_path / "t.csv" in p.inputs()
+    (tmp_path / "p.yaml").write_text(base + "kpis: {transactions: t.csv, colour: red, as_of: 31/05/2024,\n"
+                                     "       compare_periods: 2024-03-01:2024-02-01}\n")
     with pytest.raises(ProjectError) as e:
         load_project(tmp_path / "p.yaml")
     assert any("kpis.colour" in x for x in e.value.problems)
-    assert any("map: KPI_MAP.yaml" in x for x in e.value.problems)
-    (tmp_path / "p.yaml").write_text(base)
-    assert not load_project(tmp_path / "p.yaml").enabled("kpis")
+    assert any("kpis.as_of" in x and "YYYY-MM-DD" in x for x in e.value.problems)
+    assert any("kpis.compare_periods" in x for x in e.value.problems)

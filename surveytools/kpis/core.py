@@ -64,13 +64,13 @@ def parse_periods(text: str | Sequence[str] | None) -> list[tuple[date, date]]:
         try:
             s, e = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
         except ValueError:
-            raise DataError(f"--compare-periods: {p.strip()!r} is not START:END with dates YYYY-MM-DD "
+            raise DataError(f"{p.strip()!r} is not START:END with dates YYYY-MM-DD "
                             "(e.g. 2026-01-01:2026-06-30,2026-07-01:2026-12-31)") from None
         if not sep or s > e:
-            raise DataError(f"--compare-periods: period {p.strip()!r} ends before it starts")
+            raise DataError(f"period {p.strip()!r} ends before it starts")
         out.append((s, e))
     if len(out) < 2:
-        raise DataError("--compare-periods needs at least two periods, e.g. 2026-01-01:2026-06-30,2026-07-01:2026-12-31")
+        raise DataError("give at least two periods to compare, e.g. 2026-01-01:2026-06-30,2026-07-01:2026-12-31")
     return out
 
 
