@@ -114,27 +114,31 @@ class KpiResult:
 
         es = lang == "es"
         tr = self.transaction_rows
+
+        def count(x: Any) -> str:
+            return fmt_number(x, 0, lang)
+
         lines = [
             (f"KPIs por segmento a {self.as_of} (ventana: {self.settings['window_days']} días hasta esa fecha)" if es
              else f"KPIs per segment as of {self.as_of} (window: {self.settings['window_days']} days to that date)"),
-            (f"  transacciones leídas {tr['rows_in']:,}; usadas {tr['rows_used']:,}" if es
-             else f"  transactions read {tr['rows_in']:,}; used {tr['rows_used']:,}"),
+            (f"  transacciones leídas {count(tr['rows_in'])}; usadas {count(tr['rows_used'])}" if es
+             else f"  transactions read {count(tr['rows_in'])}; used {count(tr['rows_used'])}"),
         ]
         for reason, n in tr["excluded"].items():
             if n:
-                lines.append(f"    {'excluidas' if es else 'excluded'}: {reason:<17}{n:>12,}")
+                lines.append(f"    {'excluidas' if es else 'excluded'}: {reason:<17}{count(n):>12}")
         cols = [("customers", "clientes"), ("orders_per_customer", "pedidos/cliente"), ("aov", "ticket medio"),
                 ("revenue_share", "% ingresos"), ("value_index", "índice valor"), ("discount_share", "% con dto."),
                 ("lapsed_share", "% perdidos"), ("vip_share", "% VIP")]
         head = f"  {'segmento' if es else 'segment':<14}" + "".join(f"{(c[1] if es else c[0])[:15]:>16}" for c in cols)
         lines.append(head)
-        for k, v in list(self.segments.items()) + ([("unassigned", self.unassigned)] if self.unassigned else []) + [
+        for k, v in list(self.segments.items()) + ([("sin segmento" if es else "unassigned", self.unassigned)] if self.unassigned else []) + [
                 ("overall" if not es else "total", self.overall)]:
             cells = []
             for c, _ in cols:
                 x = v.get(c)
                 if c == "customers":
-                    cells.append(f"{int(x):>16,}")
+                    cells.append(f"{count(x):>16}")
                 elif c.endswith("share"):
                     cells.append(f"{fmt_percent(x, 1, lang):>16}")
                 else:
@@ -142,8 +146,9 @@ class KpiResult:
             lines.append(f"  {str(k)[:14]:<14}" + "".join(cells))
         if self.accounts:
             a = self.accounts
-            lines.append((f"  cuentas {a['accounts']:,} ({a['mixed_accounts']:,} con contactos de varios segmentos)" if es
-                          else f"  accounts {a['accounts']:,} ({a['mixed_accounts']:,} with contacts in several segments)"))
+            lines.append((f"  cuentas {count(a['accounts'])} ({count(a['mixed_accounts'])} con contactos de varios "
+                          "segmentos)") if es else
+                         f"  accounts {count(a['accounts'])} ({count(a['mixed_accounts'])} with contacts in several segments)")
         if self.periods:
             lines.append("  " + ("periodos: " if es else "periods: ") + ", ".join(self.periods["periods"]))
         if self.control:
@@ -153,6 +158,11 @@ class KpiResult:
                           f"(IC 95% {fmt_number(d['ci_low'], 2, lang)} a {fmt_number(d['ci_high'], 2, lang)})") if es
                          else (f"  test - control: value per customer {fmt_number(d['difference'], 2, lang)} "
                                f"(95% CI {fmt_number(d['ci_low'], 2, lang)} to {fmt_number(d['ci_high'], 2, lang)})"))
+        lines.append(("  definiciones: pedidos = importes >= 0 en la ventana; ingresos netos de devoluciones; "
+                      "ticket medio = ingresos / pedidos; índice de valor = % ingresos / % clientes x 100 "
+                      "(docs/kpis.md)") if es else
+                     ("  definitions: orders = amounts >= 0 in the window; revenue net of returns; AOV = revenue / "
+                      "orders; value index = revenue share / customer share x 100 (docs/kpis.md)"))
         for w in self.warnings:
             lines.append(f"  {'aviso' if es else 'note'}: {w}")
         if self.output:
