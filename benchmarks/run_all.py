@@ -302,6 +302,21 @@ def parse_crm_join_json(obj: dict, quick: bool) -> list[Row]:
     return [row]
 
 
+def parse_kpis_json(obj: dict, quick: bool) -> list[Row]:
+    """bench_kpis: the full-size run against its target, and the equal-size comparison with pandas."""
+    row = Row(f"kpis ({obj['transactions']:,} transactions, {obj['customers']:,} customers)", obj["surveytools_s"],
+              target="<= 90 s, < 4 GB", surveytools_mb=obj.get("surveytools_peak_mb"),
+              note=f"CPU {obj['surveytools_cpu_s']:.1f} s" if obj.get("surveytools_cpu_s") else "")
+    if not quick and obj["transactions"] >= 100_000_000:
+        row.met = obj["surveytools_s"] <= 90 and obj["surveytools_peak_mb"] < 4096
+    rows = [row]
+    if "pandas_s" in obj:
+        rows.append(Row(f"kpis ({obj['pandas_transactions']:,} transactions, same data both sides)",
+                        obj["surveytools_small_s"], "pandas merge + groupby", obj["pandas_s"],
+                        surveytools_mb=obj.get("surveytools_small_peak_mb"), alternative_mb=obj.get("pandas_peak_mb")))
+    return rows
+
+
 def parse_generic_json(obj: dict, quick: bool) -> list[Row]:
     """A script's own rows: ``{"results": [{"benchmark", "surveytools_s", "alternative", "alternative_s",
     "target", "met", "note"}, ...]}`` (the keys of :class:`Row`)."""
@@ -329,9 +344,12 @@ BENCHES: dict[str, Bench] = {
     "bench_latent_class": Bench(quick=["--rows", "20000", "--n", "2000", "--starts", "4"], parse=parse_latent_class),
     "bench_profile": Bench(quick=["--n", "20000"], parse=parse_profile),
     "bench_crm_join": Bench(quick=["--rows", "1000000", "--respondents", "10000"], json=True),
+    "bench_kpis": Bench(quick=["--transactions", "5000000", "--customers", "500000", "--pandas-transactions",
+                               "1000000"], json=True),
 }
 
-JSON_PARSERS: dict[str, Callable[[dict, bool], list[Row]]] = {"bench_crm_join": parse_crm_join_json}
+JSON_PARSERS: dict[str, Callable[[dict, bool], list[Row]]] = {"bench_crm_join": parse_crm_join_json,
+                                                              "bench_kpis": parse_kpis_json}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ __all__ = [
     "InputFileError",
     "ImportMappingError",
     "DataError",
+    "KpiMapError",
     "ScaleError",
     "EstimationError",
     "NotFittedError",
@@ -74,6 +75,11 @@ class ImportMappingError(SurveyToolsError, ValueError):
 
 class DataError(SurveyToolsError, ValueError):
     """The data cannot support the requested analysis (non-numeric answers, too few rows...)."""
+
+
+class KpiMapError(SurveyToolsError, ValueError):
+    """A KPI map (``surveytools kpis --map``) is invalid or names columns the files lack; ``problems`` lists
+    every problem found."""
 
 
 class ScaleError(DataError):

@@ -34,7 +34,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
             "order_by": None, "pseudonymize": False, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
             "text": None, "as_of": None, "enabled": True},
-    "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
+    "report": {"language": None, "formats": ["xlsx", "html", "pptx"], "fdr": False, "enabled": True},
 }
 
 
@@ -112,6 +112,11 @@ class Project:
         crm = self.stage("crm").get("file")
         if crm:
             out.append(Path(crm))
+        for section, stage in _declared().items():  # input files named in declared stages' sections
+            for o in stage.project_options:
+                value = self.stage(section).get(o.name)
+                if o.type == "path" and not o.output and value:
+                    out.append(Path(value))
         return out
 
 
@@ -231,8 +236,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     rep = settings["report"]
     formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
     for f in formats:
-        if f not in ("xlsx", "html"):
-            problem(("report", "formats"), f"unknown format {f!r}; use xlsx and/or html")
+        if f not in ("xlsx", "html", "pptx"):
+            problem(("report", "formats"), f"unknown format {f!r}; use xlsx, html and/or pptx")
     rep["formats"] = formats
     language = data.get("language") or rep.get("language") or "en"
     if language not in ("en", "es"):

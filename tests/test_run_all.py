@@ -123,6 +123,18 @@ def test_crm_json_and_generic_fallback():
     assert [r.note for r in notes] == ["ratio new / old: 3.5x"]
 
 
+def test_kpis_json_rows_and_target():
+    obj = {"transactions": 100_000_000, "customers": 10_000_000, "surveytools_s": 70.0, "surveytools_peak_mb": 3000.0,
+           "pandas_transactions": 10_000_000, "pandas_customers": 1_000_000, "surveytools_small_s": 8.0,
+           "surveytools_small_peak_mb": 1200.0, "pandas_s": 40.0, "pandas_peak_mb": 6000.0}
+    full, same = run_all.parse_kpis_json(obj, quick=False)
+    assert full.met is True and full.surveytools_s == 70.0
+    assert same.ratio == pytest.approx(5.0) and same.alternative == "pandas merge + groupby"
+    obj["surveytools_s"] = 95.0
+    assert run_all.parse_kpis_json(obj, quick=False)[0].met is False
+    assert run_all.parse_kpis_json(obj, quick=True)[0].met is None
+
+
 def test_options_a_script_does_not_take_are_dropped():
     assert run_all._filter(["--rows", "10", "--repeat", "1", "--no-r"], {"--rows", "--no-r"}) == ["--rows", "10", "--no-r"]
 
