@@ -3,6 +3,27 @@
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    # weight, banner tables, KPIs
+    "weight": "Weighting", "w_efficiency": "Weighting efficiency (Kish)", "w_effective_n": "Effective sample size",
+    "w_design_effect": "Design effect of the weights", "w_range": "Smallest and largest weight",
+    "w_range_value": "{low} to {high}", "w_converged": "Raking converged", "w_cap": "Cap (x mean weight)",
+    "w_note": "Raking (iterative proportional fitting, as R survey's rake) makes the weighted sample match the "
+              "population shares below; later results use these weights.",
+    "w_margins": "Targets, sample and weighted shares", "w_margin": "Variable", "w_cell": "Category",
+    "w_target": "Target", "w_sample": "Sample", "w_achieved": "Weighted",
+    "tables_title": "Banner tables", "mean_cap": "Mean",
+    "letters_note_tables": "Column percentages or means; letters mark the columns a cell is significantly higher "
+                           "than (z test for percentages, Welch t for means; {adjust}; alpha = {alpha}).",
+    "kpis": "Customer KPIs by segment", "kpi_table": "KPIs per segment", "kpi_overall": "All customers",
+    "kpi_customers": "Customers", "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
+    "kpi_value_per_customer": "Revenue per customer", "kpi_orders_per_customer": "Orders per customer",
+    "kpi_aov": "Average order value", "kpi_discount_share": "Orders with a discount", "kpi_lapsed_share": "Lapsed",
+    "kpi_vip_share": "VIP", "kpi_recency_days_median": "Median days since last purchase",
+    "kpi_window": "Purchases in the {days} days up to {as_of}.",
+    "kpi_value_chart": "Where the value is: share of customers and of revenue",
+    "kpi_definitions": "Orders per customer = orders in the window / customers; average order value = revenue / "
+                       "orders; lapsed = at least the minimum orders ever and no purchase for longer than the "
+                       "inactivity limit; VIP = the top spenders.",
     "yes": "yes", "no": "no",
     # overview
     "ov_format": "Survey export", "ov_rows_in": "Rows in the export", "ov_respondents": "Respondents checked",
@@ -167,6 +188,30 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    # weight, banner tables, KPIs
+    "weight": "Ponderación", "w_efficiency": "Eficiencia de la ponderación (Kish)",
+    "w_effective_n": "Tamaño muestral efectivo", "w_design_effect": "Efecto de diseño de las ponderaciones",
+    "w_range": "Ponderación mínima y máxima", "w_range_value": "de {low} a {high}",
+    "w_converged": "El ajuste (raking) convergió", "w_cap": "Tope (x ponderación media)",
+    "w_note": "El raking (ajuste proporcional iterativo, como rake de R survey) hace que la muestra ponderada "
+              "reproduzca los porcentajes de la población; los resultados posteriores usan estas ponderaciones.",
+    "w_margins": "Objetivos, muestra y porcentajes ponderados", "w_margin": "Variable", "w_cell": "Categoría",
+    "w_target": "Objetivo", "w_sample": "Muestra", "w_achieved": "Ponderado",
+    "tables_title": "Tablas cruzadas", "mean_cap": "Media",
+    "letters_note_tables": "Porcentajes de columna o medias; las letras indican las columnas respecto a las que la "
+                           "celda es significativamente mayor (prueba z para porcentajes, t de Welch para medias; "
+                           "{adjust}; alfa = {alpha}).",
+    "kpis": "Indicadores de cliente por segmento", "kpi_table": "Indicadores por segmento",
+    "kpi_overall": "Todos los clientes", "kpi_customers": "Clientes", "kpi_customer_share": "% de clientes",
+    "kpi_revenue_share": "% de la facturación", "kpi_value_per_customer": "Facturación por cliente",
+    "kpi_orders_per_customer": "Pedidos por cliente", "kpi_aov": "Ticket medio",
+    "kpi_discount_share": "Pedidos con descuento", "kpi_lapsed_share": "Inactivos", "kpi_vip_share": "VIP",
+    "kpi_recency_days_median": "Mediana de días desde la última compra",
+    "kpi_window": "Compras de los {days} días hasta el {as_of}.",
+    "kpi_value_chart": "Dónde está el valor: % de clientes y de facturación",
+    "kpi_definitions": "Pedidos por cliente = pedidos en la ventana / clientes; ticket medio = facturación / "
+                       "pedidos; inactivo = al menos el mínimo de pedidos y sin compras durante más del límite de "
+                       "inactividad; VIP = los clientes que más gastan.",
     "yes": "sí", "no": "no",
     "ov_format": "Exportación de la encuesta", "ov_rows_in": "Filas de la exportación",
     "ov_respondents": "Encuestados revisados", "ov_flagged": "Encuestados con algún indicador de calidad",
