@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .normalize import LANGUAGES, Lemmatizer, check_language, fold, is_negator, stop_words
+from .normalize import KEEP_WORDS, LANGUAGES, Lemmatizer, check_language, fold, is_negator, stop_words
 from .pii import mask_series
 
 __all__ = ["Corpus", "build_corpus", "G2_CRITICAL"]
@@ -246,6 +246,7 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
     for li in present:
         lang = LANGUAGES[li]
         sw = stop_words(lang)
+        keep_words = KEEP_WORDS[lang]
         k_u = np.full(nu, STOP, dtype=np.int8)
         lem_u = np.full(nu, -1, dtype=np.int64)
         in_lang = tok_lang == li
@@ -257,12 +258,14 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
                 k_u[u] = BOUNDARY
             elif is_negator(f, lang):
                 k_u[u] = NEGATOR
-            elif f in sw or len(f) < 2:
+            elif len(f) < 2:
                 continue
             else:
                 lemma = lem(utok[u])
                 key = fold(lemma)
-                if key in sw:  # an inflection of a stop word ("estaría" -> "estar")
+                # a stop word or an inflection of one ("estaría" -> "estar"), unless its lemma is a kept
+                # content word ("llegó" is on the list, "llegar" is kept)
+                if (f in sw or key in sw) and key not in keep_words:
                     continue
                 k_u[u] = CONTENT
                 lem_u[u] = lemma_index.setdefault(key, len(lemma_index))

@@ -10,8 +10,9 @@
   :mod:`surveytools.text.corpus`): "no volvería" is one term ``no_volver``.
 * **Lemmas**: ``simplemma`` (pure Python, dictionaries shipped in the wheel, nothing downloaded at run time).
   A word simplemma does not know and that was written without accents gets its accents back when exactly
-  one accented spelling is known (``volveria`` -> ``volvería`` -> ``volver``). Every distinct word is
-  lemmatised once (:class:`Lemmatizer` caches).
+  one accented spelling is known (``volveria`` -> ``volvería`` -> ``volver``); pronominal verbs count with
+  their base verb (``volverse`` -> ``volver``, which also catches the unaccented "volvere"). Every distinct
+  word is lemmatised once (:class:`Lemmatizer` caches).
 * **Language** (:func:`detect_languages`): per comment, the language whose stop words cover more of its
   words (ties and comments without stop words: the questionnaire's language).
 
@@ -136,7 +137,10 @@ class Lemmatizer:
             if len(known) == 1:
                 word = known.pop()
         lemma = simplemma.lemmatize(word, lang=lang)
-        return lemma.lower() if lemma else word
+        lemma = lemma.lower() if lemma else word
+        if lang == "es" and lemma.endswith(("arse", "erse", "irse")) and simplemma.is_known(lemma[:-2], lang):
+            lemma = lemma[:-2]  # pronominal verbs count with their base verb ("volverse" -> "volver")
+        return lemma
 
     def many(self, words: list[str]) -> list[str]:
         """Lemmas of several words (each distinct word looked up once)."""
