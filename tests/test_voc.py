@@ -129,20 +129,55 @@ def test_tokenize_folds_accents_and_drops_stop_words():
 
 def test_distinctive_terms_known_answer():
     texts = (["precio barato oferta"] * 6 + ["calidad precio"] * 2
-             + ["entrega rapida envio"] * 6 + ["calidad envio"] * 2 + [None, ""])
+             + ["entrega rapida envío"] * 6 + ["calidad envío"] * 2 + [None, ""])
     groups = [1] * 8 + [2] * 8 + [1, 2]
-    res = distinctive_terms(texts, groups, top=3, prior=10, min_count=2)
+    res = distinctive_terms(texts, groups, top=4, prior=10, min_count=2)
     top1 = [t["term"] for t in res[1]["terms"]]
     top2 = [t["term"] for t in res[2]["terms"]]
-    # words used only by one group rank by their count there: precio (8), then barato, oferta (6 each)
-    assert top1[0] == "precio" and set(top1[1:3]) == {"barato", "oferta"}
-    assert top2[0] == "envio" and set(top2[1:3]) == {"entrega", "rapida"}
+    # terms used only by one group rank by their count there: precio (8), then barato, oferta and the phrase
+    # "precio barato" (6 each); terms are lemmas shown with their accents ("rapida" -> "rápido")
+    assert top1[0] == "precio" and set(top1[1:4]) == {"barato", "oferta", "precio barato"}
+    assert top2[0] == "envío" and set(top2[1:4]) == {"entrega", "rápido", "entrega rápido"}
+    kinds = {t["term"]: t["kind"] for t in res[2]["terms"]}
+    assert kinds["entrega rápido"] == "phrase" and kinds["envío"] == "lemma"
+    forms = {t["term"]: t["form"] for t in res[2]["terms"]}
+    assert forms["entrega rápido"] == "entrega rapida"  # the phrase as respondents wrote it
     assert "calidad" not in top1 and "calidad" not in top2  # used equally by both
     assert res[1]["comments"] == 8 and res[2]["comments"] == 8
     assert res[1]["examples"] and "oferta" in res[1]["examples"][0]
-    # the z statistic of a word used only by group 1 is positive for 1 and negative for 2
-    z1 = {t["term"]: t["z"] for t in res[1]["terms"]}
-    assert z1["barato"] > 1.96
+    # counts, respondents and an example comment of the group for each term
+    t1 = {t["term"]: t for t in res[1]["terms"]}
+    assert t1["precio"]["count"] == 8 and t1["precio"]["comments"] == 8
+    assert t1["barato"]["example"] == "precio barato oferta"
+    # the z statistic of a term used only by group 1 is clearly positive for 1
+    assert t1["barato"]["z"] > 1.5 and t1["precio"]["z"] > t1["barato"]["z"]
+
+
+def test_distinctive_terms_are_lemmas_never_two_inflections():
+    texts = (["Los precios son caros", "el precio es caro", "precios caros", "PRECIO muy caro"] * 3
+             + ["no volvería", "No volveré nunca", "no vuelvo"] * 3
+             + ["la entrega llegó tarde", "entregas tarde"] * 3)
+    groups = [1] * 12 + [2] * 9 + [3] * 6
+    res = distinctive_terms(texts, groups, top=6, prior=10, min_count=3)
+    for g in res:
+        terms = [t["term"] for t in res[g]["terms"]]
+        assert len(terms) == len(set(terms))
+    assert {"precio", "caro"} <= {t["term"] for t in res[1]["terms"]}
+    assert not {"precios", "caros"} & {t["term"] for t in res[1]["terms"]}
+    t2 = {t["term"]: t for t in res[2]["terms"]}
+    assert "no_volver" in t2 and t2["no_volver"]["kind"] == "negation" and t2["no_volver"]["count"] == 9
+    assert "volver" not in t2
+    assert "entrega" in {t["term"] for t in res[3]["terms"]}
+
+
+def test_distinctive_term_examples_are_masked():
+    texts = ["precio caro, llamadme al 612 345 678"] * 4 + ["entrega tarde, ana@correo.es"] * 4
+    res = distinctive_terms(texts, [1] * 4 + [2] * 4, top=3, prior=5, min_count=2)
+    shown = [t["example"] for g in res for t in res[g]["terms"]] + [e for g in res for e in res[g]["examples"]]
+    assert shown and all("612" not in e and "@" not in e for e in shown)
+    assert any("[teléfono]" in e for e in shown) and any("[email]" in e for e in shown)
+    # the masked parts never become terms
+    assert not {"correo", "es", "ana"} & {t["term"] for g in res for t in res[g]["terms"]}
 
 
 # ----------------------------------------------------------------------------- the command on the example study
@@ -201,5 +236,7 @@ def test_voc_command_on_example(example_inputs, invoke):
 def test_distinctive_terms_keep_the_written_accents():
     texts = ["Llevo muchos años aquí", "años de confianza", "Años y años", "precio barato", "precio bajo", "barato"]
     res = distinctive_terms(texts, [1, 1, 1, 2, 2, 2], top=2, prior=5, min_count=2)
-    assert res[1]["terms"][0]["term"] == "años"
+    # matched accent-insensitively as the lemma "año", shown with its accent (and its written form)
+    assert res[1]["terms"][0]["term"] == "año"
+    assert res[1]["terms"][0]["form"] == "año"
     assert res[1]["terms"][0]["count"] == 4

@@ -330,7 +330,7 @@ def loadings_frame(factor: Mapping[str, Any]) -> pd.DataFrame | None:
     return pd.DataFrame(data, index=list(rows), columns=cols[:m], dtype=float)
 
 
-_VOC_DETAIL = ("terms", "drivers", "examples")
+_VOC_DETAIL = ("terms", "drivers", "examples", "themes", "uncoded")
 
 
 def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:

@@ -74,7 +74,8 @@ class Corpus:
         Distinct comments x terms, occurrence counts (CSR).
     terms
         One row per column of ``X``: ``key`` (folded lemmas, ``no_`` prefix for a negated lemma, words joined
-        by a space for a phrase), ``kind`` (``lemma``, ``negation``, ``phrase``), ``form`` (as shown),
+        by a space for a phrase), ``lemma`` (the same with accents: ``atención``, ``no_volver``, ``entrega
+        domicilio``), ``kind`` (``lemma``, ``negation``, ``phrase``), ``form`` (as most often written),
         ``n_words``.
     lemma_keys
         Folded lemma of each lemma id (the ids used by ``tok_lemma``).
@@ -300,6 +301,7 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
     keys = [("no_" if ng else "") + lemma_keys[lm] for lm, ng in zip(t_lemma, t_neg)]
     forms = [("no_" if ng else "") + lemma_forms[lm] for lm, ng in zip(t_lemma, t_neg)]
     kinds = ["negation" if ng else "lemma" for ng in t_neg]
+    lemmas = list(forms)
     n_words = [1] * F1
     rows_parts, cols_parts = [c_doc], [c_term]
 
@@ -337,6 +339,7 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
             for j in acc_idx:
                 keys.append(keys[ua[j]] + " " + keys[ub[j]])
                 forms.append(forms[ua[j]] + " " + forms[ub[j]])
+                lemmas.append(lemmas[ua[j]] + " " + lemmas[ub[j]])
                 kinds.append("phrase")
                 n_words.append(2)
             # trigrams: two overlapping kept bigrams
@@ -360,6 +363,7 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
                     x, y, z = u3[j] // (F1 * F1), (u3[j] // F1) % F1, u3[j] % F1
                     keys.append(f"{keys[x]} {keys[y]} {keys[z]}")
                     forms.append(f"{forms[x]} {forms[y]} {forms[z]}")
+                    lemmas.append(f"{lemmas[x]} {lemmas[y]} {lemmas[z]}")
                     kinds.append("phrase")
                     n_words.append(3)
             phrase_occ = _phrase_occurrences(c_term, c_pos, pos2[sel], bfeat[sel],
@@ -371,7 +375,7 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
     cols = np.concatenate(cols_parts) if cols_parts else np.zeros(0, np.int64)
     X = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(nd, F))
     X.sum_duplicates()
-    terms = pd.DataFrame({"key": keys, "kind": kinds, "form": forms, "n_words": n_words})
+    terms = pd.DataFrame({"key": keys, "lemma": lemmas, "kind": kinds, "form": forms, "n_words": n_words})
     return Corpus(texts=uniq_texts, doc_of_row=doc_of_row, lang=np.asarray(LANGUAGES, dtype=object)[lang_idx],
                   X=X, terms=terms, lemma_keys=lemma_keys, lemma_forms=lemma_forms,
                   tok_doc=c_doc.astype(np.int64), tok_lemma=c_lemma.astype(np.int64), tok_neg=c_neg,

@@ -261,7 +261,7 @@ def discover_themes(corpus: Corpus, k: int, *, seed: int = 0, top_terms: int = 8
                             phrases={language: tuple(ph)} if ph else {}))
         top_docs = used_docs[np.argsort(-Wn[:, t], kind="stable")[:3]]
         details[name] = {"label": label,
-                         "terms": [{"term": str(terms.iloc[j]["key"]), "form": str(terms.iloc[j]["form"]),
+                         "terms": [{"term": str(terms.iloc[j]["lemma"]), "form": str(terms.iloc[j]["form"]),
                                     "kind": str(terms.iloc[j]["kind"]), "weight": float(Hm[t, j])} for j in order],
                          "quotes": [mask_pii(str(corpus.texts[i]), language) for i in top_docs]}
     frame = CodeFrame(themes=_unique_labels(themes), language=language, source="discovered")
