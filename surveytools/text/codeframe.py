@@ -46,7 +46,13 @@ from ..exceptions import CodeFrameError, InputFileError
 from .corpus import _PHRASE_GAP, Corpus
 from .normalize import LANGUAGES, Lemmatizer, fold, is_negator, stop_words
 
-__all__ = ["Theme", "CodeFrame", "Coding", "load_codeframe", "parse_codeframe"]
+__all__ = ["Theme", "CodeFrame", "Coding", "load_codeframe", "parse_codeframe", "DRAFT_HEADER"]
+
+#: Comment block on top of a draft code frame written by theme discovery.
+DRAFT_HEADER = """Draft code frame proposed by 'surveytools voc --discover-themes' (NMF on lemmas and phrases).
+Edit it: rename the theme keys and labels, move or drop keywords, add phrases (two or three words),
+regex and exclude lists; then code the comments with it: surveytools voc ... --codeframe THIS_FILE
+Keywords are lemmas: 'precio' matches 'precios'; 'no volver' matches only the negated verb."""
 
 _TOP_KEYS = {"language", "themes"}
 _THEME_KEYS = {"label", "keywords", "phrases", "regex", "exclude", "exclude_regex"}
