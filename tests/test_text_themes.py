@@ -1,0 +1,101 @@
+"""Theme shares per segment against known themes, the z test against statsmodels, masked quotes, discovery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from surveytools.datasets.spanish_comments import CODEFRAME_YAML, THEME_P, THEMES, simulate_comments
+from surveytools.exceptions import DataError
+from surveytools.questionnaire import load_yaml
+from surveytools.text.codeframe import parse_codeframe
+from surveytools.text.corpus import build_corpus
+from surveytools.text.themes import discover_themes, theme_table, two_proportion_z
+
+
+@pytest.fixture(scope="module")
+def sim():
+    d = simulate_comments(8000, seed=11, pii_rate=0.05)
+    corpus = build_corpus(d["comment"], "es")
+    frame = parse_codeframe(load_yaml(CODEFRAME_YAML))
+    return d, corpus, frame, frame.code(corpus)
+
+
+def test_shares_per_segment_match_the_truth(sim):
+    d, corpus, frame, coding = sim
+    w = d["weight"].to_numpy()
+    tab = theme_table(corpus, coding, d["segment"].to_numpy(), w)
+    ok = corpus.answered
+    for t in frame.names:
+        truth = d[f"theme_{t}"].to_numpy()
+        total = 100 * np.sum(w[ok] * truth[ok]) / np.sum(w[ok])
+        assert tab["themes"][t]["share"] == pytest.approx(total, abs=2)
+        for k in range(1, 6):
+            m = ok & (d["segment"].to_numpy() == k)
+            want = 100 * np.sum(w[m] * truth[m]) / np.sum(w[m])
+            assert tab["segments"][k]["themes"][t]["share"] == pytest.approx(want, abs=2), (t, k)
+            # and close to the design probability the comments were drawn with
+            design = 100 * THEME_P[k - 1, list(THEMES).index(t)]
+            assert abs(tab["segments"][k]["themes"][t]["share"] - design) < 6
+    none = ~d[[f"theme_{t}" for t in frame.names]].to_numpy().any(axis=1)
+    assert tab["uncoded"]["share"] == pytest.approx(100 * np.sum(w[ok] * none[ok]) / np.sum(w[ok]), abs=2)
+    assert tab["base"]["n"] == int(ok.sum())
+    # the segment with a theme's highest design probability is marked higher, the lowest lower
+    assert tab["segments"][1]["themes"]["precio"]["mark"] == "higher"
+    assert tab["segments"][2]["themes"]["digital"]["mark"] == "lower"
+
+
+def test_unweighted_z_equals_statsmodels(sim):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    d, corpus, frame, coding = sim
+    tab = theme_table(corpus, coding, d["segment"].to_numpy(), None, n_quotes=0)
+    ok = corpus.answered
+    hits = coding.hits[corpus.doc_of_row]
+    seg = d["segment"].to_numpy()
+    for k in (1, 4):
+        for ti, t in enumerate(frame.names):
+            s, r = ok & (seg == k), ok & (seg != k)
+            z, p = proportions_ztest([hits[s, ti].sum(), hits[r, ti].sum()], [s.sum(), r.sum()])
+            cell = tab["segments"][k]["themes"][t]
+            assert cell["z"] == pytest.approx(z, rel=1e-9) and cell["p"] == pytest.approx(p, rel=1e-9, abs=1e-300)
+
+
+def test_weighted_z_uses_kish_n_eff():
+    z, p = two_proportion_z(np.array([0.5]), np.array(20.0), np.array([0.25]), np.array(30.0))
+    pool = (20 * 0.5 + 30 * 0.25) / 50
+    assert z[0] == pytest.approx(0.25 / np.sqrt(pool * (1 - pool) * (1 / 20 + 1 / 30)))
+
+
+def test_quotes_are_on_theme_and_masked(sim):
+    d, corpus, frame, coding = sim
+    tab = theme_table(corpus, coding, d["segment"].to_numpy(), None, n_quotes=3)
+    all_quotes = [q for t in tab["themes"].values() for q in t["quotes"]]
+    all_quotes += [q for s in tab["segments"].values() for c in s["themes"].values() for q in c["quotes"]]
+    assert len(all_quotes) > 30
+    for q in all_quotes:
+        assert "@" not in q and "612 345 678" not in q and "4111" not in q and "+34" not in q
+    # some simulated comments with PII are quoted, masked
+    raw = [t for t in corpus.texts if "@" in t or "612" in t]
+    assert raw
+    seg1 = tab["segments"][1]["themes"]["precio"]["quotes"]
+    assert len(seg1) == 3 and len(set(seg1)) == 3
+
+
+def test_discovery_finds_the_simulated_themes_and_writes_a_usable_frame(sim):
+    d, corpus, frame, coding = sim
+    draft, details = discover_themes(corpus, 6, seed=0)
+    assert len(draft.themes) == 6 and details["_settings"]["seed"] == 0
+    tops = [set(t.keywords.get("es", ())) | set(t.phrases.get("es", ())) for t in draft.themes]
+    # each simulated theme's main keyword leads (is among the keywords of) some discovered theme
+    for word in ("precio", "amable", "plástico"):
+        assert any(word in top for top in tops), word
+    # reproducible with the seed, and the draft codes comments
+    again, _ = discover_themes(corpus, 6, seed=0)
+    assert again.to_dict() == draft.to_dict()
+    coded = draft.code(corpus)
+    assert coded.hits.any(axis=0).all()
+    for det in (v for k, v in details.items() if k != "_settings"):
+        assert all("@" not in q for q in det["quotes"])
+    with pytest.raises(DataError, match="theme discovery needs"):
+        discover_themes(build_corpus(["precio"] * 3), 4)
