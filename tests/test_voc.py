@@ -240,3 +240,92 @@ def test_distinctive_terms_keep_the_written_accents():
     assert res[1]["terms"][0]["term"] == "año"
     assert res[1]["terms"][0]["form"] == "año"
     assert res[1]["terms"][0]["count"] == 4
+
+
+# ----------------------------------------------------------------------------- themes on the example study
+
+CODEFRAME = EXAMPLE / "codeframe.yaml"
+
+
+def _demo_truth(comments: pd.Series) -> pd.DataFrame:
+    """True themes of the example's comments: the generator writes fragments typical of each segment, and the
+    example code frame has one theme per segment's fragments (in segment order)."""
+    from surveytools.datasets.retail_loyalty import SEGMENTS
+
+    themes = ["precio", "fidelidad", "digital", "sostenibilidad", "rapidez"]
+    low = comments.fillna("").str.lower()
+    return pd.DataFrame({t: np.logical_or.reduce([low.str.contains(w, regex=False).to_numpy()
+                                                  for w in SEGMENTS[i].words])
+                         for i, t in enumerate(themes)}, index=comments.index)
+
+
+def test_voc_codeframe_on_example_matches_the_generator(example_inputs, invoke):
+    import json
+
+    tmp, survey = example_inputs
+    res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+                 "--segments", tmp / "segments.csv", "--codeframe", CODEFRAME, "--drivers", "none", "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["segment"]
+    comments = survey.responses["comment"].reindex(seg.index)
+    answered = comments.notna() & comments.astype(str).str.strip().ne("")
+    truth = _demo_truth(comments)
+    w = survey.weights.reindex(seg.index).to_numpy()
+    for t in truth.columns:
+        want = 100 * np.sum(w[answered] * truth[t][answered]) / np.sum(w[answered])
+        assert d["themes"][t]["share"] == pytest.approx(want, abs=2), t
+        for k in range(1, 6):
+            m = (answered & (seg == k)).to_numpy()
+            want_k = 100 * np.sum(w[m] * truth[t].to_numpy()[m]) / np.sum(w[m])
+            assert d["segments"][str(k)]["themes"][t]["share"] == pytest.approx(want_k, abs=2), (t, k)
+    assert d["segments"]["1"]["themes"]["precio"]["mark"] == "higher"
+    assert 0 < d["uncoded"]["share"] < 20
+    assert d["settings"]["themes"]["weighted"] is True
+    # distinctive terms are lemmas: never two inflections of one lemma, never an inflected form
+    for k in d["segments"]:
+        terms = [t["term"] for t in d["segments"][k]["terms"]["terms"]]
+        assert len(terms) == len(set(terms))
+        assert not {"precios", "comprando", "llevo", "cambiaría"} & set(terms)
+    assert all(t["example"] for t in d["segments"]["1"]["terms"]["terms"])
+
+
+def test_voc_discover_themes_writes_a_draft_frame(example_inputs, invoke, tmp_path):
+    import json
+
+    tmp, _ = example_inputs
+    out = tmp_path / "draft.yaml"
+    args = ["voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+            "--segments", tmp / "segments.csv", "--drivers", "none"]
+    res = invoke(*args, "--discover-themes", "5", "--codeframe-out", out, "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert len(d["themes"]) == 5 and d["settings"]["themes"]["discovery"]["k"] == 5
+    assert set(d["discovered_themes"]) == set(d["themes"])
+    assert out.exists()
+    # the draft is a valid code frame that codes the same comments the same way
+    res2 = invoke(*args, "--codeframe", out, "--json")
+    assert res2.exit_code == 0, res2.stderr
+    d2 = json.loads(res2.stdout)
+    assert {t: v["share"] for t, v in d2["themes"].items()} == pytest.approx(
+        {t: v["share"] for t, v in d["themes"].items()})
+    # text output: the theme table and masked quotes
+    res3 = invoke(*args, "--codeframe", CODEFRAME)
+    assert res3.exit_code == 0 and "Themes of comment" in res3.stdout and "(uncoded)" in res3.stdout
+
+
+def test_voc_codeframe_errors(example_inputs, invoke, tmp_path):
+    tmp, _ = example_inputs
+    bad = tmp_path / "frame.yaml"
+    bad.write_text("themes:\n  precio:\n    keywords: [el]\n    regex: ['(']\n", encoding="utf-8")
+    args = ["voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+            "--segments", tmp / "segments.csv"]
+    res = invoke(*args, "--codeframe", bad)
+    assert res.exit_code == 1 and res.stderr.startswith("Error: ") and "3 problems" in res.stderr
+    assert "line 3, themes.precio.keywords.0" in res.stderr and "Traceback" not in res.stderr
+    res = invoke(*args, "--codeframe", tmp_path / "missing.yaml")
+    assert res.exit_code == 1 and "not found" in res.stderr
+    res = invoke(*args, "--codeframe", CODEFRAME, "--discover-themes", "3")
+    assert res.exit_code == 2 and "not both" in res.stderr
+    res = invoke(*args, "--codeframe-out", tmp_path / "x.yaml")
+    assert res.exit_code == 2 and "--discover-themes" in res.stderr

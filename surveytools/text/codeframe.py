@@ -380,13 +380,14 @@ def _word_lists(value: Any, path: tuple[Any, ...], language: str, problem: Any, 
                 problem(lpath + (i,), f"{w!r} is not a word or phrase")
                 continue
             parts = [p for p in re.split(r"[\s_]+", w.strip().lower()) if p]
-            if len(parts) > 3:
-                problem(lpath + (i,), f"{w!r} has {len(parts)} words; phrases have two or three")
+            content = [p for p in parts if fold(p) not in sw and not is_negator(fold(p), lang)]
+            if len(content) > 3:
+                problem(lpath + (i,), f"{w!r} has {len(content)} content words; phrases have two or three (stop "
+                                      "words between them are allowed)")
                 continue
             if phrases_only and len(parts) < 2:
                 problem(lpath + (i,), f"{w!r} is one word; put it under keywords")
                 continue
-            content = [p for p in parts if fold(p) not in sw and not is_negator(fold(p), lang)]
             if not content:
                 problem(lpath + (i,), f"{w!r} is a stop word in {lang!r} and never matches; use a content word "
                                       "or a phrase around it")
