@@ -446,7 +446,7 @@ def surface_forms(texts: Sequence[str], keys: set[str]) -> dict[str, str]:
 def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[Any] | pd.Series, *,
                       top: int = 10, prior: float = 500.0, min_count: int = 3, examples: int = 2,
                       stop_words: frozenset[str] | None = None, language: str = "es",
-                      corpus: Any = None) -> dict[Any, dict[str, Any]]:
+                      corpus: Any = None, subsume: float = 0.9) -> dict[Any, dict[str, Any]]:
     """Most distinctive terms (lemmas, negated lemmas, phrases) of each group against the rest.
 
     Weighted log-odds with an informative Dirichlet prior: for term w, group i (counts y_iw, total n_i)
@@ -456,7 +456,8 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
         delta_w = log((y_iw + a_w) / (n_i + a_0 - y_iw - a_w)) - log((y_jw + a_w) / (n_j + a_0 - y_jw - a_w))
         z_w = delta_w / sqrt(1 / (y_iw + a_w) + 1 / (y_jw + a_w))
 
-    (Monroe, Colaresi & Quinn 2008). Terms with ``z > 1.96`` are distinctive at 5%. Terms are the lemmas,
+    (Monroe, Colaresi & Quinn 2008). Terms with ``z > 1.96`` are distinctive at 5%; only terms with
+    ``z > 0`` (used relatively more by the group) are listed. Terms are the lemmas,
     ``no_<lemma>`` negations and phrases of :func:`surveytools.text.build_corpus`, so two inflections of one
     word ("precio", "precios") are one term.
 
@@ -481,6 +482,11 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
         ``es``, ``en`` or ``auto`` (per comment).
     corpus
         A :class:`~surveytools.text.Corpus` already built from ``texts`` (saves building it twice).
+    subsume
+        A term is left out when a longer phrase among the group's candidates contains it and accounts for at
+        least this share of its uses in the group ("precio", "subir" and "precio subir" all give way to
+        "precio subir demasiado" when they only occur in it); 1 keeps only exact duplicates out, above 1
+        keeps everything.
 
     Returns
     -------
@@ -522,6 +528,7 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     n_all = total.sum()
     a = prior * total / n_all
     a0 = prior
+    keys_words = [tuple(k.split(" ")) for k in terms["key"]]
     texts_arr = corpus.texts
     lengths = np.fromiter((len(str(x)) for x in texts_arr), dtype=float, count=len(texts_arr))
     for gi, lab in enumerate(labels):
@@ -534,7 +541,8 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
         lj = np.log((yj + a) / (nj + a0 - yj - a))
         delta = li - lj
         z = delta / np.sqrt(1.0 / (yi + a) + 1.0 / (yj + a))
-        order = [o for o in np.argsort(-z, kind="stable")[:top] if yi[o] > 0]
+        pool = [o for o in np.argsort(-z, kind="stable")[:4 * top] if yi[o] > 0 and z[o] > 0]
+        order = _without_subsumed(pool, keys_words, yi, subsume)[:top]
         freq = np.asarray(GD[gi].todense()).ravel()                          # respondents per distinct comment
         out_terms = []
         for o in order:
@@ -553,6 +561,24 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
             best = cand[np.lexsort((lengths[cand], -hits[cand]))][:examples]
             result[lab]["examples"] = [mask_pii(str(texts_arr[i]), lang) for i in best]
     return result
+
+
+def _without_subsumed(pool: list[int], words: list[tuple[str, ...]], counts: np.ndarray, share: float) -> list[int]:
+    """``pool`` (term indices by rank) without the terms a longer phrase of the pool contains and covers."""
+    out = []
+    for o in pool:
+        w = words[o]
+        covered = False
+        for other in pool:
+            ow = words[other]
+            if len(ow) <= len(w) or counts[other] < share * counts[o]:
+                continue
+            if any(ow[i:i + len(w)] == w for i in range(len(ow) - len(w) + 1)):
+                covered = True
+                break
+        if not covered:
+            out.append(o)
+    return out
 
 
 # ============================================================================ all of it by segment

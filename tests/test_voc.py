@@ -131,7 +131,7 @@ def test_distinctive_terms_known_answer():
     texts = (["precio barato oferta"] * 6 + ["calidad precio"] * 2
              + ["entrega rapida envío"] * 6 + ["calidad envío"] * 2 + [None, ""])
     groups = [1] * 8 + [2] * 8 + [1, 2]
-    res = distinctive_terms(texts, groups, top=4, prior=10, min_count=2)
+    res = distinctive_terms(texts, groups, top=4, prior=10, min_count=2, subsume=2.0)  # keep every term
     top1 = [t["term"] for t in res[1]["terms"]]
     top2 = [t["term"] for t in res[2]["terms"]]
     # terms used only by one group rank by their count there: precio (8), then barato, oferta and the phrase
@@ -151,6 +151,11 @@ def test_distinctive_terms_known_answer():
     assert t1["barato"]["example"] == "precio barato oferta"
     # the z statistic of a term used only by group 1 is clearly positive for 1
     assert t1["barato"]["z"] > 1.5 and t1["precio"]["z"] > t1["barato"]["z"]
+    # by default a phrase that covers its words' uses replaces them: "barato", "oferta" and "precio barato"
+    # only occur inside "precio barato oferta"; "precio" also occurs alone (8 > 6 / 0.9) and stays
+    res = distinctive_terms(texts, groups, top=4, prior=10, min_count=2)
+    assert [t["term"] for t in res[1]["terms"]] == ["precio", "precio barato oferta"]
+    assert [t["term"] for t in res[2]["terms"]] == ["envío", "entrega rápido envío"]
 
 
 def test_distinctive_terms_are_lemmas_never_two_inflections():
@@ -158,16 +163,19 @@ def test_distinctive_terms_are_lemmas_never_two_inflections():
              + ["no volvería", "No volveré nunca", "no vuelvo"] * 3
              + ["la entrega llegó tarde", "entregas tarde"] * 3)
     groups = [1] * 12 + [2] * 9 + [3] * 6
-    res = distinctive_terms(texts, groups, top=6, prior=10, min_count=3)
+    res = distinctive_terms(texts, groups, top=6, prior=10, min_count=3, subsume=2.0)
     for g in res:
         terms = [t["term"] for t in res[g]["terms"]]
         assert len(terms) == len(set(terms))
-    assert {"precio", "caro"} <= {t["term"] for t in res[1]["terms"]}
+    assert {"precio", "caro", "precio caro"} <= {t["term"] for t in res[1]["terms"]}
     assert not {"precios", "caros"} & {t["term"] for t in res[1]["terms"]}
     t2 = {t["term"]: t for t in res[2]["terms"]}
     assert "no_volver" in t2 and t2["no_volver"]["kind"] == "negation" and t2["no_volver"]["count"] == 9
     assert "volver" not in t2
     assert "entrega" in {t["term"] for t in res[3]["terms"]}
+    # by default the phrase "precio caro", used in all 12 comments, stands for its two words
+    res = distinctive_terms(texts, groups, top=6, prior=10, min_count=3)
+    assert [t["term"] for t in res[1]["terms"]] == ["precio caro"]
 
 
 def test_distinctive_term_examples_are_masked():
