@@ -272,7 +272,7 @@ def parse_voc_text(out: str, quick: bool) -> list[Row]:
     size = re.search(r"data: ([\d,]+) comments", out)
     st = re.search(rf"surveytools themes .*?:\s+{_NUM} s wall.*?peak\s+{_NUM} MB; agreement with the truth {_NUM}", out)
     alt = re.search(rf"naive per-comment loop:\s+{_NUM} s on ([\d,]+) comments ->\s+{_NUM} s scaled", out)
-    ratio = re.search(rf"ratio \(naive / surveytools\): {_NUM}x", out)
+    ratio = re.search(rf"ratio \(naive / surveytools\): {_NUM}x", out)  # wall ratio, printed first
     if not st:
         return []
     n = _f(size.group(1)) if size else 0

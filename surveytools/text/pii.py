@@ -42,6 +42,12 @@ _IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[0-9A-Za-z]{4}){3,7}(?:[ ]?[0-9A-Z
 _DIGITS = re.compile(r"(?<![\w+])(?:\+\s?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d)*[A-Za-z]?(?![\w@])")
 
 
+# anything worth a closer look: an "@" or seven digits separated by at most two of " ().+-" each (shorter
+# digit runs are never masked)
+_RISK = re.compile(r"@|\d(?:[\s().+-]{0,2}\d){6}")
+_DIGITS7 = re.compile(r"\d(?:[\s().+-]{0,2}\d){6}")
+
+
 def _tags(lang: str) -> dict[str, str]:
     return PII_TAGS.get(str(lang).lower()[:2], PII_TAGS["en"])
 
@@ -88,10 +94,12 @@ def mask_pii(text: str | None, lang: str = "es") -> str | None:
     if text is None or (isinstance(text, float) and text != text):
         return text
     s = str(text)
+    if not _RISK.search(s):
+        return s
     tags = _tags(lang)
     if "@" in s:
         s = _EMAIL.sub(tags["email"], s)
-    if not any(ch.isdigit() for ch in s):
+    if not _DIGITS7.search(s):
         return s
     s = _IBAN.sub(lambda m: tags["number"] if sum(c.isdigit() for c in m.group(0)) >= 8 else m.group(0), s)
 
@@ -111,7 +119,7 @@ def mask_series(texts: pd.Series | Iterable[str | None], lang: str = "es") -> pd
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype="object")
     out = s.copy()
     strs = s.astype("string")
-    risky = strs.str.contains(r"[@\d]", regex=True).fillna(False).to_numpy(dtype=bool)
+    risky = strs.str.contains(_RISK.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
     if risky.any():
         out[risky] = [mask_pii(v, lang) for v in s[risky]]
     return out
