@@ -475,7 +475,7 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
         Terms used fewer times in all are ignored.
     examples
         Example verbatims per group: distinct comments holding the most of the group's top five terms (the
-        shorter first among equals), PII-masked.
+        shorter first among equals; the most frequent comments when no term is distinctive), PII-masked.
     stop_words
         Ignored (kept for compatibility): stop words come from :mod:`surveytools.text.normalize`.
     language
@@ -554,11 +554,15 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
                               "count": int(yi[o]), "comments": int(users[gi, o]),
                               "example": mask_pii(str(texts_arr[best]), lang) if best is not None else None})
         result[lab]["terms"] = out_terms
-        if examples and order:
-            top5 = np.asarray(order[:5])
-            hits = np.asarray((Xk[:, top5] > 0).sum(axis=1)).ravel()
-            cand = np.flatnonzero((hits > 0) & (freq > 0))
-            best = cand[np.lexsort((lengths[cand], -hits[cand]))][:examples]
+        if examples:
+            if order:
+                top5 = np.asarray(order[:5])
+                hits = np.asarray((Xk[:, top5] > 0).sum(axis=1)).ravel()
+                cand = np.flatnonzero((hits > 0) & (freq > 0))
+                best = cand[np.lexsort((lengths[cand], -hits[cand]))][:examples]
+            else:  # nothing distinctive: the group's most frequent comments
+                cand = np.flatnonzero(freq > 0)
+                best = cand[np.lexsort((lengths[cand], -freq[cand]))][:examples]
             result[lab]["examples"] = [mask_pii(str(texts_arr[i]), lang) for i in best]
     return result
 
