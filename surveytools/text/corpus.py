@@ -49,7 +49,7 @@ __all__ = ["Corpus", "build_corpus", "G2_CRITICAL"]
 #: Dunning's G2 above which a bigram is a collocation (chi-square, 1 df, p < 0.001).
 G2_CRITICAL = 10.828
 
-_TOKEN = re.compile(r"\[[^\W\d_]+\]|[^\W\d_]+(?:'[^\W\d_]+)*|[.,;:!?¡¿()\[\]\"/\n]")
+_TOKEN = re.compile(r"\[[^\W\d_]+\]|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[.,;:!?¡¿()\[\]\"/\n]")
 _CHUNK = 200_000
 _NEG_WINDOW = 3     # a negator reaches a content word at most this many tokens on (two stop words between)
 _PHRASE_GAP = 2     # words of a phrase are at most this many tokens apart (one stop word between)
@@ -149,7 +149,8 @@ class Corpus:
 
 
 def _tokenize_chunk(texts: pd.Series) -> tuple[list[str], np.ndarray]:
-    lists = texts.str.lower().str.replace("\u2019", "'", regex=False).str.findall(_TOKEN)
+    # tokens as written: lower-casing and the typographic apostrophe are applied to distinct tokens later
+    lists = texts.str.findall(_TOKEN)
     lens = lists.str.len().to_numpy(dtype=np.int64)
     return list(chain.from_iterable(lists)), lens
 
@@ -219,7 +220,10 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
     ucode = np.concatenate(tok_codes) if tok_codes else np.zeros(0, dtype=np.int64)
     lens = np.concatenate(lens_all) if lens_all else np.zeros(0, dtype=np.int64)
     tok_doc_all = np.repeat(np.arange(nd, dtype=np.int64), lens)
-    utok = np.array(list(vocab), dtype=object)
+    # distinct written tokens -> distinct lower-case tokens ("Precio", "PRECIO" -> "precio")
+    lower_of = pd.factorize(np.array([u.lower().replace("\u2019", "'") for u in vocab], dtype=object))
+    ucode = lower_of[0][ucode] if len(ucode) else ucode
+    utok = np.asarray(lower_of[1], dtype=object)
     ufold = [fold(u) for u in utok]
     nu = len(utok)
     is_bound = np.fromiter((not (u[:1].isalpha()) for u in utok), dtype=bool, count=nu)
