@@ -22,7 +22,7 @@ from ._common import (
 @click.argument("export", type=click.Path(dir_okay=True, path_type=Path))
 @questionnaire_option()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Clean data to write: .csv, .parquet or .xlsx (never over an input).")
+              help="Clean data to write: .csv, .parquet, .xlsx or a labelled SPSS .sav (never over an input).")
 @sheet_option
 @click.option("--unknown-labels", type=click.Choice(["error", "missing"]), default="error", show_default=True,
               help="An answer that is not a label or code of its item: stop with a list of them (error), or "
@@ -54,7 +54,7 @@ def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, 
     from ..questionnaire import load_questionnaire
 
     if output.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise click.BadParameter(f"{output.name}: use a .csv, .parquet or .xlsx file name",
+        raise click.BadParameter(f"{output.name}: use a .csv, .parquet, .xlsx or .sav file name",
                                  param_hint="'-o' / '--output'")
     inputs = (str(export), str(questionnaire))
     check_output_path(output, inputs)

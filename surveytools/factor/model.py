@@ -15,7 +15,7 @@ import math
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,9 @@ class FactorResult:
         The options of the fit.
     item_text
         Item id -> question text (for naming factors).
+    names
+        Factor id -> readable name (:func:`surveytools.naming.name_factors`: the label of the scale whose
+        items mark the factor, else its top item's text); the ids themselves when names were given.
     heywood
         Items in a Heywood case.
     converged
@@ -135,6 +138,12 @@ class FactorResult:
     score_r2: pd.Series | None = None
     n_factors_rule: str = "user"
     weighted: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Factor id -> display name: :attr:`names` where set (automatic or given), else the id."""
+        return {f: self.names.get(f, f) for f in self.factors}
 
     @property
     def n_factors(self) -> int:
@@ -197,6 +206,7 @@ class FactorResult:
             "excluded": {k: int(v) for k, v in self.excluded.items()},
             "items": list(self.items),
             "factors": list(self.factors),
+            "names": self.labels,
             "n_factors": m,
             "n_factors_rule": self.n_factors_rule,
             "method": self.method,
@@ -526,7 +536,20 @@ class FactorModel:
         method, rotation, cor, score = self._validate()
         frame, text, w = self._frame(X, items)
         with single_thread(frame.shape[1]):
-            return self._fit(frame, text, w, method, rotation, cor, score, progress)
+            self._fit(frame, text, w, method, rotation, cor, score, progress)
+        self.result_ = replace(self.result_, names=self._auto_names(X))
+        return self
+
+    def _auto_names(self, X: Any) -> dict[str, str]:
+        """Readable factor names: the given names themselves, else proposed from scales and item text."""
+        from ..naming import name_factors
+
+        res = self.result_
+        if self.factor_names is not None:
+            return {f: f for f in res.factors}
+        q = getattr(X, "questionnaire", None)
+        return name_factors(res.loadings, q.scales if q is not None else None, res.item_text,
+                            lang=getattr(q, "language", "en") or "en")
 
     def _fit(self, frame: pd.DataFrame, text: dict[str, str], w: np.ndarray | None, method: str, rotation: str,
              cor: str, score: str, progress: Progress | None) -> FactorModel:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,15 @@ class SegmentResult:
     seed: int
     options: dict[str, Any] = field(default_factory=dict)
     k_chosen: bool = True
+    basis_labels: dict[str, str] = field(default_factory=dict)
+    lang: str = "en"
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Segment number -> a short descriptive name from the centroid (:func:`surveytools.naming.name_segments`)."""
+        from ..naming import name_segments
+
+        return name_segments(self.centroids_z, self.basis_labels, lang=self.lang)
 
     @property
     def rows_excluded(self) -> int:
@@ -186,6 +195,7 @@ class SegmentResult:
                           for k, v in self.stability.items()},
             "centroids": cents,
             "explanation": self.explanation,
+            "names": {str(s): n for s, n in self.names.items()},
             "votes": dict(self.votes),
             "k_chosen": self.k_chosen,
             "basis": {"kind": self.basis, "columns": list(self.basis_columns), "standardized": self.standardized},
@@ -475,7 +485,19 @@ class Segmenter:
         sol = sols[k]
         explanation = choice.explanation + ("" if not notes else " " + " ".join(notes))
         self._store(basis, method, sol, order, criteria, stab.get(k), explanation, choice.votes, auto)
+        self.result_ = replace(self.result_, **self._labels(X, basis))
         return self
+
+    @staticmethod
+    def _labels(X: Any, basis: Basis) -> dict[str, Any]:
+        """Display labels of the basis columns and the language of the segment names."""
+        from ..naming import basis_labels
+
+        q = getattr(X, "questionnaire", None)
+        fm = basis.factor_model
+        fnames = fm.result_.labels if fm is not None and hasattr(fm, "result_") else None
+        return {"basis_labels": basis_labels(basis.sources, q, fnames),
+                "lang": (getattr(q, "language", None) or "en") if q is not None else "en"}
 
     def _check_ks(self, x: np.ndarray, ks: list[int], auto: bool, basis: Basis) -> tuple[list[int], list[str]]:
         n = x.shape[0]
@@ -772,16 +794,16 @@ def evaluate_segments(data: Survey | pd.DataFrame, assignments: Any, basis: str 
     DataError
         Assignments naming respondents that are not in the data, or no overlap.
     """
-    from ..assignments import Assignments
+    from ..segments import Segments
 
-    if isinstance(assignments, Assignments):
+    if isinstance(assignments, Segments):
         seg = assignments.segment
-        where = assignments.path or "the assignments"
+        where = assignments.source or "the assignments"
     elif isinstance(assignments, pd.Series):
         seg = assignments
         where = "the assignments"
     else:
-        raise DataError("assignments must be read with read_assignments() or be a Series id -> segment")
+        raise DataError("assignments must be Segments (read_segments()) or a Series id -> segment")
     seg = pd.Series(pd.to_numeric(seg, errors="coerce").to_numpy(), index=seg.index.astype(str))
     if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
         raise DataError(f"{where}: segments must be whole numbers >= 1")
