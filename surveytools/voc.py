@@ -672,8 +672,8 @@ class VocResult:
             for name, row in d.sort_values("weight", ascending=False).iterrows():
                 lines.append(f"  {name:<28} {row['share']:5.1f}%  {'+' if row['sign'] >= 0 else '-'}")
         if any(m.get("terms", {}).get("terms") for m in self.segments.values()):
-            lines.append(f"\nDistinctive words in {self.settings.get('text_item')} (weighted log-odds, z > 1.96 "
-                         "is distinctive at 5%):")
+            lines.append(f"\nDistinctive terms in {self.settings.get('text_item')} (lemmas, no_ negations and "
+                         "phrases; weighted log-odds, z > 1.96 is distinctive at 5%):")
         for k, m in self.segments.items():
             terms = m.get("terms", {}).get("terms", [])
             if terms:
@@ -757,8 +757,8 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
         Number of themes to discover by NMF when there is no code frame; the draft frame is returned in
         :attr:`VocResult.codeframe` and used to code the comments.
     text_language
-        Language of the comments: ``es``, ``en`` or ``auto`` (detected per comment); default the
-        questionnaire's language.
+        Language of the comments: ``es``, ``en`` or ``auto`` (the default: each comment's language is told
+        by its stop words, ties going to the questionnaire's language).
     seed
         Seed of theme discovery.
     quotes
@@ -841,7 +841,7 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
 
         qlang = str(getattr(q, "language", "es") or "es").lower()[:2]
         default_lang = qlang if qlang in LANGUAGES else "es"
-        lang = text_language or default_lang
+        lang = text_language or "auto"
         col = survey.responses[text_item][masks["total"]]
         groups_t = seg[masks["total"]].astype(int)
         corpus = build_corpus(col, lang, default_language=default_lang)

@@ -60,7 +60,8 @@ def _drivers_frame(survey, spec: str):
 @click.option("--codeframe-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --discover-themes: write the draft code frame here (YAML) to edit and reuse.")
 @click.option("--text-language", type=click.Choice(["es", "en", "auto"]), default=None,
-              help="Language of the comments (default: the questionnaire's; auto detects it per comment).")
+              help="Language of the comments (default auto: told per comment by its stop words, ties going to the "
+                   "questionnaire's language).")
 @click.option("--quotes", type=click.IntRange(min=0), default=3, show_default=True,
               help="Representative quotes per theme and segment (personal data masked).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of theme discovery.")

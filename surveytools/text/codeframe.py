@@ -158,7 +158,7 @@ class CodeFrame:
             ng = corpus.tok_neg[in_lang_tok]
             D_all = sparse.csr_matrix((np.ones(len(d)), (d, lm)), shape=(nd, n_lem))
             D_neg = sparse.csr_matrix((np.ones(int(ng.sum())), (d[ng], lm[ng])), shape=(nd, n_lem))
-            for role, target in (("include", score), ("exclude", None)):
+            for role in ("include", "exclude"):
                 M_all = sparse.lil_matrix((n_lem, T))
                 M_neg = sparse.lil_matrix((n_lem, T))
                 phrase_specs: list[tuple[int, tuple[int, ...], bool]] = []
