@@ -429,7 +429,7 @@ class _Run:
         self.results["typing_tool"] = res
         self._json(rec, "typing_tool.json", res)
         rec.outputs.append(str(tool.save(self._path("typing_tool_model.json"), inputs=self.inputs)))
-        from .typing.exports import write_calculator
+        from .typing_tool.exports import write_calculator
 
         rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs)))
         sql = self._path("typing_tool.sql")

@@ -625,6 +625,155 @@ def _moments(W: np.ndarray, W2: np.ndarray, S0: np.ndarray, S1: np.ndarray, S2: 
     return mean, n_eff, se2
 
 
+# ---------------------------------------------------------------------------- the steps of profile_segments
+def _segment_names(assignments: Segments, counts: np.ndarray, names: Mapping[Any, str] | Sequence[str] | str | None,
+                   lang: str) -> dict[int, str]:
+    """Segment -> name (given names, else the file's, else "Segment k"); segments must be 1..k without gaps."""
+    k = len(counts)
+    empty = [str(i + 1) for i in np.flatnonzero(counts == 0)]
+    where = assignments.source or "the segment assignments"
+    if empty:
+        raise DataError(f"{where}: segment{'s' if len(empty) > 1 else ''} {', '.join(empty)} "
+                        f"{'have' if len(empty) > 1 else 'has'} no respondents (segments go up to {k}); number "
+                        f"the segments 1..k without gaps")
+    if k < 2:
+        raise DataError(f"{where}: every profiled respondent is in segment 1; profiles compare at least two segments")
+    file_names = dict(assignments.names)
+    user_names = parse_names(names) if names is not None else {}
+    beyond = sorted(s for s in {**file_names, **user_names} if s > k)
+    if beyond:
+        raise DataError(f"names are given for segment{'s' if len(beyond) > 1 else ''} "
+                        f"{', '.join(map(str, beyond))}, which {'have' if len(beyond) > 1 else 'has'} no "
+                        f"respondents (the assignments have segments 1..{k}); remove those names or fix the "
+                        "assignments")
+    return {s: user_names.get(s, file_names.get(s, tr("segment_label", lang, number=s))) for s in range(1, k + 1)}
+
+
+def _profile_weights(survey: Survey, kept: Survey, weights: bool) -> tuple[np.ndarray, bool]:
+    """Weights of the profiled respondents (ones when unweighted) and whether survey weights are used."""
+    w = kept.weight_array() if weights else None
+    if w is None:
+        return np.ones(kept.n), False
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        rid = kept.ids[np.flatnonzero(bad)[0]]
+        raise DataError(f"{survey.source.describe()}: weight of respondent {rid!r} is {w[bad][0]!r}; weights "
+                        f"must be numbers >= 0 (column {survey.questionnaire.weight!r})")
+    if w.sum() <= 0:
+        raise DataError("the survey weights of the profiled respondents sum to 0")
+    return w, True
+
+
+def _segment_tests(X: np.ndarray, G: np.ndarray, w: np.ndarray, rows: Any, *, fdr: bool, alpha: float
+                   ) -> dict[str, Any]:
+    """Each segment against the rest, vectorized over rows and segments: weighted means, Welch t (means) or
+    two-proportion z (proportions), Benjamini-Hochberg adjusted p, index and effect size, and the marks.
+
+    Returns arrays (segments x rows unless named ``*_t``, which are per row) keyed ``m_s``, ``n_s``, ``m_t``,
+    ``n_t``, ``sd_t``, ``N_s``, ``N_t``, ``index``, ``statistic``, ``df``, ``p``, ``p_adj``, ``mark``, ``effect``.
+    """
+    g = _group_stats(X, G, w)
+    keys = ("N", "W", "W2", "S0", "S1", "S2")
+    tot = {key: g[key].sum(axis=0) for key in keys}
+    rest = {key: tot[key][None, :] - g[key] for key in keys}
+    m_s, n_s, se2_s = _moments(g["W"], g["W2"], g["S0"], g["S1"], g["S2"])
+    m_r, n_r, se2_r = _moments(rest["W"], rest["W2"], rest["S0"], rest["S1"], rest["S2"])
+    m_t, n_t, se2_t = _moments(tot["W"], tot["W2"], tot["S0"], tot["S1"], tot["S2"])
+    sd_t = np.sqrt(se2_t * n_t)
+    is_prop = np.array([s == "proportion" for s in rows.stat])[None, :]
+    diff = m_s - m_r
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Welch t
+        se2 = se2_s + se2_r
+        t = diff / np.sqrt(se2)
+        df = se2 ** 2 / (se2_s ** 2 / (n_s - 1.0) + se2_r ** 2 / (n_r - 1.0))
+        ok_t = (n_s > 1) & (n_r > 1) & (se2 > 0)
+        t = np.where(ok_t, t, np.nan)
+        df = np.where(ok_t, df, np.nan)
+        p_t = 2.0 * stats.t.sf(np.abs(t), df)
+        # two-proportion z
+        pool = (n_s * m_s + n_r * m_r) / (n_s + n_r)
+        z = diff / np.sqrt(pool * (1.0 - pool) * (1.0 / n_s + 1.0 / n_r))
+        ok_z = (n_s > 0) & (n_r > 0) & (pool > 0) & (pool < 1)
+        z = np.where(ok_z, z, np.nan)
+        p_z = 2.0 * stats.norm.sf(np.abs(z))
+        statistic = np.where(is_prop, z, t)
+        dfs = np.where(is_prop, np.nan, df)
+        p = np.where(is_prop, p_z, p_t)
+        # index and effect size
+        nonneg = (g["min"] >= 0)[None, :]
+        index = np.where(nonneg & (m_t[None, :] > 0), 100.0 * m_s / m_t[None, :], np.nan)
+        h = 2.0 * np.arcsin(np.sqrt(np.clip(m_s, 0, 1))) - 2.0 * np.arcsin(np.sqrt(np.clip(m_t, 0, 1)))[None, :]
+        d = (m_s - m_t[None, :]) / sd_t[None, :]
+        effect = np.where(is_prop, h, np.where(sd_t[None, :] > 0, d, np.nan))
+    p_adj = bh_adjust(p.ravel()).reshape(p.shape)
+    use = p_adj if fdr else p
+    sig = np.isfinite(use) & (use < alpha)
+    mark = np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", ""))
+    return {"m_s": m_s, "n_s": n_s, "se2_s": se2_s, "m_t": m_t, "n_t": n_t, "sd_t": sd_t, "N_s": g["N"],
+            "N_t": tot["N"],
+            "index": index, "statistic": statistic, "df": dfs, "p": p, "p_adj": p_adj, "mark": mark,
+            "effect": effect}
+
+
+def _letters(st: Mapping[str, Any], rows: Any, letter_of: list[str], *, alpha: float, adjust: str
+             ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Pairwise column letters (segments x rows) and the pairwise tests behind them (one line per row and pair)."""
+    k = len(letter_of)
+    is_prop = np.array([s == "proportion" for s in rows.stat])
+    pair = _pairwise_tests(st["m_s"], st["n_s"], st["se2_s"], is_prop)
+    pair["p_adj"] = _adjust_rows(pair["p"], adjust)
+    higher = np.isfinite(pair["p_adj"]) & (pair["p_adj"] < alpha)
+    ai, bi = np.triu_indices(k, 1)
+    up = higher & (pair["diff"] > 0)       # a significantly higher than b   (pairs x R)
+    down = higher & (pair["diff"] < 0)     # b significantly higher than a
+    letters = np.full((k, len(is_prop)), "", dtype=object)
+    # k(k-1)/2 pairs, vectorized over rows; triu order appends each cell's letters in segment order
+    for j, (a, b) in enumerate(zip(ai, bi, strict=True)):
+        letters[a] = np.where(up[j], letters[a] + letter_of[b], letters[a])
+        letters[b] = np.where(down[j], letters[b] + letter_of[a], letters[b])
+    row_ids = rows.ids()
+    pair_index = pd.MultiIndex.from_arrays(
+        [np.repeat(row_ids, len(ai)), np.tile(ai + 1, len(row_ids)), np.tile(bi + 1, len(row_ids))],
+        names=["row", "a", "b"])
+    pairwise = pd.DataFrame({key: pair[key].T.ravel() for key in ("diff", "statistic", "df", "p", "p_adj")},
+                            index=pair_index)
+    return letters, pairwise
+
+
+def _rows_frame(rows: Any, st: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per profile line (variable or level) with the total's statistics; ids must be unique."""
+    rows_df = pd.DataFrame({
+        "section": rows.section, "variable": rows.variable, "label": rows.label,
+        "level": pd.Series(rows.level, dtype=object), "level_label": pd.Series(rows.level_label, dtype=object),
+        "stat": rows.stat, "total": st["m_t"], "total_n": st["N_t"].astype(int), "total_n_eff": st["n_t"],
+        "total_sd": st["sd_t"],
+    })
+    rows_df.index = pd.Index(rows.ids())
+    if not rows_df.index.is_unique:
+        dup = rows_df.index[rows_df.index.duplicated()][0]
+        raise DataError(f"variable {dup!r} appears twice in the profile (a basis, scale or extra column named like "
+                        "a questionnaire item); rename it")
+    return rows_df
+
+
+def _cells_frame(row_ids: pd.Index, k: int, st: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per (profile line, segment): value, index, test statistic, p, mark, n, effect."""
+    row_ids = list(row_ids)
+    seg_ids = np.arange(1, k + 1)
+    R = len(row_ids)
+    cell_index = pd.MultiIndex.from_arrays([np.tile(row_ids, k), np.repeat(seg_ids, R)], names=["row", "segment"])
+    flat = {
+        "value": st["m_s"], "index": st["index"], "statistic": st["statistic"], "df": st["df"], "p": st["p"],
+        "p_adj": st["p_adj"], "mark": st["mark"], "n": st["N_s"].astype(int), "n_eff": st["n_s"],
+        "effect": st["effect"], "letters": st["letters"],
+    }
+    cells = pd.DataFrame({key: np.asarray(v).ravel() for key, v in flat.items()}, index=cell_index)
+    cells["mark"] = cells["mark"].astype(object).where(cells["mark"] != "", None)
+    return cells.sort_index(level="row", sort_remaining=False).reindex(
+        pd.MultiIndex.from_product([row_ids, seg_ids], names=["row", "segment"]))
+
+
 def profile_segments(
     survey: Survey,
     segments: pd.Series | Segments | str | os.PathLike[str],
@@ -718,47 +867,13 @@ def profile_segments(
     if isinstance(top_box, bool) or not isinstance(top_box, (int, np.integer)) or top_box < 0:
         raise DataError(f"top_box must be a whole number >= 0, not {top_box!r}")
     rows_in = survey.n
-
-    # ---- segments
     assignments = as_segments(segments)
-    file_names = dict(assignments.names)
     kept, seg, unassigned = assignments.align(survey)
     labels = seg.to_numpy(dtype=int)
     k = int(labels.max())
     counts = np.bincount(labels, minlength=k + 1)[1:]
-    empty = [str(i + 1) for i in np.flatnonzero(counts == 0)]
-    where = assignments.source or "the segment assignments"
-    if empty:
-        raise DataError(f"{where}: segment{'s' if len(empty) > 1 else ''} {', '.join(empty)} "
-                        f"{'have' if len(empty) > 1 else 'has'} no respondents (segments go up to {k}); number "
-                        f"the segments 1..k without gaps")
-    if k < 2:
-        raise DataError(f"{where}: every profiled respondent is in segment 1; profiles compare at least two segments")
-    user_names = parse_names(names) if names is not None else {}
-    beyond = sorted(s for s in {**file_names, **user_names} if s > k)
-    if beyond:
-        raise DataError(f"names are given for segment{'s' if len(beyond) > 1 else ''} "
-                        f"{', '.join(map(str, beyond))}, which {'have' if len(beyond) > 1 else 'has'} no "
-                        f"respondents (the assignments have segments 1..{k}); remove those names or fix the "
-                        "assignments")
-    seg_names = {s: user_names.get(s, file_names.get(s, tr("segment_label", lang, number=s)))
-                 for s in range(1, k + 1)}
-
-    # ---- weights
-    w = kept.weight_array() if weights else None
-    weighted = w is not None
-    if w is None:
-        w = np.ones(kept.n)
-    else:
-        bad = ~np.isfinite(w) | (w < 0)
-        if bad.any():
-            rid = kept.ids[np.flatnonzero(bad)[0]]
-            raise DataError(f"{survey.source.describe()}: weight of respondent {rid!r} is {w[bad][0]!r}; weights "
-                            f"must be numbers >= 0 (column {survey.questionnaire.weight!r})")
-        if w.sum() <= 0:
-            raise DataError("the survey weights of the profiled respondents sum to 0")
-
-    # ---- variables
+    seg_names = _segment_names(assignments, counts, names, lang)
+    w, weighted = _profile_weights(survey, kept, weights)
     if isinstance(variables, str):
         variables = [v.strip() for v in variables.split(",") if v.strip()]
     elif variables is not None:
@@ -782,91 +897,14 @@ def profile_segments(
                       f"the sample have little power below {_SMALL_SEGMENT} respondents", DataQualityWarning,
                       stacklevel=2)
 
-    # ---- statistics, vectorized over rows and segments
-    X = np.column_stack(rows.data)
     G = np.zeros((kept.n, k))
     G[np.arange(kept.n), labels - 1] = 1.0
-    g = _group_stats(X, G, w)
-    keys = ("N", "W", "W2", "S0", "S1", "S2")
-    tot = {key: g[key].sum(axis=0) for key in keys}
-    rest = {key: tot[key][None, :] - g[key] for key in keys}
-    m_s, n_s, se2_s = _moments(g["W"], g["W2"], g["S0"], g["S1"], g["S2"])
-    m_r, n_r, se2_r = _moments(rest["W"], rest["W2"], rest["S0"], rest["S1"], rest["S2"])
-    m_t, n_t, se2_t = _moments(tot["W"], tot["W2"], tot["S0"], tot["S1"], tot["S2"])
-    sd_t = np.sqrt(se2_t * n_t)
-    is_prop = np.array([s == "proportion" for s in rows.stat])[None, :]
-    diff = m_s - m_r
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # Welch t
-        se2 = se2_s + se2_r
-        t = diff / np.sqrt(se2)
-        df = se2 ** 2 / (se2_s ** 2 / (n_s - 1.0) + se2_r ** 2 / (n_r - 1.0))
-        ok_t = (n_s > 1) & (n_r > 1) & (se2 > 0)
-        t = np.where(ok_t, t, np.nan)
-        df = np.where(ok_t, df, np.nan)
-        p_t = 2.0 * stats.t.sf(np.abs(t), df)
-        # two-proportion z
-        pool = (n_s * m_s + n_r * m_r) / (n_s + n_r)
-        z = diff / np.sqrt(pool * (1.0 - pool) * (1.0 / n_s + 1.0 / n_r))
-        ok_z = (n_s > 0) & (n_r > 0) & (pool > 0) & (pool < 1)
-        z = np.where(ok_z, z, np.nan)
-        p_z = 2.0 * stats.norm.sf(np.abs(z))
-        statistic = np.where(is_prop, z, t)
-        dfs = np.where(is_prop, np.nan, df)
-        p = np.where(is_prop, p_z, p_t)
-        # index and effect size
-        nonneg = (g["min"] >= 0)[None, :]
-        index = np.where(nonneg & (m_t[None, :] > 0), 100.0 * m_s / m_t[None, :], np.nan)
-        h = 2.0 * np.arcsin(np.sqrt(np.clip(m_s, 0, 1))) - 2.0 * np.arcsin(np.sqrt(np.clip(m_t, 0, 1)))[None, :]
-        d = (m_s - m_t[None, :]) / sd_t[None, :]
-        effect = np.where(is_prop, h, np.where(sd_t[None, :] > 0, d, np.nan))
-    p_adj = bh_adjust(p.ravel()).reshape(p.shape)
-    pair = _pairwise_tests(m_s, n_s, se2_s, is_prop[0])
-    pair["p_adj"] = _adjust_rows(pair["p"], letters_adjust)
+    st = _segment_tests(np.column_stack(rows.data), G, w, rows, fdr=fdr, alpha=alpha)
     letter_of = [segment_letter(s) for s in range(1, k + 1)]
-    higher = np.isfinite(pair["p_adj"]) & (pair["p_adj"] < alpha)
-    ai, bi = np.triu_indices(k, 1)
-    up = higher & (pair["diff"] > 0)       # a significantly higher than b   (pairs x R)
-    down = higher & (pair["diff"] < 0)     # b significantly higher than a
-    letters = np.full((k, p.shape[1]), "", dtype=object)
-    # k(k-1)/2 pairs, vectorized over rows; triu order appends each cell's letters in segment order
-    for j, (a, b) in enumerate(zip(ai, bi, strict=True)):
-        letters[a] = np.where(up[j], letters[a] + letter_of[b], letters[a])
-        letters[b] = np.where(down[j], letters[b] + letter_of[a], letters[b])
-    use = p_adj if fdr else p
-    sig = np.isfinite(use) & (use < alpha)
-    mark = np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", ""))
-
-    # ---- assemble
-    row_ids = rows.ids()
-    rows_df = pd.DataFrame({
-        "section": rows.section, "variable": rows.variable, "label": rows.label,
-        "level": pd.Series(rows.level, dtype=object), "level_label": pd.Series(rows.level_label, dtype=object),
-        "stat": rows.stat, "total": m_t, "total_n": tot["N"].astype(int), "total_n_eff": n_t, "total_sd": sd_t,
-    })
-    rows_df.index = pd.Index(row_ids)
-    if not rows_df.index.is_unique:
-        dup = rows_df.index[rows_df.index.duplicated()][0]
-        raise DataError(f"variable {dup!r} appears twice in the profile (a basis, scale or extra column named like "
-                        "a questionnaire item); rename it")
+    st["letters"], pairwise = _letters(st, rows, letter_of, alpha=alpha, adjust=letters_adjust)
+    rows_df = _rows_frame(rows, st)
+    cells = _cells_frame(rows_df.index, k, st)
     seg_ids = np.arange(1, k + 1)
-    R = len(row_ids)
-    cell_index = pd.MultiIndex.from_arrays([np.tile(row_ids, k), np.repeat(seg_ids, R)], names=["row", "segment"])
-    flat = {
-        "value": m_s, "index": index, "statistic": statistic, "df": dfs, "p": p, "p_adj": p_adj,
-        "mark": mark, "n": g["N"].astype(int), "n_eff": n_s, "effect": effect, "letters": letters,
-    }
-    cells = pd.DataFrame({key: np.asarray(v).ravel() for key, v in flat.items()}, index=cell_index)
-    cells["mark"] = cells["mark"].astype(object).where(cells["mark"] != "", None)
-    cells = cells.sort_index(level="row", sort_remaining=False).reindex(
-        pd.MultiIndex.from_product([row_ids, seg_ids], names=["row", "segment"]))
-
-    npairs = len(ai)
-    pair_index = pd.MultiIndex.from_arrays(
-        [np.repeat(row_ids, npairs), np.tile(ai + 1, R), np.tile(bi + 1, R)], names=["row", "a", "b"])
-    pairwise = pd.DataFrame({key: pair[key].T.ravel() for key in ("diff", "statistic", "df", "p", "p_adj")},
-                            index=pair_index)
-
     wsum = G.T @ w
     seg_df = pd.DataFrame({
         "name": [seg_names[s] for s in seg_ids],
@@ -876,8 +914,8 @@ def profile_segments(
         "share": wsum / wsum.sum(),
     }, index=pd.Index(seg_ids, name="segment"))
     seg_df["description"] = [
-        _describe(int(s), seg_names[s], int(counts[s - 1]), float(seg_df.at[s, "share"]), rows, m_t, m_s[s - 1],
-                  mark[s - 1], effect[s - 1], weighted, lang) for s in seg_ids
+        _describe(int(s), seg_names[s], int(counts[s - 1]), float(seg_df.at[s, "share"]), rows, st["m_t"],
+                  st["m_s"][s - 1], st["mark"][s - 1], st["effect"][s - 1], weighted, lang) for s in seg_ids
     ]
     return ProfileResult(segments=seg_df, rows=rows_df, cells=cells, alpha=float(alpha), fdr=bool(fdr),
                          weighted=weighted, lang=lang, rows_in=rows_in, unassigned=pd.Index(unassigned),

@@ -51,6 +51,7 @@ def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, 
       surveytools import workbook.xlsx -q q.yaml --sheet Data -o clean.xlsx --json
     """
     from ..io import OUTPUT_SUFFIXES, check_output_path, import_survey, write_survey
+    from ..quality import check_quality
     from ..questionnaire import load_questionnaire
 
     if output.suffix.lower() not in OUTPUT_SUFFIXES:
@@ -61,7 +62,8 @@ def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, 
     q = load_questionnaire(questionnaire)
     with ClickProgress(quiet or as_json) as progress:
         result = import_survey(export, q, sheet=_sheet(sheet), unknown_labels=unknown_labels,  # type: ignore[arg-type]
-                               check_quality=True, progress=progress)
+                               progress=progress)
+    result = result.with_quality(check_quality(result.survey))   # import, then the quality stage
     written = write_survey(result.survey, output, inputs=inputs)
     if as_json:
         out = result.to_dict()
