@@ -57,6 +57,8 @@ LAYER_OF = {
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
+    "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
     "surveytools.project": "pipeline",
