@@ -38,8 +38,9 @@ PII_TAGS: dict[str, dict[str, str]] = {
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[0-9A-Za-z]{4}){3,7}(?:[ ]?[0-9A-Za-z]{1,3})?\b")
 # a run of digits that may be grouped by single spaces, dots or hyphens, optionally after "+" or "00" and
-# with a parenthesised group; letters glued to the end (DNI letter) are taken too
-_DIGITS = re.compile(r"(?<![\w+])(?:\+\s?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d)*[A-Za-z]?(?![\w@])")
+# with a parenthesised group, wherever it stands (also glued to letters: "ref12345678"); one letter closing it
+# (the DNI letter) is taken too
+_DIGITS = re.compile(r"(?<![\d+])(?:\+\s?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d)*(?:[A-Za-z](?![A-Za-z]))?")
 
 
 # anything worth a closer look: an "@" or seven digits separated by at most two of " ().+-" each (shorter
