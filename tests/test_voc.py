@@ -337,3 +337,45 @@ def test_voc_codeframe_errors(example_inputs, invoke, tmp_path):
     assert res.exit_code == 2 and "not both" in res.stderr
     res = invoke(*args, "--codeframe-out", tmp_path / "x.yaml")
     assert res.exit_code == 2 and "--discover-themes" in res.stderr
+
+
+def test_reports_show_the_theme_table_and_masked_quotes(example_inputs, tmp_path):
+    """Quotes and examples in the HTML and Excel reports: personal data masked, the theme table per segment."""
+    import dataclasses
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from surveytools.report.html import render_html_report
+    from surveytools.report.xlsx import write_xlsx_report
+    from surveytools.voc import voc_by_segment
+
+    tmp, survey = example_inputs
+    seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["segment"]
+    resp = survey.responses.copy()
+    ids = seg.index[seg == 1][:40]
+    resp.loc[ids, "comment"] = ("Los precios son caros, llamadme al 612 345 678 o a ana.lopez@correo.es; tarjeta "
+                                "4111 1111 1111 1111")
+    noisy = dataclasses.replace(survey, responses=resp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        voc = voc_by_segment(noisy, seg, codeframe=CODEFRAME)
+    d = voc.to_dict()
+    shown = json_dumps(d)
+    assert "612 345 678" not in shown and "ana.lopez" not in shown and "4111" not in shown
+    assert "[teléfono]" in shown
+    html = render_html_report({"voc": voc}, lang="es")
+    assert "Temas de los comentarios" in html and "(sin codificar)" in html and "Precio y ofertas" in html
+    assert "612 345 678" not in html and "ana.lopez" not in html and "[teléfono]" in html
+    path = tmp_path / "r.xlsx"
+    write_xlsx_report({"voc": voc}, path)
+    cells = [str(c) for ws in load_workbook(path).worksheets for row in ws.iter_rows(values_only=True) for c in row
+             if c is not None]
+    assert any("Themes of the comments" in c for c in cells)
+    assert not any("612 345 678" in c or "ana.lopez" in c for c in cells)
+
+
+def json_dumps(obj):
+    import json
+
+    return json.dumps(obj, ensure_ascii=False, default=str)

@@ -333,9 +333,40 @@ def loadings_frame(factor: Mapping[str, Any]) -> pd.DataFrame | None:
 _VOC_DETAIL = ("terms", "drivers", "examples", "themes", "uncoded")
 
 
-def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def _voc_themes(voc: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Theme shares (rows: themes and the uncoded; columns: total and segments, with +/- marks) and quotes."""
+    from .i18n import fmt_number, tr
+
+    themes, segs = voc.get("themes"), voc.get("segments")
+    if not isinstance(themes, Mapping) or not themes or not isinstance(segs, Mapping):
+        return {}
+
+    def cell(c: Any) -> str | None:
+        if not isinstance(c, Mapping) or c.get("share") is None:
+            return None
+        return fmt_number(c["share"], 1, lang) + {"higher": " +", "lower": " -"}.get(c.get("mark") or "", "")
+
+    rows: dict[str, dict[str, Any]] = {}
+    keys = list(themes) + ["__uncoded"]
+    for key in keys:
+        d = voc.get("uncoded") if key == "__uncoded" else themes[key]
+        label = tr("voc_uncoded", lang) if key == "__uncoded" else str(d.get("label", key))
+        row: dict[str, Any] = {tr("total", lang): cell(d)}
+        for k, s in segs.items():
+            c = s.get("uncoded") if key == "__uncoded" else (s.get("themes") or {}).get(key)
+            row[str(s.get("name") or k)] = cell(c)
+        rows[label] = row
+    quotes = {str(d.get("label", k)): list(d.get("quotes") or []) for k, d in themes.items() if d.get("quotes")}
+    out: dict[str, Any] = {tr("voc_themes", lang): rows}
+    if quotes:
+        out[tr("voc_quotes", lang)] = quotes
+    return out
+
+
+def voc_parts(voc: Mapping[str, Any], lang: str = "en") -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The VoC headline table (one row per segment and the total: n, nps.*, csat.*, crm KPIs...) and the rest
-    (comment terms, drivers, settings) for generic display."""
+    (theme shares and quotes when the comments were coded, comment terms, drivers, settings) for generic
+    display."""
     segs = voc.get("segments")
     if not isinstance(segs, Mapping) or not segs:
         return None, dict(voc)
@@ -353,12 +384,15 @@ def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
              "rows": [[key] + [f.get(c) for c in cols[:30]] for key, f in flat]}
     detail: dict[str, Any] = {}
     for key, m in entries:
-        d = {k: v for k, v in m.items() if k in _VOC_DETAIL}
+        d = {k: v for k, v in m.items() if k in _VOC_DETAIL and k not in ("themes", "uncoded")}
         if d:
             detail[key] = d
-    rest = {k: v for k, v in voc.items() if k not in ("segments", "total")}
+    rest = {k: v for k, v in voc.items() if k not in ("segments", "total", "themes", "uncoded")}
     if detail:
         rest = {"details": detail, **rest}
+    themes = _voc_themes(voc, lang)
+    if themes:
+        rest = {**themes, **rest}
     return table, rest
 
 

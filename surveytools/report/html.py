@@ -434,7 +434,7 @@ def render_html_report(results: Mapping[str, Any], *, lang: str = "en",
     if "voc" in res:
         doc.section("voc", tr("voc", lang))
         _nps(doc, res)
-        table, rest = D.voc_parts(res["voc"])
+        table, rest = D.voc_parts(res["voc"], lang)
         if table is not None:
             doc.blocks([table])
         doc.blocks(D.blocks(rest))

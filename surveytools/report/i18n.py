@@ -33,6 +33,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "typing_tool": "Typing tool",
         "crm": "CRM match",
         "voc": "Voice of the customer",
+        "voc_themes": "Themes of the comments (% of respondents who commented; + / - significantly higher / lower "
+                      "than the rest, BH-adjusted p < 0.05)",
+        "voc_quotes": "Quotes by theme (personal data masked)",
+        "voc_uncoded": "(uncoded)",
         "import": "Import",
         "stage": "Stage",
         "key": "Key",
@@ -204,6 +208,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "typing_tool": "Herramienta de clasificación",
         "crm": "Cruce con el CRM",
         "voc": "Voz del cliente",
+        "voc_themes": "Temas de los comentarios (% de quienes comentaron; + / - significativamente mayor / menor "
+                      "que el resto, p ajustada BH < 0,05)",
+        "voc_quotes": "Citas por tema (datos personales ocultos)",
+        "voc_uncoded": "(sin codificar)",
         "import": "Importación",
         "stage": "Etapa",
         "key": "Clave",

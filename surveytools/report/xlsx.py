@@ -538,7 +538,7 @@ def _profile_charts(wb: Workbook, prof: dict[str, Any], lang: str) -> None:
 def _voc(wb: Workbook, res: Mapping[str, dict[str, Any]], lang: str) -> None:
     sh = _Sheet(wb, tr("voc", lang))
     sh.title(tr("voc", lang))
-    table, rest = D.voc_parts(res["voc"])
+    table, rest = D.voc_parts(res["voc"], lang)
     nps = D.nps_by_segment(res)
     if nps:
         first = sh.table([tr("segment", lang), tr("name", lang), "NPS"],
