@@ -85,3 +85,27 @@ def test_g2_matches_a_hand_computation():
 def test_pii_never_becomes_a_term():
     c = build_corpus(["escribid a juan.perez@gmail.com por favor"] * 6, "es")
     assert not {"juan", "perez", "gmail", "com"} & set(c.terms.key)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = ["precio", "Precios", "CAROS", "caro", "no", "volvería", "nunca", "vuelvo", "la", "entrega", "a",
+          "domicilio", "llegó", "tarde", "atención", "atencion", "amable", ",", "."]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join), min_size=1, max_size=12),
+       st.randoms(use_true_random=False))
+def test_terms_do_not_depend_on_row_order_or_case(texts, rnd):
+    """Each comment's terms are the same whatever the order of the rows, and upper-casing changes nothing."""
+    a = build_corpus(texts, "es", min_count=99)
+    order = list(range(len(texts)))
+    rnd.shuffle(order)
+    b = build_corpus([texts[i] for i in order], "es", min_count=99)
+    c = build_corpus([t.upper() for t in texts], "es", min_count=99)
+    for pos, i in enumerate(order):
+        ta = _terms(a, a.doc_of_row[i]) if a.doc_of_row[i] >= 0 else {}
+        tb = _terms(b, b.doc_of_row[pos]) if b.doc_of_row[pos] >= 0 else {}
+        tc = _terms(c, c.doc_of_row[i]) if c.doc_of_row[i] >= 0 else {}
+        assert ta == tb == tc

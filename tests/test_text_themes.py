@@ -99,3 +99,19 @@ def test_discovery_finds_the_simulated_themes_and_writes_a_usable_frame(sim):
         assert all("@" not in q for q in det["quotes"])
     with pytest.raises(DataError, match="theme discovery needs"):
         discover_themes(build_corpus(["precio"] * 3), 4)
+
+
+def test_shares_and_tests_do_not_depend_on_row_order(sim):
+    d, corpus, frame, coding = sim
+    rng = np.random.default_rng(5)
+    perm = rng.permutation(len(d))
+    e = d.iloc[perm].reset_index(drop=True)
+    c2 = build_corpus(e["comment"], "es")
+    t1 = theme_table(corpus, coding, d["segment"].to_numpy(), d["weight"].to_numpy(), n_quotes=0)
+    t2 = theme_table(c2, frame.code(c2), e["segment"].to_numpy(), e["weight"].to_numpy(), n_quotes=0)
+    for t in frame.names:
+        assert t2["themes"][t]["share"] == pytest.approx(t1["themes"][t]["share"], rel=1e-12)
+        for k in range(1, 6):
+            a, b = t1["segments"][k]["themes"][t], t2["segments"][k]["themes"][t]
+            assert b["share"] == pytest.approx(a["share"], rel=1e-12) and b["z"] == pytest.approx(a["z"], rel=1e-9)
+            assert b["mark"] == a["mark"]
