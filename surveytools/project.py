@@ -233,6 +233,14 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if vs["codeframe"] is not None:
         fp = file_path(vs["codeframe"], ("voc", "codeframe"))
         vs["codeframe"] = fp
+        if fp is not None and fp.is_file():  # the code frame's own problems, found before anything runs
+            from .exceptions import SurveyToolsError
+            from .text.codeframe import load_codeframe
+
+            try:
+                load_codeframe(fp)
+            except SurveyToolsError as exc:
+                problem(("voc", "codeframe"), exc.message + "".join(f"; {x}" for x in exc.problems))
     dt = vs["discover_themes"]
     if dt is not None and not (isinstance(dt, int) and not isinstance(dt, bool) and dt >= 1):
         problem(("voc", "discover_themes"), "must be a whole number of themes >= 1")

@@ -87,3 +87,8 @@ def test_voc_theme_settings_are_checked(tmp_path):
     p.write_text("questionnaire: q.yaml\ndata: {export: data.csv}\nvoc: {codeframe: frame.yaml}\n")
     project = load_project(p)
     assert project.stage("voc")["codeframe"] == tmp_path / "frame.yaml"
+    # the code frame's own problems are project problems, found at load time
+    (tmp_path / "frame.yaml").write_text("themes: {a: {keywords: [el]}}\n")
+    with pytest.raises(ProjectError) as exc:
+        load_project(p)
+    assert "voc.codeframe:" in str(exc.value) and "'el' is a stop word" in str(exc.value)
