@@ -72,7 +72,7 @@ def command(data: Path, questionnaire: Path, segments: Path, crm: Path | None, n
             csat_item: str | None, csat_definition: str, drivers: str, drivers_outcome: str | None,
             text_item: str | None, as_of, codeframe: Path | None, discover: int | None, codeframe_out: Path | None,
             text_language: str | None, quotes: int, seed: int, sheet: str | None, as_json: bool, quiet: bool) -> None:
-    """NPS, CSAT, CRM KPIs and RFM, key drivers and distinctive comment words, per segment.
+    """NPS, CSAT, CRM KPIs and RFM, key drivers, comment terms and themes, per segment.
 
     \b
     NPS: promoters 9-10, detractors 0-6, with a 95% interval.
