@@ -356,7 +356,15 @@ def _voc_themes(voc: Mapping[str, Any], lang: str) -> dict[str, Any]:
             c = s.get("uncoded") if key == "__uncoded" else (s.get("themes") or {}).get(key)
             row[str(s.get("name") or k)] = cell(c)
         rows[label] = row
-    quotes = {str(d.get("label", k)): list(d.get("quotes") or []) for k, d in themes.items() if d.get("quotes")}
+    quotes = []  # one row per quote: theme, segment (or total), quote
+    for key, d in themes.items():
+        label = str(d.get("label", key))
+        for q in d.get("quotes") or []:
+            quotes.append({tr("theme", lang): label, tr("segment", lang): tr("total", lang), tr("quote", lang): q})
+        for k, sgm in segs.items():
+            for q in ((sgm.get("themes") or {}).get(key) or {}).get("quotes") or []:
+                quotes.append({tr("theme", lang): label, tr("segment", lang): str(sgm.get("name") or k),
+                               tr("quote", lang): q})
     out: dict[str, Any] = {tr("voc_themes", lang): rows}
     if quotes:
         out[tr("voc_quotes", lang)] = quotes

@@ -35,7 +35,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "voc": "Voice of the customer",
         "voc_themes": "Themes of the comments (% of respondents who commented; + / - significantly higher / lower "
                       "than the rest, BH-adjusted p < 0.05)",
-        "voc_quotes": "Quotes by theme (personal data masked)",
+        "voc_quotes": "Quotes by theme and segment (personal data masked)",
+        "theme": "Theme",
+        "quote": "Quote",
         "voc_uncoded": "(uncoded)",
         "import": "Import",
         "stage": "Stage",
@@ -210,7 +212,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "voc": "Voz del cliente",
         "voc_themes": "Temas de los comentarios (% de quienes comentaron; + / - significativamente mayor / menor "
                       "que el resto, p ajustada BH < 0,05)",
-        "voc_quotes": "Citas por tema (datos personales ocultos)",
+        "voc_quotes": "Citas por tema y segmento (datos personales ocultos)",
+        "theme": "Tema",
+        "quote": "Cita",
         "voc_uncoded": "(sin codificar)",
         "import": "Importación",
         "stage": "Etapa",
