@@ -35,7 +35,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
             "text": None, "as_of": None, "codeframe": None, "discover_themes": None, "text_language": None,
             "enabled": True},
-    "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
+    "report": {"language": None, "formats": ["xlsx", "html", "pptx"], "fdr": False, "enabled": True},
 }
 
 
@@ -251,8 +251,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     rep = settings["report"]
     formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
     for f in formats:
-        if f not in ("xlsx", "html"):
-            problem(("report", "formats"), f"unknown format {f!r}; use xlsx and/or html")
+        if f not in ("xlsx", "html", "pptx"):
+            problem(("report", "formats"), f"unknown format {f!r}; use xlsx, html and/or pptx")
     rep["formats"] = formats
     language = data.get("language") or rep.get("language") or "en"
     if language not in ("en", "es"):

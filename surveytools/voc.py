@@ -658,60 +658,12 @@ class VocResult:
             rows.append(row)
         return pd.DataFrame(rows).set_index("segment")
 
-    def summary(self) -> str:
-        """Text table for the terminal."""
-        frame = self.to_frame()
-        lines = ["Voice of the customer by segment"]
-        if self.settings.get("csat_definition"):
-            lines.append(f"  CSAT = {self.settings['csat_definition']}")
-        lines.append(frame.to_string(float_format=lambda v: f"{v:,.1f}"))
-        if "total" in self.drivers:
-            d = self.drivers["total"]
-            lines.append(f"\nKey drivers of {self.settings.get('driver_outcome')} (relative weights, R2 = "
-                         f"{d.attrs.get('r2', float('nan')):.3f}):")
-            for name, row in d.sort_values("weight", ascending=False).iterrows():
-                lines.append(f"  {name:<28} {row['share']:5.1f}%  {'+' if row['sign'] >= 0 else '-'}")
-        if any(m.get("terms", {}).get("terms") for m in self.segments.values()):
-            lines.append(f"\nDistinctive terms in {self.settings.get('text_item')} (lemmas, no_ negations and "
-                         "phrases; weighted log-odds, z > 1.96 is distinctive at 5%):")
-        for k, m in self.segments.items():
-            terms = m.get("terms", {}).get("terms", [])
-            if terms:
-                label = self.names.get(k, f"segment {k}")
-                lines.append(f"  {label}: {', '.join(t['term'] for t in terms[:6])}")
-        if self.themes:
-            lines.extend(self._themes_summary())
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: the VoC section of the report (NPS/CSAT by segment with definitions,
+        drivers, distinctive words, customer KPIs), rendered by :func:`surveytools.summary.text.render_text`."""
+        from .summary.sections import summary_text
 
-    def _themes_summary(self) -> list[str]:
-        th = self.themes
-        st = self.settings.get("themes", {})
-        base = th["base"]["n"]
-        lines = [f"\nThemes of {self.settings.get('text_item')} ({st.get('source', 'code frame')}; % of the {base:,} "
-                 "respondents who commented; a comment can have several themes; + / - significantly higher / "
-                 "lower than the rest of the sample, z test, BH-adjusted p < 0.05):"]
-        seg_keys = list(self.segments)
-        header = f"  {'theme':<28} {'total':>7}" + "".join(f" {('seg ' + str(k)):>8}" for k in seg_keys)
-        lines.append(header)
-        rows = [(name, d["label"], d["share"]) for name, d in th["themes"].items()]
-        rows.append(("__uncoded", "(uncoded)", th["uncoded"]["share"]))
-        for name, label, share in rows:
-            cells = []
-            for k in seg_keys:
-                seg = self.segments[k].get("themes", {})
-                cell = seg.get(name) if name != "__uncoded" else self.segments[k].get("uncoded")
-                if not cell:
-                    cells.append(f" {'':>8}")
-                    continue
-                mark = {"higher": "+", "lower": "-"}.get(cell.get("mark") or "", " ")
-                cells.append(f" {cell['share']:7.1f}{mark}")
-            lines.append(f"  {label[:28]:<28} {share:7.1f}" + "".join(cells))
-        quoted = [(d["label"], d["quotes"][0]) for d in th["themes"].values() if d.get("quotes")]
-        if quoted:
-            lines.append("Quotes (personal data masked):")
-            for label, q in quoted:
-                lines.append(f"  {label}: \"{q}\"")
-        return lines
+        return summary_text("voc", self, lang=lang)
 
 
 def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = None,

@@ -319,7 +319,8 @@ def test_voc_discover_themes_writes_a_draft_frame(example_inputs, invoke, tmp_pa
         {t: v["share"] for t, v in d["themes"].items()})
     # text output: the theme table and masked quotes
     res3 = invoke(*args, "--codeframe", CODEFRAME)
-    assert res3.exit_code == 0 and "Themes of comment" in res3.stdout and "(uncoded)" in res3.stdout
+    assert res3.exit_code == 0 and "Themes of the comments" in res3.stdout and "(uncoded)" in res3.stdout
+    assert "79.2%+" in res3.stdout  # segment 1's price share, marked higher than the rest
 
 
 def test_voc_codeframe_errors(example_inputs, invoke, tmp_path):
@@ -354,8 +355,8 @@ def test_reports_show_the_theme_table_and_masked_quotes(example_inputs, tmp_path
     seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["segment"]
     resp = survey.responses.copy()
     ids = seg.index[seg == 1][:40]
-    resp.loc[ids, "comment"] = ("Los precios son caros, llamadme al 612 345 678 o a ana.lopez@correo.es; tarjeta "
-                                "4111 1111 1111 1111")
+    # a short comment dense in price keywords, written by 40 respondents: the most typical quote of the theme
+    resp.loc[ids, "comment"] = "Precio, ofertas, descuentos, cupones: llamadme al 612 345 678 o a ana.lopez@correo.es, 4111 1111 1111 1111"
     noisy = dataclasses.replace(survey, responses=resp)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -364,8 +365,11 @@ def test_reports_show_the_theme_table_and_masked_quotes(example_inputs, tmp_path
     shown = json_dumps(d)
     assert "612 345 678" not in shown and "ana.lopez" not in shown and "4111" not in shown
     assert "[teléfono]" in shown
+    assert d["segments"]["1"]["themes"]["precio"]["quotes"][0] == (
+        "Precio, ofertas, descuentos, cupones: llamadme al [teléfono] o a [email], [número]")
     html = render_html_report({"voc": voc}, lang="es")
     assert "Temas de los comentarios" in html and "(sin codificar)" in html and "Precio y ofertas" in html
+    assert "Citas por tema y segmento" in html
     assert "612 345 678" not in html and "ana.lopez" not in html and "[teléfono]" in html
     path = tmp_path / "r.xlsx"
     write_xlsx_report({"voc": voc}, path)
