@@ -133,7 +133,8 @@ def test_voc_themes_from_the_project_file(study, tmp_path):
     shutil.copytree(study["project"].parent, folder)
     text = (folder / "project.yaml").read_text()
     text = text.replace("  k: 2-8\n", "  k: 5\n").replace("  bootstrap: 20\n", "  bootstrap: 0\n")
-    assert "\nvoc:\n" in text
+    assert "\nvoc:\n" in text and "\nreport:\n" in text
+    text = text.replace("\nreport:\n", "\nreport:\n  enabled: false\n")  # this test is about voc
     (folder / "project.yaml").write_text(text.replace("\nvoc:\n", "\nvoc:\n  discover_themes: 5\n"))
     run_project(load_project(folder / "project.yaml"), tmp_path / "out")
     draft = tmp_path / "out" / "codeframe_draft.yaml"
