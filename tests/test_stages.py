@@ -184,6 +184,7 @@ _INPUTS = {
     "reliability": lambda st, out: [out / "weighted.csv"],
     "tables": lambda st, out: [out / "weighted.csv"],
     "segment": lambda st, out: [out / "weighted.csv", "--factor-scores", out / "factor_scores.csv"],
+    "kpis": lambda st, out: ["--customers", out / "customers_segmented.parquet"],
 }
 
 #: JSON keys that hold where a file was written (the only allowed differences)
@@ -200,8 +201,8 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     project = study["project"]
     settings = dict(project.stage(stage.section))
     settings.pop("enabled")
-    args = [stage.command, *map(str, _INPUTS[stage.name](study, out)), "-q", str(project.questionnaire),
-            *_cli_args(stage, settings)]
+    survey_args = ["-q", str(project.questionnaire)] if "survey" in stage.needs else []
+    args = [stage.command, *map(str, _INPUTS[stage.name](study, out)), *survey_args, *_cli_args(stage, settings)]
     outputs = {o.name: o.output for o in stage.options if o.output}
     for name, file in outputs.items():
         args += [stage.option(name).cli_flags[-1], str(tmp_path / file)]

@@ -21,6 +21,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "reliability",
     "tables",
     "segment",
+    "kpis",
 )
 
 
