@@ -501,7 +501,8 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     t = pd.Series(list(texts), dtype="object")
     g = pd.Series(list(groups))
     if corpus is None:
-        corpus = build_corpus(t, language)
+        lang_default = language if str(language).lower() in ("es", "en") else "es"
+        corpus = build_corpus(t, language, default_language=lang_default)
     lang = corpus.settings.get("default_language", "es")
     ok = corpus.answered & g.notna().to_numpy()
     labels = sorted(g[ok].unique(), key=lambda v: (str(type(v)), v))

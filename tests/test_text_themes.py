@@ -115,3 +115,25 @@ def test_shares_and_tests_do_not_depend_on_row_order(sim):
             a, b = t1["segments"][k]["themes"][t], t2["segments"][k]["themes"][t]
             assert b["share"] == pytest.approx(a["share"], rel=1e-12) and b["z"] == pytest.approx(a["z"], rel=1e-9)
             assert b["mark"] == a["mark"]
+
+
+def test_english_comments_terms_themes_and_tags():
+    from surveytools.voc import distinctive_terms
+
+    texts = ["The prices are too high, call me at (555) 123-4567", "Prices went up again",
+             "Too expensive for what you get", "I would not come back", "Staff were rude and unhelpful",
+             "The staff was friendly", "Delivery arrived late", "Late delivery again, I won't order again"] * 4
+    groups = np.array([1, 1, 1, 1, 2, 2, 3, 3] * 4)
+    res = distinctive_terms(texts, groups, top=5, prior=5, min_count=2, language="en")
+    assert {"price", "expensive", "no_come"} <= {t["term"] for t in res[1]["terms"]}
+    assert {"delivery", "late", "no_order"} <= {t["term"] for t in res[3]["terms"]}
+    corpus = build_corpus(texts, "auto", default_language="en")
+    assert set(corpus.lang) == {"en"}
+    frame = parse_codeframe({"language": "en", "themes": {
+        "price": {"keywords": ["price", "expensive"]}, "staff": {"keywords": ["staff", "rude", "friendly"]},
+        "delivery": {"keywords": ["delivery", "late"]}, "churn": {"keywords": ["not come", "not order"]}}})
+    tab = theme_table(corpus, frame.code(corpus), groups, None, lang="en")
+    shares = {k: v["share"] for k, v in tab["themes"].items()}
+    assert shares == pytest.approx({"price": 37.5, "staff": 25.0, "delivery": 25.0, "churn": 25.0})
+    quotes = tab["themes"]["price"]["quotes"] + [e for g in res for e in res[g]["examples"]]
+    assert any("[phone]" in q for q in quotes) and not any("4567" in q for q in quotes)

@@ -50,7 +50,8 @@ KEEP_WORDS: dict[str, frozenset[str]] = {
         great big small fast slow quick quickly thanks thank service staff price prices cheap expensive
         place places right wrong problem problems open opened close closed end line lines order ordered
         orders give given find found keep kept use used useful easy hard high low less least little
-        sure clear different important interest interesting
+        sure clear different important interest interesting come came coming back go going went gone buy
+        bought shop shopping return returned pay paid
         """.split()),
 }
 
