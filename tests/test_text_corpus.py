@@ -37,7 +37,7 @@ def test_lemmatizer_inflections_accents_and_cache():
 
 def _terms(corpus, doc):
     row = corpus.X[doc]
-    return {corpus.terms.at[j, "key"]: int(v) for j, v in zip(row.indices, row.data)}
+    return {corpus.terms.at[j, "key"]: int(v) for j, v in zip(row.indices, row.data, strict=True)}
 
 
 def test_negation_attaches_to_the_next_content_word():

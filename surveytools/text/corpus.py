@@ -295,15 +295,14 @@ def build_corpus(texts: Sequence[Any] | pd.Series, language: str = "es", *, defa
     c_neg, c_clause = prev_neg[content], clause[content]
 
     # ---- unigram terms: lemma or negated lemma
-    n_lem = len(lemma_keys)
     tcode = c_lemma * 2 + c_neg
     t_uniq, c_term = np.unique(tcode, return_inverse=True) if len(tcode) else (np.zeros(0, np.int64),
                                                                                 np.zeros(0, np.int64))
     c_term = c_term.astype(np.int64)
     t_lemma, t_neg = t_uniq // 2, (t_uniq % 2).astype(bool)
     F1 = len(t_uniq)
-    keys = [("no_" if ng else "") + lemma_keys[lm] for lm, ng in zip(t_lemma, t_neg)]
-    forms = [("no_" if ng else "") + lemma_forms[lm] for lm, ng in zip(t_lemma, t_neg)]
+    keys = [("no_" if ng else "") + lemma_keys[lm] for lm, ng in zip(t_lemma, t_neg, strict=True)]
+    forms = [("no_" if ng else "") + lemma_forms[lm] for lm, ng in zip(t_lemma, t_neg, strict=True)]
     kinds = ["negation" if ng else "lemma" for ng in t_neg]
     lemmas = list(forms)
     n_words = [1] * F1
@@ -404,7 +403,7 @@ def _phrase_occurrences(c_term: np.ndarray, c_pos: np.ndarray, i2: np.ndarray, f
         fs = feat[order]
         starts = np.flatnonzero(np.r_[True, fs[1:] != fs[:-1]])
         ends = np.r_[starts[1:], len(fs)]
-        for s0, e0 in zip(starts, ends):
+        for s0, e0 in zip(starts, ends, strict=True):
             take = order[s0:min(e0, s0 + per_phrase)]
             out[int(fs[s0])] = (c_pos[idx[take]], c_pos[idx[take] + span])
     return out
@@ -413,7 +412,7 @@ def _phrase_occurrences(c_term: np.ndarray, c_pos: np.ndarray, i2: np.ndarray, f
 def _surface(utok: np.ndarray, ucode: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> str | None:
     """The most frequent written form of a phrase over the given token spans."""
     counts: dict[str, int] = {}
-    for a, b in zip(p0.tolist(), p1.tolist()):
+    for a, b in zip(p0.tolist(), p1.tolist(), strict=True):
         s = " ".join(utok[ucode[a:b + 1]])
         counts[s] = counts.get(s, 0) + 1
     return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0] if counts else None

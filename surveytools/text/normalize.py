@@ -25,7 +25,7 @@ Diaz, G. (2016). stopwords-iso: the most comprehensive collection of stop words 
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 __all__ = ["LANGUAGES", "fold", "stop_words", "KEEP_WORDS", "NEGATORS", "is_negator", "Lemmatizer",
            "check_language"]
@@ -79,7 +79,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(lang: str) -> frozenset[str]:
     """Folded stop words of a language: stopwordsiso's list minus :data:`KEEP_WORDS` and the negators."""
     import stopwordsiso
