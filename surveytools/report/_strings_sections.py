@@ -133,9 +133,19 @@ EN: dict[str, str] = {
                      "right, priorities to improve.",
     "quadrant_not_drawn": "No importance x performance chart: the drivers' mean scores are not in the profile.",
     "drivers_by_segment": "Driver importance by segment (% of explained variance)",
-    "voc_terms": "What each segment says (open-ended comments)", "comments": "Comments", "terms": "Distinctive words",
+    "voc_terms": "What each segment says (open-ended comments)", "comments": "Comments", "terms": "Distinctive terms",
     "examples": "Examples",
-    "terms_note": "Words used more in the segment than in the rest (weighted log-odds with an informative prior).",
+    "terms_note": "Lemmas, negations (no_...) and phrases used more in the segment than in the rest (weighted "
+                  "log-odds with an informative prior); personal data in the examples masked.",
+    "voc_themes": "Themes of the comments (% of respondents who commented)",
+    "voc_themes_note": "Code frame: {source}. Base: the {n} respondents who commented; a comment can have several "
+                       "themes. Marked (+ / -): significantly higher / lower than the rest of the sample "
+                       "(two-proportion z test, Benjamini-Hochberg adjusted, 5%).",
+    "voc_uncoded": "(uncoded)", "theme": "Theme", "quote": "Quote",
+    "voc_quotes": "Quotes by theme and segment (personal data masked)",
+    "voc_discovered": "Proposed themes (NMF on lemmas and phrases)", "top_terms": "Top terms",
+    "voc_discovered_note": "Draft themes found without a code frame: edit their keywords and reuse them with "
+                           "--codeframe.",
     "voc_kpis": "Customer KPIs by segment (CRM)", "kpis_note": "Customers matched to the CRM; percentages of customers.",
     "kpi_customers": "Customers", "kpi_purchase_frequency": "Orders per customer",
     "kpi_revenue_per_customer": "Revenue per customer", "kpi_average_order_value": "Average order value",
@@ -321,9 +331,18 @@ ES: dict[str, str] = {
     "quadrant_not_drawn": "Sin gráfico de importancia x desempeño: las medias de los factores no están en el perfil.",
     "drivers_by_segment": "Importancia de los factores por segmento (% de la varianza explicada)",
     "voc_terms": "Lo que dice cada segmento (comentarios abiertos)", "comments": "Comentarios",
-    "terms": "Palabras distintivas", "examples": "Ejemplos",
-    "terms_note": "Palabras más usadas en el segmento que en el resto (log-odds ponderados con una distribución "
-                  "a priori informativa).",
+    "terms": "Términos distintivos", "examples": "Ejemplos",
+    "terms_note": "Lemas, negaciones (no_...) y expresiones más usados en el segmento que en el resto (log-odds "
+                  "ponderados con una distribución a priori informativa); datos personales ocultos en los ejemplos.",
+    "voc_themes": "Temas de los comentarios (% de quienes comentaron)",
+    "voc_themes_note": "Libro de códigos: {source}. Base: los {n} encuestados que comentaron; un comentario puede "
+                       "tener varios temas. Marcados (+ / -): significativamente mayor / menor que el resto de la "
+                       "muestra (prueba z de dos proporciones, ajuste de Benjamini-Hochberg, 5 %).",
+    "voc_uncoded": "(sin codificar)", "theme": "Tema", "quote": "Cita",
+    "voc_quotes": "Citas por tema y segmento (datos personales ocultos)",
+    "voc_discovered": "Temas propuestos (NMF sobre lemas y expresiones)", "top_terms": "Términos principales",
+    "voc_discovered_note": "Temas provisionales hallados sin libro de códigos: edite sus palabras clave y "
+                           "reutilícelos con --codeframe.",
     "voc_kpis": "Indicadores de cliente por segmento (CRM)",
     "kpis_note": "Clientes cruzados con el CRM; porcentajes de clientes.",
     "kpi_customers": "Clientes", "kpi_purchase_frequency": "Pedidos por cliente",
