@@ -26,6 +26,7 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "WeakSegmentRecoveryWarning",
 ]
 
 
@@ -101,3 +102,8 @@ class HeywoodWarning(EstimationWarning):
 
 class ConvergenceWarning(EstimationWarning):
     """An iterative procedure stopped before meeting its convergence criterion."""
+
+
+class WeakSegmentRecoveryWarning(EstimationWarning):
+    """A segment is rarely recovered from CRM fields: its cross-validated recall is below the threshold
+    (:data:`surveytools.crm_extend.RECALL_WARNING`), so its model-assigned customers deserve caution."""
