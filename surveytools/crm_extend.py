@@ -53,7 +53,7 @@ from . import __version__
 from .crm_features import FeatureSpec, design_blocks, resolve_features
 from .exceptions import DataError, InputFileError, NotFittedError, WeakSegmentRecoveryWarning
 
-__all__ = ["CrmSegmentModel", "CrmExtendResult", "extend_crm", "assign_customers", "MODEL_FORMAT",
+__all__ = ["CrmSegmentModel", "CrmExtendResult", "extend_crm", "assign_customers", "model_format", "MODEL_FORMAT",
            "RECALL_WARNING", "MIN_SEGMENT_SIZE", "MODELS"]
 
 MODEL_FORMAT = "surveytools-crm-extend"
@@ -140,6 +140,13 @@ class CrmSegmentModel:
     # ------------------------------------------------------------------------------ fit
     def fit(self, frame: pd.DataFrame, segments: pd.Series, *, names: dict[int, str] | None = None,
             id_column: str | None = None, source: str = "the CRM file") -> CrmSegmentModel:
+        from ._threads import single_thread
+
+        with single_thread():  # thin respondent x feature matrices: BLAS threads only synchronize
+            return self._fit(frame, segments, names=names, id_column=id_column, source=source)
+
+    def _fit(self, frame: pd.DataFrame, segments: pd.Series, *, names: dict[int, str] | None,
+             id_column: str | None, source: str) -> CrmSegmentModel:
         """Fit on the matched respondents' CRM rows and survey segments.
 
         Parameters
@@ -224,6 +231,7 @@ class CrmSegmentModel:
         self.n_folds_ = n_folds
         p = cv_proba[self.kind_]
         self.cv_proba_ = p
+        self.cv_labels_ = labels
         self.cv_accuracy_ = self.cv_[self.kind_]["cv_accuracy"]
         self.cv_log_loss_ = self.cv_[self.kind_]["cv_log_loss"]
         self.brier_ = self.cv_[self.kind_]["brier"]
@@ -252,7 +260,7 @@ class CrmSegmentModel:
         if name == "logistic":
             from sklearn.linear_model import LogisticRegression
 
-            return LogisticRegression(C=1.0, max_iter=5000, tol=1e-8)
+            return LogisticRegression(C=1.0, max_iter=2000, tol=1e-6)
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -578,8 +586,11 @@ class CrmExtendResult:
                          "recall": float(rec), "precision": float(r["precision"]),
                          "customers_from_model": int(r["from_model"]), "mean_probability": float(r["mean_probability"]),
                          "verdict": verdict})
-            sentences.append(f"{label}: the model finds {rec:.0%} of its respondents; {r['precision']:.0%} of those it "
-                             f"puts there belong there. {verdict.capitalize()}.")
+            prec = r["precision"]
+            prec_text = (f"{prec:.0%} of those it puts there belong there" if prec == prec
+                         else "it puts no respondent there")
+            sentences.append(f"{label}: the model finds {rec:.0%} of its respondents; {prec_text}. "
+                             f"{verdict.capitalize()}.")
         return {"title": "How reliable is the segment of customers who did not answer the survey",
                 "segments": rows, "text": sentences}
 
@@ -918,7 +929,7 @@ def _score_batches(con: Any, est: CrmSegmentModel, cols: list[str], tmp: Path, s
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
-    reader = con.sql("SELECT * FROM crm_raw").to_arrow_reader(batch_size)
+    reader = con.cursor().sql("SELECT * FROM crm_raw").to_arrow_reader(batch_size)
     writer = None
     try:
         for rb in reader:
@@ -949,7 +960,7 @@ def _count_query(con: Any, est: CrmSegmentModel, cols: list[str], batch_size: in
         return con.execute(f"SELECT segment_source, segment, count(*) AS n, sum(model_probability) AS prob_sum "
                            f"FROM ({_final_sql(est, cols)}) GROUP BY ALL").fetchdf()
     parts = []
-    for rb in con.sql("SELECT * FROM crm_raw").to_arrow_reader(batch_size):
+    for rb in con.cursor().sql("SELECT * FROM crm_raw").to_arrow_reader(batch_size):
         f = _batch_frame(est, rb.to_pandas(), cols)
         parts.append(f.groupby(["segment_source", "segment"], dropna=False)["model_probability"]
                      .agg(n="size", prob_sum="sum").reset_index())
@@ -957,6 +968,16 @@ def _count_query(con: Any, est: CrmSegmentModel, cols: list[str], batch_size: in
 
 
 # ============================================================================================ assign
+
+def model_format(path: str | os.PathLike[str]) -> str | None:
+    """The ``format`` tag of a saved model file, or None when it cannot be read (the loader then says why)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            d = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return d.get("format") if isinstance(d, dict) else None
+
 
 @dataclass(frozen=True)
 class CustomerAssignResult:
