@@ -44,19 +44,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
 from .crm_features import FeatureSpec, design_blocks, resolve_features
-from .exceptions import DataError, InputFileError, NotFittedError, WeakSegmentRecoveryWarning
+from .estimator import Check, Estimator, mapping, number, one_of, parsed_by, text_or_list, whole
+from .exceptions import DataError, InputFileError, WeakSegmentRecoveryWarning
 
 __all__ = ["CrmSegmentModel", "CrmExtendResult", "extend_crm", "assign_customers", "model_format", "MODEL_FORMAT",
            "RECALL_WARNING", "MIN_SEGMENT_SIZE", "MODELS"]
 
-MODEL_FORMAT = "surveytools-crm-extend"
+MODEL_FORMAT = "surveytools.crm-extend"
 MODEL_VERSION = 1
 #: a segment whose cross-validated recall is below this is "rarely recovered" (a warning)
 RECALL_WARNING = 0.5
@@ -80,8 +81,8 @@ def _parse_date(value: str | date | None, what: str = "--as-of") -> date | None:
 
 # ============================================================================================ the model
 
-class CrmSegmentModel:
-    """A classifier of survey segments on CRM fields (scikit-learn contract: ``fit`` returns self).
+class CrmSegmentModel(Estimator):
+    """A classifier of survey segments on CRM fields (the estimator contract, see docs/estimators.md).
 
     Parameters
     ----------
@@ -125,6 +126,21 @@ class CrmSegmentModel:
         its design columns per segment.
     """
 
+    _parameter_constraints: ClassVar[dict[str, Check]] = {
+        "features": text_or_list(none=False),
+        "as_of": parsed_by(lambda v: _parse_date(v, "as_of"), "a date YYYY-MM-DD or None"),
+        "model": one_of(*MODELS, what="model"),
+        "min_probability": number(0, 1),
+        "n_folds": whole(2),
+        "seed": whole(0),
+        "min_segment_size": whole(2),
+        "exclude": mapping(),
+    }
+    _model_format = MODEL_FORMAT
+    _model_version = MODEL_VERSION
+    _model_what = "a CRM segment model"
+    _model_hint = "write one with 'surveytools crm extend ... --save-model MODEL.json'"
+
     def __init__(self, features: str | Sequence[str] = "auto", *, as_of: str | date | None = None,
                  model: str = "auto", min_probability: float = 0.0, n_folds: int = 5, seed: int = DEFAULT_SEED,
                  min_segment_size: int = MIN_SEGMENT_SIZE, exclude: dict[str, str] | None = None) -> None:
@@ -142,6 +158,7 @@ class CrmSegmentModel:
             id_column: str | None = None, source: str = "the CRM file") -> CrmSegmentModel:
         from ._threads import single_thread
 
+        self._validate_params()
         with single_thread():  # thin respondent x feature matrices: BLAS threads only synchronize
             return self._fit(frame, segments, names=names, id_column=id_column, source=source)
 
@@ -170,12 +187,6 @@ class CrmSegmentModel:
         """
         from sklearn.model_selection import StratifiedKFold
 
-        if self.model not in MODELS:
-            raise DataError(f"unknown model {self.model!r}; use one of {', '.join(MODELS)}")
-        if not 0.0 <= float(self.min_probability) <= 1.0:
-            raise DataError(f"min_probability {self.min_probability!r} must be between 0 and 1")
-        if int(self.n_folds) < 2:
-            raise DataError("n_folds must be at least 2")
         y = pd.to_numeric(pd.Series(segments).reset_index(drop=True), errors="coerce")
         frame = frame.reset_index(drop=True)
         if len(y) != len(frame):
@@ -306,10 +317,6 @@ class CrmSegmentModel:
         return pd.Series(out, name="importance").sort_values(ascending=False)
 
     # ------------------------------------------------------------------------------ predict
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "features_"):
-            raise NotFittedError("the CRM segment model is not fitted; call fit() or load a saved model")
-
     def _check_linear(self) -> None:
         self._check_fitted()
         if self.kind_ != "logistic":
@@ -376,14 +383,20 @@ class CrmSegmentModel:
         return to_sql(self, dialect, table, id_column=id_column)
 
     # ------------------------------------------------------------------------------ persistence
-    def to_model_dict(self) -> dict[str, Any]:
-        """The fitted model as plain JSON data (what :meth:`save` writes). Logistic regression only."""
-        self._check_fitted()
+    def _model_params(self) -> dict[str, Any]:
+        params = super()._model_params()
+        if isinstance(self.as_of, date):
+            params["as_of"] = self.as_of.isoformat()
+        return params
+
+    def _model_body(self) -> dict[str, Any]:
+        """The fitted logistic regression as JSON data (gradient boosting has no model file)."""
         if self.kind_ != "logistic":
             raise DataError("a gradient-boosting model cannot be saved as a model file; refit with --model logistic "
                             "to save it (the model file holds the logistic regression's weights)")
-        return {
-            "format": MODEL_FORMAT, "version": MODEL_VERSION, "surveytools_version": __version__,
+        from ._json import to_jsonable
+
+        return {"model": to_jsonable({
             "created": self.created_, "classifier": "multinomial logistic regression (L2, C = 1)",
             "id_column": self.id_column_, "as_of": self.as_of_.isoformat() if self.as_of_ else None,
             "min_probability": self.min_probability_,
@@ -395,68 +408,37 @@ class CrmSegmentModel:
                    "candidates": self.cv_},
             "n_train": self.n_train_, "sizes": {str(k): int(v) for k, v in self.sizes_.items()},
             "importances": {k: float(v) for k, v in self.importances_.items()},
-            "settings": {"features": self.features if isinstance(self.features, str) else list(self.features),
-                         "model": self.model, "n_folds": int(self.n_folds), "seed": int(self.seed),
-                         "min_segment_size": int(self.min_segment_size)},
-        }
-
-    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the model as JSON (atomically; never over one of ``inputs``)."""
-        from ._json import to_jsonable
-        from .io.atomic import atomic_write
-
-        p = Path(path)
-        text = json.dumps(to_jsonable(self.to_model_dict()), indent=1, ensure_ascii=False, allow_nan=False)
-        with atomic_write(p, inputs) as tmp:
-            tmp.write_text(text + "\n", encoding="utf-8")
-        return p
+        })}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> CrmSegmentModel:
-        """Read a model written by :meth:`save`.
-
-        Raises
-        ------
-        InputFileError
-            Missing, not JSON, another format, a newer version, or damaged.
-        """
-        from ._modelfile import read_model_json
-
-        p = Path(path)
-        d = read_model_json(p, what="a CRM segment model", fmt=MODEL_FORMAT, version=MODEL_VERSION,
-                            hint=f"write one with 'surveytools crm extend ... --save-model {p.name}'")
-        try:
-            s = d.get("settings", {})
-            m = cls(features=s.get("features", "auto"), model=s.get("model", "logistic"),
-                    min_probability=float(d.get("min_probability", 0.0)), n_folds=int(s.get("n_folds", 5)),
-                    seed=int(s.get("seed", DEFAULT_SEED)), min_segment_size=int(s.get("min_segment_size", 30)))
-            m.kind_ = "logistic"
-            m.features_ = [FeatureSpec.from_dict(f) for f in d["features"]]
-            m.segments_ = [int(v) for v in d["segments"]]
-            m.segment_names_ = {int(k): str(v) for k, v in (d.get("segment_names") or {}).items()}
-            m.weights_ = d["weights"]
-            m.intercepts_ = np.asarray(d["intercepts"], dtype=float)
-            if len(m.intercepts_) != len(m.segments_) or any(f.name not in m.weights_ for f in m.features_):
-                raise ValueError("weights do not match the features and segments")
-            m.as_of_ = _parse_date(d.get("as_of"))
-            m.min_probability_ = float(d.get("min_probability", 0.0))
-            m.id_column_ = d.get("id_column")
-            cvd = d.get("cv") or {}
-            m.cv_accuracy_ = float(cvd.get("accuracy", math.nan))
-            m.cv_log_loss_ = float(cvd.get("log_loss", math.nan))
-            m.brier_ = float(cvd.get("brier", math.nan))
-            m.n_folds_ = int(cvd.get("folds", 5))
-            m.recall_ = pd.Series({int(k): float(v) for k, v in (cvd.get("recall") or {}).items()}, name="recall",
-                                  dtype=float)
-            m.cv_ = cvd.get("candidates") or {}
-            m.n_train_ = int(d.get("n_train", 0))
-            m.sizes_ = pd.Series({int(k): int(v) for k, v in (d.get("sizes") or {}).items()}, dtype=int)
-            m.importances_ = pd.Series(d.get("importances") or {}, dtype=float, name="importance")
-            m.created_ = str(d.get("created", ""))
-            m.excluded_ = {}
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputFileError(f"{p} is a damaged CRM segment model ({type(exc).__name__}: {exc}); write it again "
-                                 "with 'surveytools crm extend --save-model'") from None
+    def _from_model_body(cls, body: Any, params: dict[str, Any]) -> CrmSegmentModel:
+        d = body["model"]
+        m = cls(**params)
+        m.kind_ = "logistic"
+        m.features_ = [FeatureSpec.from_dict(f) for f in d["features"]]
+        m.segments_ = [int(v) for v in d["segments"]]
+        m.segment_names_ = {int(k): str(v) for k, v in (d.get("segment_names") or {}).items()}
+        m.weights_ = d["weights"]
+        m.intercepts_ = np.asarray(d["intercepts"], dtype=float)
+        if len(m.intercepts_) != len(m.segments_) or any(f.name not in m.weights_ for f in m.features_):
+            raise ValueError("weights do not match the features and segments")
+        m.as_of_ = _parse_date(d.get("as_of"))
+        m.min_probability_ = float(d.get("min_probability", 0.0))
+        m.id_column_ = d.get("id_column")
+        cvd = d.get("cv") or {}
+        nan = math.nan
+        m.cv_accuracy_ = float(cvd.get("accuracy") if cvd.get("accuracy") is not None else nan)
+        m.cv_log_loss_ = float(cvd.get("log_loss") if cvd.get("log_loss") is not None else nan)
+        m.brier_ = float(cvd.get("brier") if cvd.get("brier") is not None else nan)
+        m.n_folds_ = int(cvd.get("folds", 5))
+        m.recall_ = pd.Series({int(k): float(v) for k, v in (cvd.get("recall") or {}).items()}, name="recall",
+                              dtype=float)
+        m.cv_ = cvd.get("candidates") or {}
+        m.n_train_ = int(d.get("n_train", 0))
+        m.sizes_ = pd.Series({int(k): int(v) for k, v in (d.get("sizes") or {}).items()}, dtype=int)
+        m.importances_ = pd.Series(d.get("importances") or {}, dtype=float, name="importance")
+        m.created_ = str(d.get("created", ""))
+        m.excluded_ = {}
         return m
 
 
