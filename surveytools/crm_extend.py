@@ -559,15 +559,15 @@ class CrmExtendResult:
             label = f"segment {seg}" + (f" ({name})" if name else "")
             rec = r["recall"]
             if rec >= 0.75:
-                verdict = "reliable"
+                code, verdict = "reliable", "reliable"
             elif rec >= RECALL_WARNING:
-                verdict = "usable with care"
+                code, verdict = "care", "usable with care"
             else:
-                verdict = "rarely recovered: do not act on the model's assignment alone"
+                code, verdict = "weak", "rarely recovered: do not act on the model's assignment alone"
             rows.append({"segment": int(seg), "name": name, "respondents": int(r["respondents"]),
                          "recall": float(rec), "precision": float(r["precision"]),
                          "customers_from_model": int(r["from_model"]), "mean_probability": float(r["mean_probability"]),
-                         "verdict": verdict})
+                         "verdict": verdict, "verdict_code": code})
             prec = r["precision"]
             prec_text = (f"{prec:.0%} of those it puts there belong there" if prec == prec
                          else "it puts no respondent there")

@@ -193,13 +193,14 @@ def test_sql_ties_go_to_the_lowest_segment(base, fitted, tmp_path):
     _, frame, _, _ = base
     res, _ = fitted
     d = json.loads((base[0] / "m.json").read_text())
-    for w in d["weights"].values():
+    body = d["model"]
+    for w in body["weights"].values():
         for key in ("value", "missing", "other"):
             if w.get(key) is not None:
                 w[key][2] = w[key][1]
         for lv in (w.get("levels") or {}).values():
             lv[2] = lv[1]
-    d["intercepts"][2] = d["intercepts"][1]
+    body["intercepts"][2] = body["intercepts"][1]
     p = tmp_path / "tie.json"
     p.write_text(json.dumps(d))
     m = CrmSegmentModel.load(p)
