@@ -15,9 +15,11 @@ __all__ = [
     "SurveyToolsError",
     "QuestionnaireError",
     "ProjectError",
+    "CodeFrameError",
     "InputFileError",
     "ImportMappingError",
     "DataError",
+    "KpiMapError",
     "ScaleError",
     "EstimationError",
     "NotFittedError",
@@ -30,6 +32,8 @@ __all__ = [
     "HeywoodWarning",
     "ConvergenceWarning",
     "WeakSegmentRecoveryWarning",
+    "ReplicationWarning",
+    "EmptyClassWarning",
 ]
 
 
@@ -63,6 +67,10 @@ class ProjectError(SurveyToolsError, ValueError):
     """A project file is invalid; ``problems`` lists every problem found."""
 
 
+class CodeFrameError(SurveyToolsError, ValueError):
+    """A code frame (themes of open-ended comments) is invalid; ``problems`` lists every problem found."""
+
+
 class InputFileError(SurveyToolsError, OSError):
     """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
 
@@ -73,6 +81,11 @@ class ImportMappingError(SurveyToolsError, ValueError):
 
 class DataError(SurveyToolsError, ValueError):
     """The data cannot support the requested analysis (non-numeric answers, too few rows...)."""
+
+
+class KpiMapError(SurveyToolsError, ValueError):
+    """A KPI map (``surveytools kpis --map``) is invalid or names columns the files lack; ``problems`` lists
+    every problem found."""
 
 
 class ScaleError(DataError):
@@ -129,6 +142,15 @@ class HeywoodWarning(EstimationWarning):
 
 class ConvergenceWarning(EstimationWarning):
     """An iterative procedure stopped before meeting its convergence criterion."""
+
+
+class ReplicationWarning(EstimationWarning):
+    """The best log-likelihood of a latent class model was reached by only one of its final-stage random
+    starts (not replicated): it may be a local maximum; use more starts."""
+
+
+class EmptyClassWarning(EstimationWarning):
+    """A latent class holds (almost) no respondents: the model has more classes than the data support."""
 
 
 class WeakSegmentRecoveryWarning(EstimationWarning):
