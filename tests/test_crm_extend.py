@@ -146,6 +146,20 @@ def test_target_accuracy_on_customers_who_did_not_answer(base, fitted):
     assert abs(res.model.cv_accuracy_ - 0.9 * acc_model) < 0.08
 
 
+def test_report_section_states_reliability_per_segment(fitted):
+    """The report's section (a Summary document section, English and Spanish) says per segment how reliable the
+    model's assignment is, with the segment names."""
+    from surveytools.summary.sections import build_document
+    from surveytools.summary.text import render_text
+
+    res, _ = fitted
+    en = render_text(build_document({"crm_extend": res}, lang="en"))
+    assert "Segments for every customer" in en and "How reliable the model's segment is, by segment" in en
+    assert "Bargain hunters" in en and "Found by the model" in en and "Personal data" in en
+    es = render_text(build_document({"crm_extend": res.to_dict()}, lang="es"))
+    assert "Segmentos para todos los clientes" in es and "Fiabilidad del segmento del modelo" in es
+
+
 # ------------------------------------------------------------------------------------------- SQL export
 
 def _score_table(frame: pd.DataFrame) -> pd.DataFrame:
