@@ -59,6 +59,9 @@ LAYER_OF = {
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
+    "surveytools.crm_extend": "analysis",       # segments for every customer from CRM fields
+    "surveytools.crm_features": "analysis",
+    "surveytools.crm_sql": "analysis",
     "surveytools.voc": "analysis",
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
