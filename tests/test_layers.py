@@ -59,6 +59,9 @@ LAYER_OF = {
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
+    "surveytools.crm_extend": "analysis",       # segments for every customer from CRM fields
+    "surveytools.crm_features": "analysis",
+    "surveytools.crm_sql": "analysis",
     "surveytools.voc": "analysis",
     "surveytools.kpis": "analysis",             # KPIs per segment from customers and transactions (DuckDB)
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
