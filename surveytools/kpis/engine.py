@@ -19,7 +19,7 @@ from typing import Any
 
 from ..exceptions import DataError, InputFileError, KpiMapError
 from .mapping import KpiMap
-from .parse import amount_sql, date_sql, discount_sql, is_numeric_type, quote
+from .parse import amount_sql, date_sql, discount_sql, quote
 
 __all__ = ["Engine", "RFM_NO_PURCHASE", "EXCLUSION_REASONS"]
 
@@ -444,7 +444,7 @@ class Engine:
                      [f"ch{i}" for i in range(len(self.channels))] if channels else [])
         out = []
         for r in rows:
-            vals = {k: (float(v) if v is not None else math.nan) for k, v in zip(names, r[2:])}
+            vals = {k: (float(v) if v is not None else math.nan) for k, v in zip(names, r[2:], strict=True)}
             out.append((r[0], int(r[1]), vals))
         return out
 
@@ -458,7 +458,7 @@ class Engine:
         def plain(v: Any) -> Any:
             return float(v) if isinstance(v, decimal.Decimal) else v
 
-        return [(r[0], int(r[1]), {k: plain(v) for k, v in zip(custom, r[2:])}) for r in rows]
+        return [(r[0], int(r[1]), {k: plain(v) for k, v in zip(custom, r[2:], strict=True)}) for r in rows]
 
     def window_filter(self, as_of: date) -> str:
         start = as_of - timedelta(days=self.kmap.window_days)
