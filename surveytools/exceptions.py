@@ -15,6 +15,7 @@ __all__ = [
     "SurveyToolsError",
     "QuestionnaireError",
     "ProjectError",
+    "CodeFrameError",
     "InputFileError",
     "ImportMappingError",
     "DataError",
@@ -30,6 +31,8 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "ReplicationWarning",
+    "EmptyClassWarning",
 ]
 
 
@@ -61,6 +64,10 @@ class QuestionnaireError(SurveyToolsError, ValueError):
 
 class ProjectError(SurveyToolsError, ValueError):
     """A project file is invalid; ``problems`` lists every problem found."""
+
+
+class CodeFrameError(SurveyToolsError, ValueError):
+    """A code frame (themes of open-ended comments) is invalid; ``problems`` lists every problem found."""
 
 
 class InputFileError(SurveyToolsError, OSError):
@@ -134,3 +141,12 @@ class HeywoodWarning(EstimationWarning):
 
 class ConvergenceWarning(EstimationWarning):
     """An iterative procedure stopped before meeting its convergence criterion."""
+
+
+class ReplicationWarning(EstimationWarning):
+    """The best log-likelihood of a latent class model was reached by only one of its final-stage random
+    starts (not replicated): it may be a local maximum; use more starts."""
+
+
+class EmptyClassWarning(EstimationWarning):
+    """A latent class holds (almost) no respondents: the model has more classes than the data support."""

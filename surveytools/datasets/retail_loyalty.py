@@ -1117,6 +1117,11 @@ weight:
 reliability:
   missing: pairwise
 
+tables:                          # banner tables: answers by gender and region, with column letters
+  banner: [gender, region]
+  rows: [nps, csat, income, price_sensitivity, brand_loyalty, innovativeness, environmental_concern, convenience,
+         social_influence]
+
 factor:
   items: [price_sensitivity, brand_loyalty, innovativeness, environmental_concern, convenience, social_influence]
   n_factors: auto
@@ -1148,7 +1153,7 @@ voc:
   drivers: scales
 
 report:
-  formats: [xlsx, html]
+  formats: [xlsx, html, pptx]
 """
 
 

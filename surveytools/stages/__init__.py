@@ -19,6 +19,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "quality",
     "weight",
     "reliability",
+    "tables",
     "segment",
     "kpis",
 )
