@@ -33,6 +33,14 @@ EN: dict[str, str] = {
     "flagdef_partial": "fewer than {value} of the answerable items answered, or the survey not finished",
     "exclusions": "Exclusions", "excluded_by_reason": "Respondents excluded, by reason",
     "exclusion_note": "A respondent with several flags counts once under each reason.",
+    # weights
+    "weights": "Survey weights", "w_effective_n": "Effective sample size", "w_efficiency": "Weighting efficiency",
+    "w_deff": "Design effect of the weights", "w_range": "Weights", "w_range_value": "from {low} to {high}",
+    "w_converged": "Raking converged", "w_iterations": "Raking sweeps", "w_cap": "Cap",
+    "w_cap_value": "{cap} times the mean weight", "w_margins": "Targets, sample and weighted shares",
+    "w_cell": "Category", "w_target": "Target", "w_sample": "Sample", "w_achieved": "Weighted",
+    "weight_note": "Raking (iterative proportional fitting) to the population shares of each margin. Efficiency = "
+                   "(sum w)^2 / (n sum w^2) (Kish); the design effect is its inverse.",
     # reliability
     "scales": "Scales", "alpha_ci_low": "Alpha 95% CI, lower", "alpha_ci_high": "Alpha 95% CI, upper",
     # factors
@@ -198,6 +206,13 @@ ES: dict[str, str] = {
     "flagdef_partial": "menos del {value} de las preguntas aplicables respondidas, o encuesta sin terminar",
     "exclusions": "Exclusiones", "excluded_by_reason": "Encuestados excluidos, por motivo",
     "exclusion_note": "Un encuestado con varios indicadores cuenta una vez en cada motivo.",
+    "weights": "Ponderación", "w_effective_n": "Tamaño muestral efectivo", "w_efficiency": "Eficiencia de la ponderación",
+    "w_deff": "Efecto de diseño de los pesos", "w_range": "Pesos", "w_range_value": "de {low} a {high}",
+    "w_converged": "El ajuste convergió", "w_iterations": "Iteraciones del ajuste", "w_cap": "Tope",
+    "w_cap_value": "{cap} veces el peso medio", "w_margins": "Objetivos, muestra y proporciones ponderadas",
+    "w_cell": "Categoría", "w_target": "Objetivo", "w_sample": "Muestra", "w_achieved": "Ponderada",
+    "weight_note": "Ajuste iterativo (raking) a las proporciones de la población en cada margen. Eficiencia = "
+                   "(suma w)^2 / (n suma w^2) (Kish); el efecto de diseño es su inverso.",
     "scales": "Escalas", "alpha_ci_low": "IC 95 % de alfa, inferior", "alpha_ci_high": "IC 95 % de alfa, superior",
     "bartlett_value": "chi cuadrado {chi2}, gl {df}, p {p}", "fa_method_minres": "residuos mínimos (minres)",
     "fa_method_ml": "máxima verosimilitud", "fa_method_pa": "ejes principales",

@@ -15,7 +15,7 @@ from ..exceptions import DataError
 __all__ = ["STAGES", "normalize_results", "plain", "segment_explanation"]
 
 #: Stage names a report knows, in report order.
-STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
+STAGES: tuple[str, ...] = ("import", "quality", "weight", "reliability", "factor", "segment", "profile", "typing_tool",
                            "crm", "voc")
 
 

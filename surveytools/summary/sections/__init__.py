@@ -17,12 +17,12 @@ from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
-from .study import factor_section, overview_section, quality_section, reliability_section
+from .study import factor_section, overview_section, quality_section, reliability_section, weight_section
 
 __all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
            "STAT_FMT"]
 
-_BUILDERS = {"quality": quality_section, "reliability": reliability_section, "factor": factor_section,
+_BUILDERS = {"quality": quality_section, "weight": weight_section, "reliability": reliability_section, "factor": factor_section,
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
              "crm": crm_section, "voc": voc_section}
 
@@ -113,7 +113,7 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
         raise DataError(f"reports know the stages {', '.join(STAGES)}; not {', '.join(map(repr, unknown))}")
     ctx = _context(res, lang, loading_threshold)
     sections = [overview_section(ctx)]
-    for stage in ("quality", "reliability", "factor", "segment"):
+    for stage in ("quality", "weight", "reliability", "factor", "segment"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "profile" in res:
