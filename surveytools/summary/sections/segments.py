@@ -119,7 +119,7 @@ def _letters(cell: Mapping[str, Any]) -> str:
 
 
 def _heatmap(ctx: Context, prof: Mapping[str, Any], keys: list[str]) -> Chart:
-    rows = [r for r in prof["variables"] if r["section"] in ("basis", "scale")][:30] or chart_rows(prof)
+    rows = chart_rows(prof, limit=30)  # the segmentation dimensions, else the scales, else the rating items
     colors, series_vals = [], {k: [] for k in keys}
     for r in rows:
         sd = num(r["total"].get("sd"))
