@@ -42,7 +42,7 @@ EN: dict[str, str] = {
     "weight_note": "Raking (iterative proportional fitting) to the population shares of each margin. Efficiency = "
                    "(sum w)^2 / (n sum w^2) (Kish); the design effect is its inverse.",
     # reliability
-    "scales": "Scales", "alpha_ci_low": "Alpha 95% CI, lower", "alpha_ci_high": "Alpha 95% CI, upper",
+    "scales": "Scales", "alpha_ci_low": "Alpha low (95% CI)", "alpha_ci_high": "Alpha high (95% CI)",
     # factors
     "bartlett_value": "chi-square {chi2}, df {df}, p {p}", "fa_method_minres": "minimum residual (minres)",
     "fa_method_ml": "maximum likelihood", "fa_method_pa": "principal axis",
@@ -102,8 +102,8 @@ EN: dict[str, str] = {
                  "customers matches the first of them.",
     "crm_pseudonymized": "Columns pseudonymized (HMAC-SHA256): {columns}",
     # voc
-    "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS 95% CI, lower", "ci_high": "NPS 95% CI, upper",
-    "csat_ci_low": "CSAT 95% CI, lower", "csat_ci_high": "CSAT 95% CI, upper",
+    "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS low (95% CI)", "ci_high": "NPS high (95% CI)",
+    "csat_ci_low": "CSAT low (95% CI)", "csat_ci_high": "CSAT high (95% CI)",
     "nps_axis": "NPS (% promoters \u2212 % detractors)",
     "nps_definition": "NPS = % promoters (9-10) minus % detractors (0-6), from -100 to 100.",
     "csat_definition": "CSAT = {definition}.", "csat_def_top": "percentage answering the top {k} boxes ({codes})",
@@ -213,7 +213,7 @@ ES: dict[str, str] = {
     "w_cell": "Categoría", "w_target": "Objetivo", "w_sample": "Muestra", "w_achieved": "Ponderada",
     "weight_note": "Ajuste iterativo (raking) a las proporciones de la población en cada margen. Eficiencia = "
                    "(suma w)^2 / (n suma w^2) (Kish); el efecto de diseño es su inverso.",
-    "scales": "Escalas", "alpha_ci_low": "IC 95 % de alfa, inferior", "alpha_ci_high": "IC 95 % de alfa, superior",
+    "scales": "Escalas", "alpha_ci_low": "Alfa mín. (IC 95 %)", "alpha_ci_high": "Alfa máx. (IC 95 %)",
     "bartlett_value": "chi cuadrado {chi2}, gl {df}, p {p}", "fa_method_minres": "residuos mínimos (minres)",
     "fa_method_ml": "máxima verosimilitud", "fa_method_pa": "ejes principales",
     "rotation_none": "ninguna", "rotation_varimax": "varimax", "rotation_quartimax": "quartimax",
@@ -271,9 +271,9 @@ ES: dict[str, str] = {
     "crm_rules": "Si un encuestado respondió dos veces se conserva la última respuesta; una clave que aparece en "
                  "varios clientes se cruza con el primero.",
     "crm_pseudonymized": "Columnas seudonimizadas (HMAC-SHA256): {columns}",
-    "voc_headline": "NPS y satisfacción por segmento", "ci_low": "IC 95 % del NPS, inferior",
-    "ci_high": "IC 95 % del NPS, superior", "csat_ci_low": "IC 95 % de CSAT, inferior",
-    "csat_ci_high": "IC 95 % de CSAT, superior", "nps_axis": "NPS (% promotores \u2212 % detractores)",
+    "voc_headline": "NPS y satisfacción por segmento", "ci_low": "NPS mín. (IC 95 %)",
+    "ci_high": "NPS máx. (IC 95 %)", "csat_ci_low": "CSAT mín. (IC 95 %)",
+    "csat_ci_high": "CSAT máx. (IC 95 %)", "nps_axis": "NPS (% promotores \u2212 % detractores)",
     "nps_definition": "NPS = % de promotores (9-10) menos % de detractores (0-6), de -100 a 100.",
     "csat_definition": "CSAT = {definition}.",
     "csat_def_top": "porcentaje que responde en las {k} categorías más altas ({codes})",
