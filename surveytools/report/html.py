@@ -58,6 +58,7 @@ thead th.sort[aria-sort="descending"]::after { content: " \\25BC"; font-size: 9p
 thead th.sticky { z-index: 3; }
 td.sticky { box-shadow: 1px 0 0 var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; min-width: 4.5em; }
 tr.section td { background: #f3f4f6; font-weight: 600; }
 td.higher { background: var(--hi); color: var(--hi-ink); font-weight: 600; }
 td.lower { background: var(--lo); color: var(--lo-ink); font-weight: 600; }
@@ -78,7 +79,8 @@ figcaption { color: var(--muted); font-size: 12.5px; max-width: 110ch; }
   .wide { overflow: visible; max-height: none; border: 0; }
   thead { display: table-header-group; }
   thead th, .sticky { position: static; }
-  table { font-size: 8.5px; }
+  table { font-size: 8.5px; max-width: 100%; }
+  .sticky { min-width: 8em; }
   tr { break-inside: avoid; }
   td.higher, td.lower, td.strong, th, tr.section td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   thead th.sort::after { content: none !important; }
