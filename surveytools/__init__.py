@@ -58,6 +58,7 @@ _LAZY: dict[str, str] = {
     "correspondence_analysis": "surveytools.perceptual",
     "join_crm": "surveytools.crm",
     "voc_by_segment": "surveytools.voc",
+    "compute_kpis": "surveytools.kpis",
     "load_project": "surveytools.project",
     "run_project": "surveytools.pipeline",
 }

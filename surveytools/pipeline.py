@@ -17,6 +17,7 @@ Outputs (in the output folder)::
     segment_model.json          the segmentation model
     typing_tool_model.json      golden questions + classification functions;  typing_tool.xlsx  typing_tool.sql
     customers_segmented.parquet the customer list with segments (when a CRM file is given)
+    kpis.json customers_kpis.parquet  KPIs per segment and per customer (when transactions and a KPI map are given)
     report.xlsx report.html     the reports
     manifest.json               versions, seed, SHA-256 of every input and output, timings, rows per stage
 """
@@ -161,15 +162,17 @@ def _run_order() -> list[str]:
 
     declared = [m for m in STAGE_MODULES if get_stage(m).section]
     order = list(_LEGACY_ORDER)
-    for name in declared:
+    previous = "import"
+    for name in declared:  # a new stage runs right after the declared stage before it in STAGE_MODULES
         if name not in order:
-            order.insert(order.index("report"), name)
+            order.insert(order.index(previous) + 1, name)
+        previous = name
     return order
 
 
 #: the stages run by methods of _Run (to be declared in surveytools.stages)
-_LEGACY_ORDER = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc",
-                 "report")
+_LEGACY_ORDER = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "kpis",
+                 "voc", "report")
 
 
 def _relative(obj: Any, folder: Path) -> Any:
@@ -262,6 +265,7 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
+                 "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
                  "voc.json", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
 

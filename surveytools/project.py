@@ -112,6 +112,11 @@ class Project:
         crm = self.stage("crm").get("file")
         if crm:
             out.append(Path(crm))
+        for section, stage in _declared().items():  # input files named in declared stages' sections
+            for o in stage.project_options:
+                value = self.stage(section).get(o.name)
+                if o.type == "path" and not o.output and value:
+                    out.append(Path(value))
         return out
 
 

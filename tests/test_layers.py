@@ -54,6 +54,8 @@ LAYER_OF = {
     "surveytools.segments": "io",               # the Segments data type (read/write/align), beside Survey
     "surveytools.naming": "analysis",
     "surveytools.weight": "analysis",
+    "surveytools.comparisons": "analysis",
+    "surveytools.crosstab": "analysis",
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",

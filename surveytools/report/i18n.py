@@ -164,6 +164,8 @@ STRINGS: dict[str, dict[str, str]] = {
         # descriptions
         "segment_label": "Segment {number}",
         "top_box": "Top {n} box",
+        "bottom_box": "Bottom {n} box",
+        "base": "Base",
         "letters_note": "Letters: the segments this cell is significantly higher than ({test}, {adjust}, "
                         "alpha = {alpha}).",
         "letters_test": "pairwise Welch t for means, z for proportions",
@@ -329,6 +331,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "nps_by_segment": "NPS por segmento",
         "segment_label": "Segmento {number}",
         "top_box": "Top {n} (los {n} valores más altos)",
+        "bottom_box": "Bottom {n} (los {n} valores más bajos)",
+        "base": "Base",
         "letters_note": "Letras: los segmentos respecto a los que esta celda es significativamente mayor ({test}, "
                         "{adjust}, alfa = {alpha}).",
         "letters_test": "t de Welch por pares para medias, z para proporciones",
