@@ -167,11 +167,27 @@ EN: dict[str, str] = {
                      "means, z for proportions",
     "profile_letters": "letters: segments a cell is significantly higher than (pairwise tests, {adjust}, alpha "
                        "{alpha})",
+    # kpis and banner tables
+    "kpis": "Customer KPIs from transactions", "kpi_overall": "All customers", "kpi_transactions": "Transactions in the window",
+    "kpi_as_of": "Reference date", "kpi_value_chart": "Value per customer by segment",
+    "kpi_table": "KPIs by segment", "kpi_customer_share": "Share of customers", "kpi_buyer_share": "Buyers",
+    "kpi_orders_per_customer": "Orders per customer", "kpi_value_per_customer": "Value per customer",
+    "kpi_aov": "Average order value", "kpi_discount_share": "Discounts (share of value)",
+    "kpi_lapsed_share": "Lapsed customers", "kpi_vip_share": "VIP customers",
+    "kpi_recency_days_median": "Median days since last order", "kpi_value_index": "Value index (total = 100)",
+    "kpi_note": "Over the customer file, transactions in the window before the reference date; All customers "
+                "includes the customers without a segment.",
+    "kpis_tier_mix": "Loyalty tier (share of customers)", "kpis_channel_mix": "Orders by channel",
+    "kpi_unassigned": "{n} customers have no segment: they count only under All customers.",
+    "tables": "Banner tables",
+    "tables_note": "Letters: the columns a cell is significantly higher than (two-proportion z for percentages, "
+                   "Welch t for means; {adjust}, alpha = {alpha}).",
+    "tables_letters": "Sig.", "tables_base": "Base (respondents)", "tables_title": "{row} by {banner}",
     # deck
     "deck_method": "Method", "deck_sample": "Sample", "deck_segments": "The segments",
     "deck_method_text": "Survey of {n} respondents; {factors} attitude factors; {k} segments by {method}; profiles "
                         "tested against the rest of the sample.",
-    "deck_share": "{share} of the sample", "deck_more": "{n} more rows in the report",
+    "deck_share": "{share} of the sample", "deck_more": "{n} more columns in the report",
 }
 
 ES: dict[str, str] = {
@@ -341,8 +357,24 @@ ES: dict[str, str] = {
                      "para medias, z para proporciones",
     "profile_letters": "letras: segmentos a los que una celda supera significativamente (pruebas por pares, {adjust}, "
                        "alfa {alpha})",
+    "kpis": "Indicadores de cliente a partir de las transacciones", "kpi_overall": "Todos los clientes",
+    "kpi_transactions": "Transacciones del periodo", "kpi_as_of": "Fecha de referencia",
+    "kpi_value_chart": "Valor por cliente según el segmento", "kpi_table": "Indicadores por segmento",
+    "kpi_customer_share": "Proporción de clientes", "kpi_buyer_share": "Compradores",
+    "kpi_orders_per_customer": "Pedidos por cliente", "kpi_value_per_customer": "Valor por cliente",
+    "kpi_aov": "Importe medio del pedido", "kpi_discount_share": "Descuentos (proporción del valor)",
+    "kpi_lapsed_share": "Clientes inactivos", "kpi_vip_share": "Clientes VIP",
+    "kpi_recency_days_median": "Mediana de días desde el último pedido", "kpi_value_index": "Índice de valor (total = 100)",
+    "kpi_note": "Sobre el archivo de clientes, transacciones del periodo anterior a la fecha de referencia; Todos los "
+                "clientes incluye a los clientes sin segmento.",
+    "kpis_tier_mix": "Nivel de fidelización (proporción de clientes)", "kpis_channel_mix": "Pedidos por canal",
+    "kpi_unassigned": "{n} clientes no tienen segmento: solo cuentan en Todos los clientes.",
+    "tables": "Tablas cruzadas",
+    "tables_note": "Letras: las columnas a las que una celda supera significativamente (z de dos proporciones para "
+                   "porcentajes, t de Welch para medias; {adjust}, alfa = {alpha}).",
+    "tables_letters": "Sig.", "tables_base": "Base (encuestados)", "tables_title": "{row} según {banner}",
     "deck_method": "Método", "deck_sample": "Muestra", "deck_segments": "Los segmentos",
     "deck_method_text": "Encuesta a {n} personas; {factors} factores actitudinales; {k} segmentos por {method}; "
                         "perfiles comparados con el resto de la muestra.",
-    "deck_share": "{share} de la muestra", "deck_more": "{n} filas más en el informe",
+    "deck_share": "{share} de la muestra", "deck_more": "{n} columnas más en el informe",
 }
