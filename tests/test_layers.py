@@ -61,6 +61,7 @@ LAYER_OF = {
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
     "surveytools.perceptual": "analysis",
+    "surveytools.kpis": "analysis",             # customer KPIs from transactions (uses voc's RFM rules)
     "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
