@@ -60,6 +60,8 @@ LAYER_OF = {
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
+    "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",
     "surveytools.kpis": "analysis",             # customer KPIs from transactions (uses voc's RFM rules)
     "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)

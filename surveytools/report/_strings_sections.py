@@ -3,6 +3,27 @@
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    # weight, banner tables, KPIs
+    "weight": "Weighting", "w_efficiency": "Weighting efficiency (Kish)", "w_effective_n": "Effective sample size",
+    "w_design_effect": "Design effect of the weights", "w_range": "Smallest and largest weight",
+    "w_range_value": "{low} to {high}", "w_converged": "Raking converged", "w_cap": "Cap (x mean weight)",
+    "w_note": "Raking (iterative proportional fitting, as R survey's rake) makes the weighted sample match the "
+              "population shares below; later results use these weights.",
+    "w_margins": "Targets, sample and weighted shares", "w_margin": "Variable", "w_cell": "Category",
+    "w_target": "Target", "w_sample": "Sample", "w_achieved": "Weighted",
+    "tables_title": "Banner tables", "mean_cap": "Mean",
+    "letters_note_tables": "Column percentages or means; letters mark the columns a cell is significantly higher "
+                           "than (z test for percentages, Welch t for means; {adjust}; alpha = {alpha}).",
+    "kpis": "Customer KPIs by segment", "kpi_table": "KPIs per segment", "kpi_overall": "All customers",
+    "kpi_customers": "Customers", "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
+    "kpi_value_per_customer": "Revenue per customer", "kpi_orders_per_customer": "Orders per customer",
+    "kpi_aov": "Average order value", "kpi_discount_share": "Orders with a discount", "kpi_lapsed_share": "Lapsed",
+    "kpi_vip_share": "VIP", "kpi_recency_days_median": "Median days since last purchase",
+    "kpi_window": "Purchases in the {days} days up to {as_of}.",
+    "kpi_value_chart": "Where the value is: share of customers and of revenue",
+    "kpi_definitions": "Orders per customer = orders in the window / customers; average order value = revenue / "
+                       "orders; lapsed = at least the minimum orders ever and no purchase for longer than the "
+                       "inactivity limit; VIP = the top spenders.",
     "yes": "yes", "no": "no",
     # overview
     "ov_format": "Survey export", "ov_rows_in": "Rows in the export", "ov_respondents": "Respondents checked",
@@ -33,14 +54,6 @@ EN: dict[str, str] = {
     "flagdef_partial": "fewer than {value} of the answerable items answered, or the survey not finished",
     "exclusions": "Exclusions", "excluded_by_reason": "Respondents excluded, by reason",
     "exclusion_note": "A respondent with several flags counts once under each reason.",
-    # weights
-    "weights": "Survey weights", "w_effective_n": "Effective sample size", "w_efficiency": "Weighting efficiency",
-    "w_deff": "Design effect of the weights", "w_range": "Weights", "w_range_value": "from {low} to {high}",
-    "w_converged": "Raking converged", "w_iterations": "Raking sweeps", "w_cap": "Cap",
-    "w_cap_value": "{cap} times the mean weight", "w_margins": "Targets, sample and weighted shares",
-    "w_cell": "Category", "w_target": "Target", "w_sample": "Sample", "w_achieved": "Weighted",
-    "weight_note": "Raking (iterative proportional fitting) to the population shares of each margin. Efficiency = "
-                   "(sum w)^2 / (n sum w^2) (Kish); the design effect is its inverse.",
     # reliability
     "scales": "Scales", "alpha_ci_low": "Alpha low (95% CI)", "alpha_ci_high": "Alpha high (95% CI)",
     # factors
@@ -120,11 +133,21 @@ EN: dict[str, str] = {
                      "right, priorities to improve.",
     "quadrant_not_drawn": "No importance x performance chart: the drivers' mean scores are not in the profile.",
     "drivers_by_segment": "Driver importance by segment (% of explained variance)",
-    "voc_terms": "What each segment says (open-ended comments)", "comments": "Comments", "terms": "Distinctive words",
+    "voc_terms": "What each segment says (open-ended comments)", "comments": "Comments", "terms": "Distinctive terms",
     "examples": "Examples",
-    "terms_note": "Words used more in the segment than in the rest (weighted log-odds with an informative prior).",
+    "terms_note": "Lemmas, negations (no_...) and phrases used more in the segment than in the rest (weighted "
+                  "log-odds with an informative prior); personal data in the examples masked.",
+    "voc_themes": "Themes of the comments (% of respondents who commented)",
+    "voc_themes_note": "Code frame: {source}. Base: the {n} respondents who commented; a comment can have several "
+                       "themes. Marked (+ / -): significantly higher / lower than the rest of the sample "
+                       "(two-proportion z test, Benjamini-Hochberg adjusted, 5%).",
+    "voc_uncoded": "(uncoded)", "theme": "Theme", "quote": "Quote",
+    "voc_quotes": "Quotes by theme and segment (personal data masked)",
+    "voc_discovered": "Proposed themes (NMF on lemmas and phrases)", "top_terms": "Top terms",
+    "voc_discovered_note": "Draft themes found without a code frame: edit their keywords and reuse them with "
+                           "--codeframe.",
     "voc_kpis": "Customer KPIs by segment (CRM)", "kpis_note": "Customers matched to the CRM; percentages of customers.",
-    "kpi_customers": "Customers", "kpi_purchase_frequency": "Orders per customer",
+    "kpi_purchase_frequency": "Orders per customer",
     "kpi_revenue_per_customer": "Revenue per customer", "kpi_average_order_value": "Average order value",
     "kpi_discounts_per_customer": "Discounts per customer", "kpi_discount_users_pct": "Customers using discounts",
     "kpi_mean_R": "Mean recency score (1-5)", "kpi_mean_F": "Mean frequency score (1-5)",
@@ -167,22 +190,6 @@ EN: dict[str, str] = {
                      "means, z for proportions",
     "profile_letters": "letters: segments a cell is significantly higher than (pairwise tests, {adjust}, alpha "
                        "{alpha})",
-    # kpis and banner tables
-    "kpis": "Customer KPIs from transactions", "kpi_overall": "All customers", "kpi_transactions": "Transactions in the window",
-    "kpi_as_of": "Reference date", "kpi_value_chart": "Value per customer by segment",
-    "kpi_table": "KPIs by segment", "kpi_customer_share": "Share of customers", "kpi_buyer_share": "Buyers",
-    "kpi_orders_per_customer": "Orders per customer", "kpi_value_per_customer": "Value per customer",
-    "kpi_aov": "Average order value", "kpi_discount_share": "Discounts (share of value)",
-    "kpi_lapsed_share": "Lapsed customers", "kpi_vip_share": "VIP customers",
-    "kpi_recency_days_median": "Median days since last order", "kpi_value_index": "Value index (total = 100)",
-    "kpi_note": "Over the customer file, transactions in the window before the reference date; All customers "
-                "includes the customers without a segment.",
-    "kpis_tier_mix": "Loyalty tier (share of customers)", "kpis_channel_mix": "Orders by channel",
-    "kpi_unassigned": "{n} customers have no segment: they count only under All customers.",
-    "tables": "Banner tables",
-    "tables_note": "Letters: the columns a cell is significantly higher than (two-proportion z for percentages, "
-                   "Welch t for means; {adjust}, alpha = {alpha}).",
-    "tables_letters": "Sig.", "tables_base": "Base (respondents)", "tables_title": "{row} by {banner}",
     # deck
     "deck_method": "Method", "deck_sample": "Sample", "deck_segments": "The segments",
     "deck_method_text": "Survey of {n} respondents; {factors} attitude factors; {k} segments by {method}; profiles "
@@ -191,6 +198,30 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    # weight, banner tables, KPIs
+    "weight": "Ponderación", "w_efficiency": "Eficiencia de la ponderación (Kish)",
+    "w_effective_n": "Tamaño muestral efectivo", "w_design_effect": "Efecto de diseño de las ponderaciones",
+    "w_range": "Ponderación mínima y máxima", "w_range_value": "de {low} a {high}",
+    "w_converged": "El ajuste (raking) convergió", "w_cap": "Tope (x ponderación media)",
+    "w_note": "El raking (ajuste proporcional iterativo, como rake de R survey) hace que la muestra ponderada "
+              "reproduzca los porcentajes de la población; los resultados posteriores usan estas ponderaciones.",
+    "w_margins": "Objetivos, muestra y porcentajes ponderados", "w_margin": "Variable", "w_cell": "Categoría",
+    "w_target": "Objetivo", "w_sample": "Muestra", "w_achieved": "Ponderado",
+    "tables_title": "Tablas cruzadas", "mean_cap": "Media",
+    "letters_note_tables": "Porcentajes de columna o medias; las letras indican las columnas respecto a las que la "
+                           "celda es significativamente mayor (prueba z para porcentajes, t de Welch para medias; "
+                           "{adjust}; alfa = {alpha}).",
+    "kpis": "Indicadores de cliente por segmento", "kpi_table": "Indicadores por segmento",
+    "kpi_overall": "Todos los clientes", "kpi_customers": "Clientes", "kpi_customer_share": "% de clientes",
+    "kpi_revenue_share": "% de la facturación", "kpi_value_per_customer": "Facturación por cliente",
+    "kpi_orders_per_customer": "Pedidos por cliente", "kpi_aov": "Ticket medio",
+    "kpi_discount_share": "Pedidos con descuento", "kpi_lapsed_share": "Inactivos", "kpi_vip_share": "VIP",
+    "kpi_recency_days_median": "Mediana de días desde la última compra",
+    "kpi_window": "Compras de los {days} días hasta el {as_of}.",
+    "kpi_value_chart": "Dónde está el valor: % de clientes y de facturación",
+    "kpi_definitions": "Pedidos por cliente = pedidos en la ventana / clientes; ticket medio = facturación / "
+                       "pedidos; inactivo = al menos el mínimo de pedidos y sin compras durante más del límite de "
+                       "inactividad; VIP = los clientes que más gastan.",
     "yes": "sí", "no": "no",
     "ov_format": "Exportación de la encuesta", "ov_rows_in": "Filas de la exportación",
     "ov_respondents": "Encuestados revisados", "ov_flagged": "Encuestados con algún indicador de calidad",
@@ -222,13 +253,6 @@ ES: dict[str, str] = {
     "flagdef_partial": "menos del {value} de las preguntas aplicables respondidas, o encuesta sin terminar",
     "exclusions": "Exclusiones", "excluded_by_reason": "Encuestados excluidos, por motivo",
     "exclusion_note": "Un encuestado con varios indicadores cuenta una vez en cada motivo.",
-    "weights": "Ponderación", "w_effective_n": "Tamaño muestral efectivo", "w_efficiency": "Eficiencia de la ponderación",
-    "w_deff": "Efecto de diseño de los pesos", "w_range": "Pesos", "w_range_value": "de {low} a {high}",
-    "w_converged": "El ajuste convergió", "w_iterations": "Iteraciones del ajuste", "w_cap": "Tope",
-    "w_cap_value": "{cap} veces el peso medio", "w_margins": "Objetivos, muestra y proporciones ponderadas",
-    "w_cell": "Categoría", "w_target": "Objetivo", "w_sample": "Muestra", "w_achieved": "Ponderada",
-    "weight_note": "Ajuste iterativo (raking) a las proporciones de la población en cada margen. Eficiencia = "
-                   "(suma w)^2 / (n suma w^2) (Kish); el efecto de diseño es su inverso.",
     "scales": "Escalas", "alpha_ci_low": "Alfa mín. (IC 95 %)", "alpha_ci_high": "Alfa máx. (IC 95 %)",
     "bartlett_value": "chi cuadrado {chi2}, gl {df}, p {p}", "fa_method_minres": "residuos mínimos (minres)",
     "fa_method_ml": "máxima verosimilitud", "fa_method_pa": "ejes principales",
@@ -307,12 +331,21 @@ ES: dict[str, str] = {
     "quadrant_not_drawn": "Sin gráfico de importancia x desempeño: las medias de los factores no están en el perfil.",
     "drivers_by_segment": "Importancia de los factores por segmento (% de la varianza explicada)",
     "voc_terms": "Lo que dice cada segmento (comentarios abiertos)", "comments": "Comentarios",
-    "terms": "Palabras distintivas", "examples": "Ejemplos",
-    "terms_note": "Palabras más usadas en el segmento que en el resto (log-odds ponderados con una distribución "
-                  "a priori informativa).",
+    "terms": "Términos distintivos", "examples": "Ejemplos",
+    "terms_note": "Lemas, negaciones (no_...) y expresiones más usados en el segmento que en el resto (log-odds "
+                  "ponderados con una distribución a priori informativa); datos personales ocultos en los ejemplos.",
+    "voc_themes": "Temas de los comentarios (% de quienes comentaron)",
+    "voc_themes_note": "Libro de códigos: {source}. Base: los {n} encuestados que comentaron; un comentario puede "
+                       "tener varios temas. Marcados (+ / -): significativamente mayor / menor que el resto de la "
+                       "muestra (prueba z de dos proporciones, ajuste de Benjamini-Hochberg, 5 %).",
+    "voc_uncoded": "(sin codificar)", "theme": "Tema", "quote": "Cita",
+    "voc_quotes": "Citas por tema y segmento (datos personales ocultos)",
+    "voc_discovered": "Temas propuestos (NMF sobre lemas y expresiones)", "top_terms": "Términos principales",
+    "voc_discovered_note": "Temas provisionales hallados sin libro de códigos: edite sus palabras clave y "
+                           "reutilícelos con --codeframe.",
     "voc_kpis": "Indicadores de cliente por segmento (CRM)",
     "kpis_note": "Clientes cruzados con el CRM; porcentajes de clientes.",
-    "kpi_customers": "Clientes", "kpi_purchase_frequency": "Pedidos por cliente",
+    "kpi_purchase_frequency": "Pedidos por cliente",
     "kpi_revenue_per_customer": "Ingresos por cliente", "kpi_average_order_value": "Importe medio del pedido",
     "kpi_discounts_per_customer": "Descuentos por cliente", "kpi_discount_users_pct": "Clientes que usan descuentos",
     "kpi_mean_R": "Puntuación media de recencia (1-5)", "kpi_mean_F": "Puntuación media de frecuencia (1-5)",
@@ -357,22 +390,6 @@ ES: dict[str, str] = {
                      "para medias, z para proporciones",
     "profile_letters": "letras: segmentos a los que una celda supera significativamente (pruebas por pares, {adjust}, "
                        "alfa {alpha})",
-    "kpis": "Indicadores de cliente a partir de las transacciones", "kpi_overall": "Todos los clientes",
-    "kpi_transactions": "Transacciones del periodo", "kpi_as_of": "Fecha de referencia",
-    "kpi_value_chart": "Valor por cliente según el segmento", "kpi_table": "Indicadores por segmento",
-    "kpi_customer_share": "Proporción de clientes", "kpi_buyer_share": "Compradores",
-    "kpi_orders_per_customer": "Pedidos por cliente", "kpi_value_per_customer": "Valor por cliente",
-    "kpi_aov": "Importe medio del pedido", "kpi_discount_share": "Descuentos (proporción del valor)",
-    "kpi_lapsed_share": "Clientes inactivos", "kpi_vip_share": "Clientes VIP",
-    "kpi_recency_days_median": "Mediana de días desde el último pedido", "kpi_value_index": "Índice de valor (total = 100)",
-    "kpi_note": "Sobre el archivo de clientes, transacciones del periodo anterior a la fecha de referencia; Todos los "
-                "clientes incluye a los clientes sin segmento.",
-    "kpis_tier_mix": "Nivel de fidelización (proporción de clientes)", "kpis_channel_mix": "Pedidos por canal",
-    "kpi_unassigned": "{n} clientes no tienen segmento: solo cuentan en Todos los clientes.",
-    "tables": "Tablas cruzadas",
-    "tables_note": "Letras: las columnas a las que una celda supera significativamente (z de dos proporciones para "
-                   "porcentajes, t de Welch para medias; {adjust}, alfa = {alpha}).",
-    "tables_letters": "Sig.", "tables_base": "Base (encuestados)", "tables_title": "{row} según {banner}",
     "deck_method": "Método", "deck_sample": "Muestra", "deck_segments": "Los segmentos",
     "deck_method_text": "Encuesta a {n} personas; {factors} factores actitudinales; {k} segmentos por {method}; "
                         "perfiles comparados con el resto de la muestra.",

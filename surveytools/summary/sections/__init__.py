@@ -16,16 +16,17 @@ from .._data import STAGES, normalize_results
 from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
-from .kpis_tables import kpis_section, tables_section
+from .extras import kpis_section, tables_section, weight_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
-from .study import factor_section, overview_section, quality_section, reliability_section, weight_section
+from .study import factor_section, overview_section, quality_section, reliability_section
 
 __all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
            "STAT_FMT"]
 
-_BUILDERS = {"quality": quality_section, "weight": weight_section, "reliability": reliability_section, "factor": factor_section,
+_BUILDERS = {"quality": quality_section, "reliability": reliability_section, "factor": factor_section,
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
-             "crm": crm_section, "voc": voc_section, "kpis": kpis_section, "tables": tables_section}
+             "crm": crm_section, "voc": voc_section, "weight": weight_section, "tables": tables_section,
+             "kpis": kpis_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
@@ -46,8 +47,7 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
     fac = results.get("factor")
     if fac is not None and isinstance(fac.get("names"), Mapping):  # factor names, when the factor stage gives them
         for k, v in fac["names"].items():
-            if ctx.labels.get(str(k), str(k)) == str(k):  # over a bare code such as "F1"
-                ctx.labels[str(k)] = str(v)
+            ctx.labels.setdefault(str(k), str(v))
     voc = results.get("voc")
     if voc is not None and isinstance(voc.get("segments"), Mapping):
         for k, m in voc["segments"].items():
@@ -115,12 +115,12 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
         raise DataError(f"reports know the stages {', '.join(STAGES)}; not {', '.join(map(repr, unknown))}")
     ctx = _context(res, lang, loading_threshold)
     sections = [overview_section(ctx)]
-    for stage in ("quality", "weight", "reliability", "factor", "segment"):
+    for stage in ("quality", "weight", "reliability", "tables", "factor", "segment"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "profile" in res:
         sections.append(stage_section("profile", ctx))
-    for stage in ("typing_tool", "crm", "voc", "kpis", "tables"):
+    for stage in ("typing_tool", "crm", "kpis", "voc"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "voc" not in res and "profile" in res:

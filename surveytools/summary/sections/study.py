@@ -8,7 +8,7 @@ from typing import Any
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
 from ._common import Context, col, num, reading, term
 
-__all__ = ["overview_section", "quality_section", "weight_section", "reliability_section", "factor_section"]
+__all__ = ["overview_section", "quality_section", "reliability_section", "factor_section"]
 
 
 def overview_section(ctx: Context) -> Section:
@@ -105,30 +105,6 @@ def quality_section(ctx: Context) -> Section:
                             title=Msg("excluded_by_reason"), id="quality-exclusions"))
         blocks.append(Paragraph(Msg("exclusion_note"), "note"))
     return Section("quality", Msg("quality"), blocks)
-
-
-# ---------------------------------------------------------------------- weights
-
-def weight_section(ctx: Context) -> Section:
-    """Raking weights: how much they cost (efficiency, design effect), their range, and each margin's target,
-    sample and weighted shares."""
-    w = ctx.results["weight"]
-    facts = [Fact(Msg("respondents"), w["n"], "int"), Fact(Msg("w_effective_n"), w["effective_n"], "num1"),
-             Fact(Msg("w_efficiency"), num(w["efficiency"]), "pct"), Fact(Msg("w_deff"), num(w["design_effect"]), "num2"),
-             Fact(Msg("w_range"), Msg("w_range_value", low=Num(w["min_weight"], "num"), high=Num(w["max_weight"], "num"))),
-             Fact(Msg("w_converged"), Msg("yes" if w["converged"] else "no")),
-             Fact(Msg("w_iterations"), w["iterations"], "int")]
-    if w.get("cap"):
-        facts.append(Fact(Msg("w_cap"), Msg("w_cap_value", cap=Num(w["cap"], "num1"))))
-    rows, sections = [], {}
-    for margin, cells in w["margins"].items():
-        sections[len(rows)] = ctx.label(margin)
-        for cell, m in cells.items():
-            rows.append([cell, num(m["target"]), num(m["sample"]), num(m["achieved"]), m["n"]])
-    return Section("weights", Msg("weights"), [
-        Facts(facts, deck=True), Paragraph(Msg("weight_note"), "note"),
-        Table([col("w_cell"), col("w_target", "pct"), col("w_sample", "pct"), col("w_achieved", "pct"),
-               col("n", "int")], rows, title=Msg("w_margins"), sections=sections, id="weight-margins")])
 
 
 # ---------------------------------------------------------------------- reliability
