@@ -206,7 +206,7 @@ def profile_section(ctx: Context) -> Section:
         s = prof["segments"][k]
         letter = f" ({s['letter']})" if s.get("letter") else ""
         groups.append((Msg("segment_n", segment=ctx.segment(k) + letter, n=Num(s["n"], "int")), 4))
-        cols += [col("value"), col("index", "index"), col(pkey, "p"), col("sig")]
+        cols += [col("value"), col("index", "index"), col(pkey, "p"), Column(Msg("sig"), nowrap=True)]
     rows, styles, sections = [], [], {}
     section = None
     for r in prof["variables"]:
