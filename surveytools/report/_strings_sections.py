@@ -55,7 +55,7 @@ EN: dict[str, str] = {
     "exclusions": "Exclusions", "excluded_by_reason": "Respondents excluded, by reason",
     "exclusion_note": "A respondent with several flags counts once under each reason.",
     # reliability
-    "scales": "Scales", "alpha_ci_low": "Alpha 95% CI, lower", "alpha_ci_high": "Alpha 95% CI, upper",
+    "scales": "Scales", "alpha_ci_low": "Alpha low (95% CI)", "alpha_ci_high": "Alpha high (95% CI)",
     # factors
     "bartlett_value": "chi-square {chi2}, df {df}, p {p}", "fa_method_minres": "minimum residual (minres)",
     "fa_method_ml": "maximum likelihood", "fa_method_pa": "principal axis",
@@ -146,8 +146,8 @@ EN: dict[str, str] = {
                   "against survey segments that carry their own error; respondents are not a random sample of "
                   "the customers. Personal data (e-mail, phone, name, address) is never a model input.",
     # voc
-    "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS 95% CI, lower", "ci_high": "NPS 95% CI, upper",
-    "csat_ci_low": "CSAT 95% CI, lower", "csat_ci_high": "CSAT 95% CI, upper",
+    "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS low (95% CI)", "ci_high": "NPS high (95% CI)",
+    "csat_ci_low": "CSAT low (95% CI)", "csat_ci_high": "CSAT high (95% CI)",
     "nps_axis": "NPS (% promoters \u2212 % detractors)",
     "nps_definition": "NPS = % promoters (9-10) minus % detractors (0-6), from -100 to 100.",
     "csat_definition": "CSAT = {definition}.", "csat_def_top": "percentage answering the top {k} boxes ({codes})",
@@ -178,7 +178,7 @@ EN: dict[str, str] = {
     "voc_discovered_note": "Draft themes found without a code frame: edit their keywords and reuse them with "
                            "--codeframe.",
     "voc_kpis": "Customer KPIs by segment (CRM)", "kpis_note": "Customers matched to the CRM; percentages of customers.",
-    "kpi_customers": "Customers", "kpi_purchase_frequency": "Orders per customer",
+    "kpi_purchase_frequency": "Orders per customer",
     "kpi_revenue_per_customer": "Revenue per customer", "kpi_average_order_value": "Average order value",
     "kpi_discounts_per_customer": "Discounts per customer", "kpi_discount_users_pct": "Customers using discounts",
     "kpi_mean_R": "Mean recency score (1-5)", "kpi_mean_F": "Mean frequency score (1-5)",
@@ -225,7 +225,7 @@ EN: dict[str, str] = {
     "deck_method": "Method", "deck_sample": "Sample", "deck_segments": "The segments",
     "deck_method_text": "Survey of {n} respondents; {factors} attitude factors; {k} segments by {method}; profiles "
                         "tested against the rest of the sample.",
-    "deck_share": "{share} of the sample", "deck_more": "{n} more rows in the report",
+    "deck_share": "{share} of the sample", "deck_more": "{n} more columns in the report",
 }
 
 ES: dict[str, str] = {
@@ -316,7 +316,7 @@ ES: dict[str, str] = {
     "flagdef_partial": "menos del {value} de las preguntas aplicables respondidas, o encuesta sin terminar",
     "exclusions": "Exclusiones", "excluded_by_reason": "Encuestados excluidos, por motivo",
     "exclusion_note": "Un encuestado con varios indicadores cuenta una vez en cada motivo.",
-    "scales": "Escalas", "alpha_ci_low": "IC 95 % de alfa, inferior", "alpha_ci_high": "IC 95 % de alfa, superior",
+    "scales": "Escalas", "alpha_ci_low": "Alfa mín. (IC 95 %)", "alpha_ci_high": "Alfa máx. (IC 95 %)",
     "bartlett_value": "chi cuadrado {chi2}, gl {df}, p {p}", "fa_method_minres": "residuos mínimos (minres)",
     "fa_method_ml": "máxima verosimilitud", "fa_method_pa": "ejes principales",
     "rotation_none": "ninguna", "rotation_varimax": "varimax", "rotation_quartimax": "quartimax",
@@ -374,9 +374,9 @@ ES: dict[str, str] = {
     "crm_rules": "Si un encuestado respondió dos veces se conserva la última respuesta; una clave que aparece en "
                  "varios clientes se cruza con el primero.",
     "crm_pseudonymized": "Columnas seudonimizadas (HMAC-SHA256): {columns}",
-    "voc_headline": "NPS y satisfacción por segmento", "ci_low": "IC 95 % del NPS, inferior",
-    "ci_high": "IC 95 % del NPS, superior", "csat_ci_low": "IC 95 % de CSAT, inferior",
-    "csat_ci_high": "IC 95 % de CSAT, superior", "nps_axis": "NPS (% promotores \u2212 % detractores)",
+    "voc_headline": "NPS y satisfacción por segmento", "ci_low": "NPS mín. (IC 95 %)",
+    "ci_high": "NPS máx. (IC 95 %)", "csat_ci_low": "CSAT mín. (IC 95 %)",
+    "csat_ci_high": "CSAT máx. (IC 95 %)", "nps_axis": "NPS (% promotores \u2212 % detractores)",
     "nps_definition": "NPS = % de promotores (9-10) menos % de detractores (0-6), de -100 a 100.",
     "csat_definition": "CSAT = {definition}.",
     "csat_def_top": "porcentaje que responde en las {k} categorías más altas ({codes})",
@@ -408,7 +408,7 @@ ES: dict[str, str] = {
                            "reutilícelos con --codeframe.",
     "voc_kpis": "Indicadores de cliente por segmento (CRM)",
     "kpis_note": "Clientes cruzados con el CRM; porcentajes de clientes.",
-    "kpi_customers": "Clientes", "kpi_purchase_frequency": "Pedidos por cliente",
+    "kpi_purchase_frequency": "Pedidos por cliente",
     "kpi_revenue_per_customer": "Ingresos por cliente", "kpi_average_order_value": "Importe medio del pedido",
     "kpi_discounts_per_customer": "Descuentos por cliente", "kpi_discount_users_pct": "Clientes que usan descuentos",
     "kpi_mean_R": "Puntuación media de recencia (1-5)", "kpi_mean_F": "Puntuación media de frecuencia (1-5)",
@@ -456,5 +456,5 @@ ES: dict[str, str] = {
     "deck_method": "Método", "deck_sample": "Muestra", "deck_segments": "Los segmentos",
     "deck_method_text": "Encuesta a {n} personas; {factors} factores actitudinales; {k} segmentos por {method}; "
                         "perfiles comparados con el resto de la muestra.",
-    "deck_share": "{share} de la muestra", "deck_more": "{n} filas más en el informe",
+    "deck_share": "{share} de la muestra", "deck_more": "{n} columnas más en el informe",
 }

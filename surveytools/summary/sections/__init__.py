@@ -48,7 +48,8 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
     fac = results.get("factor")
     if fac is not None and isinstance(fac.get("names"), Mapping):  # factor names, when the factor stage gives them
         for k, v in fac["names"].items():
-            ctx.labels.setdefault(str(k), str(v))
+            if ctx.labels.get(str(k), str(k)) == str(k):  # over a bare code such as "F1"
+                ctx.labels[str(k)] = str(v)
     ext = results.get("crm_extend")
     if ext is not None and isinstance(ext.get("segment_names"), Mapping):
         for k, v in ext["segment_names"].items():
