@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,3 +57,64 @@ def test_labels_import_back_to_their_codes(rows, delimiter, by_text, rnd):
     np.testing.assert_array_equal(got, expected)  # rows without any answer keep their id and stay
     assert list(s.ids) == [f"r{i}" for i in range(len(rows))]
     assert [s.source.row_of(f"r{i}") for i in range(len(rows))] == list(range(2, len(rows) + 2))
+
+
+# ---------------------------------------------------------------------- issue 18: real-export defects
+
+def test_boolean_cells_stay_apart_from_the_numbers_one_and_zero(tmp_path):
+    """A Qualtrics .xlsx: a boolean ``Finished`` column next to demographics coded 1.0/2.0/0.0 (True == 1.0
+    and both hash alike in Python: a dict of distinct values would read the 1.0 cells as 'True')."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ResponseId", "Finished", "D_sex", "D_kids"])
+    ws.append(["Response ID", "Finished", "Sex", "Children"])
+    ws.append(['{"ImportId":"_recordId"}', '{"ImportId":"finished"}', '{"ImportId":"QID1"}',
+               '{"ImportId":"QID2"}'])
+    sexes = [1.0, 2.0, 1.0, 2.0, 2.0]
+    kids = [0.0, 1.0, 1.0, 0.0, 3.0]
+    for i, (sx, k) in enumerate(zip(sexes, kids, strict=True)):
+        ws.append([f"R_{i}", i != 3, sx, k])
+    path = tmp_path / "qualtrics.xlsx"
+    wb.save(path)
+    q = Questionnaire.from_dict({"items": {
+        "sex": {"column": "D_sex", "type": "categorical", "codes": {1: "Male", 2: "Female"}},
+        "kids": {"column": "D_kids", "type": "numeric"}}})
+    result = import_survey(path, q)
+    np.testing.assert_array_equal(result.survey.responses["sex"].to_numpy(), sexes)
+    np.testing.assert_array_equal(result.survey.responses["kids"].to_numpy(), kids)
+    np.testing.assert_array_equal(result.survey.metadata["Finished"].to_numpy(), [1, 1, 1, 0, 1])
+
+
+def test_factorize_keeps_types_apart():
+    from surveytools.io.importer import _factorize_typed
+
+    values = np.array([1.0, True, 0, False, "1", 2.0, True, 1], dtype=object)
+    codes, uniques = _factorize_typed(values)
+    assert codes.tolist() == [0, 1, 2, 3, 4, 5, 1, 0]
+    assert len(uniques) == 6
+
+
+@pytest.mark.parametrize("spec", [
+    {"respondent_id": "ResponseId", "items": {"ResponseId": {"type": "id"}}},
+    {"respondent_id": "respondent_id", "items": {"respondent_id": {"type": "id", "column": "ResponseId"}}},
+    {"items": {"ResponseId": {"type": "id"}}},
+], ids=["named-both-ways", "through-column", "item-only"])
+def test_respondent_id_declared_both_ways(tmp_path, spec):
+    from surveytools.io import write_survey
+
+    path = tmp_path / "export.csv"
+    path.write_text("ResponseId,q1,q2\nR_1,1,2\nR_2,3,4\n", encoding="utf-8")
+    items = dict(spec["items"])
+    items.update({"q1": {"options": "s"}, "q2": {"options": "s"}})
+    q = Questionnaire.from_dict({**spec, "items": items,
+                                 "option_sets": {"s": {"codes": {1: "a", 2: "b", 3: "c", 4: "d"}}}})
+    survey = import_survey(path, q).survey
+    assert list(survey.ids) == ["R_1", "R_2"]
+    out = write_survey(survey, tmp_path / "clean.csv", inputs=[path])
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header.count(survey.id_name) == 1 and header[0] == survey.id_name
+    again = import_survey(out, q).survey
+    assert list(again.ids) == ["R_1", "R_2"]
+    np.testing.assert_array_equal(again.responses["q2"].to_numpy(), [2.0, 4.0])

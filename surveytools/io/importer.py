@@ -480,7 +480,7 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
     into a global table of distinct values), which is both the fastest order for object arrays and the
     reason a 50,000 x 60 workbook never exists as a DataFrame of Python objects.
     """
-    index: dict[Any, int] = {}  # distinct value -> global id, in order of first appearance
+    index: dict[Any, int] = {}  # distinct value (booleans tagged) -> global id, in order of first appearance
     add = index.setdefault
 
     def merge(local: np.ndarray, local_uniques: Any) -> np.ndarray:
@@ -489,14 +489,19 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
         lut[-1] = -1
         return lut[local]
 
+    def factorize(values: Any) -> tuple[np.ndarray, Any]:
+        return _factorize_typed(values)
+
     if table.frame is not None:  # SPSS, Parquet: typed columns, factorized one by one without Python objects
         frame = table.frame
         ids = np.empty((len(frame), len(columns)), dtype=np.int32)
         for j, c in enumerate(columns):
-            local, local_uniques = pd.factorize(frame[c], use_na_sentinel=True)
+            col = frame[c]
+            local, local_uniques = (factorize(col.to_numpy(dtype=object)) if col.dtype == object
+                                    else pd.factorize(col, use_na_sentinel=True))
             ids[:, j] = merge(local, local_uniques)
         table.close()
-        return _Cells(ids, list(index), {c: j for j, c in enumerate(columns)}), len(frame)
+        return _Cells(ids, _untag(index), {c: j for j, c in enumerate(columns)}), len(frame)
 
     capacity = max(table.rows_hint - layout.data_start, 0) if table.rows_hint else 0
     ids = np.empty((capacity, len(columns)), dtype=np.int32)
@@ -512,7 +517,7 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
                                                         dtype=np.int32)])
             if columns:
                 block = chunk if take_all else chunk[:, columns]
-                local, local_uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
+                local, local_uniques = factorize(block.ravel())
                 ids[n: n + rows] = merge(local, local_uniques).reshape(block.shape)
                 del block, local
             n += rows
@@ -520,7 +525,50 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
     finally:
         if gc_was_enabled:
             gc.enable()
-    return _Cells(ids[:n], list(index), {c: j for j, c in enumerate(columns)}), n
+    return _Cells(ids[:n], _untag(index), {c: j for j, c in enumerate(columns)}), n
+
+
+class _BoolCell:
+    """A boolean cell as a hash key of its own: in Python ``True == 1 == 1.0`` and they hash alike, so a
+    dict (or ``pd.factorize``) of distinct values would merge a ``True`` cell with a ``1.0`` cell."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"_BoolCell({self.value})"
+
+
+_TRUE_CELL, _FALSE_CELL = _BoolCell(True), _BoolCell(False)
+
+
+def _factorize_typed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array that keeps booleans apart from the numbers 0 and 1.
+
+    Only when a distinct value equals 0 or 1 are the cells holding it looked at (a cheap check per distinct
+    value); boolean cells are then replaced by :class:`_BoolCell` keys and the array factorized again.
+    """
+    local, uniques = pd.factorize(values, use_na_sentinel=True)
+    suspects = [k for k, u in enumerate(uniques.tolist())
+                if not isinstance(u, str) and isinstance(u, (bool, int, float, np.bool_, np.number))
+                and (u == 0 or u == 1)]
+    if not suspects:
+        return local, uniques
+    where = np.flatnonzero(np.isin(local, suspects))
+    sub = values[where]
+    is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in sub.tolist()), dtype=bool, count=len(sub))
+    if not is_bool.any():
+        return local, uniques
+    values = values.copy()
+    values[where[is_bool]] = [_TRUE_CELL if v else _FALSE_CELL for v in sub[is_bool].tolist()]
+    return pd.factorize(values, use_na_sentinel=True)
+
+
+def _untag(index: dict[Any, int]) -> list[Any]:
+    """The distinct values of :func:`_read_cells`, booleans back as ``bool``."""
+    return [k.value if isinstance(k, _BoolCell) else k for k in index]
 
 
 # ====================================================================== conversion helpers
@@ -848,7 +896,11 @@ def _plan_columns(table: Table, layout: Layout, planner: _Planner, q: Questionna
             "--sheet and -q questionnaire belong together, or add column: to the items",
             [f"columns found: {', '.join(map(repr, names[:12]))}{' ...' if len(names) > 12 else ''}"]
             if names else None)
-    id_col = planner.special(q.respondent_id, ID_NAMES, "respondent_id")
+    if q.respondent_id and q.respondent_id in q.items:
+        # the top-level respondent_id names an item (``ResponseId: {type: id}``): its column holds the ids
+        id_col = next((t.columns[0] for t in planner.targets if t.item.id == q.respondent_id), None)
+    else:
+        id_col = planner.special(q.respondent_id, ID_NAMES, "respondent_id")
     weight_col = planner.special(q.weight, (), "weight")
     duration = q.quality.duration
     duration_col: SourceColumn | None = None
