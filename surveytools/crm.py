@@ -334,6 +334,16 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
         seg.index.name = "respondent_id"
         frame = frame.drop(columns=[c for c in seg.columns if c in frame.columns])
         frame = frame.merge(seg.reset_index(), on="respondent_id", how="left")
+    if "respondent_id" not in frame.columns:
+        # clean data keep the questionnaire's id column name (ResponseId, Respondent ID...): matched customers
+        # still get a respondent_id column, a copy of it
+        from .io.layout import ID_NAMES
+        from .questionnaire import normalize_label
+
+        found = next((c for key in ID_NAMES for c in frame.columns
+                      if normalize_label(str(c)) == key and frame[c].notna().all() and frame[c].is_unique), None)
+        if found is not None:
+            frame["respondent_id"] = frame[found]
     if "segment" in frame.columns:  # whole numbers, blank where unassigned (never 2.0)
         frame["segment"] = pd.to_numeric(frame["segment"], errors="coerce").astype("Int64")
     return frame
