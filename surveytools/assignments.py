@@ -97,6 +97,7 @@ def read_assignments(path: str | os.PathLike[str]) -> Assignments:
 def write_assignments(frame: pd.DataFrame, path: str | os.PathLike[str], inputs: tuple[str, ...] = ()) -> Path:
     """Write assignments atomically (``respondent_id`` first). ``frame`` has a ``segment`` column."""
     from .io.atomic import atomic_write
+    from .io.csv_safe import write_csv
 
     p = Path(path)
     out = frame.copy()
@@ -107,7 +108,7 @@ def write_assignments(frame: pd.DataFrame, path: str | os.PathLike[str], inputs:
         if p.suffix.lower() == ".parquet":
             out.to_parquet(tmp, index=False)
         else:
-            out.to_csv(tmp, index=False)
+            write_csv(out, tmp)
     return p
 
 

@@ -547,6 +547,11 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
                 LEFT JOIN sv1 s ON f.__key = s.__key
                 ORDER BY c.__crow
             """
+            if out.suffix.lower() == ".csv":  # text cells that would start a spreadsheet formula get a leading '
+                from .io.csv_safe import duckdb_csv_select
+
+                described = con.execute(f"DESCRIBE {query}", params).fetchall()
+                query = duckdb_csv_select([(str(r[0]), str(r[1])) for r in described], query)
             with atomic_write(out, inputs=[crm_path] + ([] if isinstance(survey, pd.DataFrame) else [Path(survey)])) as tmp:
                 fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER true"
                 tmp_sql = str(tmp).replace("'", "''")

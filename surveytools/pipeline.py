@@ -156,9 +156,10 @@ def _write_json(path: Path, obj: Any, inputs: list[Path]) -> Path:
 
 def _write_csv(path: Path, frame: pd.DataFrame, inputs: list[Path], index_label: str | None = None) -> Path:
     from .io.atomic import atomic_write
+    from .io.csv_safe import write_csv
 
     with atomic_write(path, inputs) as tmp:
-        frame.to_csv(tmp, index=index_label is not None, index_label=index_label, float_format="%.10g")
+        write_csv(frame, tmp, index=index_label is not None, index_label=index_label, float_format="%.10g")
     return path
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..exceptions import InputFileError
 from .atomic import atomic_write
+from .csv_safe import write_csv
 
 __all__ = ["TABLE_SUFFIXES", "write_table"]
 
@@ -20,7 +21,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
                 sheet: str = "data", what: str = "the table", suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
     """Write a table (its columns, not its index) in the format the file name asks for.
 
-    ``.xlsx`` cells holding text are always stored as text (never formulas), and time-zone-aware dates keep
+    ``.xlsx`` cells holding text are always stored as text (never formulas), ``.csv`` text cells that would
+    start a formula get a leading ``'`` (:mod:`surveytools.io.csv_safe`), and time-zone-aware dates keep
     their local clock time (Excel has no time zones).
 
     Raises
@@ -35,7 +37,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
         raise InputFileError(f"cannot write {what} to {p}: use a {names} file name")
     with atomic_write(p, inputs) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            write_csv(frame, tmp)
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
