@@ -16,6 +16,8 @@ __all__ = [
     "QuestionnaireError",
     "ProjectError",
     "InputFileError",
+    "InputLimitError",
+    "OutputError",
     "ImportMappingError",
     "DataError",
     "ScaleError",
@@ -61,6 +63,15 @@ class ProjectError(SurveyToolsError, ValueError):
 
 class InputFileError(SurveyToolsError, OSError):
     """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
+
+
+class InputLimitError(InputFileError):
+    """A file exceeds a safety limit (declared sheet size, uncompressed size, line length, YAML aliases);
+    the message names the limit and how to raise it (``docs/security.md``)."""
+
+
+class OutputError(SurveyToolsError, OSError):
+    """An output cannot be written: read-only or full folder, no permission."""
 
 
 class ImportMappingError(SurveyToolsError, ValueError):
