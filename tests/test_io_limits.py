@@ -95,3 +95,48 @@ def test_uncompressed_size_over_the_limit(tmp_path, workbook, monkeypatch, part)
         import_survey(bomb, Q, unknown_labels="missing")
     monkeypatch.setenv("SURVEYTOOLS_MAX_UNCOMPRESSED", "10MB")
     assert import_survey(bomb, Q, unknown_labels="missing").report.rows_out == 2
+
+
+def test_text_file_without_newlines_is_refused_in_bounded_memory(tmp_path, monkeypatch, invoke):
+    import tracemalloc
+
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as fh:
+        fh.write(b"q1,q2\n1,2\n")
+        for _ in range(24):
+            fh.write(b"x" * 2**20)  # 24 MB, no newline
+    t0 = time.perf_counter()
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputLimitError, match=r"huge.csv, line 3: a line holds \(bytes\) at least [\d,]+, over "
+                                                  r"the limit of 16,000,000; .*SURVEYTOOLS_MAX_LINE"):
+            import_survey(path, Q)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20  # the file is never read whole (24 MB)
+    assert time.perf_counter() - t0 < 2.0
+    spec = tmp_path / "q.yaml"
+    spec.write_text("items:\n  q1: {type: numeric}\n  q2: {type: numeric}\n", encoding="utf-8")
+    res = invoke("import", path, "-q", spec, "-o", tmp_path / "c.csv", "--quiet")
+    assert res.exit_code == 1 and res.stderr.startswith("Error: ") and len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_long_line_in_the_middle_and_the_limit_override(tmp_path, monkeypatch, ending):
+    rows = [b"q1,q2"] + [b"%d,%d" % (i % 5, i % 3) for i in range(2000)]
+    rows[1500] = b"1," + b"9" * 5000
+    path = tmp_path / "long.csv"
+    path.write_bytes(ending.join(rows) + ending)
+    monkeypatch.setenv("SURVEYTOOLS_MAX_LINE", "4KB")
+    with pytest.raises(InputLimitError, match=r"long.csv, line 1,501: a line holds \(bytes\) at least 5,002"):
+        import_survey(path, Q)
+    monkeypatch.setenv("SURVEYTOOLS_MAX_LINE", "6KB")
+    assert import_survey(path, Q).report.rows_out == 2000
+
+
+def test_short_lines_pass_the_scan(tmp_path, monkeypatch):
+    path = tmp_path / "many.csv"
+    path.write_bytes(b"q1,q2\n" + b"1,2\n" * 50_000)
+    monkeypatch.setenv("SURVEYTOOLS_MAX_LINE", "100")  # smaller than the file: the scan runs
+    assert import_survey(path, Q).report.rows_out == 50_000

@@ -20,6 +20,7 @@ import mmap
 import os
 import re
 import struct
+import sys
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -496,7 +497,49 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+_SCAN_CHUNK = 4 * 2**20
+
+
+def _check_line_length(p: Path) -> None:
+    """Refuse a text file with a line longer than the limit, reading it in fixed-size chunks.
+
+    A multi-GB file without newlines would otherwise be decoded and parsed as one field (several times its
+    size in memory). The scan keeps one chunk in memory and stops at the first line over the limit.
+    """
+    from .limits import current_limits, limit_error
+
+    limit = current_limits().max_line
+    if not limit:
+        return
+    if p.stat().st_size <= limit:
+        return
+    run = 0  # bytes of the current line so far
+    line = 1  # its number
+    with open(p, "rb") as fh:
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                return
+            parts = chunk.replace(b"\r", b"\n").split(b"\n")
+            run += len(parts[0])
+            if run > limit:
+                break
+            if len(parts) > 1:
+                nl = b"\n" if b"\n" in chunk else b"\r"  # line numbers count LF (or CR-only line ends)
+                longest = max(range(1, len(parts) - 1), key=lambda k: len(parts[k]), default=None)
+                if longest is not None and len(parts[longest]) > limit:
+                    line += chunk[: sum(len(x) + 1 for x in parts[:longest])].count(nl)
+                    run = len(parts[longest])
+                    break
+                line += chunk.count(nl)
+                run = len(parts[-1])
+                if run > limit:
+                    break
+    raise limit_error(f"{p}, line {line:,}", "a line holds (bytes) at least", run, limit, "SURVEYTOOLS_MAX_LINE")
+
+
 def _open_text(p: Path) -> Table:
+    _check_line_length(p)
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -512,8 +555,18 @@ def _open_text(p: Path) -> Table:
         grid = np.ascontiguousarray(df.to_numpy(dtype=object))
         del df
     except (pd.errors.ParserError, ValueError):
-        # rows of unequal length: the csv module copes
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+        # rows of unequal length: the csv module copes (fields bounded like lines)
+        from .limits import current_limits
+
+        limit = current_limits().max_line or sys.maxsize
+        old_limit = csv.field_size_limit(min(limit, 2**31 - 1))
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+        except csv.Error as exc:
+            raise InputFileError(f"{p} cannot be read as a text table ({exc}); export it again, or raise "
+                                 "SURVEYTOOLS_MAX_LINE (see docs/security.md)") from None
+        finally:
+            csv.field_size_limit(old_limit)
         width = max((len(r) for r in rows), default=0)
         grid = _to_grid(rows, width)
     del text
