@@ -520,9 +520,90 @@ SpecLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-def load_yaml(text: str) -> Any:
-    """Parse YAML text with :class:`SpecLoader` (safe; "Yes"/"No" stay text)."""
-    return yaml.load(text, Loader=SpecLoader)  # noqa: S506 - SpecLoader derives from SafeLoader
+def _expanded_nodes(node: yaml.Node, budget: int) -> int:
+    """Nodes of the document once every alias is expanded, counted up to ``budget`` (+1 when over).
+
+    Aliases make the composed graph share nodes, so the count is computed per distinct node (memoised,
+    linear in the text) without expanding anything; a recursive alias counts as over the budget.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    open_: set[int] = set()
+    while stack:
+        n, done = stack.pop()
+        key = id(n)
+        if done:
+            open_.discard(key)
+            children = _children(n)
+            total = 1
+            for c in children:
+                total += sizes[id(c)]
+                if total > budget:
+                    break
+            sizes[key] = min(total, budget + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            return budget + 1  # an alias to one of its own ancestors: infinite
+        open_.add(key)
+        stack.append((n, True))
+        for c in _children(n):
+            if id(c) in open_:
+                return budget + 1
+            if id(c) not in sizes:
+                stack.append((c, False))
+    return sizes[id(node)]
+
+
+def _children(n: yaml.Node) -> list[yaml.Node]:
+    if isinstance(n, yaml.MappingNode):
+        return [x for kv in n.value for x in kv]
+    if isinstance(n, yaml.SequenceNode):
+        return list(n.value)
+    return []
+
+
+def compose_yaml(text: str, where: str = "YAML") -> yaml.Node | None:
+    """Compose YAML text into its node graph and refuse alias bombs.
+
+    A few lines of anchors and aliases (``a: &a [x, x, ...]``, ``b: &b [*a, *a, ...]``, ...) expand to
+    billions of nodes. The node count once expanded is bounded by ``SURVEYTOOLS_MAX_YAML_NODES`` (default
+    100,000; see :mod:`surveytools.io.limits`), checked on the composed graph before anything walks it.
+
+    Raises
+    ------
+    yaml.YAMLError
+        A syntax error.
+    InputLimitError
+        The aliases expand beyond the budget, or an alias refers to its own ancestor.
+    """
+    from .exceptions import InputLimitError
+    from .io.limits import current_limits
+
+    node = yaml.compose(text, Loader=SpecLoader)
+    budget = current_limits().max_yaml_nodes
+    if node is not None and budget:
+        n = _expanded_nodes(node, budget)
+        if n > budget:
+            raise InputLimitError(
+                f"{where}: YAML anchors and aliases (&name, *name) expand to more nodes than the limit of "
+                f"{budget:,} (or refer to themselves); write the repeated parts out, or if the file is genuine "
+                "raise the limit with the environment variable SURVEYTOOLS_MAX_YAML_NODES (see docs/security.md)")
+    return node
+
+
+def load_yaml(text: str, where: str = "YAML") -> Any:
+    """Parse YAML text with :class:`SpecLoader` (safe; "Yes"/"No" stay text), refusing alias bombs
+    (:func:`compose_yaml`)."""
+    node = compose_yaml(text, where)
+    if node is None:
+        return None
+    loader = SpecLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
@@ -557,8 +638,8 @@ def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
     except OSError as exc:
         raise InputFileError(f"questionnaire {p} cannot be read: {exc.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=SpecLoader)
-        data = load_yaml(text)
+        node = compose_yaml(text, f"questionnaire {p}")
+        data = SpecLoader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
