@@ -219,7 +219,7 @@ def test_alias_bomb_under_an_unknown_key_is_refused_fast(tmp_path, invoke):
                     encoding="utf-8")
     t0 = time.perf_counter()
     with pytest.raises(InputLimitError, match=r"questionnaire .*q.yaml: YAML anchors and aliases .* expand to more "
-                                              r"nodes than 100,000.*SURVEYTOOLS_MAX_YAML_NODES"):
+                                              r"nodes than the limit of 100,000.*SURVEYTOOLS_MAX_YAML_NODES"):
         load_questionnaire(spec)
     assert time.perf_counter() - t0 < 1.0
     (tmp_path / "e.csv").write_text("q1\n1\n", encoding="utf-8")
