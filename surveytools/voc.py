@@ -445,7 +445,7 @@ def surface_forms(texts: Sequence[str], keys: set[str]) -> dict[str, str]:
 
 def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[Any] | pd.Series, *,
                       top: int = 10, prior: float = 500.0, min_count: int = 3, examples: int = 2,
-                      stop_words: frozenset[str] = STOP_WORDS) -> dict[Any, dict[str, Any]]:
+                      stop_words: frozenset[str] = STOP_WORDS, lang: str = "en") -> dict[Any, dict[str, Any]]:
     """Most distinctive words of each group against the rest: weighted log-odds with an informative prior.
 
     For word w, group i (counts y_iw, total n_i) and the rest j, with a Dirichlet prior proportional to
@@ -471,6 +471,10 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     examples
         Example verbatims per group: distinct comments holding the most of the group's top five words
         (the shorter first among equals).
+    lang
+        Language of the tags that replace personal data: comments are masked first
+        (:func:`surveytools.text.pii.mask_pii`: e-mails, phone numbers, long digit runs), so neither the
+        examples nor the terms ever show them.
 
     Returns
     -------
@@ -482,6 +486,9 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     g = pd.Series(list(groups))
     ok = t.notna() & (t.astype(str).str.strip() != "") & g.notna()
     t, g = t[ok].astype(str).reset_index(drop=True), g[ok].reset_index(drop=True)
+    from .text.pii import mask_pii_series
+
+    t = mask_pii_series(t, lang)
     from sklearn.feature_extraction.text import CountVectorizer
 
     labels = sorted(g.unique(), key=lambda v: (str(type(v)), v))
@@ -728,7 +735,8 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
     tick("drivers")
     if text_item is not None:
         col = survey.responses[text_item]
-        res = distinctive_terms(col[masks["total"]], seg[masks["total"]].astype(int))
+        res = distinctive_terms(col[masks["total"]], seg[masks["total"]].astype(int),
+                                lang=survey.questionnaire.language or "en")
         for k in labels:
             if k in res:
                 metrics[k]["terms"] = res[k]

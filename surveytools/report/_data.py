@@ -331,6 +331,21 @@ def loadings_frame(factor: Mapping[str, Any]) -> pd.DataFrame | None:
 
 
 _VOC_DETAIL = ("terms", "drivers", "examples")
+_QUOTE_KEYS = frozenset({"examples", "quotes", "verbatims"})
+
+
+def _mask_quotes(obj: Any, quoted: bool = False) -> Any:
+    """Respondents' comments (under ``examples``/``quotes``/``verbatims``) with personal data masked, so a
+    report never shows an e-mail or phone number even from a results file written without masking."""
+    if isinstance(obj, Mapping):
+        return {k: _mask_quotes(v, quoted or k in _QUOTE_KEYS) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_mask_quotes(v, quoted) for v in obj]
+    if quoted and isinstance(obj, str):
+        from ..text.pii import mask_pii
+
+        return mask_pii(obj)
+    return obj
 
 
 def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -353,7 +368,7 @@ def voc_parts(voc: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
              "rows": [[key] + [f.get(c) for c in cols[:30]] for key, f in flat]}
     detail: dict[str, Any] = {}
     for key, m in entries:
-        d = {k: v for k, v in m.items() if k in _VOC_DETAIL}
+        d = {k: _mask_quotes(v) for k, v in m.items() if k in _VOC_DETAIL}
         if d:
             detail[key] = d
     rest = {k: v for k, v in voc.items() if k not in ("segments", "total")}
