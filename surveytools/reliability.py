@@ -46,7 +46,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .exceptions import DataError, DataQualityWarning, EstimationError, EstimationWarning, ScaleError
 from .survey import Survey
@@ -215,6 +214,8 @@ def feldt_ci(alpha: float, n: int, n_items: int, confidence: float = 0.95) -> tu
         return float("nan"), float("nan")
     a = 1.0 - confidence
     df1, df2 = n - 1, (n - 1) * (n_items - 1)
+    from scipy import stats  # scipy.stats costs about 1 s of start-up: only here
+
     lo = 1 - (1 - alpha) * stats.f.ppf(1 - a / 2, df1, df2)
     hi = 1 - (1 - alpha) * stats.f.ppf(a / 2, df1, df2)
     return float(lo), float(hi)

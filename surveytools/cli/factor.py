@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import click
-import pandas as pd
 
 from ._common import (
     ClickProgress,
@@ -21,6 +21,9 @@ from ._common import (
 
 _ROTATIONS = ["none", "varimax", "quartimax", "equamax", "geominT", "promax", "oblimin", "quartimin", "geominQ",
               "geomin"]
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not for --help
+    import pandas as pd
 
 
 def _n_factors(ctx: click.Context, param: click.Parameter, value: str) -> int | str:

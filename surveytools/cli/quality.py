@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from ..exceptions import DataError
 from ._common import emit_json, json_option, load_data, note, questionnaire_option, quiet_option, sheet_option
 
 _TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not for --help
+    import pandas as pd
 
 
 def _check_suffix(path: Path | None, option: str) -> None:
