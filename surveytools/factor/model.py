@@ -628,10 +628,7 @@ class FactorModel:
         # score weights from the Pearson correlations of the data (psych factor.scores)
         R_scores = R if cor == "pearson" else correlation_matrix(frame, "pearson", missing=self.missing,
                                                                  weights=w, smooth=False).matrix.to_numpy()
-        if singular and score == "regression":
-            W = np.linalg.pinv(R_scores) @ (L @ Phi)
-        else:
-            W = score_weights(R_scores, L, Phi, score)
+        W = score_weights(R_scores, L, Phi, score)  # singular R: the loadings, as psych (with a warning)
         r2 = score_r2(R_scores, L, Phi, W)
 
         h2 = np.einsum("ij,jk,ik->i", L, Phi, L)
