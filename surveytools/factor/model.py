@@ -345,10 +345,12 @@ class FactorModel:
         ``"auto"`` (the FA count of parallel analysis, psych ``fa.parallel``; all criteria are reported)
         or a whole number.
     method
-        Extraction: ``"minres"`` (psych default), ``"ml"`` or ``"pa"``.
+        Extraction: ``"minres"`` (psych default), ``"ml"``, ``"pa"`` or ``"pc"`` (principal components,
+        psych ``principal``: components ordered and signed after rotation as ``principal`` does).
     rotation
         ``"none"``, ``"varimax"``, ``"quartimax"``, ``"equamax"``, ``"geominT"`` (orthogonal);
-        ``"promax"``, ``"oblimin"`` (psych default), ``"quartimin"``, ``"geominQ"``/``"geomin"`` (oblique).
+        ``"promax"``, ``"oblimin"`` (psych default), ``"quartimin"``, ``"oblimax"`` (GPArotation),
+        ``"geominQ"``/``"geomin"`` (oblique).
     cor
         ``"pearson"`` or ``"polychoric"``.
     missing
@@ -447,7 +449,7 @@ class FactorModel:
 
     def _validate(self) -> tuple[str, str, str, str]:
         method = str(self.method).lower()
-        method = {"uls": "minres", "mle": "ml"}.get(method, method)
+        method = {"uls": "minres", "mle": "ml", "principal": "pc", "pca": "pc"}.get(method, method)
         if method not in METHODS:
             raise EstimationError(f"unknown extraction method {self.method!r}; choose one of {', '.join(METHODS)}")
         rotation = canonical_rotation(self.rotation)
@@ -608,8 +610,11 @@ class FactorModel:
         fnames = self._factor_names(m)
         ext = extract(R, m, method, n_obs=n_obs)
         tick("factor analysis", 4, steps)
-        rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=self.kaiser, random_starts=self.random_starts,
-                     seed=self.seed)
+        # psych principal rotates promax with stats::promax (no Kaiser step of its own) and orders components by
+        # colSums(L^2); fa uses kaiser(L, "Promax") and diag(Phi L'L)
+        kaiser = False if (method == "pc" and rotation == "promax" and self.kaiser is None) else self.kaiser
+        rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=kaiser, random_starts=self.random_starts,
+                     seed=self.seed, order="principal" if method == "pc" else "fa")
         tick("factor analysis", 5, steps)
         heywood = [names[i] for i in ext.heywood]
         if heywood:
@@ -622,6 +627,12 @@ class FactorModel:
         if not rot.converged:
             warnings.warn(f"{rotation} rotation did not converge; try --random-starts 10", ConvergenceWarning,
                           stacklevel=3)
+        if rot.oblique and m > 1:
+            off = np.abs(rot.phi - np.eye(m)).max()
+            if off > 0.99:
+                warnings.warn(f"{rotation} rotation collapsed factors (a factor correlation of {off:.3f}): the solution "
+                              "is degenerate (oblimax is prone to this); use oblimin or promax, or fewer factors",
+                              EstimationWarning, stacklevel=3)
 
         L, Phi = rot.loadings, rot.phi
         fit = fit_statistics(R, L, Phi, n_obs=n_obs, pairwise_n=None if self.missing == "listwise" else pairwise_n)
