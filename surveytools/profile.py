@@ -424,10 +424,15 @@ def _add_categorical(rows: _Rows, section: str, variable: str, label: str, value
         s = values.astype("object")
         answered = s.notna().to_numpy()
         cats = pd.unique(s[answered])
-        for cat in sorted(cats, key=str):
+        # text codes of the spec ({F: Femenino, M: Masculino}) in the spec's order with their labels, then any
+        # other value seen
+        spec_t = [(str(c), str(lab)) for c, lab in (codes or {}).items() if isinstance(c, str)]
+        known_t = {c for c, _ in spec_t}
+        levels_t = spec_t + [(str(c), str(c)) for c in sorted(cats, key=str) if str(c) not in known_t]
+        for cat, lab in levels_t:
             eq = (s == cat).to_numpy(dtype=bool)
             rows.add(section, variable, label, "proportion", np.where(answered, eq.astype(float), np.nan),
-                     level=str(cat), level_label=str(cat))
+                     level=cat, level_label=lab)
 
 
 def _add_nps(rows: _Rows, variable: str, label: str, x: np.ndarray, lang: str) -> None:

@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .exceptions import DataError, DataQualityWarning
-from .questionnaire import Questionnaire, normalize_label
+from .questionnaire import OptionSet, Questionnaire, normalize_label
 from .survey import Survey
 
 __all__ = [
@@ -355,6 +355,17 @@ def _find_column(survey: Survey, name: str) -> pd.Series | None:
     return None
 
 
+def _text_code_positions(s: pd.Series, opts: OptionSet) -> tuple[np.ndarray, np.ndarray]:
+    """Text codes as their position among the option set's codes (1..k), plus a mask of cells holding text
+    that is not a code (out of range). Vectorized (``Series.map``)."""
+    pos = {c: float(i + 1) for i, c in enumerate(opts.codes)}
+    text = s.astype("object")
+    x = text.map(lambda v: pos.get(v.strip(), np.nan) if isinstance(v, str) else np.nan).to_numpy(dtype=float)
+    filled = text.notna().to_numpy(dtype=bool) & (text.astype("string").str.strip() != "").to_numpy(dtype=bool,
+                                                                                                   na_value=False)
+    return x, filled & np.isnan(x)
+
+
 def _to_float(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Values as floats plus a mask of cells that hold something that is not a number."""
     if pd.api.types.is_bool_dtype(s):
@@ -538,6 +549,13 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
                 item_cols[iid] = cols
     col_names = [c for cols in item_cols.values() for c in cols]
     col_pos = {c: j for j, c in enumerate(col_names)}
+    # categorical items with text codes ({F: Femenino}) enter as the position of their code (1..k), so that
+    # missing answers, out-of-range codes and missing codes are counted like every other item
+    text_opts: dict[str, OptionSet] = {}
+    for iid, cols in item_cols.items():
+        opts = q.option_set(iid) if q.items[iid].type in _CODED else None
+        if opts is not None and opts.text_codes:
+            text_opts.update({c: opts for c in cols})
     numeric_cols = [c for c in col_names if pd.api.types.is_numeric_dtype(responses[c])
                     and not pd.api.types.is_bool_dtype(responses[c])]
     if len(numeric_cols) == len(col_names):  # the usual case: one conversion for the whole block
@@ -547,7 +565,10 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
         X = np.empty((n, len(col_names)), dtype=float)
         nonnum = np.zeros((n, len(col_names)), dtype=bool)
         for j, c in enumerate(col_names):
-            X[:, j], nonnum[:, j] = _to_float(responses[c])
+            if c in text_opts:
+                X[:, j], nonnum[:, j] = _text_code_positions(responses[c], text_opts[c])
+            else:
+                X[:, j], nonnum[:, j] = _to_float(responses[c])
 
     # ---------------------------------------------------------------- out-of-range
     oor = nonnum.copy()
@@ -562,7 +583,11 @@ def check_quality(survey: Survey, *, exclude: str | Iterable[str] | None = None,
             opts = q.option_set(iid)
             if opts is None or not opts.valid_codes:
                 continue
-            key = (tuple(float(c) for c in opts.valid_codes), tuple(float(c) for c in opts.missing_codes))
+            if opts.text_codes:  # positions 1..k of the codes (see _text_code_positions)
+                pos = {c: float(i + 1) for i, c in enumerate(opts.codes)}
+                key = (tuple(pos[c] for c in opts.valid_codes), tuple(pos[c] for c in opts.missing_codes))
+            else:
+                key = (tuple(float(c) for c in opts.valid_codes), tuple(float(c) for c in opts.missing_codes))
             code_groups.setdefault(key, []).extend(js)
         elif item.range is not None:
             lo, hi = item.range

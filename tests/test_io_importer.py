@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -118,3 +119,62 @@ def test_respondent_id_declared_both_ways(tmp_path, spec):
     again = import_survey(out, q).survey
     assert list(again.ids) == ["R_1", "R_2"]
     np.testing.assert_array_equal(again.responses["q2"].to_numpy(), [2.0, 4.0])
+
+
+TEXT_CODES = {
+    "respondent_id": "id", "language": "es",
+    "option_sets": {"paises": {"codes": {"ES": "España", "MX": "México", "NS": "No sabe"}, "missing": ["NS"],
+                               "aliases": {"Spain": "ES"}}},
+    "items": {"sexo": {"text": "Sexo", "type": "categorical", "codes": {"F": "Femenino", "M": "Masculino"}},
+              "pais": {"text": "País", "type": "categorical", "options": "paises"},
+              "q1": {"type": "numeric"}},
+}
+
+
+def test_text_codes_of_categorical_items(tmp_path):
+    """issue 18: SPSS string variables and CRM fields code categories as text (F/M, ES/MX)."""
+    import json
+
+    from surveytools.io import write_survey
+    from surveytools.profile import profile_segments
+
+    path = tmp_path / "e.csv"
+    path.write_text("id,Sexo,País,q1\nr1,Femenino,ES,1\nr2,M,México,2\nr3,,mx,3\nr4,masculino,NS,1\n"
+                    "r5,f,Spain,2\nr6,F,ES,5\n", encoding="utf-8")
+    q = Questionnaire.from_dict(TEXT_CODES)
+    result = import_survey(path, q, check_quality=True)
+    resp = result.survey.responses
+    assert resp["sexo"].tolist()[:2] == ["F", "M"] and pd.isna(resp["sexo"].iloc[2])
+    assert resp["sexo"].tolist()[3:] == ["M", "F", "F"]
+    assert resp["pais"].tolist()[:3] == ["ES", "MX", "MX"] and pd.isna(resp["pais"].iloc[3])  # NS = missing
+    assert resp["pais"].iloc[4] == "ES"  # alias
+    assert result.quality.to_dict()["flags"]["out-of-range"] == 0
+    json.dumps(result.to_dict())
+    out = write_survey(result.survey, tmp_path / "clean.csv", inputs=[path])
+    again = import_survey(out, q)
+    assert again.report.format == "clean"
+    pd.testing.assert_frame_equal(again.survey.responses, resp)
+    prof = profile_segments(result.survey, pd.Series([1, 1, 1, 2, 2, 2], index=result.survey.ids),
+                            variables=["sexo", "pais"], lang="es")
+    rows = prof.to_frame().reset_index()
+    sexo = rows[(rows["variable"] == "sexo") & (rows["segment"] == 1)].set_index("level")
+    assert list(sexo.index) == ["F", "M"] and list(sexo["level_label"]) == ["Femenino", "Masculino"]
+    assert sexo.loc["F", "total"] == pytest.approx(3 / 5) and sexo.loc["F", "value"] == pytest.approx(1 / 2)
+    text = json.dumps(prof.to_dict(), default=str, ensure_ascii=False)
+    assert "Femenino" in text and "México" in text
+
+
+def test_text_code_errors_and_unknowns(tmp_path):
+    from surveytools.exceptions import ImportMappingError, QuestionnaireError
+
+    with pytest.raises(QuestionnaireError, match="text codes are for categorical items"):
+        Questionnaire.from_dict({"items": {"a": {"type": "likert", "codes": {"F": "x", "M": "y"}}}})
+    with pytest.raises(QuestionnaireError, match="option set 'g' has text codes"):
+        Questionnaire.from_dict({"option_sets": {"g": {"codes": {"F": "x", "M": "y"}}},
+                                 "items": {"a": {"options": "g"}}})
+    q = Questionnaire.from_dict(TEXT_CODES)
+    path = tmp_path / "e.csv"
+    path.write_text("id,Sexo,País,q1\nr1,X,ES,1\nr2,M,FR,2\n", encoding="utf-8")
+    with pytest.raises(ImportMappingError, match=r"row 2: 'X' \(item sexo\)") as info:
+        import_survey(path, q)
+    assert "'FR' (item pais)" in str(info.value)

@@ -78,6 +78,9 @@ class CodeConverter:
         self.missing = set(opts.missing_codes)
         self.by_code = {c: normalize_label(lab) for c, lab in opts.codes.items()}
         self.nps = nps
+        # text codes (categorical items: {F: Femenino}): the code itself, written in the export, is matched too
+        self.text = opts.text_codes
+        self.by_text = {normalize_label(c): c for c in opts.codes if isinstance(c, str)}
         self.value_labels = {(_number(k) if _number(k) is not None else k): v
                              for k, v in (value_labels or {}).items()}
         self._cache: dict[int, Any] = {}
@@ -94,6 +97,13 @@ class CodeConverter:
         if _blank(v):
             return None
         num = _number(v)
+        if num is not None and self.text:  # a number where text codes are expected: its text may be a code
+            if self.value_labels and num in self.value_labels:
+                lab = normalize_label(self.value_labels[num])
+                if lab in self.labels:
+                    return self.labels[lab]
+            v = str(num)
+            num = None
         if num is not None:
             if self.value_labels and num in self.value_labels:
                 lab = normalize_label(self.value_labels[num])
@@ -105,6 +115,9 @@ class CodeConverter:
         key = normalize_label(v)
         if key in self.labels:
             return self.labels[key]
+        if self.text:
+            c = self.by_text.get(key)
+            return UNKNOWN if c is None else self._code(c)
         c = _as_code(v)
         if c is not None:
             return self._code(c)

@@ -992,6 +992,21 @@ class _Coder:
         item, col = t.item, t.columns[0]
         col_ids = self.cells.col(col)
         conv = self.converter(item, col)
+        opts = self.q.option_set(item.id) if item.type in _CODED else None
+        if opts is not None and opts.text_codes:  # categorical item with text codes: a text column of codes
+            tlut = np.full(len(self.cells.uniques), None, dtype=object)
+            for g in self.cells.present(col_ids).tolist():
+                code = self.convert(conv, g)
+                if code is UNKNOWN:
+                    self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
+                    continue
+                if code is not None:
+                    tlut[g] = code
+                    if normalize_label(self.cells.uniques[g]) != normalize_label(code):
+                        self.labels_seen = True
+            self.out[item.id] = pd.Series(tlut[col_ids], dtype="str")
+            self.columns[item.id] = col.display()
+            return
         lut = np.full(len(self.cells.uniques), np.nan)
         for g in self.cells.present(col_ids).tolist():
             code = self.convert(conv, g)
