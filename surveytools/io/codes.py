@@ -178,8 +178,10 @@ class MultiConverter:
             return {single}, []
         if not isinstance(v, str):
             return set(), [str(v)]
-        parts = [normalize_label(p) for p in v.split(",")]
-        raw_parts = [p.strip() for p in v.split(",")]
+        # Microsoft Forms joins the choices with ";" (and ends with one): "Email;Chat;"
+        sep = ";" if ";" in v else ","
+        parts = [normalize_label(p) for p in v.split(sep)]
+        raw_parts = [p.strip() for p in v.split(sep)]
         codes: set[Any] = set()
         unknown: list[str] = []
         i = 0
@@ -188,7 +190,7 @@ class MultiConverter:
                 i += 1
                 continue
             for j in range(len(parts), i, -1):
-                key = ",".join(parts[i:j])
+                key = sep.join(parts[i:j]) if sep == ";" else ",".join(parts[i:j])
                 if key in self.labels:
                     c = self.labels[key]
                     if c is not None:
@@ -205,7 +207,7 @@ class MultiConverter:
         return codes, unknown
 
 
-_FALSE = frozenset({"0", "false", "no", "not selected", "unchecked"})
+_FALSE = frozenset({"0", "false", "no", "n", "not selected", "unchecked", "no seleccionado"})
 
 
 def selected_flag(v: Any) -> float:

@@ -36,6 +36,8 @@ from .sources import Table, open_table
 __all__ = ["ImportReport", "ImportResult", "UnknownLabel", "import_survey"]
 
 _CODED = ("likert", "categorical", "nps")
+_SUBCODE = re.compile(r"[A-Za-z]*0*(\d+)")
+_LS_ANSWER = re.compile(r"A[O]?0*(\d+)", re.IGNORECASE)
 _TEXT = ("text", "email", "id")
 _MAX_LISTED = 40
 
@@ -318,6 +320,9 @@ class _Planner:
         codes = []
         for c, n in cols:
             code = labels.get(normalize_label(c.sub)) if c.sub else None
+            if code is None and n is None and c.sub:  # LimeSurvey subquestion codes: Q5[SQ001] is option 1
+                m = _SUBCODE.fullmatch(c.sub.strip())
+                n = int(m.group(1)) if m else None
             if code is None and n is not None and n in valid:
                 code = n
             codes.append(code)
@@ -355,7 +360,26 @@ class _Planner:
             block = f.question(item.text)
             if block:
                 return self._block(item, [(c, None) for c in block], "text")
-        return None
+        return self._named_by_options(item)
+
+    def _named_by_options(self, item: Item) -> _Target | None:
+        """Typeform: one column per choice, named after the choice (no question text): the item's option labels
+        name at least two columns, each exactly one column not taken by another item."""
+        opts = self.q.option_set(item.id)
+        if opts is None:
+            return None
+        cols: list[SourceColumn] = []
+        codes: list[Any] = []
+        for code in opts.valid_codes:
+            found = [c for c in self.find.name(str(opts.codes[code])) if c.index not in self.used]
+            if len(found) > 1:
+                return None
+            if found:
+                cols.append(found[0])
+                codes.append(code)
+        if len(cols) < 2:
+            return None
+        return _Target(item, "multi_block", cols, codes, "text")
 
     # -------------------------------------------------------------- plan
     def plan(self) -> None:
@@ -774,6 +798,7 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
     n_blank = int(n_rows - keep.sum())
 
     coder = _Coder(q, table, cells, keep, row_numbers_all)
+    coder.answer_codes = layout.flavour == "limesurvey"  # LimeSurvey "answer codes" exports: A1, A2 (AO01...)
     for t in planner.targets:
         coder.code(t)
     unknown = coder.unknown
@@ -952,6 +977,7 @@ class _Coder:
         self._converters: dict[Any, Any] = {}
         self._results: dict[tuple[int, int], Any] = {}
         self.labels_seen = False  # some answers were labels (not clean data)
+        self.answer_codes = False  # read LimeSurvey answer codes (A1 = code 1)
 
     # -------------------------------------------------------------- helpers
     def converter(self, item: Item, col: SourceColumn) -> Any:
@@ -974,7 +1000,13 @@ class _Coder:
     def convert(self, conv: Any, g: int) -> Any:
         key = (id(conv), g)
         if key not in self._results:
-            self._results[key] = conv(self.cells.uniques[g])
+            v = self.cells.uniques[g]
+            res = conv(v)
+            if res is UNKNOWN and self.answer_codes and isinstance(v, str) and isinstance(conv, CodeConverter):
+                m = _LS_ANSWER.fullmatch(v.strip())
+                if m:
+                    res = conv(int(m.group(1)))
+            self._results[key] = res
         return self._results[key]
 
     def note_unknown(self, item: Item, col: SourceColumn, label: Any, mask: np.ndarray) -> None:
