@@ -42,7 +42,7 @@ def main() -> None:
     args = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     probe = ("import sys; from surveytools.cli import cli\ntry: cli.main(['--help'], standalone_mode=False)\n"
-             "except SystemExit: pass\nprint('LOADED:' + ','.join(m for m in %r if m in sys.modules))" % (HEAVY,))
+             f"except SystemExit: pass\nprint('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
     loaded = out.rsplit("LOADED:", 1)[-1].strip() if "LOADED:" in out else "?"  # the help text comes first
     print(f"heavy modules loaded by --help: {loaded or 'none'}")

@@ -31,6 +31,7 @@ from .exceptions import (
     SurveyToolsError,
     SurveyToolsWarning,
 )
+
 #: public name -> module that defines it (imported lazily: ``import surveytools`` and the command line's
 #: ``--help`` load neither pandas nor numpy nor yaml)
 _LAZY: dict[str, str] = {

@@ -6,11 +6,9 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the library (pandas, numpy, yaml) is imported when a command runs, not for --help
     from ..questionnaire import Questionnaire
@@ -55,7 +53,6 @@ def _sheet(value: str | None) -> str | int | None:
 def load_data(data: Path | str, questionnaire: Path | str | Questionnaire, sheet: str | None = None) -> Survey:
     """Load the questionnaire and the DATA file (an export or clean data) into a Survey."""
     from ..io import load_survey
-
     from ..questionnaire import Questionnaire, load_questionnaire
 
     q = questionnaire if isinstance(questionnaire, Questionnaire) else load_questionnaire(questionnaire)

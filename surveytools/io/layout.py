@@ -101,9 +101,9 @@ META_NAMES: frozenset[str] = frozenset({
     "external reference", "country code", "estado de la respuesta",
     "tiempo empleado en completar (segundos)",
     # LimeSurvey (question-code and full headings)
-    "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl",
+    "submitdate", "lastpage", "startlanguage", "seed", "datestamp", "ipaddr", "refurl",
     "interviewtime", "date submitted", "last page", "start language", "date started", "date last action",
-    "ip address", "referrer url", "total time",
+    "referrer url", "total time",
     # Microsoft Forms
     "start time", "completion time", "last modified time", "hora de inicio", "hora de finalizacion",
     "hora de la ultima modificacion",
