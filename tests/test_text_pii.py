@@ -106,3 +106,24 @@ def test_report_masks_quotes_from_results_written_without_masking():
                                      "examples": ["escribid a maria@empresa.es o al 612345678"]}
     html = render_html_report({"voc": voc})
     assert "maria@empresa.es" not in html and "612345678" not in html and "[email]" in html
+
+
+def test_profile_of_a_text_column_masks_personal_data():
+    """CRM text columns profiled as categories ('extra') never show an e-mail or phone number as a level."""
+    from report_fixtures import profiled_survey
+
+    from surveytools.profile import profile_segments
+
+    survey, seg = profiled_survey(n=120)
+    contact = ["ana@x.com", "bob@y.org", "612 345 678", "none"] * 30
+    extra = pd.DataFrame({"contact": contact}, index=survey.ids)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prof = profile_segments(survey, seg, extra=extra, variables=["contact"])
+    rows = prof.to_frame().reset_index()
+    rows = rows[rows["variable"] == "contact"]
+    assert set(rows["level_label"]) == {"[email] 1", "[email] 2", "[phone] 1", "none"}
+    text = json.dumps(prof.to_dict(), default=str)
+    assert "ana@x.com" not in text and "612 345 678" not in text
+    total = rows.drop_duplicates("level").set_index("level_label")["total"]
+    assert total["[email] 1"] == pytest.approx(0.25) and total["none"] == pytest.approx(0.25)
