@@ -154,25 +154,36 @@ def _write_json(path: Path, obj: Any, inputs: list[Path]) -> Path:
     return path
 
 
-def _write_csv(path: Path, frame: pd.DataFrame, inputs: list[Path], index_label: str | None = None) -> Path:
-    from .io.atomic import atomic_write
-    from .io.csv_safe import write_csv
+def _run_order() -> list[str]:
+    """Stage names in run order: the declared stages (STAGE_MODULES) among the ones not declared yet."""
+    from .stages import STAGE_MODULES, get_stage
 
-    with atomic_write(path, inputs) as tmp:
-        write_csv(frame, tmp, index=index_label is not None, index_label=index_label, float_format="%.10g")
-    return path
+    declared = [m for m in STAGE_MODULES if get_stage(m).section]
+    order = list(_LEGACY_ORDER)
+    for name in declared:
+        if name not in order:
+            order.insert(order.index("report"), name)
+    return order
 
 
-def _names(spec: Any) -> dict[int, str] | None:
-    """Segment names from the project file: a list (segment 1 first) or a mapping segment number -> name."""
-    if spec is None:
-        return None
-    if isinstance(spec, list):
-        return {i + 1: str(n) for i, n in enumerate(spec)}
-    try:
-        return {int(key): str(v) for key, v in spec.items()}
-    except ValueError:
-        raise PipelineError("segment.names: keys are segment numbers (1, 2, ...); or give a list of names") from None
+#: the stages run by methods of _Run (to be declared in surveytools.stages)
+_LEGACY_ORDER = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc",
+                 "report")
+
+
+def _relative(obj: Any, folder: Path) -> Any:
+    """``obj`` with the paths of files inside ``folder`` as their names there (stage JSON files do not depend on
+    where the output folder is)."""
+    if isinstance(obj, Mapping):
+        return {k: _relative(v, folder) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_relative(v, folder) for v in obj]
+    if isinstance(obj, Path):
+        try:
+            return str(obj.resolve().relative_to(folder.resolve()))
+        except ValueError:
+            return str(obj)
+    return obj
 
 
 def run_project(project: Project, output: str | Path | None = None, *, progress: ProgressCallback | None = None
@@ -229,7 +240,7 @@ def run_project(project: Project, output: str | Path | None = None, *, progress:
         "status": "failed" if error else "done",
         "versions": _versions(),
         "platform": platform.platform(),
-        "seed": project.stage("segment").get("seed"),
+        "seed": project.seed,
         "settings": {k: {kk: (str(vv) if isinstance(vv, Path) else vv) for kk, vv in v.items()}
                      for k, v in project.settings.items()},
         "inputs": {str(p): {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in inputs if p.exists()},
@@ -263,26 +274,58 @@ class _Run:
     """State of one run: the survey as it flows, results, and the stage records."""
 
     def __init__(self, project: Project, out: Path, inputs: list[Path], progress: ProgressCallback | None) -> None:
+        from .stages import Inputs
+
         self.p = project
         self.out = out
         self.inputs = inputs
         self.progress = progress
         self.records: list[StageRecord] = []
         self.results: dict[str, Any] = {}
-        self.survey: Any = None
-        self.segments: pd.Series | None = None
-        self.factor_scores: pd.DataFrame | None = None
-        self.scale_scores: pd.DataFrame | None = None
+        #: what flows between the stages, in memory (never written and read back)
+        self.state = Inputs(files=tuple(inputs), progress=progress, language=project.language, title=project.title,
+                            questionnaire=project.questionnaire, project=True, results=self.results)
         self.joined: Path | None = None
-        self.segment_names: dict[int, str] | None = None
+
+    @property
+    def survey(self) -> Any:
+        return self.state.survey
+
+    @survey.setter
+    def survey(self, value: Any) -> None:
+        self.state.survey = value
+
+    @property
+    def factor_scores(self) -> pd.DataFrame | None:
+        return self.state.factor_scores
+
+    @factor_scores.setter
+    def factor_scores(self, value: pd.DataFrame | None) -> None:
+        self.state.factor_scores = value
+
+    @property
+    def scale_scores(self) -> pd.DataFrame | None:
+        return self.state.scale_scores
+
+    @property
+    def segment_names(self) -> dict[int, str] | None:
+        seg = self.state.segments
+        return dict(seg.names) or None if seg is not None else None
 
     # -------------------------------------------------------------- driver
     def all(self) -> None:
-        stages: list[tuple[str, Callable[[StageRecord], None]]] = [
-            ("import", self.import_), ("quality", self.quality), ("reliability", self.reliability),
-            ("factor", self.factor), ("segment", self.segment), ("typing_tool", self.typing_tool),
-            ("profile", self.profile), ("crm", self.crm), ("voc", self.voc), ("report", self.report),
-        ]
+        from .stages import get_stage
+
+        legacy: dict[str, Callable[[StageRecord], None]] = {
+            "import": self.import_, "factor": self.factor, "typing_tool": self.typing_tool,
+            "profile": self.profile, "crm": self.crm, "voc": self.voc, "report": self.report}
+        stages: list[tuple[str, Callable[[StageRecord], None]]] = []
+        for name in _run_order():
+            if name in legacy:
+                stages.append((name, legacy[name]))
+            else:
+                stage = get_stage(name)
+                stages.append((name, lambda rec, stage=stage: self.stage(stage, rec)))
         total = len(stages)
         for i, (name, fn) in enumerate(stages):
             rec = StageRecord(name)
@@ -305,6 +348,34 @@ class _Run:
                 rec.status = "done"
         if self.progress:
             self.progress("Study complete", total, total)
+
+    def stage(self, stage: Any, rec: StageRecord) -> None:
+        """Run a declared stage: its project settings + output files in the output folder -> ``stage.run``."""
+        from .stages import Options
+
+        settings = {k: v for k, v in self.p.stage(stage.section).items() if k != "enabled"}
+        values = stage.defaults()
+        values.update(settings)
+        for opt in stage.options:
+            if opt.output:
+                values[opt.name] = self._path(opt.output)
+        options = Options(values)
+        if stage.skip is not None:
+            reason = stage.skip(self.state, options)
+            if reason:
+                rec.status, rec.note = "skipped", reason
+                return
+        result = stage.run(self.state, options)
+        self.state.update(result.provides)
+        self.results[stage.name] = result.value
+        if stage.json_file:
+            self._json(rec, stage.json_file, _relative(result.to_dict(), self.out))
+        rec.outputs.extend(str(p) for p in result.outputs.values())
+        rec.rows_in, rec.rows_out = result.rows_in, result.rows_out
+        rec.excluded.update(result.excluded)
+        rec.note = result.note or rec.note
+        if result.status != "done":
+            rec.status = result.status
 
     def _path(self, name: str) -> Path:
         return self.out / name
@@ -331,46 +402,6 @@ class _Run:
             "waves": [r.to_dict() for r in results], "rows_in": rows_in, "rows_out": survey.n}
         self._json(rec, "import.json", self.results["import"])
 
-    def quality(self, rec: StageRecord) -> None:
-        from .quality import apply_exclusions, check_quality
-
-        s = self.p.stage("quality")
-        report = check_quality(self.survey)
-        kept, excl = apply_exclusions(self.survey, report, s.get("exclude") or None)
-        rec.rows_in, rec.rows_out = self.survey.n, kept.n
-        if excl.rows_excluded:
-            rec.excluded["quality flags"] = int(excl.rows_excluded)
-            rec.note = "excluded for " + ", ".join(f"{c} ({n:,})" for c, n in excl.by_reason.items() if n)
-        self.results["quality"] = report
-        self._json(rec, "quality.json", {**report.to_dict(), "exclusions": excl.to_dict()})
-        rec.outputs.append(str(_write_csv(self._path("quality_flags.csv"), report.to_frame(), self.inputs,
-                                          index_label=self.survey.id_name)))
-        self.survey = kept
-        from .io import write_survey
-
-        rec.outputs.append(str(write_survey(kept, self._path("clean.csv"), inputs=self.inputs)))
-
-    def reliability(self, rec: StageRecord) -> None:
-        from .reliability import reliability
-        from .scoring import score_scales
-
-        q = self.survey.questionnaire
-        if not q.scales:
-            rec.status = "skipped"
-            rec.note = "the questionnaire defines no scales"
-            return
-        s = self.p.stage("reliability")
-        res = reliability(self.survey, s.get("scales"), missing=s.get("missing", "pairwise"),
-                          omega_factors=s.get("omega_factors"), seed=self.p.stage("segment").get("seed"))
-        self.results["reliability"] = res
-        self._json(rec, "reliability.json", res)
-        scores = score_scales(self.survey, s.get("scales"))
-        self.scale_scores = scores.scores
-        rec.rows_in = self.survey.n
-        rec.rows_out = int(scores.scores.notna().all(axis=1).sum())
-        rec.outputs.append(str(_write_csv(self._path("scale_scores.csv"), scores.scores, self.inputs,
-                                          index_label=self.survey.id_name)))
-
     def factor(self, rec: StageRecord) -> None:
         from .factor.model import FactorModel
 
@@ -380,60 +411,31 @@ class _Run:
             names = [names[k] for k in sorted(names, key=lambda x: int(str(x).lstrip("Ff")))]
         model = FactorModel(n_factors=s.get("n_factors", "auto"), method=s.get("method", "minres"),
                             rotation=s.get("rotation", "oblimin"), cor=s.get("cor", "pearson"),
-                            kaiser=s.get("kaiser"), seed=self.p.stage("segment").get("seed"), factor_names=names)
+                            kaiser=s.get("kaiser"), seed=self.p.seed, factor_names=names)
         model.fit(self.survey, items=s.get("items"), progress=self.progress)
         self.factor_scores = model.transform(self.survey)
         self.results["factor"] = model.result_
         self._json(rec, "factor.json", model.result_)
         rec.outputs.append(str(model.save(self._path("factor_model.json"), inputs=self.inputs)))
-        rec.outputs.append(str(_write_csv(self._path("factor_scores.csv"), self.factor_scores, self.inputs,
-                                          index_label=self.survey.id_name)))
+        from .io.tables import write_table
+
+        rec.outputs.append(str(write_table(self.factor_scores.rename_axis(self.survey.id_name).reset_index(),
+                                           self._path("factor_scores.csv"), inputs=self.inputs,
+                                           sheet="factor scores", what="factor scores")))
         rec.rows_in, rec.rows_out = self.survey.n, int(self.factor_scores.notna().all(axis=1).sum())
-
-    def segment(self, rec: StageRecord) -> None:
-        from .assignments import write_assignments
-        from .segment import Segmenter
-
-        s = self.p.stage("segment")
-        basis = s.get("basis", "factors")
-        if basis == "factors" and self.factor_scores is None:
-            basis = "scales"
-        k = s.get("k", "auto")
-        if isinstance(k, str) and "-" in k:
-            lo, hi = (int(v) for v in k.split("-", 1))
-            k = (lo, hi)
-        seg = Segmenter(k=k, method=s.get("method", "kmeans"), basis=basis, seed=s.get("seed"),
-                        bootstrap=s.get("bootstrap", 20), min_size=s.get("min_size", 0.05))
-        seg.fit(self.survey, factor_scores=self.factor_scores, progress=self.progress)
-        res = seg.result_
-        self.results["segment"] = res
-        self._json(rec, "segment.json", res)
-        assignments = res.assignments.copy()
-        self.segment_names = _names(s.get("names"))
-        if self.segment_names:
-            assignments["segment_name"] = assignments["segment"].map(self.segment_names)
-        rec.outputs.append(str(write_assignments(assignments, self._path("segments.csv"), inputs=tuple(map(str, self.inputs)))))
-        rec.outputs.append(str(seg.save(self._path("segment_model.json"), inputs=self.inputs)))
-        self.segments = assignments["segment"]
-        rec.rows_in, rec.rows_out = self.survey.n, len(assignments)
-        if self.survey.n != len(assignments):
-            rec.excluded["no segment (missing basis)"] = self.survey.n - len(assignments)
 
     def typing_tool(self, rec: StageRecord) -> None:
         from .typing_tool import TypingTool
 
         s = self.p.stage("typing_tool")
-        from .assignments import align_assignments, read_assignments
-
-        kept, seg, _ = align_assignments(self.survey, read_assignments(self._path("segments.csv")))
-        tool = TypingTool(items=s.get("items"), max_items=s.get("max_items", 12),
-                          seed=self.p.stage("segment").get("seed"))
+        kept, seg, _ = self.state.segments.align(self.survey)
+        tool = TypingTool(items=s.get("items"), max_items=s.get("max_items", 12), seed=self.p.seed)
         tool.fit(kept, seg)
         res = tool.result_
         self.results["typing_tool"] = res
         self._json(rec, "typing_tool.json", res)
         rec.outputs.append(str(tool.save(self._path("typing_tool_model.json"), inputs=self.inputs)))
-        from .typing.exports import write_calculator
+        from .typing_tool.exports import write_calculator
 
         rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs)))
         sql = self._path("typing_tool.sql")
@@ -446,13 +448,13 @@ class _Run:
         from .profile import profile_segments
 
         s = self.p.stage("report")
-        res = profile_segments(self.survey, self.segments, basis=self.factor_scores,
+        res = profile_segments(self.survey, self.state.segments, basis=self.factor_scores,
                                scale_scores=self.scale_scores if self.scale_scores is not None else None,
                                fdr=bool(s.get("fdr")), names=self.segment_names, lang=self.p.language)
         self.results["profile"] = res
         self._json(rec, "profile.json", res)
         rec.rows_in = self.survey.n
-        rec.rows_out = int(self.segments.notna().sum())
+        rec.rows_out = len(self.state.segments.align(self.survey)[1])
 
     def crm(self, rec: StageRecord) -> None:
         from .crm import hmac_key_from_env, join_crm
@@ -474,10 +476,7 @@ class _Run:
         from .io import clean_frame
 
         frame = clean_frame(self.survey)
-        seg = pd.DataFrame({"segment": self.segments})
-        if self.segment_names:
-            seg["segment_name"] = seg["segment"].map(self.segment_names)
-        seg.index = seg.index.astype(str)
+        seg = self.state.segments.to_frame()[["segment"] + (["segment_name"] if self.segment_names else [])]
         frame[self.survey.id_name] = frame[self.survey.id_name].astype(str)
         frame = frame.merge(seg, left_on=self.survey.id_name, right_index=True, how="left")
         if self.survey.id_name != "respondent_id":
@@ -503,8 +502,7 @@ class _Run:
         elif spec and spec != "none":
             drivers = self.survey.item_frame(spec, reverse=True)
         crm = pd.read_parquet(self.joined) if self.joined is not None else None
-        seg = self.segments.dropna().astype(int)
-        kept = self.survey.subset(np.asarray(self.survey.ids.isin(seg.index)))
+        kept, seg, _ = self.state.segments.align(self.survey)
         res = voc_by_segment(kept, seg, nps_item=s.get("nps"), csat_item=s.get("csat"),
                              csat_definition=s.get("csat_definition", "top2"), drivers=drivers,
                              driver_outcome=s.get("drivers_outcome"), text_item=s.get("text"), crm=crm,

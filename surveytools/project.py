@@ -2,6 +2,11 @@
 
 Loaded with :func:`load_project`; validation lists every problem at once, each with its line and key.
 Relative paths are relative to the project file. See ``docs/project.md`` for the format.
+
+The keys of a stage's section, their defaults and their checks are generated from the stage's options table
+(:mod:`surveytools.stages`): a setting exists once, for the command and the project file alike. ``enabled:
+false`` (or ``stage: false``) switches a stage off. A top-level ``seed`` is the default of every stage's
+``seed``; without it the segment section's ``seed`` plays that role (as before).
 """
 
 from __future__ import annotations
@@ -19,15 +24,11 @@ __all__ = ["Project", "load_project", "STAGES"]
 #: Stages in the order `surveytools run` runs them.
 STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc", "report")
 
+#: sections of stages not (yet) declared in surveytools.stages: key -> default
 _SECTIONS: dict[str, dict[str, Any]] = {
-    # key -> (types allowed, default)
     "data": {"export": None, "exports": None, "sheet": None, "unknown_labels": "error"},
-    "quality": {"exclude": [], "enabled": True},
-    "reliability": {"scales": None, "omega_factors": None, "missing": "pairwise", "enabled": True},
     "factor": {"items": None, "n_factors": "auto", "method": "minres", "rotation": "oblimin", "cor": "pearson",
                "names": None, "kaiser": None, "enabled": True},
-    "segment": {"basis": "factors", "k": "auto", "method": "kmeans", "seed": 20240601, "bootstrap": 20,
-                "names": None, "min_size": 0.05, "enabled": True},
     "typing_tool": {"max_items": 12, "items": None, "enabled": True},
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
             "order_by": None, "pseudonymize": False, "enabled": True},
@@ -35,7 +36,17 @@ _SECTIONS: dict[str, dict[str, Any]] = {
             "text": None, "as_of": None, "enabled": True},
     "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
 }
-_TOP = {"title", "questionnaire", "output", "language", *_SECTIONS}
+
+
+def _declared() -> dict[str, Any]:
+    """Project section -> declared stage (the sections generated from options tables)."""
+    from .stages import all_stages
+
+    return {st.section: st for st in all_stages() if st.section}
+
+
+def _top() -> set[str]:
+    return {"title", "questionnaire", "output", "language", "seed", *_SECTIONS, *_declared()}
 
 _CHOICES = {
     ("data", "unknown_labels"): ("error", "missing"),
@@ -44,7 +55,6 @@ _CHOICES = {
     ("factor", "cor"): ("pearson", "polychoric"),
     ("factor", "rotation"): ("none", "varimax", "quartimax", "equamax", "promax", "oblimin", "quartimin",
                              "geomin", "geomin_t", "geomin_q"),
-    ("segment", "method"): ("kmeans", "gmm", "ward", "ensemble"),
     ("crm", "key_type"): (None, "email", "phone", "id", "sha256"),
     ("voc", "csat_definition"): ("top1", "top2", "top3", "mean"),
 }
@@ -70,6 +80,8 @@ class Project:
         Report language (``en`` or ``es``).
     settings
         Stage -> settings with defaults filled in.
+    seed
+        The study's seed (top-level ``seed``, else ``segment.seed``): every stage's default seed.
     """
 
     path: Path
@@ -79,6 +91,7 @@ class Project:
     output: Path
     language: str
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    seed: int = 20240601
 
     def stage(self, name: str) -> Mapping[str, Any]:
         """Settings of a stage (defaults filled in)."""
@@ -165,9 +178,10 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             problem(keypath, f"file {value!r} not found (looked for {fp})")
         return fp
 
+    top = _top()
     for key in data:
-        if key not in _TOP:
-            problem((key,), f"unknown key; expected one of {', '.join(sorted(_TOP))}")
+        if key not in top:
+            problem((key,), f"unknown key; expected one of {', '.join(sorted(top))}")
     q = file_path(data.get("questionnaire"), ("questionnaire",)) if "questionnaire" in data else None
     if "questionnaire" not in data:
         problem(("questionnaire",), "missing: name the questionnaire spec (YAML)")
@@ -187,6 +201,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
                 problem((section, key), f"must be one of {', '.join(str(a) for a in allowed if a is not None)}, "
                         f"not {merged.get(key)!r}")
         settings[section] = merged
+    seed = _study_seed(data, problem)
+    for section, stage in _declared().items():
+        settings[section] = _section(stage, data.get(section), seed, base, problem)
     exports: list[Path] = []
     d = settings["data"]
     raw_exports = d.get("exports") if d.get("exports") is not None else d.get("export")
@@ -204,19 +221,6 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         problem(("factor", "n_factors"), "must be auto or a whole number >= 1")
     if fs["names"] is not None and not isinstance(fs["names"], (list, Mapping)):
         problem(("factor", "names"), "must be a list of names or a mapping F1: name")
-    ss = settings["segment"]
-    k = ss["k"]
-    if not (k == "auto" or (isinstance(k, int) and k >= 2) or
-            (isinstance(k, str) and "-" in k and all(part.strip().isdigit() for part in k.split("-", 1)))):
-        problem(("segment", "k"), "must be auto, a whole number >= 2, or a range such as 2-8")
-    if not isinstance(ss["seed"], int):
-        problem(("segment", "seed"), "must be a whole number")
-    if ss["basis"] not in ("factors", "scales", "items") and not isinstance(ss["basis"], (str, list)):
-        problem(("segment", "basis"), "must be factors, scales, items, or a list of item ids / scale names")
-    if ss["names"] is not None and not isinstance(ss["names"], (list, Mapping)):
-        problem(("segment", "names"), "must be a list of names or a mapping 1: name")
-    if not isinstance(ss["bootstrap"], int) or ss["bootstrap"] < 0:
-        problem(("segment", "bootstrap"), "must be a whole number >= 0")
     tt = settings["typing_tool"]
     if not isinstance(tt["max_items"], int) or tt["max_items"] < 1:
         problem(("typing_tool", "max_items"), "must be a whole number >= 1")
@@ -244,4 +248,55 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     outp = Path(out)
     return Project(path=p.resolve(), title=str(data.get("title") or p.stem), questionnaire=q,  # type: ignore[arg-type]
                    exports=tuple(exports), output=outp if outp.is_absolute() else base / outp,
-                   language=language, settings=settings)
+                   language=language, settings=settings, seed=seed)
+
+
+def _study_seed(data: Mapping[str, Any], problem: Any) -> int:
+    """The study's seed: top-level ``seed``, else ``segment.seed`` (the seed of the whole run before there was a
+    top-level one), else the stages' default."""
+    from .stages.common import DEFAULT_SEED
+
+    seg = data.get("segment")
+    value = data.get("seed", seg.get("seed") if isinstance(seg, Mapping) else None)
+    where = ("seed",) if "seed" in data else ("segment", "seed")
+    if value is None:
+        return DEFAULT_SEED
+    if not isinstance(value, int) or isinstance(value, bool):
+        problem(where, "must be a whole number")
+        return DEFAULT_SEED
+    return value
+
+
+def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[str, Any]:
+    """A declared stage's section: its project keys checked by the options table's own conversion."""
+    from .stages import OptionError
+
+    section = stage.section
+    raw = {"enabled": False} if raw is False else (raw or {})
+    if not isinstance(raw, Mapping):
+        problem((section,), "must be a mapping of settings (or false to skip the stage)")
+        raw = {}
+    options = {o.name: o for o in stage.project_options}
+    merged: dict[str, Any] = {o.name: (list(o.default) if isinstance(o.default, list) else o.default)
+                              for o in options.values()}
+    if "seed" in options:
+        merged["seed"] = seed
+    merged["enabled"] = True
+    for key, value in raw.items():
+        if key == "enabled":
+            if not isinstance(value, bool):
+                problem((section, key), "must be true or false")
+            merged[key] = bool(value)
+            continue
+        opt = options.get(key)
+        if opt is None:
+            problem((section, key), f"unknown setting; expected one of {', '.join([*options, 'enabled'])}")
+            continue
+        if opt.type == "path" and isinstance(value, str) and value.strip():
+            fp = Path(value)
+            value = str(fp if fp.is_absolute() else base / fp)
+        try:
+            merged[key] = opt.convert(value)
+        except OptionError as exc:
+            problem((section, key), exc.message)
+    return merged

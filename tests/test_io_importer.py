@@ -142,7 +142,10 @@ def test_text_codes_of_categorical_items(tmp_path):
     path.write_text("id,Sexo,País,q1\nr1,Femenino,ES,1\nr2,M,México,2\nr3,,mx,3\nr4,masculino,NS,1\n"
                     "r5,f,Spain,2\nr6,F,ES,5\n", encoding="utf-8")
     q = Questionnaire.from_dict(TEXT_CODES)
-    result = import_survey(path, q, check_quality=True)
+    from surveytools.quality import check_quality
+
+    result = import_survey(path, q)
+    result = result.with_quality(check_quality(result.survey))
     resp = result.survey.responses
     assert resp["sexo"].tolist()[:2] == ["F", "M"] and pd.isna(resp["sexo"].iloc[2])
     assert resp["sexo"].tolist()[3:] == ["M", "F", "F"]
@@ -178,3 +181,19 @@ def test_text_code_errors_and_unknowns(tmp_path):
     with pytest.raises(ImportMappingError, match=r"row 2: 'X' \(item sexo\)") as info:
         import_survey(path, q)
     assert "'FR' (item pais)" in str(info.value)
+def test_import_does_not_run_the_quality_stage_the_caller_chains_it(tmp_path):
+    import pytest
+
+    from surveytools.quality import QualityReport, check_quality
+
+    path = tmp_path / "export.csv"
+    path.write_text("id,q1,q2,q3\nr1,1,2,3\nr2,3,3,3\nr3,5,4,2\n", encoding="utf-8")
+    result = import_survey(path, Q)
+    assert result.quality is None and result.to_dict()["quality"] is None
+    chained = result.with_quality(check_quality(result.survey))
+    assert isinstance(chained.quality, QualityReport) and result.quality is None
+    assert chained.to_dict()["quality"] == check_quality(result.survey).to_dict()
+    assert "Data quality" in chained.summary() and chained.survey is result.survey
+    with pytest.warns(DeprecationWarning, match="chain it"):
+        old = import_survey(path, Q, check_quality=True)
+    assert old.to_dict() == chained.to_dict()

@@ -1,6 +1,8 @@
 """The ``surveytools`` command line.
 
-Each command lives in its own module of this package and is loaded only when it is used, so
+A command is either generated from a stage declaration (``"stage:NAME"`` in :data:`COMMANDS`: the stage's
+options table becomes its options, see :mod:`surveytools.stages` and ``docs/architecture.md``) or lives in its
+own module of this package (``"module:attribute"``). Either is loaded only when it is used, so
 ``surveytools --help`` stays fast. Commands parse options, call the library once and render the result;
 they compute nothing themselves.
 """
@@ -20,15 +22,17 @@ from ..exceptions import SurveyToolsError
 
 __all__ = ["main", "cli", "COMMANDS"]
 
-#: command name -> "module:attribute" (module relative to this package)
+#: command name -> "stage:MODULE" (a stage of surveytools.stages: the command is generated from it) or
+#: "module:attribute" (a hand-written command; module relative to this package)
 COMMANDS: dict[str, str] = {
     "import": "import_:command",
-    "quality": "quality:command",
-    "reliability": "reliability:command",
+    "quality": "stage:quality",
+    "weight": "stage:weight",
+    "reliability": "stage:reliability",
     "scores": "scores:command",
     "correlate": "correlate:command",
     "factor": "factor:command",
-    "segment": "segment:command",
+    "segment": "stage:segment",
     "typing-tool": "typing_tool:command",
     "assign": "assign:command",
     "profile": "profile:command",
@@ -37,6 +41,12 @@ COMMANDS: dict[str, str] = {
     "run": "run:command",
     "demo": "demo:command",
 }
+
+
+def _module(target: str) -> str:
+    """The module a COMMANDS target is defined in."""
+    module_name, attr = target.split(":")
+    return f"{__package__.rsplit('.', 1)[0]}.stages.{attr}" if module_name == "stage" else f"{__name__}.{module_name}"
 
 
 def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
@@ -48,8 +58,7 @@ class SurveyToolsGroup(click.Group):
     """A click group that loads commands lazily and turns library errors into ``Error: ...``, exit 1."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = [n for n, target in COMMANDS.items()
-                 if importlib.util.find_spec(f"{__name__}.{target.split(':')[0]}") is not None]
+        names = [n for n, target in COMMANDS.items() if importlib.util.find_spec(_module(target)) is not None]
         return names + sorted(set(self.commands) - set(names))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -58,11 +67,17 @@ class SurveyToolsGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
-        module_name, attr = target.split(":")
-        if importlib.util.find_spec(f"{__name__}.{module_name}") is None:
+        if importlib.util.find_spec(_module(target)) is None:
             return None
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        return getattr(module, attr)
+        module_name, attr = target.split(":")
+        if module_name == "stage":
+            from ..stages import get_stage
+            from ._stage import make_command
+
+            command = make_command(get_stage(attr), name=cmd_name)
+            self.commands[cmd_name] = command
+            return command
+        return getattr(importlib.import_module(f"{__name__}.{module_name}"), attr)
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():

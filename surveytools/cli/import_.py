@@ -22,7 +22,7 @@ from ._common import (
 @click.argument("export", type=click.Path(dir_okay=True, path_type=Path))
 @questionnaire_option()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Clean data to write: .csv, .parquet or .xlsx (never over an input).")
+              help="Clean data to write: .csv, .parquet, .xlsx or a labelled SPSS .sav (never over an input).")
 @sheet_option
 @click.option("--unknown-labels", type=click.Choice(["error", "missing"]), default="error", show_default=True,
               help="An answer that is not a label or code of its item: stop with a list of them (error), or "
@@ -51,17 +51,19 @@ def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, 
       surveytools import workbook.xlsx -q q.yaml --sheet Data -o clean.xlsx --json
     """
     from ..io import OUTPUT_SUFFIXES, check_output_path, import_survey, write_survey
+    from ..quality import check_quality
     from ..questionnaire import load_questionnaire
 
     if output.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise click.BadParameter(f"{output.name}: use a .csv, .parquet or .xlsx file name",
+        raise click.BadParameter(f"{output.name}: use a .csv, .parquet, .xlsx or .sav file name",
                                  param_hint="'-o' / '--output'")
     inputs = (str(export), str(questionnaire))
     check_output_path(output, inputs)
     q = load_questionnaire(questionnaire)
     with ClickProgress(quiet or as_json) as progress:
         result = import_survey(export, q, sheet=_sheet(sheet), unknown_labels=unknown_labels,  # type: ignore[arg-type]
-                               check_quality=True, progress=progress)
+                               progress=progress)
+    result = result.with_quality(check_quality(result.survey))   # import, then the quality stage
     written = write_survey(result.survey, output, inputs=inputs)
     if as_json:
         out = result.to_dict()

@@ -1,0 +1,37 @@
+"""The stages of a study, declared once: options table + ``run(inputs, options) -> StageResult``.
+
+:data:`STAGES` lists them in the order ``surveytools run`` runs them (``command``-only stages such as
+``correlate`` have no project section and are not run by ``surveytools run``). Each command of the CLI and each
+section of a project file is generated from these declarations; see ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._base import Inputs, Option, OptionError, Options, Stage, StageResult
+
+__all__ = ["Stage", "Option", "Options", "OptionError", "Inputs", "StageResult", "STAGE_MODULES", "get_stage",
+           "all_stages"]
+
+#: stage modules (relative to this package), in run order; each defines ``STAGE`` whose ``name`` is the module name
+STAGE_MODULES: tuple[str, ...] = (
+    "quality",
+    "weight",
+    "reliability",
+    "segment",
+)
+
+
+def get_stage(module: str) -> Stage:
+    """The declaration of a stage, by its module name (imported on first use)."""
+    return importlib.import_module(f"{__name__}.{module}").STAGE  # type: ignore[no-any-return]
+
+
+def all_stages() -> list[Stage]:
+    """Every declared stage, in run order."""
+    stages = [get_stage(m) for m in STAGE_MODULES]
+    for module, stage in zip(STAGE_MODULES, stages, strict=True):
+        if stage.name != module:
+            raise TypeError(f"surveytools.stages.{module} declares stage {stage.name!r}; name it {module!r}")
+    return stages

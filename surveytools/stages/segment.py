@@ -1,0 +1,193 @@
+"""Stage ``segment``: psychographic segments, the choice of k, their stability -> :class:`~surveytools.Segments`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ._base import Inputs, Option, Options, Stage, StageResult
+from .common import FACTOR_SCORES, SEED, SURVEY_INPUTS, UNWEIGHTED
+
+
+def _k(value: Any) -> str | int:
+    from ..segment import parse_k
+
+    text = str(value).strip().lower()
+    ks, _ = parse_k(text)  # DataError (a ValueError) with the message
+    return text if (text == "auto" or len(ks) > 1) else ks[0]
+
+
+def _basis(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _jobs(value: Any) -> int | str:
+    text = str(value).strip().lower()
+    if text == "auto":
+        return "auto"
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError("give 'auto' or a whole number >= 1")
+    return n
+
+
+def _names(value: Any) -> Any:
+    """Validated segment names; text 'A,B' means segments 1, 2 (a list), '1=A,2=B' a mapping, or a file."""
+    from ..segments import parse_names
+
+    if isinstance(value, str) and "=" not in value and not value.lower().endswith((".yaml", ".yml", ".json")):
+        value = [p.strip() for p in value.split(",") if p.strip()]
+    parse_names(value)  # the one parser: raises DataError with the problem
+    return value
+
+
+OPTIONS = (
+    *SURVEY_INPUTS,
+    Option("basis", "str", "factors", metavar="factors|scales|items|IDS", parse=_basis, example="scales",
+           help="What to cluster on: factor scores (standardized), scale scores, Likert items (reverse-keyed "
+                "per the scales), or scale names / item ids, comma-separated."),
+    FACTOR_SCORES,
+    Option("k", "str", "auto", metavar="auto|K|MIN-MAX", parse=_k, example="2-8",
+           help="Number of segments: auto (choose from 2-8), a number, or a range to choose from."),
+    Option("method", "choice", "kmeans", choices=("kmeans", "gmm", "ward", "ensemble"), example="gmm",
+           help="k-means (many starts), Gaussian mixture / latent profiles (BIC, probabilities), Ward, or an "
+                "ensemble consensus of many k-means runs (as Sawtooth CCEA)."),
+    replace(SEED, help="Random seed (same seed, same segments; row order never matters)."),
+    Option("bootstrap", "int", 50, min=0, example=20,
+           help="Bootstrap replicates for stability (adjusted Rand, Jaccard); 0 skips them."),
+    Option("n_init", "int", None, min=1, example=50,
+           help="Random starts on the full data (default: k-means 20, gmm 5)."),
+    Option("min_size", "float", 0.05, min=0, max=0.5, example=0.1,
+           help="Smallest acceptable segment share when choosing k."),
+    Option("min_stability", "float", 0.75, min=-1, max=1, example=0.6,
+           help="Smallest acceptable mean bootstrap adjusted Rand index when choosing k."),
+    Option("covariance", "choice", "full", choices=("full", "diag", "spherical", "tied"), example="diag",
+           help="gmm: covariance structure (diag = latent profile analysis)."),
+    Option("standardize", "bool", None, example=True,
+           help="z-score the basis (default: factor scores yes; scales and items only when their answer "
+                "scales differ)."),
+    Option("missing", "choice", "exclude", choices=("exclude", "mean"), example="mean",
+           help="Respondents with a missing basis value: exclude them (reported) or fill the column mean."),
+    Option("jobs", "str", "auto", metavar="auto|N", parse=_jobs, example=2,
+           help="Processes for the bootstrap (auto: up to 4 cores on large data). Results do not depend on it."),
+    replace(UNWEIGHTED, help="Ignore survey weights set in the questionnaire."),
+    Option("names", "str", None, metavar="N1,N2,...|1=N1,...|FILE", parse=_names,
+           example=["Achievers", "Explorers"],
+           help="Segment names: N1,N2,... (segment 1 first), '1=Achievers,2=Explorers' or a .yaml/.json file; "
+                "written to the segment_name column."),
+    Option("output", "path", None, flags=("-o", "--output"), metavar="ASSIGNMENTS", output="segments.csv",
+           cli_only="output: a project run writes segments.csv", example="segments.csv",
+           help="Write respondent_id, segment (1..k) [, probability] (.csv or .parquet)."),
+    Option("evaluate", "path", None, metavar="ASSIGNMENTS", example="wave1_segments.csv",
+           cli_only="a different action of the command (evaluate existing segments), not a segmentation setting",
+           help="Do not segment: report sizes, centroids and criteria of existing segments (e.g. an earlier "
+                "wave's) on this data's basis."),
+    Option("save_model", "path", None, metavar="FILE", output="segment_model.json", example="segment_model.json",
+           cli_only="output: a project run writes segment_model.json",
+           help="Save the segmentation (JSON) to assign new respondents with the library's Segmenter.load."),
+)
+
+
+def run(inputs: Inputs, options: Options) -> StageResult:
+    """Fit the segmentation; provides ``segments`` (:class:`~surveytools.segments.Segments`)."""
+    from ..exceptions import InputFileError
+    from ..segment import Segmenter
+    from ..segments import Segments
+
+    survey = inputs.survey
+    output = options.output
+    if output is not None and Path(output).suffix.lower() not in (".csv", ".parquet"):
+        raise InputFileError(f"cannot write assignments to {output}: use a .csv or .parquet file name")
+    if options.evaluate is not None:
+        return _evaluate(inputs, options)
+    basis = options.basis
+    out = StageResult("segment")
+    if basis == "factors" and inputs.factor_scores is None and inputs.project:
+        basis = "scales"  # a project run with the factor stage switched off
+        out.notes.append("no factor scores (factor stage off): segmenting on scale scores")
+    seg = Segmenter(k=options.k, method=options.method, basis=basis, n_init=options.n_init,
+                    bootstrap=options.bootstrap, seed=options.seed, min_size=options.min_size,
+                    min_stability=options.min_stability, standardize=options.standardize, missing=options.missing,
+                    covariance=options.covariance, weights=not options.unweighted, n_jobs=options.jobs)
+    seg.fit(survey, factor_scores=inputs.factor_scores if basis == "factors" else None, progress=inputs.progress)
+    res = seg.result_
+    a = res.assignments
+    segments = Segments.from_labels(a["segment"], names=options.names,
+                                    probability=a["probability"] if "probability" in a else None,
+                                    source=f"segment: {res.method}, k={res.k}")
+    out.value, out.json, out.text = res, res.to_dict(), res.summary()
+    out.provides["segments"] = segments
+    out.rows_in, out.rows_out = survey.n, len(segments)
+    if survey.n != len(segments):
+        out.excluded["no segment (missing basis)"] = survey.n - len(segments)
+    if segments.names:
+        out.json["names"] = {str(k): v for k, v in segments.names.items()}
+    if output is not None:
+        frame = segments.to_frame()
+        frame.index.name = survey.id_name
+        from ..segments import write_frame
+
+        out.outputs["output"] = written = write_frame(frame, output, inputs.files)
+        out.json["output"] = written
+        out.notes.append(f"{res.rows_segmented} respondents' segments written to {written}")
+    else:
+        out.notes.append("no assignments written; add -o ASSIGNMENTS to save them")
+    if options.save_model is not None:
+        out.outputs["save_model"] = written = seg.save(options.save_model, inputs=list(inputs.files))
+        out.json["model_output"] = written
+        out.notes.append(f"Segmentation model saved to {written}")
+    return out
+
+
+def _evaluate(inputs: Inputs, options: Options) -> StageResult:
+    from ..segment import evaluate_segments
+    from ..segments import read_segments
+
+    path = options.evaluate
+    report = evaluate_segments(inputs.survey, read_segments(path), options.basis, standardize=options.standardize,
+                               missing=options.missing, weights=not options.unweighted, seed=options.seed)
+    c = report["criteria"]
+
+    def f(v: Any, spec: str) -> str:
+        return "n/a" if v is None else format(v, spec)
+
+    lines = [f"Segments of {path} on {report['basis']['kind']} ({', '.join(report['basis']['columns'])})",
+             f"respondents: {report['rows_in']} in, {report['rows_evaluated']} evaluated"
+             + "".join(f"; {n} x {r}" for r, n in report["excluded"].items()),
+             f"k = {report['k']}: silhouette {f(c['silhouette'], '.3f')}, Calinski-Harabasz "
+             f"{f(c['calinski_harabasz'], '.1f')}, Davies-Bouldin {f(c['davies_bouldin'], '.3f')}, "
+             f"BIC {f(c['bic'], '.1f')}, smallest segment {f(c['min_share'], '.1%')}", ""]
+    cols = report["basis"]["columns"]
+    lines.append(f"{'segment':>7}  {'n':>7}  {'share':>6}" + "".join(f"  {c:>8}" for c in cols))
+    for s, size in report["sizes"].items():
+        lines.append(f"{s:>7}  {size['n']:>7}  {size['share']:>6.1%}"
+                     + "".join(f"  {report['centroids'][s][c]:>8.2f}" for c in cols))
+    return StageResult("segment", value=report, json=report, text="\n".join(lines))
+
+
+STAGE = Stage(
+    name="segment", command="segment", options=OPTIONS, run=run,
+    help="""Segment respondents on their attitudes and choose the number of segments.
+
+    Fits the method at every k of the range and reports, per k, the silhouette, Calinski-Harabasz,
+    Davies-Bouldin, BIC, the smallest segment, the bootstrap stability (mean adjusted Rand index with
+    the full solution; per-segment Jaccard) and the agreement of random restarts. k is chosen by a
+    documented rule: every segment >= --min-size, bootstrap ARI >= --min-stability, then the smallest
+    rank sum over silhouette, Calinski-Harabasz, Davies-Bouldin and BIC; the output says why. Segments are numbered by size (1 = largest). Same seed, same
+    segments; shuffled rows, same assignments. Survey weights are used when the questionnaire names them.
+    With --factor-scores FILE (from 'surveytools factor --scores') the factor basis is those scores, as in a
+    project run, which passes its factor stage's scores.
+
+    \b
+    Examples:
+      surveytools segment clean.csv -q questionnaire.yaml -o segments.csv
+      surveytools segment clean.csv -q q.yaml --basis scales --k 3-6 --json -o segments.csv
+      surveytools segment clean.csv -q q.yaml --basis price,quality,Q12 --k 4 --method gmm -o seg.csv
+      surveytools segment clean.csv -q q.yaml --method ensemble --bootstrap 100 --seed 7 -o seg.parquet
+      surveytools segment clean.csv -q q.yaml --factor-scores factor_scores.csv --names A,B,C,D --k 4 -o seg.csv
+      surveytools segment wave2.csv -q q.yaml --basis scales --evaluate wave1_segments.csv
+    """)

@@ -1,0 +1,233 @@
+"""The stage contract: one options table per stage generates its command's options and its project section;
+a stage run from the command line and from a project file with the same options writes the same files with the
+same numbers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from surveytools.cli import COMMANDS, cli
+from surveytools.datasets import write_retail_loyalty
+from surveytools.pipeline import run_project
+from surveytools.project import load_project
+from surveytools.stages import STAGE_MODULES, Option, OptionError, Stage, all_stages, get_stage
+from surveytools.stages.common import DEFAULT_SEED
+
+STAGES = all_stages()
+IDS = [s.name for s in STAGES]
+
+
+def _command(stage: Stage) -> click.Command:
+    ctx = click.Context(cli)
+    name = next(n for n, t in COMMANDS.items() if t == f"stage:{_module(stage)}")
+    return cli.get_command(ctx, name)
+
+
+def _module(stage: Stage) -> str:
+    return next(m for m in STAGE_MODULES if get_stage(m) is stage)
+
+
+# ---------------------------------------------------------------------------------------------- the table
+def test_option_conversion_is_shared_by_command_and_project():
+    o = Option("n", "int", 3, min=1)
+    assert o.convert(5) == 5 and o.convert("5") == 5
+    for bad in (0, 2.5, True, "x"):
+        with pytest.raises(OptionError):
+            o.convert(bad)
+    c = Option("m", "choice", "a", choices=("a", "b"))
+    with pytest.raises(OptionError, match="must be one of a, b, not 'c'"):
+        c.convert("c")
+    with pytest.raises(OptionError, match="must be one of"):
+        c.convert(3)
+    lst = Option("items", "list", None)
+    assert lst.convert("a, b,,c") == ["a", "b", "c"] == lst.convert(["a", "b", "c"])
+    assert lst.finish(("a,b", "c")) == ["a", "b", "c"]  # a repeated command-line option
+    assert lst.convert([]) is None
+    f = Option("x", "flag", False)
+    assert f.convert(True) is True
+    with pytest.raises(OptionError, match="true or false"):
+        f.convert("yes")
+    p = Option("k", "str", "auto", parse=lambda v: int(v) if str(v).isdigit() else (_ for _ in ()).throw(
+        ValueError("give a number")))
+    assert p.convert("4") == 4
+    with pytest.raises(OptionError, match="give a number"):
+        p.convert("many")
+
+
+def test_a_bad_table_is_refused():
+    with pytest.raises(TypeError, match="unknown type"):
+        Option("x", "number")
+    with pytest.raises(TypeError, match="needs choices"):
+        Option("x", "choice")
+    with pytest.raises(TypeError, match="both"):
+        Option("x", cli_only="a", project_only="b")
+    with pytest.raises(TypeError, match="declared twice"):
+        Stage("s", (Option("a"), Option("a")), run=lambda i, o: None, help="")  # type: ignore[arg-type,return-value]
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=IDS)
+def test_every_option_is_documented(stage):
+    for o in stage.options:
+        assert o.help, f"{stage.name}.{o.name} has no help"
+        assert o.in_cli or o.in_project
+        if o.output:
+            assert o.cli_only, f"{stage.name}.{o.name}: an output option is the command's (a project run names it)"
+        if o.in_project and o.in_cli and not o.argument:
+            assert o.example is not None, f"{stage.name}.{o.name}: give an example value"
+            assert o.convert(o.example) is not None or o.default is None
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=IDS)
+def test_command_options_and_project_keys_agree(stage, tmp_path):
+    """Every command option is a project key with the same default, and vice versa (except the documented
+    CLI-only and project-only rows)."""
+    cmd = _command(stage)
+    params = {p.name: p for p in cmd.params if p.name not in ("as_json", "quiet")}
+    cli_side = {o.name for o in stage.options if o.in_cli}
+    assert set(params) == cli_side
+    (tmp_path / "q.yaml").write_text((Path(__file__).resolve().parents[1] / "questionnaires" / "bfi.yaml").read_text())
+    (tmp_path / "d.csv").write_text("respondent_id,A1\nr1,2\n")
+    (tmp_path / "p.yaml").write_text("questionnaire: q.yaml\ndata: {export: d.csv}\n")
+    section = dict(load_project(tmp_path / "p.yaml").stage(stage.section))
+    assert section.pop("enabled") is True
+    project_side = {o.name for o in stage.options if o.in_project}
+    assert set(section) == project_side
+    for name in cli_side & project_side:
+        opt = stage.option(name)
+        param = params[name]
+        cli_default = param.default if not param.multiple else None
+        cli_default = opt.finish(cli_default) if cli_default is not None else None
+        proj_default = section[name] if name != "seed" else DEFAULT_SEED
+        assert cli_default == proj_default or (cli_default is None and proj_default == []), \
+            f"{stage.name}.{name}: command default {cli_default!r}, project default {proj_default!r}"
+
+
+def test_project_values_are_checked_by_the_table(tmp_path):
+    (tmp_path / "q.yaml").write_text((Path(__file__).resolve().parents[1] / "questionnaires" / "bfi.yaml").read_text())
+    (tmp_path / "d.csv").write_text("respondent_id,A1\nr1,2\n")
+    (tmp_path / "p.yaml").write_text("questionnaire: q.yaml\ndata: {export: d.csv}\nseed: 7\n"
+                                     "segment: {k: 2-5, bootstrap: -1, names: 'A,B', covariance: round}\n"
+                                     "reliability: {scales: agreeableness, bootstrap: 10}\n"
+                                     "quality: {exclude: [speeder, nonsense]}\n")
+    from surveytools.exceptions import ProjectError
+
+    with pytest.raises(ProjectError) as info:
+        load_project(tmp_path / "p.yaml")
+    text = "\n".join(info.value.problems)
+    assert "segment.bootstrap" in text and "segment.covariance: must be one of full, diag" in text
+    assert "quality.exclude" in text and "nonsense" in text
+    assert len(info.value.problems) == 3
+    (tmp_path / "p.yaml").write_text("questionnaire: q.yaml\ndata: {export: d.csv}\nseed: 7\n"
+                                     "segment: {k: 2-5, names: 'A,B'}\nreliability: {scales: agreeableness}\n")
+    proj = load_project(tmp_path / "p.yaml")
+    assert proj.seed == 7 and proj.stage("segment")["seed"] == 7 and proj.stage("reliability")["seed"] == 7
+    assert proj.stage("segment")["k"] == "2-5" and proj.stage("segment")["names"] == ["A", "B"]
+    assert proj.stage("reliability")["scales"] == ["agreeableness"]
+
+
+def test_segment_seed_is_the_study_seed_without_a_top_level_one(tmp_path):
+    (tmp_path / "q.yaml").write_text((Path(__file__).resolve().parents[1] / "questionnaires" / "bfi.yaml").read_text())
+    (tmp_path / "d.csv").write_text("respondent_id,A1\nr1,2\n")
+    (tmp_path / "p.yaml").write_text("questionnaire: q.yaml\ndata: {export: d.csv}\nsegment: {seed: 11}\n")
+    proj = load_project(tmp_path / "p.yaml")
+    assert proj.seed == 11 and proj.stage("reliability")["seed"] == 11
+
+
+# ------------------------------------------------------------------- the command and the project agree
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> dict[str, Any]:
+    """The example study run from its project file (the reference for every stage)."""
+    folder = tmp_path_factory.mktemp("study")
+    files = write_retail_loyalty(folder)
+    project = load_project(files["project"])
+    out = folder / "run"
+    result = run_project(project, out)
+    return {"project": project, "out": out, "result": result, "folder": folder}
+
+
+def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
+    """The command line that gives a stage these option values (the inverse of the generated parsing)."""
+    args: list[str] = []
+    for o in stage.options:
+        if not (o.in_cli and o.in_project) or o.name not in values:
+            continue
+        v = values[o.name]
+        if v is None or v == o.default:
+            continue
+        flag = o.cli_flags[-1].split("/")[0]
+        if o.type == "flag":
+            args += [flag] if v else []
+        elif o.type == "bool":
+            args += [flag if v else "--no-" + flag[2:]]
+        elif isinstance(v, (list, tuple)):
+            args += [flag, ",".join(map(str, v))]
+        elif isinstance(v, dict):
+            args += [flag, ",".join(f"{k}={n}" for k, n in v.items())]
+        else:
+            args += [flag, str(v)]
+    return args
+
+
+#: stage -> (the data file its project run consumed, extra command-line inputs) given the run's output folder
+_INPUTS = {
+    "quality": lambda st, out: [st["project"].exports[0]],
+    "weight": lambda st, out: [out / "clean.csv"],
+    "reliability": lambda st, out: [out / "clean.csv"],
+    "segment": lambda st, out: [out / "clean.csv", "--factor-scores", out / "factor_scores.csv"],
+}
+
+#: JSON keys that hold where a file was written (the only allowed differences)
+_PATH_KEYS = {"output", "model_output", "scores_file", "scores_output", "outputs"}
+
+
+def _strip(obj: Any) -> Any:
+    return {k: v for k, v in obj.items() if k not in _PATH_KEYS} if isinstance(obj, dict) else obj
+
+
+@pytest.mark.parametrize("stage", [s for s in STAGES if s.section], ids=[s.name for s in STAGES if s.section])
+def test_command_and_project_run_write_the_same(stage, study, tmp_path):
+    out: Path = study["out"]
+    project = study["project"]
+    settings = dict(project.stage(stage.section))
+    settings.pop("enabled")
+    args = [stage.command, *map(str, _INPUTS[stage.name](study, out)), "-q", str(project.questionnaire),
+            *_cli_args(stage, settings)]
+    outputs = {o.name: o.output for o in stage.options if o.output}
+    for name, file in outputs.items():
+        args += [stage.option(name).cli_flags[-1], str(tmp_path / file)]
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    res = runner.invoke(cli, [*args, "--json", "--quiet"], catch_exceptions=False)
+    assert res.exit_code == 0, res.stderr
+    from_cli = json.loads(res.stdout)
+    from_run = json.loads((out / stage.json_file).read_text())
+    assert _strip(from_cli) == _strip(from_run)
+    for file in outputs.values():
+        a, b = (out / file), (tmp_path / file)
+        if file.endswith(".json"):
+            da, db = json.loads(a.read_text()), json.loads(b.read_text())
+            for d in (da, db):
+                d.pop("inputs", None), d.pop("created", None), d.pop("provenance", None)
+            assert da == db, file
+        else:
+            assert a.read_bytes() == b.read_bytes(), f"{stage.name}: {file} differs between the command and run"
+
+
+def test_run_passes_segments_in_memory(study):
+    """Later stages got the segment stage's Segments object, not a file read back."""
+    from surveytools.segments import Segments, read_segments
+
+    seg_file = read_segments(study["out"] / "segments.csv")
+    assert isinstance(seg_file, Segments)
+    prof = json.loads((study["out"] / "profile.json").read_text())
+    assert len(prof["segments"]) == seg_file.k
