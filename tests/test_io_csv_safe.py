@@ -100,3 +100,22 @@ def test_clean_data_from_the_cli(tmp_path, invoke, command):
     assert res.exit_code == 0, res.stderr
     rows = _cells(tmp_path / "clean.csv")
     assert rows[1][1:3] == ["-3.0", "'=1+1"] and rows[2][2] == "'@x"
+
+
+def test_arrow_tables_written_by_assign(tmp_path):
+    """``surveytools assign`` writes its CSV with pyarrow: ids and segment names are neutralised there too."""
+    from surveytools.io.csv_safe import neutralize_arrow_table
+    from surveytools.typing_tool.assign import _write_assignments
+
+    frame = pd.DataFrame({"segment": [1, 2, 2], "segment_name": ["=cmd|' /C calc'!A0", "Savers", "-x"],
+                          "probability": [0.9, -0.0, 0.5]}, index=pd.Index(["c1", "@c2", "-3"]))
+    out = tmp_path / "assigned.csv"
+    _write_assignments(frame, out, "customer_id", inputs=())
+    rows = _cells(out)
+    assert rows[0] == ["customer_id", "segment", "segment_name", "probability"]
+    assert [r[0] for r in rows[1:]] == ["c1", "'@c2", "-3"]
+    assert [r[2] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", "Savers", "'-x"]
+    import pyarrow as pa
+
+    t = pa.table({"a": ["x", None]})
+    assert neutralize_arrow_table(t).equals(t)

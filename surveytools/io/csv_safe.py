@@ -26,7 +26,8 @@ from typing import IO, Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "neutral_text", "neutralize_formulas", "write_csv", "duckdb_csv_select"]
+__all__ = ["FORMULA_PREFIXES", "neutral_text", "neutralize_formulas", "write_csv", "duckdb_csv_select",
+           "neutralize_arrow_table"]
 
 #: First characters that make a spreadsheet read a CSV cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -123,6 +124,26 @@ def _has_carriage_return(frame: pd.DataFrame) -> bool:
             except AttributeError:
                 continue
     return any(isinstance(c, str) and "\r" in c for c in frame.columns)
+
+
+def neutralize_arrow_table(table: Any) -> Any:
+    """A ``pyarrow.Table`` whose string columns (and column names) cannot start a spreadsheet formula, for
+    ``pyarrow.csv.write_csv`` (vectorised with Arrow compute)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    starts = "^[" + "".join("\\" + ch if ch in "-+" else {"\t": "\\t", "\r": "\\r"}.get(ch, ch)
+                            for ch in FORMULA_PREFIXES) + "]"
+    cols = []
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            hit = pc.and_not(pc.fill_null(pc.match_substring_regex(col, starts), False),
+                             pc.fill_null(pc.match_substring_regex(col, _NUMBER_SQL), False))
+            if pc.any(hit).as_py():
+                col = pc.if_else(hit, pc.replace_substring_regex(col, "^", "'", max_replacements=1), col)
+        cols.append(col)
+    names = [str(neutral_text(n)) for n in table.column_names]
+    return pa.table(cols, names=names)
 
 
 def _quote(name: str) -> str:
