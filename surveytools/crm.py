@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -361,7 +360,9 @@ def _connect(threads: int | None, memory_limit: str) -> tuple[Any, str]:
     con.execute("SET preserve_insertion_order = true")
     # bounded memory: past the limit DuckDB spills to a temporary folder instead of growing
     con.execute(f"SET memory_limit = '{memory_limit}'")
-    spill = tempfile.mkdtemp(prefix="surveytools-duckdb-")
+    from .io.atomic import make_temp_dir
+
+    spill = str(make_temp_dir("surveytools-duckdb-"))  # and the spill folders of killed runs are removed
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
     return con, spill

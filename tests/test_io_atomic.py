@@ -150,3 +150,25 @@ def test_temp_files_of_killed_runs_are_removed(tmp_path):
         tmp.write_text("done")
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted(p.name for p in (target, mine, legacy_new, other, unrelated))
+
+
+def test_spill_folders_of_killed_runs_are_removed(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from surveytools.io.atomic import make_temp_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout)
+    stale = tmp_path / f"surveytools-duckdb-{dead}-abc123"
+    live = tmp_path / f"surveytools-duckdb-{os.getpid()}-def456"
+    other = tmp_path / "surveytools-duckdb-notes"
+    for p in (stale, live, other):
+        p.mkdir()
+        (p / "spill.tmp").write_text("x")
+    new = make_temp_dir("surveytools-duckdb-")
+    assert new.is_dir() and new.name.startswith(f"surveytools-duckdb-{os.getpid()}-")
+    assert not stale.exists() and live.exists() and other.exists()

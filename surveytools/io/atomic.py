@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..exceptions import InputFileError, OutputError
 
-__all__ = ["atomic_write", "check_output_path", "remove_stale_temp_files", "output_error"]
+__all__ = ["atomic_write", "check_output_path", "remove_stale_temp_files", "output_error", "make_temp_dir"]
 
 #: Errors of the output folder (not of the data) that become an :class:`OutputError`.
 _FOLDER_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
@@ -163,3 +163,21 @@ def remove_stale_temp_files(out: Path) -> list[Path]:
                 p.unlink()
                 removed.append(p)
     return removed
+
+
+def make_temp_dir(prefix: str) -> Path:
+    """A new temporary folder ``<tmp>/<prefix><pid>-<random>`` (e.g. DuckDB's spill folder), after removing the
+    folders of this prefix whose process is gone (runs killed before they could clean up)."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.gettempdir())
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-[A-Za-z0-9_]+$")
+    try:
+        for p in base.iterdir():
+            m = pattern.match(p.name)
+            if m and p.is_dir() and not p.is_symlink() and not _alive(int(m.group(1))):
+                shutil.rmtree(p, ignore_errors=True)
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base))
