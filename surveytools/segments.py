@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, InputFileError
+from .exceptions import DataError, InputFileError, InputLimitError
 from .survey import Survey
 
 __all__ = ["Segments", "read_segments", "as_segments", "parse_names", "ID_COLUMN", "SEGMENT_COLUMN", "NAME_COLUMN",
@@ -84,9 +84,11 @@ def _read_names_file(p: Path) -> Any:
         if p.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            import yaml
+            from .questionnaire import load_yaml
 
-            data = yaml.safe_load(text)
+            data = load_yaml(text, f"segment names file {p}")  # refuses YAML alias bombs
+    except InputLimitError:
+        raise
     except Exception as exc:  # yaml.YAMLError is not a ValueError
         raise DataError(f"{p}: cannot read segment names: {exc}") from None
     if isinstance(data, dict) and "names" in data and isinstance(data["names"], (dict, list)):

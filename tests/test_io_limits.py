@@ -6,7 +6,6 @@ environment variable.
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 
@@ -50,17 +49,21 @@ def test_bad_limit_variable_is_an_error(monkeypatch, workbook):
         current_limits()
 
 
-def test_wide_declared_dimension_is_refused_before_reading(tmp_path, workbook, invoke):
+def test_wide_declared_dimension_is_refused_before_reading(tmp_path, workbook, invoke, monkeypatch):
     # a bomb declares the whole grid (A1:XFD1048576): calamine would allocate ~17 billion cells up front
     bomb = _rewrite(workbook, tmp_path / "bomb.xlsx", "xl/worksheets/sheet1.xml",
                     lambda b: b.replace(b'<dimension ref="A1:B3"/>', b'<dimension ref="A1:XFD1048576"/>'))
     assert b"XFD1048576" in zipfile.ZipFile(bomb).read("xl/worksheets/sheet1.xml")
-    t0 = time.perf_counter()
+    import python_calamine
+
+    def no_read(*a, **k):  # the refusal comes before calamine opens the sheet
+        raise AssertionError("calamine was asked to read the bomb")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "get_sheet_by_name", no_read)
     with pytest.raises(InputLimitError, match=r"sheet 'Data': the sheet declares 1,048,576 rows x 16,384 columns "
                                               r"\(dimension A1:XFD1048576\), cells 17,179,869,184, over the limit "
                                               r"of 50,000,000; .*SURVEYTOOLS_MAX_CELLS"):
         import_survey(bomb, Q)
-    assert time.perf_counter() - t0 < 1.0
     spec = tmp_path / "q.yaml"
     spec.write_text("items:\n  q1: {type: numeric}\n  q2: {type: numeric}\n", encoding="utf-8")
     res = invoke("import", bomb, "-q", spec, "-o", tmp_path / "c.csv", "--quiet")
@@ -105,7 +108,6 @@ def test_text_file_without_newlines_is_refused_in_bounded_memory(tmp_path, monke
         fh.write(b"q1,q2\n1,2\n")
         for _ in range(24):
             fh.write(b"x" * 2**20)  # 24 MB, no newline
-    t0 = time.perf_counter()
     tracemalloc.start()
     try:
         with pytest.raises(InputLimitError, match=r"huge.csv, line 3: a line holds \(bytes\) at least [\d,]+, over "
@@ -115,7 +117,6 @@ def test_text_file_without_newlines_is_refused_in_bounded_memory(tmp_path, monke
     finally:
         tracemalloc.stop()
     assert peak < 16 * 2**20  # the file is never read whole (24 MB)
-    assert time.perf_counter() - t0 < 2.0
     spec = tmp_path / "q.yaml"
     spec.write_text("items:\n  q1: {type: numeric}\n  q2: {type: numeric}\n", encoding="utf-8")
     res = invoke("import", path, "-q", spec, "-o", tmp_path / "c.csv", "--quiet")
