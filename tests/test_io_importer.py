@@ -197,3 +197,21 @@ def test_import_does_not_run_the_quality_stage_the_caller_chains_it(tmp_path):
     with pytest.warns(DeprecationWarning, match="chain it"):
         old = import_survey(path, Q, check_quality=True)
     assert old.to_dict() == chained.to_dict()
+
+
+def test_boolean_cells_of_a_coded_item(tmp_path):
+    """TRUE/FALSE cells of a yes/no item: the labels True/False when the item has them, else the codes 1/0."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "optin", "member"])
+    for i, (a, b) in enumerate([(True, True), (False, False), (True, None), (1.0, False)]):
+        ws.append([f"r{i}", a, b])
+    wb.save(tmp_path / "b.xlsx")
+    q = Questionnaire.from_dict({"respondent_id": "id", "items": {
+        "optin": {"type": "categorical", "codes": {0: "No", 1: "Yes"}},
+        "member": {"type": "categorical", "codes": {1: "True", 2: "False"}}}})
+    resp = import_survey(tmp_path / "b.xlsx", q).survey.responses
+    np.testing.assert_array_equal(resp["optin"].to_numpy(), [1.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(resp["member"].to_numpy(), [1.0, 2.0, np.nan, 2.0])

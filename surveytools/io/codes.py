@@ -95,6 +95,13 @@ class CodeConverter:
         """The code of ``v``; None for missing; :data:`UNKNOWN` when it is neither a label nor a code."""
         if _blank(v):
             return None
+        if isinstance(v, (bool, np.bool_)):
+            # a TRUE/FALSE cell: the label "True"/"False"; for a 0/1 (no/yes) item the code 1/0; else unknown
+            # (never merged with the code 1 of a rating scale)
+            key = "true" if v else "false"
+            if key in self.labels:
+                return self.labels[key]
+            return (1 if v else 0) if self.valid == {0, 1} else UNKNOWN
         num = _number(v)
         if num is not None and self.text:  # a number where text codes are expected: its text may be a code
             if self.value_labels and num in self.value_labels:
