@@ -15,11 +15,13 @@ __all__ = [
     "SurveyToolsError",
     "QuestionnaireError",
     "ProjectError",
+    "CodeFrameError",
     "InputFileError",
     "InputLimitError",
     "OutputError",
     "ImportMappingError",
     "DataError",
+    "KpiMapError",
     "ScaleError",
     "EstimationError",
     "NotFittedError",
@@ -31,6 +33,8 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "ReplicationWarning",
+    "EmptyClassWarning",
 ]
 
 
@@ -64,6 +68,10 @@ class ProjectError(SurveyToolsError, ValueError):
     """A project file is invalid; ``problems`` lists every problem found."""
 
 
+class CodeFrameError(SurveyToolsError, ValueError):
+    """A code frame (themes of open-ended comments) is invalid; ``problems`` lists every problem found."""
+
+
 class InputFileError(SurveyToolsError, OSError):
     """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
 
@@ -83,6 +91,11 @@ class ImportMappingError(SurveyToolsError, ValueError):
 
 class DataError(SurveyToolsError, ValueError):
     """The data cannot support the requested analysis (non-numeric answers, too few rows...)."""
+
+
+class KpiMapError(SurveyToolsError, ValueError):
+    """A KPI map (``surveytools kpis --map``) is invalid or names columns the files lack; ``problems`` lists
+    every problem found."""
 
 
 class ScaleError(DataError):
@@ -139,3 +152,12 @@ class HeywoodWarning(EstimationWarning):
 
 class ConvergenceWarning(EstimationWarning):
     """An iterative procedure stopped before meeting its convergence criterion."""
+
+
+class ReplicationWarning(EstimationWarning):
+    """The best log-likelihood of a latent class model was reached by only one of its final-stage random
+    starts (not replicated): it may be a local maximum; use more starts."""
+
+
+class EmptyClassWarning(EstimationWarning):
+    """A latent class holds (almost) no respondents: the model has more classes than the data support."""

@@ -17,6 +17,7 @@ Outputs (in the output folder)::
     segment_model.json          the segmentation model
     typing_tool_model.json      golden questions + classification functions;  typing_tool.xlsx  typing_tool.sql
     customers_segmented.parquet the customer list with segments (when a CRM file is given)
+    kpis.json customers_kpis.parquet  KPIs per segment and per customer (when transactions and a KPI map are given)
     report.xlsx report.html     the reports
     manifest.json               versions, seed, SHA-256 of every input and output, timings, rows per stage
 """
@@ -110,7 +111,8 @@ class RunResult:
                 if s.excluded:
                     rows += " (" + ", ".join(f"{k}: {v:,}" for k, v in s.excluded.items()) + " excluded)"
             lines.append(f"  {s.name:<12} {s.status:<8} {s.seconds:6.1f} s  {rows}{'  ' + s.note if s.note else ''}")
-        reports = [o for s in self.stages for o in s.outputs if o.endswith(("report.xlsx", "report.html"))]
+        reports = [o for s in self.stages for o in s.outputs
+                   if o.endswith(("report.xlsx", "report.html", "report.pptx"))]
         lines.append(f"Outputs in {self.output}")
         for r in reports:
             lines.append(f"  report: {r}")
@@ -160,15 +162,17 @@ def _run_order() -> list[str]:
 
     declared = [m for m in STAGE_MODULES if get_stage(m).section]
     order = list(_LEGACY_ORDER)
-    for name in declared:
+    previous = "import"
+    for name in declared:  # a new stage runs right after the declared stage before it in STAGE_MODULES
         if name not in order:
-            order.insert(order.index("report"), name)
+            order.insert(order.index(previous) + 1, name)
+        previous = name
     return order
 
 
 #: the stages run by methods of _Run (to be declared in surveytools.stages)
-_LEGACY_ORDER = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc",
-                 "report")
+_LEGACY_ORDER = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "kpis",
+                 "voc", "report")
 
 
 def _relative(obj: Any, folder: Path) -> Any:
@@ -267,7 +271,8 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
-                 "voc.json", "report.xlsx", "report.html", "manifest.json"}
+                 "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
+                 "voc.json", "codeframe_draft.yaml", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
 
 class _Run:
@@ -437,7 +442,8 @@ class _Run:
         rec.outputs.append(str(tool.save(self._path("typing_tool_model.json"), inputs=self.inputs)))
         from .typing_tool.exports import write_calculator
 
-        rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs)))
+        rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs,
+                                                lang=self.p.language)))
         sql = self._path("typing_tool.sql")
         with _atomic(sql, self.inputs) as tmp:
             tmp.write_text(tool.to_sql("respondents") + "\n", encoding="utf-8")
@@ -506,23 +512,28 @@ class _Run:
         res = voc_by_segment(kept, seg, nps_item=s.get("nps"), csat_item=s.get("csat"),
                              csat_definition=s.get("csat_definition", "top2"), drivers=drivers,
                              driver_outcome=s.get("drivers_outcome"), text_item=s.get("text"), crm=crm,
-                             as_of=s.get("as_of"), names=self.segment_names)
+                             as_of=s.get("as_of"), names=self.segment_names, codeframe=s.get("codeframe"),
+                             discover_themes=s.get("discover_themes"), text_language=s.get("text_language"))
         self.results["voc"] = res
         self._json(rec, "voc.json", res)
+        if res.codeframe is not None:  # discovered themes: the draft code frame to edit and reuse
+            from .io.atomic import atomic_write
+
+            from .text.codeframe import DRAFT_HEADER
+
+            path = self._path("codeframe_draft.yaml")
+            with atomic_write(path, self.inputs) as tmp:
+                tmp.write_text(res.codeframe.to_yaml(DRAFT_HEADER), encoding="utf-8")
+            rec.outputs.append(str(path))
         rec.rows_in, rec.rows_out = self.survey.n, kept.n
 
     def report(self, rec: StageRecord) -> None:
-        from .report.html import write_html_report
-        from .report.xlsx import write_xlsx_report
+        from .report import write_report
 
         s = self.p.stage("report")
-        formats = s.get("formats", ["xlsx", "html"])
-        if "xlsx" in formats:
-            rec.outputs.append(str(write_xlsx_report(self.results, self._path("report.xlsx"), lang=self.p.language,
-                                                     inputs=self.inputs, title=self.p.title)))
-        if "html" in formats:
-            rec.outputs.append(str(write_html_report(self.results, self._path("report.html"), lang=self.p.language,
-                                                     inputs=self.inputs, title=self.p.title)))
+        for fmt in s.get("formats", ["xlsx", "html", "pptx"]):
+            rec.outputs.append(str(write_report(self.results, self._path(f"report.{fmt}"), lang=self.p.language,
+                                                inputs=self.inputs, title=self.p.title)))
 
 
 def _atomic(path: Path, inputs: list[Path]) -> Any:

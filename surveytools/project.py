@@ -33,8 +33,9 @@ _SECTIONS: dict[str, dict[str, Any]] = {
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
             "order_by": None, "pseudonymize": False, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
-            "text": None, "as_of": None, "enabled": True},
-    "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
+            "text": None, "as_of": None, "codeframe": None, "discover_themes": None, "text_language": None,
+            "enabled": True},
+    "report": {"language": None, "formats": ["xlsx", "html", "pptx"], "fdr": False, "enabled": True},
 }
 
 
@@ -112,6 +113,11 @@ class Project:
         crm = self.stage("crm").get("file")
         if crm:
             out.append(Path(crm))
+        for section, stage in _declared().items():  # input files named in declared stages' sections
+            for o in stage.project_options:
+                value = self.stage(section).get(o.name)
+                if o.type == "path" and not o.output and value:
+                    out.append(Path(value))
         return out
 
 
@@ -228,11 +234,30 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
+    vs = settings["voc"]
+    if vs["codeframe"] is not None:
+        fp = file_path(vs["codeframe"], ("voc", "codeframe"))
+        vs["codeframe"] = fp
+        if fp is not None and fp.is_file():  # the code frame's own problems, found before anything runs
+            from .exceptions import SurveyToolsError
+            from .text.codeframe import load_codeframe
+
+            try:
+                load_codeframe(fp)
+            except SurveyToolsError as exc:
+                problem(("voc", "codeframe"), exc.message + "".join(f"; {x}" for x in exc.problems))
+    dt = vs["discover_themes"]
+    if dt is not None and not (isinstance(dt, int) and not isinstance(dt, bool) and dt >= 1):
+        problem(("voc", "discover_themes"), "must be a whole number of themes >= 1")
+    if vs["codeframe"] is not None and dt is not None:
+        problem(("voc", "discover_themes"), "give either codeframe or discover_themes, not both")
+    if vs["text_language"] not in (None, "es", "en", "auto"):
+        problem(("voc", "text_language"), "must be es, en or auto")
     rep = settings["report"]
     formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
     for f in formats:
-        if f not in ("xlsx", "html"):
-            problem(("report", "formats"), f"unknown format {f!r}; use xlsx and/or html")
+        if f not in ("xlsx", "html", "pptx"):
+            problem(("report", "formats"), f"unknown format {f!r}; use xlsx, html and/or pptx")
     rep["formats"] = formats
     language = data.get("language") or rep.get("language") or "en"
     if language not in ("en", "es"):

@@ -40,11 +40,11 @@ LAYER_OF = {
     "surveytools._threads": "core",
     "surveytools.io.atomic": "core",            # atomic writes, used by every layer (questionnaire.save too)
     "surveytools.io.limits": "core",            # limits on hostile input files (YAML of questionnaires too)
-    "surveytools.text": "core",                 # PII masking of comments, used by analysis and reports
     "surveytools.io": "io",
     "surveytools.datasets": "io",               # the bundled example study (generated files)
     "surveytools.report.xlsx_safe": "io",       # formula-safe cell writing for every xlsx output (no imports)
     "surveytools.report.i18n": "core",          # labels and number formats in en/es, used by results and reports
+    "surveytools.report._strings_sections": "core",  # the report sections' texts, merged into i18n.STRINGS
     "surveytools.quality": "quality",
     "surveytools.reliability": "analysis",
     "surveytools.scoring": "analysis",
@@ -55,10 +55,17 @@ LAYER_OF = {
     "surveytools.segments": "io",               # the Segments data type (read/write/align), beside Survey
     "surveytools.naming": "analysis",
     "surveytools.weight": "analysis",
+    "surveytools.comparisons": "analysis",
+    "surveytools.crosstab": "analysis",
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.kpis": "analysis",             # KPIs per segment from transactions (uses voc)
+    "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
+    "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
+    "surveytools.perceptual": "analysis",
+    "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
     "surveytools.project": "pipeline",

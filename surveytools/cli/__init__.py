@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "import": "import_:command",
     "quality": "stage:quality",
     "weight": "stage:weight",
+    "tables": "stage:tables",
     "reliability": "stage:reliability",
     "scores": "scores:command",
     "correlate": "correlate:command",
@@ -38,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "profile": "profile:command",
     "crm": "crm:group",
     "voc": "voc:command",
+    "kpis": "stage:kpis",
     "run": "run:command",
     "demo": "demo:command",
 }
@@ -105,8 +107,9 @@ def cli() -> None:
       reliability  alpha, omega and item analysis per scale (as R psych)
       factor       exploratory factor analysis (as R psych)
       segment      segments + choice of k + stability;  typing-tool / assign
-      profile      segment profiles with significance tests; Excel and HTML reports
+      profile      segment profiles with significance tests; Excel, HTML, PowerPoint
       crm / voc    segments onto customer lists; NPS, CSAT, RFM, drivers by segment
+      kpis         KPIs, loyalty and value per segment from customers and transactions
       run / demo   the whole study from a project file / on the bundled example
 
     \b

@@ -12,7 +12,8 @@ from ._common import emit_json, json_option, note, quiet_option, sheet_option
 @click.command("assign")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Typing-tool model (.json) written by 'surveytools typing-tool'.")
+              help="Typing-tool model (.json) written by 'surveytools typing-tool', or a segmentation model written "
+                   "by 'surveytools segment --save-model' (e.g. latent classes).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Segments file (.csv, .parquet or .xlsx): id, segment, probability, n_imputed.")
 @click.option("-q", "--questionnaire", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -30,7 +31,7 @@ from ._common import emit_json, json_option, note, quiet_option, sheet_option
 def command(data: Path, model_path: Path, output: Path, questionnaire: Path | None, id_column: str | None,
             max_missing: int | None, excluded_path: Path | None, sheet: str | None, as_json: bool,
             quiet: bool) -> None:
-    """Assign respondents or customers to segments with a typing-tool model.
+    """Assign respondents or customers to segments with a typing-tool or segmentation model.
 
     DATA is a survey or customer file (.csv, .parquet, .xlsx, .sav) with a column per golden
     question, named by the item id, holding answer codes or answer labels; with -q, a survey export
@@ -38,17 +39,33 @@ def command(data: Path, model_path: Path, output: Path, questionnaire: Path | No
     answers take the item's training mean and are counted; rows with more than --max-missing of
     them get no segment and are reported as excluded (rows in = assigned + excluded).
 
+    With a segmentation model (segment --save-model), DATA needs the model's basis columns (or, with
+    -q, a survey export from which scales and factor scores are computed); a latent class model
+    assigns the most probable class from whatever basis items are answered (rows answering none are
+    excluded) and writes its posterior probability.
+
     \b
     Examples:
       surveytools assign new_wave.csv --model typing.json -o new_wave_segments.csv
       surveytools assign customers.parquet --model typing.json --id customer_id -o segments.parquet
       surveytools assign respuestas.csv --model typing.json -q cuestionario_es.yaml -o out.csv --json
+      surveytools assign customers.csv --model lca_segments.json --id customer_id -o customers_seg.csv
     """
     from ..questionnaire import load_questionnaire
+    from ..segment.assign import assign_segments, is_segmentation_model
     from ..typing_tool import assign_file
 
     q = load_questionnaire(questionnaire) if questionnaire is not None else None
     sheet_arg: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
+    if is_segmentation_model(model_path):
+        seg_result = assign_segments(data, model_path, output, questionnaire=q, id_column=id_column, sheet=sheet_arg,
+                                     excluded_output=excluded_path)
+        if as_json:
+            emit_json(seg_result.to_dict())
+            return
+        click.echo(seg_result.summary())
+        note(f"Wrote {output}" + (f" and {excluded_path}" if excluded_path is not None else ""), quiet)
+        return
     result = assign_file(data, model_path, output, id_column=id_column, questionnaire=q, sheet=sheet_arg,
                          max_missing=max_missing, excluded_output=excluded_path)
     if as_json:

@@ -1,4 +1,4 @@
-"""``surveytools profile``: segment comparison table with significance tests; Excel and HTML reports."""
+"""``surveytools profile``: segment comparison table with significance tests; Excel, HTML and PowerPoint reports."""
 
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ def _read_scores(path: Path, id_name: str):
 @click.option("--segments", "segments", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Segment assignments (respondent_id, segment 1..k; optional segment_name).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write a report: REPORT.xlsx (Excel) or REPORT.html (self-contained web page).")
+              help="Write a report: REPORT.xlsx (Excel), REPORT.html (self-contained web page) or REPORT.pptx "
+                   "(PowerPoint deck with editable charts).")
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True,
               help="Language of the report and the segment descriptions.")
 @click.option("--fdr", is_flag=True, help="Mark differences by Benjamini-Hochberg adjusted p-values.")
@@ -104,6 +105,7 @@ def command(data: Path, questionnaire: Path, segments: Path, output: Path | None
       surveytools profile clean.parquet -q questionnaire.yaml --segments segments.csv
       surveytools profile clean.parquet -q q.yaml --segments segments.csv -o profiles.xlsx --names "1=Achievers,2=Savers"
       surveytools profile clean.parquet -q q.yaml --segments segments.csv -o report.html --lang es --fdr
+      surveytools profile clean.parquet -q q.yaml --segments segments.csv -o report.pptx --lang es
       surveytools profile clean.parquet -q q.yaml --segments segments.csv --json
     """
     from ..assignments import read_assignments
@@ -113,8 +115,10 @@ def command(data: Path, questionnaire: Path, segments: Path, output: Path | None
 
     inputs = [str(p) for p in (data, questionnaire, segments, scores) if p is not None]
     if output is not None:
-        if output.suffix.lower() not in (".xlsx", ".html", ".htm"):
-            raise DataError(f"cannot write a report to {output}: use a name ending in .xlsx or .html")
+        from ..report import REPORT_FORMATS
+
+        if output.suffix.lower() not in REPORT_FORMATS:
+            raise DataError(f"cannot write a report to {output}: use a name ending in .xlsx, .html or .pptx")
         check_output_path(output, inputs)
     survey = load_data(data, questionnaire, sheet)
     assignments = read_assignments(segments)
@@ -122,14 +126,9 @@ def command(data: Path, questionnaire: Path, segments: Path, output: Path | None
     result = profile_segments(survey, assignments, basis=basis, variables=variables, fdr=fdr,
                               names=_read_names(names), lang=lang, alpha=alpha, weights=not no_weights)
     if output is not None:
-        if output.suffix.lower() == ".xlsx":
-            from ..report.xlsx import write_xlsx_report
+        from ..report import write_report
 
-            write_xlsx_report({"profile": result}, output, lang=lang, inputs=inputs)
-        else:
-            from ..report.html import write_html_report
-
-            write_html_report({"profile": result}, output, lang=lang, inputs=inputs)
+        write_report({"profile": result}, output, lang=lang, inputs=inputs)
     if as_json:
         out = result.to_dict()
         out["output"] = str(output) if output is not None else None

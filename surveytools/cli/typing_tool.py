@@ -59,14 +59,16 @@ def _priors(value: str) -> str | list[float]:
               help="SQL scoring query (default: MODEL with .sql).")
 @click.option("--sql-table", default="respondents", show_default=True, help="Table the SQL query scores.")
 @click.option("--no-exports", is_flag=True, help="Write only the JSON model.")
+@click.option("--lang", type=click.Choice(["en", "es"]), default=None,
+              help="Language of the Excel calculator (default: the questionnaire's language, else en).")
 @seed_option
 @sheet_option
 @json_option
 @quiet_option
 def command(data: Path, questionnaire: Path, segments_path: Path, output: Path, items: str | None, max_items: int,
             n_items: int | None, min_gain: float, folds: int, priors: str, backward: bool, max_missing: float,
-            nested: bool, excel_path: Path | None, sql_path: Path | None, sql_table: str, no_exports: bool, seed: int,
-            sheet: str | None, as_json: bool, quiet: bool) -> None:
+            nested: bool, excel_path: Path | None, sql_path: Path | None, sql_table: str, no_exports: bool,
+            lang: str | None, seed: int, sheet: str | None, as_json: bool, quiet: bool) -> None:
     """Choose golden questions and build a classifier that assigns new respondents to segments.
 
     Forward stepwise search: each step adds the question that most raises the cross-validated
@@ -112,7 +114,8 @@ def command(data: Path, questionnaire: Path, segments_path: Path, output: Path, 
     tool.save(output, inputs=inputs)
     outputs = {"model": str(output)}
     if excel is not None:
-        tool.to_excel(excel, inputs=inputs)
+        q_lang = survey.questionnaire.language
+        tool.to_excel(excel, inputs=inputs, lang=lang or (q_lang if q_lang in ("en", "es") else "en"))
         outputs["excel"] = str(excel)
     if sql is not None:
         text = tool.to_sql(sql_table)

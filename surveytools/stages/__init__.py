@@ -19,7 +19,9 @@ STAGE_MODULES: tuple[str, ...] = (
     "quality",
     "weight",
     "reliability",
+    "tables",
     "segment",
+    "kpis",
 )
 
 
