@@ -17,6 +17,8 @@ __all__ = [
     "ProjectError",
     "CodeFrameError",
     "InputFileError",
+    "InputLimitError",
+    "OutputError",
     "ImportMappingError",
     "DataError",
     "KpiMapError",
@@ -73,6 +75,15 @@ class CodeFrameError(SurveyToolsError, ValueError):
 
 class InputFileError(SurveyToolsError, OSError):
     """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
+
+
+class InputLimitError(InputFileError):
+    """A file exceeds a safety limit (declared sheet size, uncompressed size, line length, YAML aliases);
+    the message names the limit and how to raise it (``docs/security.md``)."""
+
+
+class OutputError(SurveyToolsError, OSError):
+    """An output cannot be written: read-only or full folder, no permission."""
 
 
 class ImportMappingError(SurveyToolsError, ValueError):

@@ -214,7 +214,13 @@ def run_project(project: Project, output: str | Path | None = None, *, progress:
     from .io.atomic import atomic_write
 
     out = Path(output) if output is not None else project.output
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .exceptions import OutputError
+
+        raise OutputError(f"cannot create output folder {out}: {exc.strerror or exc}; choose a folder you can "
+                          "write to (-o), or change its permissions") from None
     inputs = [Path(p) for p in project.inputs()]
     for p in inputs:
         if p.resolve().parent == out.resolve() and p.name in _OUTPUT_NAMES:

@@ -155,7 +155,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"project file {p} cannot be read: {exc}") from None
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, f"project file {p}")  # refuses alias bombs before anything walks the data
         lines = _line_map(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
