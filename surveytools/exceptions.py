@@ -26,6 +26,7 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "OptionUsageError",
 ]
 
 
@@ -57,6 +58,10 @@ class QuestionnaireError(SurveyToolsError, ValueError):
 
 class ProjectError(SurveyToolsError, ValueError):
     """A project file is invalid; ``problems`` lists every problem found."""
+
+
+class OptionUsageError(SurveyToolsError, ValueError):
+    """Options that do not go together (the command line reports it as a usage error, exit code 2)."""
 
 
 class InputFileError(SurveyToolsError, OSError):

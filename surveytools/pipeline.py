@@ -308,18 +308,18 @@ class _Run:
 
     # -------------------------------------------------------------- driver
     def all(self) -> None:
-        from .stages import get_stage
+        from .stages import STAGE_MODULES, get_stage
 
         legacy: dict[str, Callable[[StageRecord], None]] = {
-            "import": self.import_, "factor": self.factor, "typing_tool": self.typing_tool,
+            "import": self.import_,
             "profile": self.profile, "crm": self.crm, "voc": self.voc, "report": self.report}
         stages: list[tuple[str, Callable[[StageRecord], None]]] = []
         for name in _run_order():
-            if name in legacy:
-                stages.append((name, legacy[name]))
-            else:
+            if name in STAGE_MODULES:
                 stage = get_stage(name)
                 stages.append((name, lambda rec, stage=stage: self.stage(stage, rec)))
+            else:
+                stages.append((name, legacy[name]))
         total = len(stages)
         for i, (name, fn) in enumerate(stages):
             rec = StageRecord(name)
@@ -395,48 +395,6 @@ class _Run:
         self.results["import"] = results[0] if len(results) == 1 else {
             "waves": [r.to_dict() for r in results], "rows_in": rows_in, "rows_out": survey.n}
         self._json(rec, "import.json", self.results["import"])
-
-    def factor(self, rec: StageRecord) -> None:
-        from .factor.model import FactorModel
-
-        s = self.p.stage("factor")
-        names = s.get("names")
-        if isinstance(names, Mapping):
-            names = [names[k] for k in sorted(names, key=lambda x: int(str(x).lstrip("Ff")))]
-        model = FactorModel(n_factors=s.get("n_factors", "auto"), method=s.get("method", "minres"),
-                            rotation=s.get("rotation", "oblimin"), cor=s.get("cor", "pearson"),
-                            kaiser=s.get("kaiser"), seed=self.p.seed, factor_names=names)
-        model.fit(self.survey, items=s.get("items"), progress=self.progress)
-        self.factor_scores = model.transform(self.survey)
-        self.results["factor"] = model.result_
-        self._json(rec, "factor.json", model.result_)
-        rec.outputs.append(str(model.save(self._path("factor_model.json"), inputs=self.inputs)))
-        from .io.tables import write_table
-
-        rec.outputs.append(str(write_table(self.factor_scores.rename_axis(self.survey.id_name).reset_index(),
-                                           self._path("factor_scores.csv"), inputs=self.inputs,
-                                           sheet="factor scores", what="factor scores")))
-        rec.rows_in, rec.rows_out = self.survey.n, int(self.factor_scores.notna().all(axis=1).sum())
-
-    def typing_tool(self, rec: StageRecord) -> None:
-        from .typing_tool import TypingTool
-
-        s = self.p.stage("typing_tool")
-        kept, seg, _ = self.state.segments.align(self.survey)
-        tool = TypingTool(items=s.get("items"), max_items=s.get("max_items", 12), seed=self.p.seed)
-        tool.fit(kept, seg)
-        res = tool.result_
-        self.results["typing_tool"] = res
-        self._json(rec, "typing_tool.json", res)
-        rec.outputs.append(str(tool.save(self._path("typing_tool_model.json"), inputs=self.inputs)))
-        from .typing.exports import write_calculator
-
-        rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs)))
-        sql = self._path("typing_tool.sql")
-        with _atomic(sql, self.inputs) as tmp:
-            tmp.write_text(tool.to_sql("respondents") + "\n", encoding="utf-8")
-        rec.outputs.append(str(sql))
-        rec.rows_in, rec.rows_out = kept.n, kept.n
 
     def profile(self, rec: StageRecord) -> None:
         from .profile import profile_segments

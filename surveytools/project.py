@@ -27,9 +27,6 @@ STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool"
 #: sections of stages not (yet) declared in surveytools.stages: key -> default
 _SECTIONS: dict[str, dict[str, Any]] = {
     "data": {"export": None, "exports": None, "sheet": None, "unknown_labels": "error"},
-    "factor": {"items": None, "n_factors": "auto", "method": "minres", "rotation": "oblimin", "cor": "pearson",
-               "names": None, "kaiser": None, "enabled": True},
-    "typing_tool": {"max_items": 12, "items": None, "enabled": True},
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
             "order_by": None, "pseudonymize": False, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
@@ -50,11 +47,6 @@ def _top() -> set[str]:
 
 _CHOICES = {
     ("data", "unknown_labels"): ("error", "missing"),
-    ("reliability", "missing"): ("pairwise", "listwise"),
-    ("factor", "method"): ("minres", "ml", "pa"),
-    ("factor", "cor"): ("pearson", "polychoric"),
-    ("factor", "rotation"): ("none", "varimax", "quartimax", "equamax", "promax", "oblimin", "quartimin",
-                             "geomin", "geomin_t", "geomin_q"),
     ("crm", "key_type"): (None, "email", "phone", "id", "sha256"),
     ("voc", "csat_definition"): ("top1", "top2", "top3", "mean"),
 }
@@ -216,14 +208,6 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             fp = file_path(e, ("data", key) + ((i,) if isinstance(raw_exports, list) else ()))
             if fp is not None:
                 exports.append(fp)
-    fs = settings["factor"]
-    if not (fs["n_factors"] == "auto" or (isinstance(fs["n_factors"], int) and fs["n_factors"] >= 1)):
-        problem(("factor", "n_factors"), "must be auto or a whole number >= 1")
-    if fs["names"] is not None and not isinstance(fs["names"], (list, Mapping)):
-        problem(("factor", "names"), "must be a list of names or a mapping F1: name")
-    tt = settings["typing_tool"]
-    if not isinstance(tt["max_items"], int) or tt["max_items"] < 1:
-        problem(("typing_tool", "max_items"), "must be a whole number >= 1")
     crm = settings["crm"]
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))

@@ -180,7 +180,9 @@ def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
 _INPUTS = {
     "quality": lambda st, out: [st["project"].exports[0]],
     "reliability": lambda st, out: [out / "clean.csv"],
+    "factor": lambda st, out: [out / "clean.csv"],
     "segment": lambda st, out: [out / "clean.csv", "--factor-scores", out / "factor_scores.csv"],
+    "typing_tool": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv"],
 }
 
 #: JSON keys that hold where a file was written (the only allowed differences)
@@ -212,14 +214,31 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     from_run = json.loads((out / stage.json_file).read_text())
     assert _strip(from_cli) == _strip(from_run)
     for file in outputs.values():
-        a, b = (out / file), (tmp_path / file)
-        if file.endswith(".json"):
-            da, db = json.loads(a.read_text()), json.loads(b.read_text())
-            for d in (da, db):
-                d.pop("inputs", None), d.pop("created", None), d.pop("provenance", None)
-            assert da == db, file
-        else:
-            assert a.read_bytes() == b.read_bytes(), f"{stage.name}: {file} differs between the command and run"
+        _assert_same_file(out / file, tmp_path / file, stage.name)
+
+
+def _assert_same_file(a: Path, b: Path, stage: str) -> None:
+    """Same content: JSON (but where and when it was written), workbook cells, table values, or bytes."""
+    what = f"{stage}: {a.name} differs between the command and run"
+    if a.suffix == ".json":
+        da, db = json.loads(a.read_text()), json.loads(b.read_text())
+        for d in (da, db):
+            d.pop("inputs", None), d.pop("created", None), d.pop("provenance", None)
+        assert da == db, what
+    elif a.suffix == ".xlsx":
+        import openpyxl
+
+        wa, wb = openpyxl.load_workbook(a), openpyxl.load_workbook(b)
+        assert wa.sheetnames == wb.sheetnames, what
+        for name in wa.sheetnames:
+            # every cell but the time stamp
+            cells_a = [[c.value for c in row] for row in wa[name].iter_rows() if row[0].value != "Created"]
+            cells_b = [[c.value for c in row] for row in wb[name].iter_rows() if row[0].value != "Created"]
+            assert cells_a == cells_b, f"{what} (sheet {name})"
+    elif a.suffix == ".parquet":
+        pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b), check_exact=True)
+    else:
+        assert a.read_bytes() == b.read_bytes(), what
 
 
 def test_run_passes_segments_in_memory(study):

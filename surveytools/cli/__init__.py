@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..exceptions import SurveyToolsError
+from ..exceptions import OptionUsageError, SurveyToolsError
 
 __all__ = ["main", "cli", "COMMANDS"]
 
@@ -30,9 +30,9 @@ COMMANDS: dict[str, str] = {
     "reliability": "stage:reliability",
     "scores": "scores:command",
     "correlate": "correlate:command",
-    "factor": "factor:command",
+    "factor": "stage:factor",
     "segment": "stage:segment",
-    "typing-tool": "typing_tool:command",
+    "typing-tool": "stage:typing_tool",
     "assign": "assign:command",
     "profile": "profile:command",
     "crm": "crm:group",
@@ -83,6 +83,8 @@ class SurveyToolsGroup(click.Group):
             warnings.showwarning = _show_warning
             try:
                 return super().invoke(ctx)
+            except OptionUsageError as exc:
+                raise click.UsageError(str(exc), ctx=click.get_current_context(silent=True)) from None
             except SurveyToolsError as exc:
                 raise click.ClickException(str(exc)) from None
             except MemoryError:

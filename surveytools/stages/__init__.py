@@ -18,7 +18,9 @@ __all__ = ["Stage", "Option", "Options", "OptionError", "Inputs", "StageResult",
 STAGE_MODULES: tuple[str, ...] = (
     "quality",
     "reliability",
+    "factor",
     "segment",
+    "typing_tool",
 )
 
 

@@ -219,28 +219,38 @@ class Option:
                 kwargs["default"] = ",".join(map(str, self.default)) or None
         show = self.show_default
         if show is None:
-            show = self.default not in (None, False, [], ()) and self.type != "flag"
+            show = not (self.default is None or self.default is False or self.default in ([], ())) \
+                and self.type != "flag"
         kwargs["show_default"] = show
         return click.option(*self.cli_flags, self.name, **kwargs)
 
 
-class Options(Mapping[str, Any]):
+class Options:
     """The settings of one stage run: every option of its table, defaults filled in (read-only).
 
-    Read as ``options.k`` or ``options["k"]``.
+    Read as ``options.k`` or ``options["k"]`` (an option may be called ``items``: this is not a Mapping, so no
+    method hides an option); ``to_dict()`` gives them all.
     """
 
+    __slots__ = ("_values",)
+
     def __init__(self, values: Mapping[str, Any]) -> None:
-        self._values = dict(values)
+        object.__setattr__(self, "_values", dict(values))
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self.__dict__["_values"][name]
+            return self._values[name]
         except KeyError:
-            raise AttributeError(name) from None
+            raise AttributeError(f"no option {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("options are read-only; use replace()")
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -248,8 +258,15 @@ class Options(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Options) and other._values == self._values
+
     def __repr__(self) -> str:
         return f"Options({self._values!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Option name -> value."""
+        return dict(self._values)
 
     def replace(self, **changes: Any) -> Options:
         """A copy with some values changed."""

@@ -30,7 +30,7 @@ SHEET = Option("sheet", "str", flags=("--sheet",), cli_only="input: the project 
                help="Worksheet of a workbook (name or 0-based index).")
 #: DATA -q Q [--sheet S]: the inputs of every stage that reads a survey
 SURVEY_INPUTS = (DATA, QUESTIONNAIRE, SHEET)
-SEGMENTS = Option("segments", "path", flags=("--segments",), required=True, metavar="PATH",
+SEGMENTS = Option("segments", "path", flags=("--segments",), required=True,
                   cli_only="input: a project run passes the segment stage's Segments",
                   help="Segment assignments (respondent_id, segment).")
 FACTOR_SCORES = Option("factor_scores", "path", flags=("--factor-scores",), metavar="FILE",
