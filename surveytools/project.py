@@ -21,19 +21,8 @@ from .exceptions import InputFileError, ProjectError
 
 __all__ = ["Project", "load_project", "STAGES"]
 
-#: Stages in the order `surveytools run` runs them.
+#: Stages in the order `surveytools run` runs them (the declared stages of surveytools.stages).
 STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc", "report")
-
-#: sections of stages not (yet) declared in surveytools.stages: key -> default
-_SECTIONS: dict[str, dict[str, Any]] = {
-    "data": {"export": None, "exports": None, "sheet": None, "unknown_labels": "error"},
-    "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
-            "order_by": None, "pseudonymize": False, "enabled": True},
-    "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
-            "text": None, "as_of": None, "enabled": True},
-    "report": {"language": None, "formats": ["xlsx", "html"], "fdr": False, "enabled": True},
-}
-
 
 def _declared() -> dict[str, Any]:
     """Project section -> declared stage (the sections generated from options tables)."""
@@ -43,13 +32,7 @@ def _declared() -> dict[str, Any]:
 
 
 def _top() -> set[str]:
-    return {"title", "questionnaire", "output", "language", "seed", *_SECTIONS, *_declared()}
-
-_CHOICES = {
-    ("data", "unknown_labels"): ("error", "missing"),
-    ("crm", "key_type"): (None, "email", "phone", "id", "sha256"),
-    ("voc", "csat_definition"): ("top1", "top2", "top3", "mean"),
-}
+    return {"title", "questionnaire", "output", "language", "seed", *_declared()}
 
 
 @dataclass(frozen=True)
@@ -161,6 +144,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         problems.append(f"{'line ' + str(line) + ', ' if line else ''}{'.'.join(map(str, keypath))}: {msg}")
 
     def file_path(value: Any, keypath: tuple[Any, ...], must_exist: bool = True) -> Path | None:
+        if isinstance(value, Path):  # a path option of a stage section: resolved and checked by _section
+            return value
         if not isinstance(value, str) or not value.strip():
             problem(keypath, "must be a file path")
             return None
@@ -178,24 +163,15 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if "questionnaire" not in data:
         problem(("questionnaire",), "missing: name the questionnaire spec (YAML)")
     settings: dict[str, dict[str, Any]] = {}
-    for section, defaults in _SECTIONS.items():
-        raw = data.get(section)
-        raw = {"enabled": False} if raw is False else (raw or {})
-        if not isinstance(raw, Mapping):
-            problem((section,), "must be a mapping of settings (or false to skip the stage)")
-            raw = {}
-        for key in raw:
-            if key not in defaults:
-                problem((section, key), f"unknown setting; expected one of {', '.join(defaults)}")
-        merged = {k: raw.get(k, v) for k, v in defaults.items()}
-        for (sec, key), allowed in _CHOICES.items():
-            if sec == section and merged.get(key) not in allowed:
-                problem((section, key), f"must be one of {', '.join(str(a) for a in allowed if a is not None)}, "
-                        f"not {merged.get(key)!r}")
-        settings[section] = merged
     seed = _study_seed(data, problem)
+    rep = data.get("report")
+    study = {"seed": seed,
+             "language": data.get("language") or (rep.get("language") if isinstance(rep, Mapping) else None) or "en"}
     for section, stage in _declared().items():
-        settings[section] = _section(stage, data.get(section), seed, base, problem)
+        settings[section] = _section(stage, data.get(section), study, base, problem)
+    raw_profile = data.get("profile")
+    if settings["report"].get("fdr") and not (isinstance(raw_profile, Mapping) and "fdr" in raw_profile):
+        settings["profile"]["fdr"] = True  # report.fdr: the deprecated place of profile.fdr
     exports: list[Path] = []
     d = settings["data"]
     raw_exports = d.get("exports") if d.get("exports") is not None else d.get("export")
@@ -208,17 +184,12 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             fp = file_path(e, ("data", key) + ((i,) if isinstance(raw_exports, list) else ()))
             if fp is not None:
                 exports.append(fp)
+        d[key] = exports if key == "exports" else (exports[0] if exports else None)
     crm = settings["crm"]
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
-    rep = settings["report"]
-    formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
-    for f in formats:
-        if f not in ("xlsx", "html"):
-            problem(("report", "formats"), f"unknown format {f!r}; use xlsx and/or html")
-    rep["formats"] = formats
-    language = data.get("language") or rep.get("language") or "en"
+    language = study["language"]
     if language not in ("en", "es"):
         problem(("language",), f"reports are in en or es, not {language!r}")
     out = data.get("output", "output")
@@ -251,7 +222,7 @@ def _study_seed(data: Mapping[str, Any], problem: Any) -> int:
     return value
 
 
-def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[str, Any]:
+def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem: Any) -> dict[str, Any]:
     """A declared stage's section: its project keys checked by the options table's own conversion."""
     from .stages import OptionError
 
@@ -263,8 +234,9 @@ def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[
     options = {o.name: o for o in stage.project_options}
     merged: dict[str, Any] = {o.name: (list(o.default) if isinstance(o.default, list) else o.default)
                               for o in options.values()}
-    if "seed" in options:
-        merged["seed"] = seed
+    for o in options.values():
+        if o.study is not None and study.get(o.study) is not None:
+            merged[o.name] = study[o.study]
     merged["enabled"] = True
     for key, value in raw.items():
         if key == "enabled":
@@ -278,7 +250,12 @@ def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[
             continue
         if opt.type == "path" and isinstance(value, str) and value.strip():
             fp = Path(value)
-            value = str(fp if fp.is_absolute() else base / fp)
+            fp = fp if fp.is_absolute() else base / fp
+            if not opt.output and not fp.exists():
+                problem((section, key), f"file {value!r} not found (looked for {fp})")
+                merged[key] = fp
+                continue
+            value = str(fp)
         try:
             merged[key] = opt.convert(value)
         except OptionError as exc:

@@ -5,7 +5,6 @@ same numbers."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,26 @@ STAGES = all_stages()
 IDS = [s.name for s in STAGES]
 
 
-def _command(stage: Stage) -> click.Command:
+def _commands() -> list[tuple[list[str], click.Command]]:
     ctx = click.Context(cli)
-    name = next(n for n, t in COMMANDS.items() if t == f"stage:{_module(stage)}")
-    return cli.get_command(ctx, name)
+    out = []
+    for name in COMMANDS:
+        cmd = cli.get_command(ctx, name)
+        out.append(([name], cmd))
+        if isinstance(cmd, click.Group):
+            out += [([name, s], cmd.get_command(ctx, s)) for s in cmd.list_commands(ctx)]
+    return out
 
 
-def _module(stage: Stage) -> str:
-    return next(m for m in STAGE_MODULES if get_stage(m) is stage)
+def _command(stage: Stage) -> tuple[list[str], click.Command] | None:
+    """The command generated from a stage (its path, e.g. ['crm', 'join'])."""
+    return next(((path, cmd) for path, cmd in _commands() if getattr(cmd, "stage", None) is stage), None)
+
+
+def test_every_declared_command_is_registered():
+    for module in STAGE_MODULES:
+        stage = get_stage(module)
+        assert (stage.command is None) == (_command(stage) is None), stage.name
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -89,9 +100,9 @@ def test_every_option_is_documented(stage):
 def test_command_options_and_project_keys_agree(stage, tmp_path):
     """Every command option is a project key with the same default, and vice versa (except the documented
     CLI-only and project-only rows)."""
-    cmd = _command(stage)
-    params = {p.name: p for p in cmd.params if p.name not in ("as_json", "quiet")}
-    cli_side = {o.name for o in stage.options if o.in_cli}
+    found = _command(stage)
+    params = {p.name: p for p in found[1].params if p.name not in ("as_json", "quiet")} if found else {}
+    cli_side = {o.name for o in stage.options if o.in_cli and found}
     assert set(params) == cli_side
     (tmp_path / "q.yaml").write_text((Path(__file__).resolve().parents[1] / "questionnaires" / "bfi.yaml").read_text())
     (tmp_path / "d.csv").write_text("respondent_id,A1\nr1,2\n")
@@ -102,10 +113,13 @@ def test_command_options_and_project_keys_agree(stage, tmp_path):
     assert set(section) == project_side
     for name in cli_side & project_side:
         opt = stage.option(name)
+        if opt.argument or opt.required:  # an input the command requires (given in this project file)
+            continue
         param = params[name]
         cli_default = param.default if not param.multiple else None
         cli_default = opt.finish(cli_default) if cli_default is not None else None
-        proj_default = section[name] if name != "seed" else DEFAULT_SEED
+        # a study-level default (the project's seed or language) comes from the top level of the project file
+        proj_default = section[name] if opt.study is None else {"seed": DEFAULT_SEED, "language": "en"}[opt.study]
         assert cli_default == proj_default or (cli_default is None and proj_default == []), \
             f"{stage.name}.{name}: command default {cli_default!r}, project default {proj_default!r}"
 
@@ -157,7 +171,7 @@ def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
     """The command line that gives a stage these option values (the inverse of the generated parsing)."""
     args: list[str] = []
     for o in stage.options:
-        if not (o.in_cli and o.in_project) or o.name not in values:
+        if not (o.in_cli and o.in_project) or o.argument or o.name not in values:
             continue
         v = values[o.name]
         if v is None or v == o.default:
@@ -183,6 +197,11 @@ _INPUTS = {
     "factor": lambda st, out: [out / "clean.csv"],
     "segment": lambda st, out: [out / "clean.csv", "--factor-scores", out / "factor_scores.csv"],
     "typing_tool": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv"],
+    "profile": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv", "--scores",
+                                out / "factor_scores.csv"],
+    "crm": lambda st, out: ["--survey", out / "clean.csv", "--segments", out / "segments.csv"],
+    "voc": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv", "--crm",
+                            out / "customers_segmented.parquet", "--factor-scores", out / "factor_scores.csv"],
 }
 
 #: JSON keys that hold where a file was written (the only allowed differences)
@@ -193,17 +212,29 @@ def _strip(obj: Any) -> Any:
     return {k: v for k, v in obj.items() if k not in _PATH_KEYS} if isinstance(obj, dict) else obj
 
 
-@pytest.mark.parametrize("stage", [s for s in STAGES if s.section], ids=[s.name for s in STAGES if s.section])
+RUN_COMMANDS = [s for s in STAGES if s.section and s.command]
+
+
+@pytest.mark.parametrize("stage", RUN_COMMANDS, ids=[s.name for s in RUN_COMMANDS])
 def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     out: Path = study["out"]
     project = study["project"]
     settings = dict(project.stage(stage.section))
     settings.pop("enabled")
-    args = [stage.command, *map(str, _INPUTS[stage.name](study, out)), "-q", str(project.questionnaire),
-            *_cli_args(stage, settings)]
+    path, _ = _command(stage)
+    if stage.name == "import":  # one export: the command's argument; the project's data.export
+        settings.pop("exports", None)
+        args = [*path, str(settings.pop("export"))]
+    else:
+        args = [*path, *map(str, _INPUTS[stage.name](study, out))]
+    if any(o.name == "questionnaire" for o in stage.options):
+        args += ["-q", str(project.questionnaire)]
+    args += _cli_args(stage, settings)
     outputs = {o.name: o.output for o in stage.options if o.output}
     for name, file in outputs.items():
         args += [stage.option(name).cli_flags[-1], str(tmp_path / file)]
+    if stage.name == "import":  # the command writes the survey it passes on (the quality stage writes clean.csv)
+        args += ["-o", str(tmp_path / "imported.csv")]
     try:
         runner = CliRunner(mix_stderr=False)
     except TypeError:

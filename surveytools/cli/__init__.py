@@ -25,7 +25,7 @@ __all__ = ["main", "cli", "COMMANDS"]
 #: command name -> "stage:MODULE" (a stage of surveytools.stages: the command is generated from it) or
 #: "module:attribute" (a hand-written command; module relative to this package)
 COMMANDS: dict[str, str] = {
-    "import": "import_:command",
+    "import": "stage:import_",
     "quality": "stage:quality",
     "reliability": "stage:reliability",
     "scores": "scores:command",
@@ -34,9 +34,9 @@ COMMANDS: dict[str, str] = {
     "segment": "stage:segment",
     "typing-tool": "stage:typing_tool",
     "assign": "assign:command",
-    "profile": "profile:command",
+    "profile": "stage:profile",
     "crm": "crm:group",
-    "voc": "voc:command",
+    "voc": "stage:voc",
     "run": "run:command",
     "demo": "demo:command",
 }

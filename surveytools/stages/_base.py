@@ -69,6 +69,9 @@ class Option:
         For an output-file option: the file name a project run writes it to in the output folder.
     argument
         A positional command-line argument (an input of the command), not an option.
+    study
+        In a project file, the default comes from this top-level key when the section does not set it
+        (``seed``: the study's seed; ``language``: the report language).
     """
 
     name: str
@@ -93,6 +96,8 @@ class Option:
     output: str | None = None
     argument: bool = False
     exists: bool = False
+    dir_okay: bool = False
+    study: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
@@ -135,7 +140,7 @@ class Option:
         if self.type == "choice":
             return click.Choice([c for c in self.choices or () if c is not None], case_sensitive=self.case_sensitive)
         if self.type == "path":
-            return click.Path(dir_okay=False, path_type=Path, exists=self.exists)
+            return click.Path(dir_okay=self.dir_okay, path_type=Path, exists=self.exists)
         if self.type in ("flag", "bool"):
             return click.BOOL
         return None

@@ -14,7 +14,7 @@ __all__ = ["DEFAULT_SEED", "SEED", "UNWEIGHTED", "MIN_ANSWERED", "DATA", "QUESTI
 #: the one default seed of every stage (a project file's top-level ``seed`` sets it for the whole study)
 DEFAULT_SEED = 20240601
 
-SEED = Option("seed", "int", DEFAULT_SEED, example=7,
+SEED = Option("seed", "int", DEFAULT_SEED, example=7, study="seed",
               help="Random seed (same seed, same result).")
 UNWEIGHTED = Option("unweighted", "flag", False, example=True,
                     help="Ignore the survey weights set in the questionnaire.")
