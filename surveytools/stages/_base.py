@@ -219,9 +219,12 @@ class Option:
             if self.type != "bool":
                 kwargs["type"] = self.click_type()
             kwargs["multiple"] = self.multiple
-            kwargs["default"] = self.default if not self.multiple else ()
             if isinstance(self.default, list):
-                kwargs["default"] = ",".join(map(str, self.default)) or None
+                if self.default:
+                    kwargs["default"] = ",".join(map(str, self.default))
+            elif (self.default is not None or self.type == "bool") and not self.multiple:
+                # click 8.2+: an explicit None counts as given (so only a --x/--no-x switch, tri-state, gets one)
+                kwargs["default"] = self.default
         show = self.show_default
         if show is None:
             show = not (self.default is None or self.default is False or self.default in ([], ())) \
@@ -333,6 +336,9 @@ class StageResult:
         The stage record of a project run (rows in = rows out + excluded).
     provides
         Fields of :class:`Inputs` for the next stages (survey after exclusions, segments, scores...).
+    stdout
+        Data the command prints on stdout instead of ``text`` (e.g. ``scores -o -``); ``text`` then goes
+        to stderr with the notes. Not allowed with ``--json``.
     """
 
     stage: str
@@ -347,6 +353,7 @@ class StageResult:
     note: str | None = None
     status: str = "done"
     provides: dict[str, Any] = field(default_factory=dict)
+    stdout: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object (what ``--json`` prints)."""

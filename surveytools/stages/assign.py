@@ -1,0 +1,79 @@
+"""Stage ``assign`` (a command only): new respondents or customers -> Segments, with a typing-tool model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ._base import Inputs, Option, Options, Stage, StageResult
+
+
+def _sheet(value: Any) -> str | int:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+OPTIONS = (
+    Option("data", "path", None, argument=True, required=True,
+           help="Survey or customer file with a column per golden question."),
+    Option("model", "path", None, flags=("--model",), required=True,
+           help="Typing-tool model (.json) written by 'surveytools typing-tool'."),
+    Option("output", "path", None, flags=("-o", "--output"), required=True,
+           help="Segments file (.csv, .parquet or .xlsx): id, segment, probability, n_imputed."),
+    Option("questionnaire", "path", None, flags=("-q", "--questionnaire"),
+           help="Optional questionnaire: more answer labels (e.g. another language) and the id column."),
+    Option("id_column", "str", None, flags=("--id",),
+           help="Id column of DATA (default: respondent_id, id or customer_id; row numbers when absent). "
+                "The output keeps this name."),
+    Option("max_missing", "int", None, min=0,
+           help="Most unanswered golden questions a row may have (default: the model's, half of them)."),
+    Option("excluded", "path", None, flags=("--excluded",),
+           help="Also write the excluded rows (id, reason, n_missing) to this file."),
+    Option("sheet", "str", None, parse=_sheet, help="Worksheet of a workbook (name or 0-based index)."),
+)
+
+
+def run(inputs: Inputs, options: Options) -> StageResult:
+    """Score the file; provides the assigned rows as ``segments`` (Segments, with probabilities)."""
+    from ..questionnaire import load_questionnaire
+    from ..segments import Segments
+    from ..typing_tool import assign_file
+
+    q = load_questionnaire(options.questionnaire) if options.questionnaire is not None else None
+    result = assign_file(options.data, options.model, options.output, id_column=options.id_column, questionnaire=q,
+                         sheet=options.sheet, max_missing=options.max_missing, excluded_output=options.excluded)
+    frame = result.frame
+    names = None
+    if "segment_name" in frame:
+        pairs = frame[["segment", "segment_name"]].dropna().drop_duplicates("segment")
+        names = {int(s): str(n) for s, n in zip(pairs["segment"], pairs["segment_name"], strict=True)}
+    segments = Segments.from_labels(frame["segment"], names=names,
+                                    probability=frame["probability"] if "probability" in frame else None,
+                                    source=f"assign: {Path(options.model).name}")
+    out = StageResult("assign", value=result, json=result.to_dict(), text=result.summary(),
+                      rows_in=result.rows_in, rows_out=result.rows_assigned, excluded=dict(result.excluded),
+                      outputs={"output": Path(options.output)}, provides={"segments": segments})
+    written = [str(options.output)]
+    if options.excluded is not None and result.rows_excluded:
+        out.outputs["excluded"] = Path(options.excluded)
+        written.append(str(options.excluded))
+    out.notes.append("Wrote " + " and ".join(written))
+    return out
+
+
+STAGE = Stage(
+    name="assign", command="assign", section=None, options=OPTIONS, run=run, needs=(),
+    load=lambda values: Inputs(files=tuple(Path(values[k]) for k in ("data", "model") if values.get(k))),
+    help="""Assign respondents or customers to segments with a typing-tool model.
+
+    DATA is a survey or customer file (.csv, .parquet, .xlsx, .sav) with a column per golden
+    question, named by the item id, holding answer codes or answer labels; with -q, a survey export
+    (Qualtrics, SurveyMonkey, Google Forms...) is read through the questionnaire. Blank, "no answer" and invalid
+    answers take the item's training mean and are counted; rows with more than --max-missing of
+    them get no segment and are reported as excluded (rows in = assigned + excluded).
+
+    \b
+    Examples:
+      surveytools assign new_wave.csv --model typing.json -o new_wave_segments.csv
+      surveytools assign customers.parquet --model typing.json --id customer_id -o segments.parquet
+      surveytools assign respuestas.csv --model typing.json -q cuestionario_es.yaml -o out.csv --json
+    """)
