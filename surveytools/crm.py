@@ -32,6 +32,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +340,165 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
     return frame
 
 
+# ---------------------------------------------------------------------------- the steps of join_crm
+def _connect(threads: int | None, memory_limit: str) -> tuple[Any, str]:
+    """A DuckDB connection with bounded memory (it spills to a temporary folder, returned for removal)."""
+    import duckdb
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads TO {int(threads)}")
+    con.execute("SET preserve_insertion_order = true")
+    # bounded memory: past the limit DuckDB spills to a temporary folder instead of growing
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    spill = tempfile.mkdtemp(prefix="surveytools-duckdb-")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
+    return con, spill
+
+
+def _with_hashed_side(con: Any, sv: pd.DataFrame, key: JoinKey) -> JoinKey:
+    """For ``kind="sha256"``: the key with the side that holds SHA-256 hex digests (exactly one must)."""
+    s_hex = sv[key.survey_column].dropna().astype(str).str.strip().str.match(_HEX64).mean() > 0.9
+    c_sample = con.execute(f"SELECT {_quote(key.crm_column)} FROM crm_raw WHERE {_quote(key.crm_column)} "
+                           "IS NOT NULL LIMIT 1000").fetchall()
+    c_hex = bool(c_sample) and sum(bool(_HEX64.match(str(v[0]).strip())) for v in c_sample) > 0.9 * len(c_sample)
+    if s_hex == c_hex:
+        raise DataError("kind sha256 needs digests on exactly one side; "
+                        f"{'both' if s_hex else 'neither'} side holds 64-character SHA-256 hex digests")
+    return JoinKey(key.survey_column, key.crm_column, "sha256", "survey" if s_hex else "crm")
+
+
+def _key_sql(expr: str, side: str, *, key: JoinKey, gmail_dots: bool, default_country: str | None) -> str:
+    """SQL of the normalized key of one side (digests compared with the SHA-256 of the other side's e-mail)."""
+    if key.kind == "sha256":
+        if side == key.hashed_side:
+            return f"lower(NULLIF(trim(CAST({expr} AS VARCHAR)), ''))"
+        return f"sha256({_norm_sql(expr, 'email', gmail_dots=gmail_dots, default_country=None)})"
+    return _norm_sql(expr, key.kind, gmail_dots=gmail_dots, default_country=default_country)
+
+
+def _survey_table(con: Any, norm: Callable[[str, str], str], key: JoinKey, order_by: str | None
+                  ) -> tuple[int, int, int]:
+    """Table ``sv1``: one survey row per normalized key, the latest response. Returns the rows without a key,
+    the keys seen more than once and the rows dropped as duplicates."""
+    order_expr = f"{_quote(order_by)} DESC NULLS LAST, __row DESC" if order_by else "__row DESC"
+    con.execute(f"""
+        CREATE TABLE sv AS
+        SELECT *, {norm(_quote(key.survey_column), 'survey')} AS __key FROM sv_raw
+    """)
+    no_key = con.execute("SELECT count(*) FROM sv WHERE __key IS NULL").fetchone()[0]
+    dup_survey_keys, dup_survey_rows = con.execute(
+        "SELECT count(*), coalesce(sum(n) - count(*), 0) FROM "
+        "(SELECT __key, count(*) AS n FROM sv WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
+    ).fetchone()
+    con.execute(f"""
+        CREATE TABLE sv1 AS SELECT * EXCLUDE (__rn) FROM (
+            SELECT *, row_number() OVER (PARTITION BY __key ORDER BY {order_expr}) AS __rn
+            FROM sv WHERE __key IS NOT NULL) WHERE __rn = 1
+    """)
+    return no_key, dup_survey_keys, dup_survey_rows
+
+
+def _crm_table(con: Any, norm: Callable[[str, str], str], key: JoinKey, crm_path: Path) -> tuple[int, int]:
+    """Tables ``crm`` (normalized key, file order) and ``firsts`` (the first customer of each key that a survey
+    row matches). Returns the customers and the keys held by more than one customer."""
+    import duckdb
+
+    try:
+        con.execute(f"""
+            CREATE TEMP TABLE crm AS
+            SELECT *, {norm(_quote(key.crm_column), 'crm')} AS __key, row_number() OVER () AS __crow FROM crm_raw
+        """)
+    except duckdb.Error as exc:
+        raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
+    crm_rows_in = con.execute("SELECT count(*) FROM crm").fetchone()[0]
+    if crm_rows_in == 0:
+        raise DataError(f"CRM file {crm_path} has no customers (only a header); export the customer list again")
+    dup_crm_keys = con.execute(
+        "SELECT count(*) FROM (SELECT __key FROM crm WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
+    ).fetchone()[0]
+    con.execute("""
+        CREATE TEMP TABLE firsts AS SELECT __key, min(__crow) AS __crow FROM crm
+        WHERE __key IS NOT NULL AND __key IN (SELECT __key FROM sv1) GROUP BY __key
+    """)
+    return crm_rows_in, dup_crm_keys
+
+
+def _carried_columns(sv: pd.DataFrame, survey_columns: list[str] | None) -> list[str]:
+    """Survey columns carried into the output (default: respondent id and the segment columns present)."""
+    carry = survey_columns
+    if carry is None:
+        carry = ["respondent_id"] if "respondent_id" in sv.columns else []
+        carry += [c for c in ("segment", "segment_name", "probability") if c in sv.columns]
+    missing_carry = [c for c in carry if c not in sv.columns]
+    if missing_carry:
+        raise DataError(f"survey file has no column(s) {', '.join(missing_carry)} to carry into the output")
+    return carry
+
+
+def _write_joined(con: Any, out: Path, crm_cols: list[str], carry: list[str], key: JoinKey, *,
+                  pseudonymize_key: bytes | None, default_country: str | None, inputs: list[Path]) -> list[str]:
+    """Write every customer, in file order, with the carried survey columns (atomically); e-mail and phone
+    columns become HMAC-SHA256 digests when ``pseudonymize_key`` is given. Returns the pseudonymized columns."""
+    from .io.atomic import atomic_write
+
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputFileError(f"cannot write {out}: use a .csv or .parquet file name")
+    pseudo: list[str] = []
+    params: dict[str, Any] = {}
+    select_crm = []
+    for c in crm_cols:
+        q = _quote(c)
+        lc = c.lower()
+        sensitive = pseudonymize_key is not None and (
+            "mail" in lc or "phone" in lc or "mobile" in lc or (c == key.crm_column and key.kind != "id"))
+        if sensitive:
+            kind_c = "phone" if ("phone" in lc or "mobile" in lc) else "email"
+            expr = _norm_sql(f"c.{q}", kind_c, gmail_dots=False, default_country=default_country)
+            select_crm.append(f"{_hmac_sql(expr)} AS {q}")
+            pseudo.append(c)
+        else:
+            select_crm.append(f"c.{q}")
+    if pseudonymize_key is not None:
+        k = pseudonymize_key
+        if len(k) > 64:
+            import hashlib
+
+            k = hashlib.sha256(k).digest()
+        k = k.ljust(64, b"\0")
+        params["ipad"] = bytes(b ^ 0x36 for b in k)
+        params["opad"] = bytes(b ^ 0x5C for b in k)
+    carry_sql = [f"s.{_quote(c)} AS {_quote(c if c not in crm_cols else 'survey_' + c)}" for c in carry]
+    query = f"""
+        SELECT {', '.join(select_crm + carry_sql)}
+        FROM crm c
+        LEFT JOIN firsts f ON c.__crow = f.__crow
+        LEFT JOIN sv1 s ON f.__key = s.__key
+        ORDER BY c.__crow
+    """
+    with atomic_write(out, inputs=inputs) as tmp:
+        fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER true"
+        tmp_sql = str(tmp).replace("'", "''")
+        con.execute(f"COPY ({query}) TO '{tmp_sql}' (FORMAT {fmt})", params)
+    return pseudo
+
+
+def _join_rules(key: JoinKey, *, order_by: str | None, gmail_dots: bool, default_country: str | None
+                ) -> dict[str, str]:
+    """The rules the join applied, in words (for the report)."""
+    return {
+        "survey duplicates": "latest response per key kept"
+        + (f" (by {order_by})" if order_by else " (last row in file order)"),
+        "CRM duplicates": "a key matches the first customer with it in file order; the others stay unmatched",
+        "key": {"email": "e-mail trimmed and lower-cased" + ("; Gmail dots and +tags removed" if gmail_dots else ""),
+                "phone": "phone as E.164" + (f" (default country +{default_country})" if default_country else ""),
+                "id": "identifier trimmed",
+                "sha256": f"SHA-256 of the normalized e-mail on the {'CRM' if key.hashed_side == 'survey' else 'survey'} side"
+                }[key.kind],
+    }
+
+
 def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLike[str],
              output: str | os.PathLike[str] | None = None, *, on: str | None = None, kind: str | None = None,
              segments: str | os.PathLike[str] | None = None, gmail_dots: bool = False,
@@ -391,8 +551,6 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
     """
     import duckdb
 
-    from .io.atomic import atomic_write
-
     crm_path = Path(crm)
     if not crm_path.exists():
         raise InputFileError(f"CRM file {crm_path} not found; check --crm")
@@ -401,16 +559,8 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
     sv = read_survey_side(survey, segments)
     if len(sv) == 0:
         raise DataError("the survey file has no rows")
-    con = duckdb.connect()
-    if threads:
-        con.execute(f"SET threads TO {int(threads)}")
-    con.execute("SET preserve_insertion_order = true")
-    # bounded memory: past the limit DuckDB spills to a temporary folder instead of growing
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    spill = tempfile.mkdtemp(prefix="surveytools-duckdb-")
-    con.execute(f"SET temp_directory = '{spill}'")
+    con, spill = _connect(threads, memory_limit)
     try:
-        con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
         if progress:
             progress("Reading the customer list", 0, 3)
         try:
@@ -419,69 +569,19 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
         except duckdb.Error as exc:
             raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
         key = parse_on(on, [str(c) for c in sv.columns], crm_cols, kind)
-
-        # ---- survey side: normalize, drop rows without key, keep the latest response per key
         sv = sv.reset_index(drop=True)
         sv["__row"] = range(len(sv))
         if order_by is not None and order_by not in sv.columns:
             raise DataError(f"survey file has no column {order_by!r} to order responses by")
         con.register("sv_raw", sv)
-        hashed_side = None
         if key.kind == "sha256":
-            s_hex = sv[key.survey_column].dropna().astype(str).str.strip().str.match(_HEX64).mean() > 0.9
-            c_sample = con.execute(f"SELECT {_quote(key.crm_column)} FROM crm_raw WHERE {_quote(key.crm_column)} "
-                                   "IS NOT NULL LIMIT 1000").fetchall()
-            c_hex = bool(c_sample) and sum(bool(_HEX64.match(str(v[0]).strip())) for v in c_sample) > 0.9 * len(c_sample)
-            if s_hex == c_hex:
-                raise DataError("kind sha256 needs digests on exactly one side; "
-                                f"{'both' if s_hex else 'neither'} side holds 64-character SHA-256 hex digests")
-            hashed_side = "survey" if s_hex else "crm"
-            key = JoinKey(key.survey_column, key.crm_column, "sha256", hashed_side)
-
-        def norm(expr: str, side: str) -> str:
-            if key.kind == "sha256":
-                if side == hashed_side:
-                    return f"lower(NULLIF(trim(CAST({expr} AS VARCHAR)), ''))"
-                return f"sha256({_norm_sql(expr, 'email', gmail_dots=gmail_dots, default_country=None)})"
-            return _norm_sql(expr, key.kind, gmail_dots=gmail_dots, default_country=default_country)
-
-        order_expr = f"{_quote(order_by)} DESC NULLS LAST, __row DESC" if order_by else "__row DESC"
-        con.execute(f"""
-            CREATE TABLE sv AS
-            SELECT *, {norm(_quote(key.survey_column), 'survey')} AS __key FROM sv_raw
-        """)
+            key = _with_hashed_side(con, sv, key)
+        norm = partial(_key_sql, key=key, gmail_dots=gmail_dots, default_country=default_country)
         survey_rows_in = len(sv)
-        no_key = con.execute("SELECT count(*) FROM sv WHERE __key IS NULL").fetchone()[0]
-        dup_survey_keys, dup_survey_rows = con.execute(
-            "SELECT count(*), coalesce(sum(n) - count(*), 0) FROM "
-            "(SELECT __key, count(*) AS n FROM sv WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
-        ).fetchone()
-        con.execute(f"""
-            CREATE TABLE sv1 AS SELECT * EXCLUDE (__rn) FROM (
-                SELECT *, row_number() OVER (PARTITION BY __key ORDER BY {order_expr}) AS __rn
-                FROM sv WHERE __key IS NOT NULL) WHERE __rn = 1
-        """)
+        no_key, dup_survey_keys, dup_survey_rows = _survey_table(con, norm, key, order_by)
         if progress:
             progress("Reading the customer list", 1, 3)
-
-        # ---- CRM side: normalized key and file order; first customer per key takes the match
-        try:
-            con.execute(f"""
-                CREATE TEMP TABLE crm AS
-                SELECT *, {norm(_quote(key.crm_column), 'crm')} AS __key, row_number() OVER () AS __crow FROM crm_raw
-            """)
-        except duckdb.Error as exc:
-            raise InputFileError(f"CRM file {crm_path} cannot be read: {str(exc).splitlines()[0]}") from None
-        crm_rows_in = con.execute("SELECT count(*) FROM crm").fetchone()[0]
-        if crm_rows_in == 0:
-            raise DataError(f"CRM file {crm_path} has no customers (only a header); export the customer list again")
-        dup_crm_keys = con.execute(
-            "SELECT count(*) FROM (SELECT __key FROM crm WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1)"
-        ).fetchone()[0]
-        con.execute("""
-            CREATE TEMP TABLE firsts AS SELECT __key, min(__crow) AS __crow FROM crm
-            WHERE __key IS NOT NULL AND __key IN (SELECT __key FROM sv1) GROUP BY __key
-        """)
+        crm_rows_in, dup_crm_keys = _crm_table(con, norm, key, crm_path)
         matched = con.execute("SELECT count(*) FROM firsts").fetchone()[0]
         with_key = survey_rows_in - no_key - int(dup_survey_rows)
         unmatched_survey = with_key - matched
@@ -491,72 +591,20 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
             "ORDER BY __row LIMIT 5").fetchall() if r[0] is not None]
         if progress:
             progress("Reading the customer list", 2, 3)
-
-        # ---- output
-        carry = survey_columns
-        if carry is None:
-            carry = ["respondent_id"] if "respondent_id" in sv.columns else []
-            carry += [c for c in ("segment", "segment_name", "probability") if c in sv.columns]
-        missing_carry = [c for c in carry if c not in sv.columns]
-        if missing_carry:
-            raise DataError(f"survey file has no column(s) {', '.join(missing_carry)} to carry into the output")
+        carry = _carried_columns(sv, survey_columns)
         pseudo: list[str] = []
         out_str = None
         if output is not None:
-            out = Path(output)
-            if out.suffix.lower() not in (".csv", ".parquet"):
-                raise InputFileError(f"cannot write {out}: use a .csv or .parquet file name")
-            params: dict[str, Any] = {}
-            select_crm = []
-            for c in crm_cols:
-                q = _quote(c)
-                lc = c.lower()
-                sensitive = pseudonymize_key is not None and (
-                    "mail" in lc or "phone" in lc or "mobile" in lc or (c == key.crm_column and key.kind != "id"))
-                if sensitive:
-                    kind_c = "phone" if ("phone" in lc or "mobile" in lc) else "email"
-                    expr = _norm_sql(f"c.{q}", kind_c, gmail_dots=False, default_country=default_country)
-                    select_crm.append(f"{_hmac_sql(expr)} AS {q}")
-                    pseudo.append(c)
-                else:
-                    select_crm.append(f"c.{q}")
-            if pseudonymize_key is not None:
-                k = pseudonymize_key
-                if len(k) > 64:
-                    import hashlib
-
-                    k = hashlib.sha256(k).digest()
-                k = k.ljust(64, b"\0")
-                params["ipad"] = bytes(b ^ 0x36 for b in k)
-                params["opad"] = bytes(b ^ 0x5C for b in k)
-            carry_sql = [f"s.{_quote(c)} AS {_quote(c if c not in crm_cols else 'survey_' + c)}" for c in carry]
-            query = f"""
-                SELECT {', '.join(select_crm + carry_sql)}
-                FROM crm c
-                LEFT JOIN firsts f ON c.__crow = f.__crow
-                LEFT JOIN sv1 s ON f.__key = s.__key
-                ORDER BY c.__crow
-            """
-            with atomic_write(out, inputs=[crm_path] + ([] if isinstance(survey, pd.DataFrame) else [Path(survey)])) as tmp:
-                fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER true"
-                tmp_sql = str(tmp).replace("'", "''")
-                con.execute(f"COPY ({query}) TO '{tmp_sql}' (FORMAT {fmt})", params)
-            out_str = str(out)
+            inputs = [crm_path] + ([] if isinstance(survey, pd.DataFrame) else [Path(survey)])
+            pseudo = _write_joined(con, Path(output), crm_cols, carry, key, pseudonymize_key=pseudonymize_key,
+                                   default_country=default_country, inputs=inputs)
+            out_str = str(Path(output))
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     if progress:
         progress("Reading the customer list", 3, 3)
-    rules = {
-        "survey duplicates": "latest response per key kept"
-        + (f" (by {order_by})" if order_by else " (last row in file order)"),
-        "CRM duplicates": "a key matches the first customer with it in file order; the others stay unmatched",
-        "key": {"email": "e-mail trimmed and lower-cased" + ("; Gmail dots and +tags removed" if gmail_dots else ""),
-                "phone": "phone as E.164" + (f" (default country +{default_country})" if default_country else ""),
-                "id": "identifier trimmed",
-                "sha256": f"SHA-256 of the normalized e-mail on the {'CRM' if hashed_side == 'survey' else 'survey'} side"
-                }[key.kind],
-    }
+    rules = _join_rules(key, order_by=order_by, gmail_dots=gmail_dots, default_country=default_country)
     survey_excluded = {"no-key": int(no_key), "duplicate-key": int(dup_survey_rows)}
     return CrmJoinResult(
         key=key, matched=int(matched), unmatched_survey=int(unmatched_survey), unmatched_crm=int(unmatched_crm),

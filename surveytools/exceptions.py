@@ -21,6 +21,9 @@ __all__ = [
     "ScaleError",
     "EstimationError",
     "NotFittedError",
+    "InvalidParameterError",
+    "DataParameterError",
+    "EstimationParameterError",
     "SurveyToolsWarning",
     "DataQualityWarning",
     "EstimationWarning",
@@ -85,7 +88,31 @@ class EstimationError(SurveyToolsError, ArithmeticError):
 
 
 class NotFittedError(SurveyToolsError, AttributeError):
-    """A model was used before ``fit``."""
+    """A model was used before ``fit`` (it has no fitted attribute, the ones ending in ``_``)."""
+
+
+class InvalidParameterError(SurveyToolsError, ValueError):
+    """An estimator's parameter is outside what its constraints table accepts, or is unknown.
+
+    Raised by ``fit`` (and by ``set_params`` for an unknown name); the message names the parameter. See
+    :mod:`surveytools.estimator`.
+    """
+
+
+class DataParameterError(InvalidParameterError, DataError):
+    """An :class:`InvalidParameterError` of :class:`~surveytools.segment.Segmenter`.
+
+    Also a :class:`DataError`, which is what the Segmenter raised for bad parameters before it had a constraints
+    table; catch :class:`InvalidParameterError` in new code.
+    """
+
+
+class EstimationParameterError(InvalidParameterError, EstimationError):
+    """An :class:`InvalidParameterError` of :class:`~surveytools.factor.FactorModel`.
+
+    Also an :class:`EstimationError`, which is what the FactorModel raised for bad parameters before it had a
+    constraints table; catch :class:`InvalidParameterError` in new code.
+    """
 
 
 class SurveyToolsWarning(UserWarning):

@@ -27,6 +27,13 @@ Weighted statistics (per group g with weights w over the respondents who answere
 where s is the segment and r the rest of the sample. Without weights n_eff = n and these are exactly
 ``scipy.stats.ttest_ind(equal_var=False)`` and ``statsmodels`` ``proportions_ztest``. Two-sided p-values.
 
+Column letters (as SPSS CTABLES and Q show them): segment 1 is ``A``, segment 2 ``B``, ... Every pair of
+segments (a, b) is tested with the same two tests, the rest replaced by segment b (Welch t on the two
+segments' means; the z test with the pair's pooled proportion). The p-values of the k(k-1)/2 pairs of a
+row are adjusted for multiple comparisons (Bonferroni by default, as SPSS CTABLES; Holm,
+Benjamini-Hochberg or none on request), and a cell lists the letters of the segments it is significantly
+higher than at the profile's alpha.
+
 References
 ----------
 Kish, L. (1965). *Survey Sampling*. Wiley (effective sample size of a weighted sample).
@@ -54,7 +61,8 @@ from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
 from .survey import Survey
 
-__all__ = ["SECTIONS", "ProfileResult", "profile_segments", "bh_adjust", "parse_names"]
+__all__ = ["SECTIONS", "LETTER_ADJUSTMENTS", "ProfileResult", "profile_segments", "bh_adjust", "parse_names",
+           "segment_letter"]
 
 #: Row groups of the profile table, in display order.
 SECTIONS: tuple[str, ...] = ("basis", "scale", "likert", "categorical", "multi", "numeric", "nps", "extra")
@@ -65,7 +73,11 @@ _SMALL_SEGMENT = 30
 
 _ROW_COLUMNS = ["section", "variable", "label", "level", "level_label", "stat", "total", "total_n", "total_n_eff",
                 "total_sd"]
-_CELL_COLUMNS = ["value", "index", "statistic", "df", "p", "p_adj", "mark", "n", "n_eff", "effect"]
+_CELL_COLUMNS = ["value", "index", "statistic", "df", "p", "p_adj", "mark", "n", "n_eff", "effect", "letters"]
+#: Multiple-comparison adjustments of the pairwise column tests (within each row).
+LETTER_ADJUSTMENTS: tuple[str, ...] = ("bonferroni", "holm", "bh", "none")
+#: Top-box rows are added for rating items with at least this many answer codes.
+_MIN_CODES_FOR_TOP_BOX = 4
 
 
 # ====================================================================== result
@@ -77,8 +89,9 @@ class ProfileResult:
     Attributes
     ----------
     segments
-        Index = segment number 1..k; columns ``name``, ``n`` (respondents), ``weighted_n`` (sum of weights),
-        ``share`` (weighted share of the profiled sample), ``description`` (generated text).
+        Index = segment number 1..k; columns ``name``, ``letter`` (column letter: A, B, ...), ``n``
+        (respondents), ``weighted_n`` (sum of weights), ``share`` (weighted share of the profiled sample),
+        ``description`` (generated text).
     rows
         Index = row id (``section:variable`` or ``section:variable=level``); columns ``section``, ``variable``,
         ``label``, ``level``, ``level_label``, ``stat`` (``mean``, ``proportion`` or ``nps``), ``total``,
@@ -87,7 +100,11 @@ class ProfileResult:
         Index = (row id, segment); columns ``value``, ``index`` (x100, NaN where an index is meaningless),
         ``statistic`` (t or z), ``df`` (Welch df; NaN for z), ``p``, ``p_adj`` (Benjamini-Hochberg over the
         whole table), ``mark`` (``"higher"``, ``"lower"`` or None), ``n``, ``n_eff``, ``effect`` (standardized
-        difference from the total: Cohen's d against the total SD for means, Cohen's h for proportions).
+        difference from the total: Cohen's d against the total SD for means, Cohen's h for proportions),
+        ``letters`` (letters of the segments this cell is significantly higher than, pairwise tests).
+    pairwise
+        Index = (row id, segment a, segment b) for a < b; columns ``diff`` (a - b), ``statistic`` (t or z),
+        ``df`` (Welch df; NaN for z), ``p``, ``p_adj`` (adjusted within the row by ``letters_adjust``).
     alpha
         Significance level of the marks.
     fdr
@@ -111,6 +128,8 @@ class ProfileResult:
     lang: str
     rows_in: int
     unassigned: pd.Index = field(repr=False)
+    pairwise: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    letters_adjust: str = "bonferroni"
 
     @property
     def k(self) -> int:
@@ -158,7 +177,8 @@ class ProfileResult:
         (one entry per row with ``total`` and ``segments.<k>``: value, index, statistic, df, p, p_adj, mark,
         n, n_eff, effect), plus row counts and test settings."""
         segs = {
-            str(int(s)): {"name": str(r["name"]), "n": int(r["n"]), "weighted_n": float(r["weighted_n"]),
+            str(int(s)): {"name": str(r["name"]), "letter": str(r["letter"]), "n": int(r["n"]),
+                          "weighted_n": float(r["weighted_n"]),
                           "share": float(r["share"]), "description": str(r["description"])}
             for s, r in self.segments.iterrows()
         }
@@ -182,6 +202,8 @@ class ProfileResult:
                     v = by_field[f].at[rid, s]
                     if f == "mark":
                         cell[f] = v if isinstance(v, str) else None
+                    elif f == "letters":
+                        cell[f] = v if isinstance(v, str) else ""
                     elif f == "n":
                         cell[f] = int(v)
                     else:
@@ -199,6 +221,8 @@ class ProfileResult:
             "fdr": bool(self.fdr),
             "tests": {"means": "welch_t", "proportions": "two_proportion_z",
                       "marks_use": "p_adj (Benjamini-Hochberg)" if self.fdr else "p"},
+            "letters": {"test": "pairwise (welch_t for means, two_proportion_z for proportions)",
+                        "adjust": self.letters_adjust, "within": "row", "alpha": float(self.alpha)},
             "lang": self.lang,
             "segments": segs,
             "variables": variables,
@@ -215,8 +239,11 @@ class ProfileResult:
                 + ("; weighted (Kish n_eff)" if self.weighted else ""))
         pname = "BH-adjusted p" if self.fdr else "p"
         lines = [head, f"+/- significantly higher/lower than the rest of the sample ({pname} < {self.alpha:g}); "
-                       "Welch t for means, z for proportions", ""]
-        cols = ["Total"] + [f"{s}" for s in seg_ids]
+                       "Welch t for means, z for proportions",
+                 f"letters: segments a cell is significantly higher than (pairwise tests, "
+                 f"{_ADJUST_TEXT[self.letters_adjust]}, alpha {self.alpha:g})", ""]
+        letters = self.table("letters")
+        cols = ["Total"] + [f"{s} ({self.segments.at[s, 'letter']})" for s in seg_ids]
         lines.append(" " * width + "".join(f"{c:>10}" for c in cols))
         sizes = ["n"] + [str(int(self.segments.at[s, "n"])) for s in seg_ids]
         lines.append(f"{'':<{width}}" + "".join(f"{c:>10}" for c in [str(self.rows_used)] + sizes[1:]))
@@ -230,9 +257,26 @@ class ProfileResult:
             for s in seg_ids:
                 m = marks.at[rid, s]
                 sign = "+" if m == "higher" else "-" if m == "lower" else " "
-                parts.append(_fmt_value(values.at[rid, s], row["stat"]) + sign)
+                lets = letters.at[rid, s]
+                parts.append(_fmt_value(values.at[rid, s], row["stat"]) + sign
+                             + (f" {lets}" if isinstance(lets, str) and lets else ""))
             lines.append(f"  {label:<{width - 2}}" + "".join(f"{p:>10}" for p in parts))
         return "\n".join(lines)
+
+
+_ADJUST_TEXT = {"bonferroni": "Bonferroni within each row", "holm": "Holm within each row",
+                "bh": "Benjamini-Hochberg within each row", "none": "no multiple-comparison adjustment"}
+
+
+def segment_letter(number: int) -> str:
+    """The column letter of a segment: 1 -> ``A``, 26 -> ``Z``, 27 -> ``AA`` (as spreadsheet columns)."""
+    if number < 1:
+        raise DataError(f"segment numbers start at 1, not {number}")
+    out = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _plain(v: Any) -> Any:
@@ -400,8 +444,20 @@ def _add_nps(rows: _Rows, variable: str, label: str, x: np.ndarray, lang: str) -
                  level_label=tr(key, lang))
 
 
+def _top_codes(survey: Survey, item: str, top_box: int) -> list[float]:
+    """The ``top_box`` highest valid codes of a rating item's option set ([] when the scale is too short)."""
+    if top_box < 1:
+        return []
+    opts = survey.questionnaire.option_set(item)
+    codes = list(opts.valid_codes) if opts is not None else []
+    if len(codes) < max(_MIN_CODES_FOR_TOP_BOX, top_box + 1):
+        return []
+    return [float(c) for c in codes[-top_box:]]
+
+
 def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFrame | None,
-                extra: pd.DataFrame | None, variables: list[str] | None, lang: str) -> _Rows:
+                extra: pd.DataFrame | None, variables: list[str] | None, lang: str,
+                basis_labels: Mapping[str, str] | None = None, top_box: int = 2) -> _Rows:
     q = survey.questionnaire
     resp = survey.responses
     where = survey.source.describe()
@@ -458,7 +514,7 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
         col = basis[c]  # type: ignore[index]
         if not pd.api.types.is_numeric_dtype(col):
             raise DataError(f"basis dimension {c!r} is not numeric; pass numeric scores (e.g. factor scores)")
-        rows.add("basis", c, c, "mean", col.to_numpy(dtype=float))
+        rows.add("basis", c, str((basis_labels or {}).get(c, c)), "mean", col.to_numpy(dtype=float))
     for c in want_scales:
         lab = q.scales[c].label if c in q.scales and q.scales[c].label else c
         rows.add("scale", c, lab, "mean", scales[c].to_numpy(dtype=float))  # type: ignore[index]
@@ -502,6 +558,11 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
                 _add_nps(rows, i, label, x, lang)
             else:
                 rows.add(t, i, label, "mean", x)
+                top = _top_codes(survey, i, top_box) if t == "likert" else []
+                if top:
+                    hit = np.isin(x, top).astype(float)
+                    rows.add(t, i, label, "proportion", np.where(np.isnan(x), np.nan, hit), level=f"top{top_box}",
+                             level_label=tr("top_box", lang, n=top_box))
     for c in want_extra:
         col = extra[c]  # type: ignore[index]
         if pd.api.types.is_bool_dtype(col):
@@ -564,92 +625,11 @@ def _moments(W: np.ndarray, W2: np.ndarray, S0: np.ndarray, S1: np.ndarray, S2: 
     return mean, n_eff, se2
 
 
-def profile_segments(
-    survey: Survey,
-    segments: pd.Series | Segments | str | os.PathLike[str],
-    *,
-    basis: pd.DataFrame | None = None,
-    scale_scores: pd.DataFrame | Any | bool | None = None,
-    extra: pd.DataFrame | None = None,
-    variables: Sequence[str] | str | None = None,
-    fdr: bool = False,
-    names: Mapping[Any, str] | Sequence[str] | str | None = None,
-    lang: str = "en",
-    alpha: float = 0.05,
-    weights: bool = True,
-) -> ProfileResult:
-    """Compare each segment with the total and test it against the rest of the sample.
-
-    Parameters
-    ----------
-    survey
-        The survey (all respondents; those without a segment are excluded and reported).
-    segments
-        Segment numbers 1..k per respondent: a Series indexed by respondent id (NaN = no segment), an
-        :class:`~surveytools.segments.Segments`, or the path of a segments file.
-    basis
-        Per-respondent scores of the segmentation basis (e.g. factor scores), indexed by respondent id;
-        shown first, as means.
-    scale_scores
-        Per-respondent scale scores (a DataFrame or :class:`~surveytools.scoring.ScaleScores`). ``None``
-        scores every scale of the questionnaire with :func:`surveytools.scoring.score_scales` (defaults);
-        ``False`` leaves scale scores out.
-    extra
-        Per-respondent extra variables (CRM KPIs, VoC metrics) indexed by respondent id: numeric columns
-        are shown as means, boolean columns as proportions, text columns as % per category.
-    variables
-        Restrict the table to these names (items, scales, basis or extra columns; a list or a
-        comma-separated string). Default: every basis dimension, scale, rating, categorical,
-        multiple-choice, numeric and NPS item, and every extra column.
-    fdr
-        Mark differences by Benjamini-Hochberg adjusted p-values (over all tests of the table) instead of
-        raw p-values. Adjusted p-values are reported either way.
-    names
-        Segment names ``{1: "Achievers", ...}`` or ``"1=Achievers,2=..."``; they override a
-        ``segment_name`` column of an assignments file. Unnamed segments are called "Segment k".
-    lang
-        Language of names and descriptions (``en`` or ``es``).
-    alpha
-        Significance level of the higher/lower marks.
-    weights
-        Use the survey weights when the questionnaire declares them (``False`` ignores them).
-
-    Returns
-    -------
-    ProfileResult
-
-    Raises
-    ------
-    DataError
-        Assignments for respondents not in the data, a segment number with no respondents (segments must
-        be 1..k without gaps), names for segments that do not exist, fewer than two segments, missing or
-        negative weights, or a requested variable missing from the data.
-
-    Notes
-    -----
-    Cell values are weighted means (proportions for categories and options; the NPS is
-    ``100 * (share of 9-10 - share of 0-6)`` and is tested as the mean of the per-respondent score
-    +100/0/-100). Each test uses the respondents who answered that variable. The index
-    ``100 * segment / total`` is reported only where it is meaningful: a positive total and no negative
-    values (so not for factor scores or the NPS). See the module docstring for the formulas.
-
-    Examples
-    --------
-    >>> result = profile_segments(survey, assignments, names={1: "Achievers"})   # doctest: +SKIP
-    >>> print(result.summary())                                                   # doctest: +SKIP
-    """
-    lang = check_lang(lang)
-    if not 0 < alpha < 1:
-        raise DataError(f"alpha must be between 0 and 1, not {alpha!r}")
-    rows_in = survey.n
-
-    # ---- segments
-    assignments = as_segments(segments)
-    file_names = dict(assignments.names)
-    kept, seg, unassigned = assignments.align(survey)
-    labels = seg.to_numpy(dtype=int)
-    k = int(labels.max())
-    counts = np.bincount(labels, minlength=k + 1)[1:]
+# ---------------------------------------------------------------------------- the steps of profile_segments
+def _segment_names(assignments: Segments, counts: np.ndarray, names: Mapping[Any, str] | Sequence[str] | str | None,
+                   lang: str) -> dict[int, str]:
+    """Segment -> name (given names, else the file's, else "Segment k"); segments must be 1..k without gaps."""
+    k = len(counts)
     empty = [str(i + 1) for i in np.flatnonzero(counts == 0)]
     where = assignments.source or "the segment assignments"
     if empty:
@@ -658,6 +638,7 @@ def profile_segments(
                         f"the segments 1..k without gaps")
     if k < 2:
         raise DataError(f"{where}: every profiled respondent is in segment 1; profiles compare at least two segments")
+    file_names = dict(assignments.names)
     user_names = parse_names(names) if names is not None else {}
     beyond = sorted(s for s in {**file_names, **user_names} if s > k)
     if beyond:
@@ -665,50 +646,32 @@ def profile_segments(
                         f"{', '.join(map(str, beyond))}, which {'have' if len(beyond) > 1 else 'has'} no "
                         f"respondents (the assignments have segments 1..{k}); remove those names or fix the "
                         "assignments")
-    seg_names = {s: user_names.get(s, file_names.get(s, tr("segment_label", lang, number=s)))
-                 for s in range(1, k + 1)}
+    return {s: user_names.get(s, file_names.get(s, tr("segment_label", lang, number=s))) for s in range(1, k + 1)}
 
-    # ---- weights
+
+def _profile_weights(survey: Survey, kept: Survey, weights: bool) -> tuple[np.ndarray, bool]:
+    """Weights of the profiled respondents (ones when unweighted) and whether survey weights are used."""
     w = kept.weight_array() if weights else None
-    weighted = w is not None
     if w is None:
-        w = np.ones(kept.n)
-    else:
-        bad = ~np.isfinite(w) | (w < 0)
-        if bad.any():
-            rid = kept.ids[np.flatnonzero(bad)[0]]
-            raise DataError(f"{survey.source.describe()}: weight of respondent {rid!r} is {w[bad][0]!r}; weights "
-                            f"must be numbers >= 0 (column {survey.questionnaire.weight!r})")
-        if w.sum() <= 0:
-            raise DataError("the survey weights of the profiled respondents sum to 0")
+        return np.ones(kept.n), False
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        rid = kept.ids[np.flatnonzero(bad)[0]]
+        raise DataError(f"{survey.source.describe()}: weight of respondent {rid!r} is {w[bad][0]!r}; weights "
+                        f"must be numbers >= 0 (column {survey.questionnaire.weight!r})")
+    if w.sum() <= 0:
+        raise DataError("the survey weights of the profiled respondents sum to 0")
+    return w, True
 
-    # ---- variables
-    if isinstance(variables, str):
-        variables = [v.strip() for v in variables.split(",") if v.strip()]
-    elif variables is not None:
-        variables = [str(v) for v in variables]
-    basis_f = _score_frame(basis, kept.ids, "basis scores") if basis is not None else None
-    scales_f = None
-    if scale_scores is None:
-        if survey.questionnaire.scales:
-            from .scoring import score_scales
 
-            scales_f = _score_frame(score_scales(survey, weights=False), kept.ids, "scale scores")
-    elif scale_scores is not False:
-        scales_f = _score_frame(scale_scores, kept.ids, "scale scores")
-    extra_f = _score_frame(extra, kept.ids, "extra variables") if extra is not None else None
-    rows = _build_rows(kept, basis=basis_f, scales=scales_f, extra=extra_f, variables=variables, lang=lang)
+def _segment_tests(X: np.ndarray, G: np.ndarray, w: np.ndarray, rows: Any, *, fdr: bool, alpha: float
+                   ) -> dict[str, Any]:
+    """Each segment against the rest, vectorized over rows and segments: weighted means, Welch t (means) or
+    two-proportion z (proportions), Benjamini-Hochberg adjusted p, index and effect size, and the marks.
 
-    small = [f"{s} (n={int(counts[s - 1])})" for s in range(1, k + 1) if counts[s - 1] < _SMALL_SEGMENT]
-    if small:
-        warnings.warn(f"small segment{'s' if len(small) > 1 else ''} {', '.join(small)}: tests against the rest of "
-                      f"the sample have little power below {_SMALL_SEGMENT} respondents", DataQualityWarning,
-                      stacklevel=2)
-
-    # ---- statistics, vectorized over rows and segments
-    X = np.column_stack(rows.data)
-    G = np.zeros((kept.n, k))
-    G[np.arange(kept.n), labels - 1] = 1.0
+    Returns arrays (segments x rows unless named ``*_t``, which are per row) keyed ``m_s``, ``n_s``, ``m_t``,
+    ``n_t``, ``sd_t``, ``N_s``, ``N_t``, ``index``, ``statistic``, ``df``, ``p``, ``p_adj``, ``mark``, ``effect``.
+    """
     g = _group_stats(X, G, w)
     keys = ("N", "W", "W2", "S0", "S1", "S2")
     tot = {key: g[key].sum(axis=0) for key in keys}
@@ -747,44 +710,273 @@ def profile_segments(
     use = p_adj if fdr else p
     sig = np.isfinite(use) & (use < alpha)
     mark = np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", ""))
+    return {"m_s": m_s, "n_s": n_s, "se2_s": se2_s, "m_t": m_t, "n_t": n_t, "sd_t": sd_t, "N_s": g["N"],
+            "N_t": tot["N"],
+            "index": index, "statistic": statistic, "df": dfs, "p": p, "p_adj": p_adj, "mark": mark,
+            "effect": effect}
 
-    # ---- assemble
+
+def _letters(st: Mapping[str, Any], rows: Any, letter_of: list[str], *, alpha: float, adjust: str
+             ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Pairwise column letters (segments x rows) and the pairwise tests behind them (one line per row and pair)."""
+    k = len(letter_of)
+    is_prop = np.array([s == "proportion" for s in rows.stat])
+    pair = _pairwise_tests(st["m_s"], st["n_s"], st["se2_s"], is_prop)
+    pair["p_adj"] = _adjust_rows(pair["p"], adjust)
+    higher = np.isfinite(pair["p_adj"]) & (pair["p_adj"] < alpha)
+    ai, bi = np.triu_indices(k, 1)
+    up = higher & (pair["diff"] > 0)       # a significantly higher than b   (pairs x R)
+    down = higher & (pair["diff"] < 0)     # b significantly higher than a
+    letters = np.full((k, len(is_prop)), "", dtype=object)
+    # k(k-1)/2 pairs, vectorized over rows; triu order appends each cell's letters in segment order
+    for j, (a, b) in enumerate(zip(ai, bi, strict=True)):
+        letters[a] = np.where(up[j], letters[a] + letter_of[b], letters[a])
+        letters[b] = np.where(down[j], letters[b] + letter_of[a], letters[b])
     row_ids = rows.ids()
+    pair_index = pd.MultiIndex.from_arrays(
+        [np.repeat(row_ids, len(ai)), np.tile(ai + 1, len(row_ids)), np.tile(bi + 1, len(row_ids))],
+        names=["row", "a", "b"])
+    pairwise = pd.DataFrame({key: pair[key].T.ravel() for key in ("diff", "statistic", "df", "p", "p_adj")},
+                            index=pair_index)
+    return letters, pairwise
+
+
+def _rows_frame(rows: Any, st: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per profile line (variable or level) with the total's statistics; ids must be unique."""
     rows_df = pd.DataFrame({
         "section": rows.section, "variable": rows.variable, "label": rows.label,
         "level": pd.Series(rows.level, dtype=object), "level_label": pd.Series(rows.level_label, dtype=object),
-        "stat": rows.stat, "total": m_t, "total_n": tot["N"].astype(int), "total_n_eff": n_t, "total_sd": sd_t,
+        "stat": rows.stat, "total": st["m_t"], "total_n": st["N_t"].astype(int), "total_n_eff": st["n_t"],
+        "total_sd": st["sd_t"],
     })
-    rows_df.index = pd.Index(row_ids)
+    rows_df.index = pd.Index(rows.ids())
     if not rows_df.index.is_unique:
         dup = rows_df.index[rows_df.index.duplicated()][0]
         raise DataError(f"variable {dup!r} appears twice in the profile (a basis, scale or extra column named like "
                         "a questionnaire item); rename it")
+    return rows_df
+
+
+def _cells_frame(row_ids: pd.Index, k: int, st: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per (profile line, segment): value, index, test statistic, p, mark, n, effect."""
+    row_ids = list(row_ids)
     seg_ids = np.arange(1, k + 1)
     R = len(row_ids)
     cell_index = pd.MultiIndex.from_arrays([np.tile(row_ids, k), np.repeat(seg_ids, R)], names=["row", "segment"])
     flat = {
-        "value": m_s, "index": index, "statistic": statistic, "df": dfs, "p": p, "p_adj": p_adj,
-        "mark": mark, "n": g["N"].astype(int), "n_eff": n_s, "effect": effect,
+        "value": st["m_s"], "index": st["index"], "statistic": st["statistic"], "df": st["df"], "p": st["p"],
+        "p_adj": st["p_adj"], "mark": st["mark"], "n": st["N_s"].astype(int), "n_eff": st["n_s"],
+        "effect": st["effect"], "letters": st["letters"],
     }
     cells = pd.DataFrame({key: np.asarray(v).ravel() for key, v in flat.items()}, index=cell_index)
     cells["mark"] = cells["mark"].astype(object).where(cells["mark"] != "", None)
-    cells = cells.sort_index(level="row", sort_remaining=False).reindex(
+    return cells.sort_index(level="row", sort_remaining=False).reindex(
         pd.MultiIndex.from_product([row_ids, seg_ids], names=["row", "segment"]))
 
+
+def profile_segments(
+    survey: Survey,
+    segments: pd.Series | Segments | str | os.PathLike[str],
+    *,
+    basis: pd.DataFrame | None = None,
+    scale_scores: pd.DataFrame | Any | bool | None = None,
+    extra: pd.DataFrame | None = None,
+    variables: Sequence[str] | str | None = None,
+    fdr: bool = False,
+    names: Mapping[Any, str] | Sequence[str] | str | None = None,
+    lang: str = "en",
+    alpha: float = 0.05,
+    weights: bool = True,
+    letters_adjust: str = "bonferroni",
+    top_box: int = 2,
+    basis_labels: Mapping[str, str] | None = None,
+) -> ProfileResult:
+    """Compare each segment with the total and test it against the rest of the sample.
+
+    Parameters
+    ----------
+    survey
+        The survey (all respondents; those without a segment are excluded and reported).
+    segments
+        Segment numbers 1..k per respondent: a Series indexed by respondent id (NaN = no segment), an
+        :class:`~surveytools.segments.Segments`, or the path of a segments file.
+    basis
+        Per-respondent scores of the segmentation basis (e.g. factor scores), indexed by respondent id;
+        shown first, as means.
+    scale_scores
+        Per-respondent scale scores (a DataFrame or :class:`~surveytools.scoring.ScaleScores`). ``None``
+        scores every scale of the questionnaire with :func:`surveytools.scoring.score_scales` (defaults);
+        ``False`` leaves scale scores out.
+    extra
+        Per-respondent extra variables (CRM KPIs, VoC metrics) indexed by respondent id: numeric columns
+        are shown as means, boolean columns as proportions, text columns as % per category.
+    variables
+        Restrict the table to these names (items, scales, basis or extra columns; a list or a
+        comma-separated string). Default: every basis dimension, scale, rating, categorical,
+        multiple-choice, numeric and NPS item, and every extra column.
+    fdr
+        Mark differences by Benjamini-Hochberg adjusted p-values (over all tests of the table) instead of
+        raw p-values. Adjusted p-values are reported either way.
+    names
+        Segment names ``{1: "Achievers", ...}`` or ``"1=Achievers,2=..."``; they override a
+        ``segment_name`` column of an assignments file. Unnamed segments are called "Segment k".
+    lang
+        Language of names and descriptions (``en`` or ``es``).
+    alpha
+        Significance level of the higher/lower marks.
+    weights
+        Use the survey weights when the questionnaire declares them (``False`` ignores them).
+    letters_adjust
+        Multiple-comparison adjustment of the pairwise column tests behind the letters, within each row:
+        ``bonferroni`` (default, as SPSS CTABLES), ``holm``, ``bh`` (Benjamini-Hochberg) or ``none``.
+    top_box
+        Add a row with the share answering the ``top_box`` highest codes under each rating item whose
+        answer scale has at least four codes (``0``: no top-box rows).
+    basis_labels
+        Display labels of the basis columns (e.g. factor names), column -> label.
+
+    Returns
+    -------
+    ProfileResult
+
+    Raises
+    ------
+    DataError
+        Assignments for respondents not in the data, a segment number with no respondents (segments must
+        be 1..k without gaps), names for segments that do not exist, fewer than two segments, missing or
+        negative weights, or a requested variable missing from the data.
+
+    Notes
+    -----
+    Cell values are weighted means (proportions for categories and options; the NPS is
+    ``100 * (share of 9-10 - share of 0-6)`` and is tested as the mean of the per-respondent score
+    +100/0/-100). Each test uses the respondents who answered that variable. The index
+    ``100 * segment / total`` is reported only where it is meaningful: a positive total and no negative
+    values (so not for factor scores or the NPS). See the module docstring for the formulas.
+
+    Examples
+    --------
+    >>> result = profile_segments(survey, assignments, names={1: "Achievers"})   # doctest: +SKIP
+    >>> print(result.summary())                                                   # doctest: +SKIP
+    """
+    lang = check_lang(lang)
+    if not 0 < alpha < 1:
+        raise DataError(f"alpha must be between 0 and 1, not {alpha!r}")
+    if letters_adjust not in LETTER_ADJUSTMENTS:
+        raise DataError(f"unknown letters adjustment {letters_adjust!r}; choose one of {', '.join(LETTER_ADJUSTMENTS)}")
+    if isinstance(top_box, bool) or not isinstance(top_box, (int, np.integer)) or top_box < 0:
+        raise DataError(f"top_box must be a whole number >= 0, not {top_box!r}")
+    rows_in = survey.n
+    assignments = as_segments(segments)
+    kept, seg, unassigned = assignments.align(survey)
+    labels = seg.to_numpy(dtype=int)
+    k = int(labels.max())
+    counts = np.bincount(labels, minlength=k + 1)[1:]
+    seg_names = _segment_names(assignments, counts, names, lang)
+    w, weighted = _profile_weights(survey, kept, weights)
+    if isinstance(variables, str):
+        variables = [v.strip() for v in variables.split(",") if v.strip()]
+    elif variables is not None:
+        variables = [str(v) for v in variables]
+    basis_f = _score_frame(basis, kept.ids, "basis scores") if basis is not None else None
+    scales_f = None
+    if scale_scores is None:
+        if survey.questionnaire.scales:
+            from .scoring import score_scales
+
+            scales_f = _score_frame(score_scales(survey, weights=False), kept.ids, "scale scores")
+    elif scale_scores is not False:
+        scales_f = _score_frame(scale_scores, kept.ids, "scale scores")
+    extra_f = _score_frame(extra, kept.ids, "extra variables") if extra is not None else None
+    rows = _build_rows(kept, basis=basis_f, scales=scales_f, extra=extra_f, variables=variables, lang=lang,
+                       basis_labels=basis_labels, top_box=int(top_box))
+
+    small = [f"{s} (n={int(counts[s - 1])})" for s in range(1, k + 1) if counts[s - 1] < _SMALL_SEGMENT]
+    if small:
+        warnings.warn(f"small segment{'s' if len(small) > 1 else ''} {', '.join(small)}: tests against the rest of "
+                      f"the sample have little power below {_SMALL_SEGMENT} respondents", DataQualityWarning,
+                      stacklevel=2)
+
+    G = np.zeros((kept.n, k))
+    G[np.arange(kept.n), labels - 1] = 1.0
+    st = _segment_tests(np.column_stack(rows.data), G, w, rows, fdr=fdr, alpha=alpha)
+    letter_of = [segment_letter(s) for s in range(1, k + 1)]
+    st["letters"], pairwise = _letters(st, rows, letter_of, alpha=alpha, adjust=letters_adjust)
+    rows_df = _rows_frame(rows, st)
+    cells = _cells_frame(rows_df.index, k, st)
+    seg_ids = np.arange(1, k + 1)
     wsum = G.T @ w
     seg_df = pd.DataFrame({
         "name": [seg_names[s] for s in seg_ids],
+        "letter": letter_of,
         "n": counts.astype(int),
         "weighted_n": wsum,
         "share": wsum / wsum.sum(),
     }, index=pd.Index(seg_ids, name="segment"))
     seg_df["description"] = [
-        _describe(int(s), seg_names[s], int(counts[s - 1]), float(seg_df.at[s, "share"]), rows, m_t, m_s[s - 1],
-                  mark[s - 1], effect[s - 1], weighted, lang) for s in seg_ids
+        _describe(int(s), seg_names[s], int(counts[s - 1]), float(seg_df.at[s, "share"]), rows, st["m_t"],
+                  st["m_s"][s - 1], st["mark"][s - 1], st["effect"][s - 1], weighted, lang) for s in seg_ids
     ]
     return ProfileResult(segments=seg_df, rows=rows_df, cells=cells, alpha=float(alpha), fdr=bool(fdr),
-                         weighted=weighted, lang=lang, rows_in=rows_in, unassigned=pd.Index(unassigned))
+                         weighted=weighted, lang=lang, rows_in=rows_in, unassigned=pd.Index(unassigned),
+                         pairwise=pairwise, letters_adjust=letters_adjust)
+
+
+def _pairwise_tests(m: np.ndarray, n: np.ndarray, se2: np.ndarray, is_prop: np.ndarray) -> dict[str, np.ndarray]:
+    """Every pair of segments (a < b, in ``np.triu_indices`` order) tested on every row.
+
+    ``m``, ``n`` (Kish n_eff) and ``se2`` are k x R; returns pairs x R arrays ``diff`` (a - b), ``statistic``,
+    ``df`` (NaN for z) and ``p``: Welch t for means, the pooled two-proportion z test for proportions.
+    """
+    k = m.shape[0]
+    a, b = np.triu_indices(k, 1)
+    ma, mb, na, nb, sa, sb = m[a], m[b], n[a], n[b], se2[a], se2[b]
+    diff = ma - mb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s2 = sa + sb
+        t = diff / np.sqrt(s2)
+        df = s2 ** 2 / (sa ** 2 / (na - 1.0) + sb ** 2 / (nb - 1.0))
+        ok_t = (na > 1) & (nb > 1) & (s2 > 0)
+        t = np.where(ok_t, t, np.nan)
+        df = np.where(ok_t, df, np.nan)
+        p_t = 2.0 * stats.t.sf(np.abs(t), df)
+        pool = (na * ma + nb * mb) / (na + nb)
+        z = diff / np.sqrt(pool * (1.0 - pool) * (1.0 / na + 1.0 / nb))
+        ok_z = (na > 0) & (nb > 0) & (pool > 0) & (pool < 1)
+        z = np.where(ok_z, z, np.nan)
+        p_z = 2.0 * stats.norm.sf(np.abs(z))
+    prop = is_prop[None, :]
+    return {"diff": diff, "statistic": np.where(prop, z, t), "df": np.where(prop, np.nan, df),
+            "p": np.where(prop, p_z, p_t)}
+
+
+def _adjust_rows(p: np.ndarray, method: str) -> np.ndarray:
+    """Adjust the pairwise p-values (pairs x R) of each row (column) for multiple comparisons.
+
+    NaN p-values (tests that could not be made) are left out of the count and stay NaN. Bonferroni:
+    ``min(1, m p)``; Holm: ``max_{j <= i} min(1, (m - j + 1) p_(j))``; Benjamini-Hochberg:
+    ``min_{j >= i} min(1, m p_(j) / j)``, with ``m`` the number of tests in the row.
+    """
+    if method == "none":
+        return p.copy()
+    m = np.isfinite(p).sum(axis=0)[None, :].astype(float)
+    if method == "bonferroni":
+        return np.where(np.isfinite(p), np.minimum(1.0, p * m), np.nan)
+    order = np.argsort(np.where(np.isfinite(p), p, np.inf), axis=0, kind="stable")
+    ps = np.take_along_axis(p, order, axis=0)
+    rank = np.arange(1, p.shape[0] + 1, dtype=float)[:, None]
+    valid = rank <= m
+    if method == "holm":
+        adj = np.where(valid, ps * (m - rank + 1.0), -np.inf)
+        adj = np.minimum(1.0, np.maximum.accumulate(adj, axis=0))
+    else:  # bh
+        adj = np.where(valid, ps * m / rank, np.inf)
+        adj = np.minimum(1.0, np.minimum.accumulate(adj[::-1], axis=0)[::-1])
+    adj = np.where(valid, adj, np.nan)
+    out = np.empty_like(adj)
+    np.put_along_axis(out, order, adj, axis=0)
+    return out
+
 
 
 # ====================================================================== descriptions

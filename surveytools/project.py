@@ -83,10 +83,16 @@ class Project:
 
     def inputs(self) -> list[Path]:
         """Every input file (for the manifest's checksums)."""
+        from .stages import all_stages
+
         out = [self.path, self.questionnaire, *self.exports]
-        crm = self.stage("crm").get("file")
-        if crm:
-            out.append(Path(crm))
+        for stage in all_stages():  # every input file named in a stage's section (crm.file, weight.targets...)
+            if not stage.section or stage.section == "data" or not self.enabled(stage.section):
+                continue
+            for opt in stage.project_options:
+                value = self.stage(stage.section).get(opt.name)
+                if opt.type == "path" and not opt.output and value is not None and Path(value) not in out:
+                    out.append(Path(value))
         return out
 
 

@@ -15,7 +15,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,6 @@ ITEM_TYPES: tuple[str, ...] = (
 )
 #: Types whose answers are numeric codes.
 CODED_TYPES = frozenset({"likert", "categorical", "multi", "nps"})
-#: Types whose values are numbers in the clean data.
-NUMERIC_TYPES = frozenset({"likert", "categorical", "nps", "numeric"})
 
 _WS = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
@@ -900,23 +898,3 @@ class _Builder:
                     bat[str(name)] = tuple(ids)
                 kw["batteries"] = bat
         return QualitySettings(**kw)
-
-
-def questionnaire_from_items(item_ids: Iterable[str], codes: Mapping[int, str], *, title: str | None = None,
-                             respondent_id: str | None = None) -> Questionnaire:
-    """Build a minimal questionnaire of Likert items sharing one answer scale (for quick analyses).
-
-    Parameters
-    ----------
-    item_ids
-        The item ids.
-    codes
-        The shared answer scale, code -> label.
-    title, respondent_id
-        As in the YAML spec.
-    """
-    return Questionnaire.from_dict({
-        "title": title, "respondent_id": respondent_id,
-        "option_sets": {"scale": {"codes": dict(codes)}},
-        "items": {i: {"options": "scale"} for i in item_ids},
-    })

@@ -814,6 +814,175 @@ def _bootstrap(x: np.ndarray, w: np.ndarray | None, *, n_boot: int, seed: int | 
     return res
 
 
+# ---------------------------------------------------------------------------- the steps of analyze_items
+def _check_item_options(missing: str, confidence: float, bootstrap: int, omega_factors: int | None) -> None:
+    """The options of :func:`analyze_items`; raises :class:`DataError` naming a bad one."""
+    if missing not in MISSING_METHODS:
+        raise DataError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
+    if not 0 < confidence < 1:
+        raise DataError(f"confidence must be between 0 and 1, not {confidence!r}")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise DataError(f"bootstrap must be a whole number of resamples >= 0, not {bootstrap!r}")
+    if omega_factors is not None and (isinstance(omega_factors, bool) or not isinstance(omega_factors, (int, np.integer))
+                                      or omega_factors < 1):
+        raise DataError(f"omega factors must be a whole number >= 1, not {omega_factors!r}")
+
+
+def _usable_rows(x: np.ndarray, w: np.ndarray | None, missing: str) -> tuple[np.ndarray, str]:
+    """Rows analysed (listwise: every item answered; pairwise: any; weight > 0) and why the others are not."""
+    if missing == "listwise":
+        used = ~np.isnan(x).any(axis=1)
+        reason = "did not answer every item (listwise)"
+    else:
+        used = ~np.isnan(x).all(axis=1)
+        reason = "answered none of its items"
+    if w is not None and (w <= 0).any():
+        used &= w > 0
+        reason += " or has weight 0"
+    return used, reason
+
+
+def _unusable_items(x: np.ndarray, w: np.ndarray | None, items: list[str], name: str
+                    ) -> tuple[list[Finding], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Items with fewer than two answers or no variance (left out, as psych does, with a finding each), and
+    the pairwise moments of all the items."""
+    moments = pairwise_moments(x, w)
+    C = moments[0]
+    findings: list[Finding] = []
+    for i, item in enumerate(items):
+        n_ans = int((~np.isnan(x[:, i])).sum())
+        if n_ans < 2:
+            msg = (f"scale {name!r}: item {item} has {n_ans} answer{'s' if n_ans != 1 else ''}; it was left out "
+                   "of the analysis")
+            findings.append(Finding("no-answers", name, msg, item, float(n_ans)))
+        elif not C[i, i] > _ZERO_VAR:
+            val = np.nanmean(x[:, i])
+            msg = (f"scale {name!r}: item {item} has no variance (every answer is {val:g}); it was left out of "
+                   "the analysis")
+            findings.append(Finding("zero-variance", name, msg, item, 0.0))
+    return findings, moments
+
+
+def _without_items(items: list[str], x: np.ndarray, w: np.ndarray | None, dropped: list[str], missing: str,
+                   name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """Items, answers and weights without the dropped items (and, pairwise, without rows left with no answer)."""
+    keep = [i for i, it in enumerate(items) if it not in dropped]
+    items = [items[i] for i in keep]
+    x = x[:, keep]
+    if len(items) < 2:
+        raise ScaleError(f"scale {name!r}: fewer than two items have answers with variance "
+                         f"(left out: {', '.join(dropped)}); reliability cannot be computed")
+    rowok = ~np.isnan(x).all(axis=1) if missing == "pairwise" else np.ones(x.shape[0], bool)
+    return items, x[rowok], None if w is None else w[rowok]
+
+
+def _matrix_findings(C: np.ndarray, npair: np.ndarray, items: list[str], n: int, missing: str,
+                     name: str) -> list[Finding]:
+    """Covariances from few respondents, or a correlation matrix that is not positive definite; an undefined
+    covariance is an error."""
+    p = len(items)
+    if not np.all(np.isfinite(C)):
+        i, j = np.argwhere(~np.isfinite(C))[0]
+        raise ScaleError(f"scale {name!r}: items {items[i]} and {items[j]} were answered together by fewer than two "
+                         "respondents, so their covariance (and alpha) is undefined; drop one of them from the "
+                         "scale or collect more data")
+    findings: list[Finding] = []
+    min_pair = np.nanmin(npair[np.triu_indices(p, 1)])
+    if min_pair < min(30, n) and missing == "pairwise":
+        i, j = np.argwhere(npair == min_pair)[0]
+        findings.append(Finding("few-pairs", name, f"scale {name!r}: only {int(min_pair)} respondents answered both "
+                                f"{items[i]} and {items[j]}; their covariance is imprecise", None, float(min_pair)))
+    R = _cov2cor(C)
+    if np.linalg.eigvalsh(R)[0] < -1e-10:
+        findings.append(Finding("not-positive-definite", name, f"scale {name!r}: the pairwise correlation matrix is "
+                                "not positive definite (many missing answers); G6 uses a pseudo-inverse, as psych",
+                                None, float(np.linalg.eigvalsh(R)[0])))
+    return findings
+
+
+def _item_table_of(C: np.ndarray, x: np.ndarray, w: np.ndarray | None, items: list[str], rev: set[str]
+                   ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The item statistics table (psych ``alpha``'s ``item.stats`` and ``alpha.drop``), and the weighted mean and
+    SD of the scale score (mean of the answered items)."""
+    table = _item_table(C)
+    table.index = pd.Index(items, name="item")
+    mean_i, sd_i = _weighted_mean_sd(x, w)
+    answered = ~np.isnan(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.where(answered, x, 0.0).sum(axis=1) / answered.sum(axis=1)
+    t_mean, t_sd = _weighted_mean_sd(total[:, None], w)
+    table.insert(0, "raw_r", _cor_with(total, x, w))
+    table.insert(0, "sd", sd_i)
+    table.insert(0, "mean", mean_i)
+    table.insert(0, "n", answered.sum(axis=0).astype(int))
+    table.insert(0, "reversed", [it in rev for it in items])
+    return table, t_mean, t_sd
+
+
+def _omega_hierarchical(Rp: np.ndarray, k: int, items: list[str], name: str, findings: list[Finding]) -> Any:
+    """The Schmid-Leiman solution with ``k`` group factors (None when it cannot be estimated), adding findings."""
+    p = len(items)
+    if k >= p:
+        findings.append(Finding("omega-not-estimable", name, f"scale {name!r}: {k} factors are too many for "
+                                f"{p} items; omega hierarchical needs fewer factors than items (3+ items per "
+                                "factor)", None, float(k)))
+        return None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sl = schmid_leiman(Rp, k, names=items)
+        for c in caught:
+            if issubclass(c.category, EstimationWarning) and k == 1:
+                findings.append(Finding("omega-one-factor", name, f"scale {name!r}: with one factor omega "
+                                        "hierarchical is the one-factor omega; ask for 3 or more factors "
+                                        "for a general factor", None, 1.0))
+            elif issubclass(c.category, EstimationWarning) and k == 2:
+                findings.append(Finding("omega-two-factors", name, f"scale {name!r}: with two group factors "
+                                        "the general factor is not identified; both get loadings "
+                                        "sqrt(|phi12|) as psych does (use 3+ factors if you can)", None,
+                                        float(sl.g_of_factors[0])))
+            elif issubclass(c.category, Warning) and not issubclass(c.category, EstimationWarning):
+                warnings.warn(c.message, c.category, stacklevel=4)
+        if sl.flipped:
+            findings.append(Finding("omega-flipped", name, f"scale {name!r}: item(s) {', '.join(sl.flipped)} "
+                                    "load negatively on the general factor and were reversed for omega (as "
+                                    "psych's flip=TRUE); check their keying"))
+        for h in sl.heywood:
+            findings.append(Finding("heywood", name, f"scale {name!r}: item {h} is a Heywood case in the "
+                                    f"{k}-factor fit (uniqueness at its bound); omega may be unstable", h))
+        return sl
+    except (EstimationError, DataError) as exc:
+        findings.append(Finding("omega-not-estimable", name, f"scale {name!r}: the {k}-factor Schmid-Leiman "
+                                f"solution could not be estimated ({exc})", None, float(k)))
+        return None
+
+
+def _item_findings(table: pd.DataFrame, C: np.ndarray, items: list[str], rev: set[str], alpha: float, name: str, *,
+                   deletion_gain: float, min_alpha: float) -> list[Finding]:
+    """Probably mis-keyed items (negative item-rest correlation), items whose deletion raises alpha, low alpha."""
+    p = len(items)
+    findings: list[Finding] = []
+    for item, r in table.iterrows():
+        if r["r_drop"] < 0:
+            # alpha with the item's key flipped: C -> D C D
+            D = np.ones(p)
+            D[items.index(item)] = -1.0
+            alt = _raw_alpha(C * D[:, None] * D[None, :])
+            fix = (f"remove the '-' before {item} in the scale (it is reversed but should not be)" if item in rev
+                   else f"write it as '-{item}' in the scale (reverse-key it)")
+            findings.append(Finding("negative-item-rest", name, f"scale {name!r}: item {item} correlates negatively "
+                                    f"with the rest of the scale (r_drop = {r['r_drop']:.3f}); probably mis-keyed: "
+                                    f"{fix}; alpha would be {alt:.3f}", str(item), float(r["r_drop"])))
+        elif np.isfinite(r["alpha_if_deleted"]) and r["alpha_if_deleted"] - alpha > deletion_gain:
+            findings.append(Finding("alpha-if-deleted", name, f"scale {name!r}: deleting item {item} raises alpha from "
+                                    f"{alpha:.3f} to {r['alpha_if_deleted']:.3f}; review its wording",
+                                    str(item), float(r["alpha_if_deleted"])))
+    if alpha < min_alpha:
+        findings.append(Finding("low-alpha", name, f"scale {name!r}: alpha = {alpha:.3f} is below {min_alpha:g}; "
+                                "the scale score is noisy", None, alpha))
+    return findings
+
+
 def analyze_items(
     frame: pd.DataFrame,
     *,
@@ -870,18 +1039,9 @@ def analyze_items(
     DataError
         Bad options.
     """
-    if missing not in MISSING_METHODS:
-        raise DataError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
-    if not 0 < confidence < 1:
-        raise DataError(f"confidence must be between 0 and 1, not {confidence!r}")
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise DataError(f"bootstrap must be a whole number of resamples >= 0, not {bootstrap!r}")
-    if omega_factors is not None and (isinstance(omega_factors, bool) or not isinstance(omega_factors, (int, np.integer))
-                                      or omega_factors < 1):
-        raise DataError(f"omega factors must be a whole number >= 1, not {omega_factors!r}")
+    _check_item_options(missing, confidence, bootstrap, omega_factors)
     items = [str(c) for c in frame.columns]
     rev = set(map(str, reversed))
-    findings: list[Finding] = []
     if len(items) < 2:
         raise ScaleError(f"scale {name!r} has {len(items)} item{'s' if len(items) != 1 else ''}: reliability needs "
                          "at least two; add items to the scale in the questionnaire or leave it out (--scale)")
@@ -892,85 +1052,28 @@ def analyze_items(
     x = frame.to_numpy(dtype=float)
     w = None if weights is None else np.asarray(weights, dtype=float)
     rows_in = x.shape[0]
-    if missing == "listwise":
-        used = ~np.isnan(x).any(axis=1)
-        reason = "did not answer every item (listwise)"
-    else:
-        used = ~np.isnan(x).all(axis=1)
-        reason = "answered none of its items"
-    if w is not None and (w <= 0).any():
-        used &= w > 0
-        reason += " or has weight 0"
+    used, reason = _usable_rows(x, w, missing)
     x = x[used]
     w = None if w is None else w[used]
-    n = int(x.shape[0])
-    if n == 0:
+    if x.shape[0] == 0:
         what = "answered every item" if missing == "listwise" else "answered any item"
         raise ScaleError(f"scale {name!r}: no respondent {what} of {', '.join(items)}"
                          + ("; try --missing pairwise" if missing == "listwise" else
                             "; check that the columns hold the answers"))
-    # items without answers or without variance are removed (psych deletes them with a warning)
-    C, Rp, npair = pairwise_moments(x, w)
-    var = np.diag(C)
-    dropped: list[str] = []
-    for i, item in enumerate(items):
-        n_ans = int((~np.isnan(x[:, i])).sum())
-        if n_ans < 2:
-            dropped.append(item)
-            msg = (f"scale {name!r}: item {item} has {n_ans} answer{'s' if n_ans != 1 else ''}; it was left out "
-                   "of the analysis")
-            findings.append(Finding("no-answers", name, msg, item, float(n_ans)))
-        elif not var[i] > _ZERO_VAR:
-            dropped.append(item)
-            val = np.nanmean(x[:, i])
-            msg = (f"scale {name!r}: item {item} has no variance (every answer is {val:g}); it was left out of "
-                   "the analysis")
-            findings.append(Finding("zero-variance", name, msg, item, 0.0))
+    findings, (C, Rp, npair) = _unusable_items(x, w, items, name)
     for fnd in findings:
         warnings.warn(fnd.message, DataQualityWarning, stacklevel=3)
+    dropped = [str(f.item) for f in findings]
     if dropped:
-        keep = [i for i, it in enumerate(items) if it not in dropped]
-        items = [items[i] for i in keep]
-        x = x[:, keep]
-        if len(items) < 2:
-            raise ScaleError(f"scale {name!r}: fewer than two items have answers with variance "
-                             f"(left out: {', '.join(dropped)}); reliability cannot be computed")
-        rowok = ~np.isnan(x).all(axis=1) if missing == "pairwise" else np.ones(x.shape[0], bool)
-        x = x[rowok]
-        w = None if w is None else w[rowok]
-        n = int(x.shape[0])
+        items, x, w = _without_items(items, x, w, dropped, missing, name)
         C, Rp, npair = pairwise_moments(x, w)
+    n = int(x.shape[0])
     p = len(items)
-    if not np.all(np.isfinite(C)):
-        i, j = np.argwhere(~np.isfinite(C))[0]
-        raise ScaleError(f"scale {name!r}: items {items[i]} and {items[j]} were answered together by fewer than two "
-                         "respondents, so their covariance (and alpha) is undefined; drop one of them from the "
-                         "scale or collect more data")
-    min_pair = np.nanmin(npair[np.triu_indices(p, 1)])
-    if min_pair < min(30, n) and missing == "pairwise":
-        i, j = np.argwhere(npair == min_pair)[0]
-        findings.append(Finding("few-pairs", name, f"scale {name!r}: only {int(min_pair)} respondents answered both "
-                                f"{items[i]} and {items[j]}; their covariance is imprecise", None, float(min_pair)))
+    findings += _matrix_findings(C, npair, items, n, missing, name)
     st = alpha_from_cov(C)
-    R = _cov2cor(C)
-    if np.linalg.eigvalsh(R)[0] < -1e-10:
-        findings.append(Finding("not-positive-definite", name, f"scale {name!r}: the pairwise correlation matrix is "
-                                "not positive definite (many missing answers); G6 uses a pseudo-inverse, as psych",
-                                None, float(np.linalg.eigvalsh(R)[0])))
-    table = _item_table(C)
-    table.index = pd.Index(items, name="item")
-    mean_i, sd_i = _weighted_mean_sd(x, w)
-    answered = ~np.isnan(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.where(answered, x, 0.0).sum(axis=1) / answered.sum(axis=1)
-    t_mean, t_sd = _weighted_mean_sd(total[:, None], w)
-    table.insert(0, "raw_r", _cor_with(total, x, w))
-    table.insert(0, "sd", sd_i)
-    table.insert(0, "mean", mean_i)
-    table.insert(0, "n", answered.sum(axis=0).astype(int))
-    table.insert(0, "reversed", [it in rev for it in items])
-    # omega
+    table, t_mean, t_sd = _item_table_of(C, x, w, items, rev)
     omega_t = float("nan")
+    table["omega_loading"] = np.nan
     if p >= 3:
         try:
             omega_t, lam, _u2 = omega_one_factor(Rp)
@@ -978,63 +1081,11 @@ def analyze_items(
         except (EstimationError, DataError) as exc:
             findings.append(Finding("omega-not-estimable", name, f"scale {name!r}: one-factor omega could not be "
                                     f"estimated ({exc})"))
-            table["omega_loading"] = np.nan
-    else:
-        table["omega_loading"] = np.nan
     sl = None
     if omega_factors is not None:
-        k = int(omega_factors)
-        if k >= p:
-            findings.append(Finding("omega-not-estimable", name, f"scale {name!r}: {k} factors are too many for "
-                                    f"{p} items; omega hierarchical needs fewer factors than items (3+ items per "
-                                    "factor)", None, float(k)))
-        else:
-            try:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    sl = schmid_leiman(Rp, k, names=items)
-                for c in caught:
-                    if issubclass(c.category, EstimationWarning) and k == 1:
-                        findings.append(Finding("omega-one-factor", name, f"scale {name!r}: with one factor omega "
-                                                "hierarchical is the one-factor omega; ask for 3 or more factors "
-                                                "for a general factor", None, 1.0))
-                    elif issubclass(c.category, EstimationWarning) and k == 2:
-                        findings.append(Finding("omega-two-factors", name, f"scale {name!r}: with two group factors "
-                                                "the general factor is not identified; both get loadings "
-                                                "sqrt(|phi12|) as psych does (use 3+ factors if you can)", None,
-                                                float(sl.g_of_factors[0])))
-                    elif issubclass(c.category, Warning) and not issubclass(c.category, EstimationWarning):
-                        warnings.warn(c.message, c.category, stacklevel=3)
-                if sl.flipped:
-                    findings.append(Finding("omega-flipped", name, f"scale {name!r}: item(s) {', '.join(sl.flipped)} "
-                                            "load negatively on the general factor and were reversed for omega (as "
-                                            "psych's flip=TRUE); check their keying"))
-                for h in sl.heywood:
-                    findings.append(Finding("heywood", name, f"scale {name!r}: item {h} is a Heywood case in the "
-                                            f"{k}-factor fit (uniqueness at its bound); omega may be unstable", h))
-            except (EstimationError, DataError) as exc:
-                findings.append(Finding("omega-not-estimable", name, f"scale {name!r}: the {k}-factor Schmid-Leiman "
-                                        f"solution could not be estimated ({exc})", None, float(k)))
-    # diagnostics
+        sl = _omega_hierarchical(Rp, int(omega_factors), items, name, findings)
     alpha = float(st["alpha"])
-    for item, r in table.iterrows():
-        if r["r_drop"] < 0:
-            # alpha with the item's key flipped: C -> D C D
-            D = np.ones(p)
-            D[items.index(item)] = -1.0
-            alt = _raw_alpha(C * D[:, None] * D[None, :])
-            fix = (f"remove the '-' before {item} in the scale (it is reversed but should not be)" if item in rev
-                   else f"write it as '-{item}' in the scale (reverse-key it)")
-            findings.append(Finding("negative-item-rest", name, f"scale {name!r}: item {item} correlates negatively "
-                                    f"with the rest of the scale (r_drop = {r['r_drop']:.3f}); probably mis-keyed: "
-                                    f"{fix}; alpha would be {alt:.3f}", str(item), float(r["r_drop"])))
-        elif np.isfinite(r["alpha_if_deleted"]) and r["alpha_if_deleted"] - alpha > deletion_gain:
-            findings.append(Finding("alpha-if-deleted", name, f"scale {name!r}: deleting item {item} raises alpha from "
-                                    f"{alpha:.3f} to {r['alpha_if_deleted']:.3f}; review its wording",
-                                    str(item), float(r["alpha_if_deleted"])))
-    if alpha < min_alpha:
-        findings.append(Finding("low-alpha", name, f"scale {name!r}: alpha = {alpha:.3f} is below {min_alpha:g}; "
-                                "the scale score is noisy", None, alpha))
+    findings += _item_findings(table, C, items, rev, alpha, name, deletion_gain=deletion_gain, min_alpha=min_alpha)
     boot = None
     if bootstrap:
         boot = _bootstrap(x, w, n_boot=int(bootstrap), seed=seed, omega_factors=sl.n_factors if sl else None,

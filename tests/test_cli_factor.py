@@ -104,7 +104,7 @@ def test_bad_usage(invoke, bfi_csv, bfi_yaml, tmp_path):
     assert res.exit_code == 2
     res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--n-factors", "2", "--n-iter", "0", "--scores",
                  tmp_path / "s.txt")
-    assert res.exit_code == 1 and ".csv, .parquet or .xlsx" in res.stderr
+    assert res.exit_code == 1 and ".csv, .parquet, .xlsx or .sav" in res.stderr
 
 
 def test_scores_never_overwrite_input(invoke, bfi_csv, bfi_yaml):

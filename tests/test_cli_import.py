@@ -221,7 +221,7 @@ def test_output_over_an_input_is_refused(invoke, tmp_path, study):
 def test_bad_output_suffix_is_usage_error(invoke, tmp_path, study):
     _, export, spec = study
     result = invoke("import", export, "-q", spec, "-o", tmp_path / "clean.json")
-    assert result.exit_code == 2 and "use a .csv, .parquet or .xlsx file name" in result.stderr
+    assert result.exit_code == 2 and "use a .csv, .parquet, .xlsx or .sav file name" in result.stderr
 
 
 def test_failed_import_leaves_no_file_and_keeps_an_old_one(invoke, tmp_path, study):

@@ -80,7 +80,7 @@ def test_write_refuses_inputs_bad_suffix_and_missing_folder(tmp_path, imported):
     with pytest.raises(InputFileError, match="is also an input"):
         write_survey(survey, target, inputs=[target])
     assert target.read_bytes() == before
-    with pytest.raises(InputFileError, match="use a .csv, .parquet or .xlsx file name"):
+    with pytest.raises(InputFileError, match="use a .csv, .parquet, .xlsx or .sav file name"):
         write_survey(survey, tmp_path / "clean.json")
     with pytest.raises(InputFileError, match="does not exist; create it first"):
         write_survey(survey, tmp_path / "nowhere" / "clean.csv")

@@ -56,3 +56,21 @@ def test_labels_import_back_to_their_codes(rows, delimiter, by_text, rnd):
     np.testing.assert_array_equal(got, expected)  # rows without any answer keep their id and stay
     assert list(s.ids) == [f"r{i}" for i in range(len(rows))]
     assert [s.source.row_of(f"r{i}") for i in range(len(rows))] == list(range(2, len(rows) + 2))
+
+
+def test_import_does_not_run_the_quality_stage_the_caller_chains_it(tmp_path):
+    import pytest
+
+    from surveytools.quality import QualityReport, check_quality
+
+    path = tmp_path / "export.csv"
+    path.write_text("id,q1,q2,q3\nr1,1,2,3\nr2,3,3,3\nr3,5,4,2\n", encoding="utf-8")
+    result = import_survey(path, Q)
+    assert result.quality is None and result.to_dict()["quality"] is None
+    chained = result.with_quality(check_quality(result.survey))
+    assert isinstance(chained.quality, QualityReport) and result.quality is None
+    assert chained.to_dict()["quality"] == check_quality(result.survey).to_dict()
+    assert "Data quality" in chained.summary() and chained.survey is result.survey
+    with pytest.warns(DeprecationWarning, match="chain it"):
+        old = import_survey(path, Q, check_quality=True)
+    assert old.to_dict() == chained.to_dict()

@@ -543,3 +543,97 @@ def test_read_assignments_roundtrip_with_profile(tmp_path, bfi_survey, bfi_segme
         warnings.simplefilter("error")
         res = profile_segments(bfi_survey, read_assignments(path), variables="gender")
     assert res.k == 4
+
+
+# ---------------------------------------------------------------------- pairwise column letters
+
+def test_segment_letters():
+    from surveytools.profile import segment_letter
+
+    assert [segment_letter(i) for i in (1, 2, 26, 27, 28, 52, 53)] == ["A", "B", "Z", "AA", "AB", "AZ", "BA"]
+    with pytest.raises(DataError):
+        segment_letter(0)
+
+
+@pytest.mark.parametrize("adjust", ["bonferroni", "holm", "bh", "none"])
+def test_pairwise_letters_match_scipy_and_statsmodels(bfi_survey, bfi_segments, adjust):
+    """Every pair of segments, every row: Welch t (scipy) / pooled z (statsmodels), adjusted within the row by
+    statsmodels' multipletests; a cell's letters are the segments it is significantly higher than."""
+    res = profile_segments(bfi_survey, bfi_segments, letters_adjust=adjust,
+                           variables=["A1", "C2", "education", "age", "agreeableness"])
+    from surveytools.scoring import score_scales
+
+    scores = score_scales(bfi_survey).scores
+    sm_method = {"bonferroni": "bonferroni", "holm": "holm", "bh": "fdr_bh"}.get(adjust)
+    assert list(res.segments["letter"]) == ["A", "B", "C", "D"]
+    n_letters = 0
+    for rid, row in res.rows.iterrows():
+        var = row["variable"]
+        x = (scores[var] if row["section"] == "scale" else bfi_survey.responses[var]).astype(float)
+        if row["stat"] == "proportion":
+            code = row["level"]
+            x = x.where(x.isna(), ((x >= 5) if code == "top2" else (x == code)).astype(float))
+        pvals, diffs = [], []
+        for a in range(1, 5):
+            for b in range(a + 1, 5):
+                xa = x[bfi_segments == a].dropna()
+                xb = x[bfi_segments == b].dropna()
+                if row["stat"] == "proportion":
+                    stat, p = proportions_ztest([xa.sum(), xb.sum()], [len(xa), len(xb)])
+                else:
+                    t = stats.ttest_ind(xa, xb, equal_var=False)
+                    stat, p = t.statistic, t.pvalue
+                got = res.pairwise.loc[(rid, a, b)]
+                assert got["statistic"] == pytest.approx(stat, rel=1e-9)
+                assert got["p"] == pytest.approx(p, rel=1e-7, abs=1e-300)
+                pvals.append(p)
+                diffs.append((a, b, xa.mean() - xb.mean()))
+        p_adj = np.array(pvals) if sm_method is None else multipletests(pvals, method=sm_method)[1]
+        np.testing.assert_allclose(res.pairwise.xs(rid, level="row")["p_adj"].to_numpy(), p_adj, rtol=1e-10, atol=1e-300)
+        expected = {s: "" for s in range(1, 5)}
+        for (a, b, d), q in zip(diffs, p_adj, strict=True):
+            if q < 0.05:
+                hi, lo = (a, b) if d > 0 else (b, a)
+                expected[hi] += "ABCD"[lo - 1]
+        for s in range(1, 5):
+            assert res.cells.loc[(rid, s), "letters"] == "".join(sorted(expected[s]))
+            n_letters += len(expected[s])
+    assert n_letters > 10  # the segments differ: letters are not all empty
+
+
+def test_letters_in_json_and_summary(bfi_profile):
+    d = bfi_profile.to_dict()
+    assert [d["segments"][s]["letter"] for s in "1234"] == ["A", "B", "C", "D"]
+    assert d["letters"]["adjust"] == "bonferroni" and d["letters"]["within"] == "row"
+    cells = [v["segments"][s]["letters"] for v in d["variables"] for s in "1234"]
+    assert all(isinstance(c, str) and c == "".join(sorted(c)) for c in cells)
+    # gender defines segments 1, 2 (men) vs 3, 4 (women): the men's cells of "male" beat C and D
+    male = next(v for v in d["variables"] if v["id"] == "categorical:gender=1")
+    assert male["segments"]["1"]["letters"] == "CD" and male["segments"]["3"]["letters"] == ""
+    text = bfi_profile.summary()
+    assert "1 (A)" in text and "letters: segments a cell is significantly higher than" in text
+
+
+def test_top_box_rows(bfi_survey, bfi_segments):
+    res = profile_segments(bfi_survey, bfi_segments, variables=["A1"])
+    assert list(res.rows.index) == ["likert:A1", "likert:A1=top2"]
+    top = res.rows.loc["likert:A1=top2"]
+    x = bfi_survey.responses["A1"].dropna()
+    assert top["total"] == pytest.approx((x >= 5).mean(), rel=1e-12) and top["stat"] == "proportion"
+    assert top["level_label"] == "Top 2 box"
+    es = profile_segments(bfi_survey, bfi_segments, variables=["A1"], lang="es", top_box=3)
+    assert es.rows.loc["likert:A1=top3", "level_label"] == "Top 3 (los 3 valores más altos)"
+    assert es.rows.loc["likert:A1=top3", "total"] == pytest.approx((x >= 4).mean(), rel=1e-12)
+    none = profile_segments(bfi_survey, bfi_segments, variables=["A1"], top_box=0)
+    assert list(none.rows.index) == ["likert:A1"]
+    with pytest.raises(DataError, match="top_box"):
+        profile_segments(bfi_survey, bfi_segments, top_box=-1)
+    with pytest.raises(DataError, match="letters adjustment"):
+        profile_segments(bfi_survey, bfi_segments, letters_adjust="tukey")
+
+
+def test_basis_labels(bfi_survey, bfi_segments):
+    basis = pd.DataFrame({"F1": np.arange(bfi_survey.n, dtype=float)}, index=bfi_survey.responses.index)
+    res = profile_segments(bfi_survey, bfi_segments, basis=basis, basis_labels={"F1": "Amabilidad"},
+                           variables=["F1"])
+    assert res.rows.loc["basis:F1", "label"] == "Amabilidad" and res.rows.loc["basis:F1", "variable"] == "F1"

@@ -182,7 +182,7 @@ def test_row_groups_are_exact_even_when_hashes_collide(monkeypatch):
     expected = pd.DataFrame(x[rows]).groupby([0, 1, 2, 3], dropna=False, sort=False).ngroup().to_numpy()
     assert (_row_groups(x, rows)[rows] == expected).all()
     assert (_row_groups(x, rows)[~rows] == -1).all()
-    import surveytools.quality as quality
+    import surveytools.quality.arrays as quality  # where the row hashing lives
 
     monkeypatch.setattr(quality, "_MIX1", np.uint64(0))  # every row hashes to the same value
     monkeypatch.setattr(quality, "_MIX2", np.uint64(0))
@@ -416,3 +416,47 @@ def test_library_never_prints(capsys, small_study):
         warnings.simplefilter("error")
         check_quality(load_survey(data, load_questionnaire(q))).summary()
     assert capsys.readouterr() == ("", "")
+
+
+# ------------------------------------------------------------------------------ the registry of checks
+@pytest.fixture(scope="module")
+def study_survey():
+    from surveytools.io import import_survey
+
+    return import_survey(STUDY / "export_qualtrics.xlsx", load_questionnaire(STUDY / "questionnaire.yaml")).survey
+
+
+def test_registry_has_one_check_per_flag_code_in_report_order():
+    from surveytools.quality import CHECKS, FLAG_DESCRIPTIONS
+
+    assert tuple(CHECKS) == FLAG_CODES
+    for code, check in CHECKS.items():
+        assert check.code == code and check.description == FLAG_DESCRIPTIONS[code] and callable(check.run)
+
+
+@pytest.mark.parametrize("code", FLAG_CODES)
+def test_each_check_runs_alone_and_flags_as_in_the_full_run(study_survey, code):
+    full = check_quality(study_survey)
+    alone = check_quality(study_survey, select=code)
+    pd.testing.assert_series_equal(alone.flags[code], full.flags[code])
+    assert alone.checks[code] == full.checks[code]
+    others = [c for c in FLAG_CODES if c != code]
+    assert not alone.flags[others].to_numpy().any()
+    assert all(alone.checks[c].rule == "not selected" and not alone.checks[c].ran for c in others)
+    assert list(alone.detail.columns) == list(full.detail.columns)
+
+
+def test_check_functions_are_testable_on_their_own(study_survey):
+    from surveytools.quality import CHECKS, QualityContext
+
+    ctx = QualityContext(study_survey, max_missing=0.2, longstring=None)
+    out = CHECKS["longstring"].run(ctx)
+    assert out.info.ran and out.settings["longstring"] >= 2
+    assert (out.flag == (out.detail["longest_run"] >= out.settings["longstring"])).all()
+    dup = CHECKS["duplicate-answers"].run(ctx)
+    assert ((dup.duplicate_of >= 0) == dup.flag).all()
+
+
+def test_unknown_selected_check_is_an_error(study_survey):
+    with pytest.raises(DataError, match="unknown data-quality flag code"):
+        check_quality(study_survey, select="speeder,sleepy")

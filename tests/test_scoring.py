@@ -120,7 +120,7 @@ def test_result_outputs(msq_survey, tmp_path):
     path = res.write(tmp_path / "s.parquet", counts=True)
     back = pd.read_parquet(path)
     assert list(back.columns) == ["respondent_id", "EA", "Sadness", "EA_n", "Sadness_n"]
-    with pytest.raises(InputFileError, match=r"\.csv, \.parquet or \.xlsx"):
+    with pytest.raises(InputFileError, match=r"\.csv, \.parquet, \.xlsx or \.sav"):
         res.write(tmp_path / "s.txt")
     with pytest.raises(InputFileError, match="also an input"):
         res.write(tmp_path / "s.parquet", inputs=[tmp_path / "s.parquet"])

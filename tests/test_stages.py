@@ -193,17 +193,23 @@ def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
     return args
 
 
+def _data(out: Path) -> Path:
+    """The survey the stages after quality (and weight) consumed: the weighted data when the study is weighted."""
+    return out / "weighted.csv" if (out / "weighted.csv").exists() else out / "clean.csv"
+
+
 #: stage -> (the data file its project run consumed, extra command-line inputs) given the run's output folder
 _INPUTS = {
     "quality": lambda st, out: [st["project"].exports[0]],
-    "reliability": lambda st, out: [out / "clean.csv"],
-    "factor": lambda st, out: [out / "clean.csv"],
-    "segment": lambda st, out: [out / "clean.csv", "--factor-scores", out / "factor_scores.csv"],
-    "typing_tool": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv"],
-    "profile": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv", "--scores",
+    "weight": lambda st, out: [out / "clean.csv"],
+    "reliability": lambda st, out: [_data(out)],
+    "factor": lambda st, out: [_data(out)],
+    "segment": lambda st, out: [_data(out), "--factor-scores", out / "factor_scores.csv"],
+    "typing_tool": lambda st, out: [_data(out), "--segments", out / "segments.csv"],
+    "profile": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--scores",
                                 out / "factor_scores.csv"],
-    "crm": lambda st, out: ["--survey", out / "clean.csv", "--segments", out / "segments.csv"],
-    "voc": lambda st, out: [out / "clean.csv", "--segments", out / "segments.csv", "--crm",
+    "crm": lambda st, out: ["--survey", _data(out), "--segments", out / "segments.csv"],
+    "voc": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--crm",
                             out / "customers_segmented.parquet", "--factor-scores", out / "factor_scores.csv"],
 }
 

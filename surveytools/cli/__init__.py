@@ -27,6 +27,7 @@ __all__ = ["main", "cli", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     "import": "stage:import_",
     "quality": "stage:quality",
+    "weight": "stage:weight",
     "reliability": "stage:reliability",
     "scores": "stage:scores",
     "correlate": "stage:correlate",

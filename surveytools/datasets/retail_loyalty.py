@@ -973,6 +973,26 @@ def readme(sim: dict[str, object]) -> str:
     return "\n".join(out)
 
 
+TARGETS_YAML = """\
+# Population targets of the Mercavista study (shoppers aged 18+), for 'surveytools weight' and the
+# project's weight stage: shares by label (or code); bands [lower, upper) for age.
+targets:
+  gender: {Hombre: 0.485, Mujer: 0.505, Otro: 0.01}
+  age:
+    bins: [0, 35, 55, 200]
+    shares: [0.27, 0.37, 0.36]
+  region:
+    Noroeste: 0.10
+    Noreste: 0.15
+    Comunidad de Madrid: 0.14
+    Centro: 0.11
+    Este: 0.22
+    Sur: 0.22
+    Canarias: 0.06
+cap: 5            # no weight above 5 x the mean weight
+missing: ignore   # a respondent without an answer is left out of that margin only
+"""
+
 PROJECT_YAML = """\
 # surveytools project file for the Mercavista loyalty study (see README.md).
 # Run it with:   surveytools run project.yaml -o mercavista-output
@@ -988,6 +1008,10 @@ data:
 
 quality:
   exclude: [speeder, straightlining, attention-check, partial, duplicate-id, duplicate-email]
+
+weight:
+  targets: targets.yaml          # population shares by gender, age band and region (raking)
+  cap: 5
 
 reliability:
   missing: pairwise
@@ -1035,6 +1059,7 @@ def generate(out: Path | str, seed: int = SEED) -> dict[str, Path]:
         "truth": out / "truth.csv",
         "readme": out / "README.md",
         "project": out / "project.yaml",
+        "targets": out / "targets.yaml",
     }
     write_export(sim, paths["export"])
     paths["questionnaire"].write_text(questionnaire_yaml(), encoding="utf-8")
@@ -1042,6 +1067,7 @@ def generate(out: Path | str, seed: int = SEED) -> dict[str, Path]:
     write_truth(sim, paths["truth"])
     paths["readme"].write_text(readme(sim), encoding="utf-8")
     paths["project"].write_text(PROJECT_YAML, encoding="utf-8")
+    paths["targets"].write_text(TARGETS_YAML, encoding="utf-8")
     return paths
 
 

@@ -10,28 +10,24 @@ estimator contract, and ``FactorResult``: what a fit reports.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .._modelfile import read_model_json
 from .._threads import single_thread
+from ..estimator import Check, Estimator, either, flag, number, one_of, parsed_by, text_or_list, whole
 from ..exceptions import (
     ConvergenceWarning,
     DataError,
     EstimationError,
+    EstimationParameterError,
     EstimationWarning,
     HeywoodWarning,
-    InputFileError,
-    NotFittedError,
 )
 from .extraction import METHODS, Extraction, degrees_of_freedom, extract, max_factors
 from .fit import FitStatistics, fit_statistics
@@ -94,6 +90,9 @@ class FactorResult:
         The options of the fit.
     item_text
         Item id -> question text (for naming factors).
+    names
+        Factor id -> readable name (:func:`surveytools.naming.name_factors`: the label of the scale whose
+        items mark the factor, else its top item's text); the ids themselves when names were given.
     heywood
         Items in a Heywood case.
     converged
@@ -135,6 +134,12 @@ class FactorResult:
     score_r2: pd.Series | None = None
     n_factors_rule: str = "user"
     weighted: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Factor id -> display name: :attr:`names` where set (automatic or given), else the id."""
+        return {f: self.names.get(f, f) for f in self.factors}
 
     @property
     def n_factors(self) -> int:
@@ -197,6 +202,7 @@ class FactorResult:
             "excluded": {k: int(v) for k, v in self.excluded.items()},
             "items": list(self.items),
             "factors": list(self.factors),
+            "names": self.labels,
             "n_factors": m,
             "n_factors_rule": self.n_factors_rule,
             "method": self.method,
@@ -336,7 +342,7 @@ def _jsonable(obj: Any) -> Any:
 
 
 # ================================================================================================ model
-class FactorModel:
+class FactorModel(Estimator):
     """Exploratory factor analysis of survey items (R psych ``fa``), a scikit-learn style estimator.
 
     Parameters
@@ -420,49 +426,37 @@ class FactorModel:
         self.n_iter = n_iter
         self.weights = weights
 
-    # ------------------------------------------------------------------ sklearn plumbing
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters."""
-        return {k: getattr(self, k) for k in ("n_factors", "method", "rotation", "cor", "missing", "gamma",
-                                              "kaiser", "scores", "random_starts", "seed", "factor_names",
-                                              "n_iter", "weights")}
+    _parameter_constraints: ClassVar[dict[str, Check]] = {
+        "n_factors": either(one_of("auto"), whole(1)),
+        "method": one_of(*METHODS, what="extraction method", aliases=("uls", "mle"), ignore_case=True),
+        "rotation": parsed_by(canonical_rotation, "a rotation name"),
+        "cor": one_of("pearson", "polychoric", what="correlation type", aliases=("poly",), ignore_case=True),
+        "missing": one_of("pairwise", "listwise", what="missing-data rule"),
+        "gamma": number(),
+        "kaiser": flag(none=True),
+        "scores": parsed_by(_score_method, "a factor score method"),
+        "random_starts": whole(0),
+        "seed": whole(0, none=True),
+        "factor_names": text_or_list(),
+        "n_iter": whole(0),
+        "weights": flag(),
+    }
+    _parameter_error = EstimationParameterError
+    _model_format = _FORMAT
+    _model_version = _VERSION
+    _model_what = "a saved factor model"
+    _model_hint = "write one with FactorModel.save or 'surveytools factor --save-model'"
 
-    def set_params(self, **params: Any) -> FactorModel:
-        """Set constructor parameters; returns self."""
-        valid = self.get_params()
-        for k, v in params.items():
-            if k not in valid:
-                raise ValueError(f"unknown parameter {k!r} of FactorModel; valid: {', '.join(valid)}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = FactorModel().get_params()
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k])
-        return f"FactorModel({args})"
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "result_"):
-            raise NotFittedError("this FactorModel is not fitted yet; call fit(data) first (or FactorModel.load)")
-
+    # ------------------------------------------------------------------ parameters
     def _validate(self) -> tuple[str, str, str, str]:
+        """Check the parameters (:attr:`_parameter_constraints`) and return the canonical method, rotation,
+        correlation type and score method."""
+        self._validate_params()
         method = str(self.method).lower()
         method = {"uls": "minres", "mle": "ml"}.get(method, method)
-        if method not in METHODS:
-            raise EstimationError(f"unknown extraction method {self.method!r}; choose one of {', '.join(METHODS)}")
-        rotation = canonical_rotation(self.rotation)
         cor = str(self.cor).lower()
-        if cor in ("poly", "polychoric"):
-            cor = "polychoric"
-        if cor not in ("pearson", "polychoric"):
-            raise EstimationError(f"unknown correlation type {self.cor!r}; choose pearson or polychoric")
-        if self.missing not in ("pairwise", "listwise"):
-            raise EstimationError(f"unknown missing-data rule {self.missing!r}; choose pairwise or listwise")
-        score = _score_method(self.scores)
-        nf = self.n_factors
-        if not (nf == "auto" or (isinstance(nf, (int, np.integer)) and not isinstance(nf, bool) and nf >= 1)):
-            raise EstimationError(f"n_factors must be 'auto' or a whole number >= 1; got {nf!r}")
-        return method, rotation, cor, score
+        cor = "polychoric" if cor == "poly" else cor
+        return method, canonical_rotation(self.rotation), cor, _score_method(self.scores)
 
     # ------------------------------------------------------------------ data
     @staticmethod
@@ -526,7 +520,20 @@ class FactorModel:
         method, rotation, cor, score = self._validate()
         frame, text, w = self._frame(X, items)
         with single_thread(frame.shape[1]):
-            return self._fit(frame, text, w, method, rotation, cor, score, progress)
+            self._fit(frame, text, w, method, rotation, cor, score, progress)
+        self.result_ = replace(self.result_, names=self._auto_names(X))
+        return self
+
+    def _auto_names(self, X: Any) -> dict[str, str]:
+        """Readable factor names: the given names themselves, else proposed from scales and item text."""
+        from ..naming import name_factors
+
+        res = self.result_
+        if self.factor_names is not None:
+            return {f: f for f in res.factors}
+        q = getattr(X, "questionnaire", None)
+        return name_factors(res.loadings, q.scales if q is not None else None, res.item_text,
+                            lang=getattr(q, "language", "en") or "en")
 
     def _fit(self, frame: pd.DataFrame, text: dict[str, str], w: np.ndarray | None, method: str, rotation: str,
              cor: str, score: str, progress: Progress | None) -> FactorModel:
@@ -779,16 +786,13 @@ class FactorModel:
         """``fit(X)`` then ``transform(X)``."""
         return self.fit(X, **fit_params).transform(X)
 
-    # ------------------------------------------------------------------ persistence
+    # ------------------------------------------------------------------ persistence (Estimator.save/load)
     def to_json_dict(self) -> dict[str, Any]:
-        """The fitted model as a JSON-ready mapping (what :meth:`save` writes)."""
-        self._check_fitted()
-        params = _jsonable({k: (list(v) if isinstance(v, (list, tuple)) else v)
-                            for k, v in self.get_params().items()})
+        """The fitted model as a JSON-ready mapping (what :meth:`save` writes; same as :meth:`to_model_dict`)."""
+        return self.to_model_dict()
+
+    def _model_body(self) -> dict[str, Any]:
         return {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "params": params,
             "score_method": self.score_method_,
             "items": self.items_,
             "factors": list(self.loadings_.columns),
@@ -799,46 +803,8 @@ class FactorModel:
             "result": self.result_.to_dict(),
         }
 
-    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the fitted model to a JSON file (atomically); :meth:`load` reads it back and scores new
-        respondents with it.
-
-        Raises
-        ------
-        NotFittedError
-            The model is not fitted.
-        InputFileError
-            The folder does not exist, or ``path`` is one of ``inputs``.
-        """
-        from ..io.atomic import atomic_write
-
-        data = self.to_json_dict()
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1)
-        out = Path(path)
-        with atomic_write(out, inputs) as tmp:
-            Path(tmp).write_text(text, encoding="utf-8")
-        return out
-
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> FactorModel:
-        """Read a model written by :meth:`save`.
-
-        Raises
-        ------
-        InputFileError
-            Missing file, not JSON, or not a saved FactorModel.
-        """
-        p = Path(path)
-        data = read_model_json(p, what="a saved factor model", fmt=_FORMAT, version=_VERSION,
-                               hint="write one with FactorModel.save or 'surveytools factor --save-model'")
-        try:
-            return cls._from_json_dict(data)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputFileError(f"{p}: damaged factor model file ({exc!r})") from None
-
-    @classmethod
-    def _from_json_dict(cls, data: Mapping[str, Any]) -> FactorModel:
-        params = dict(data["params"])
+    def _from_model_body(cls, data: Mapping[str, Any], params: dict[str, Any]) -> FactorModel:
         model = cls(**params)
         items = [str(i) for i in data["items"]]
         factors = [str(f) for f in data["factors"]]

@@ -24,7 +24,7 @@ from .tables import write_table
 __all__ = ["load_survey", "write_survey", "OUTPUT_SUFFIXES"]
 
 #: File types :func:`write_survey` writes.
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
 
 
 def load_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *, sheet: str | int | None = None,
@@ -78,12 +78,14 @@ def clean_frame(survey: Survey) -> pd.DataFrame:
 
 def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = ()
                  ) -> Path:
-    """Write clean data (.csv, .parquet or .xlsx) atomically.
+    """Write clean data (.csv, .parquet, .xlsx or a labelled SPSS .sav) atomically.
 
     Columns: the respondent id, one column per item id (multi items ``<id>_<code>``) holding codes, the
     weight column when the survey is weighted, then the platform metadata columns (duration, dates...),
     so that quality checks can run on the clean file. Text cells written to .xlsx are always stored as
-    text (never formulas); dates with a time zone are written to .xlsx as their local clock time.
+    text (never formulas); dates with a time zone are written to .xlsx as their local clock time. A .sav
+    carries the questionnaire as SPSS metadata: variable labels (item text), value labels (answer labels),
+    user-missing codes and measurement levels (:mod:`surveytools.io.sav`).
 
     Parameters
     ----------
@@ -101,7 +103,15 @@ def write_survey(survey: Survey, path: str | os.PathLike[str], *, inputs: Iterab
     """
     p = Path(path)
     if p.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise InputFileError(f"cannot write {p}: use a .csv, .parquet or .xlsx file name")
+        raise InputFileError(f"cannot write {p}: use a .csv, .parquet, .xlsx or .sav file name")
     check_output_path(p, inputs)
-    write_table(clean_frame(survey), p, inputs=inputs, sheet="data", what="clean data")
+    frame = clean_frame(survey)
+    meta = None
+    if p.suffix.lower() == ".sav":
+        from .sav import questionnaire_sav_meta
+
+        weight = (survey.questionnaire.weight or "weight") if survey.weights is not None else None
+        meta = questionnaire_sav_meta(survey.questionnaire, frame.columns, id_name=survey.id_name,
+                                      weight_name=weight)
+    write_table(frame, p, inputs=inputs, sheet="data", what="clean data", sav_meta=meta)
     return p

@@ -80,7 +80,6 @@ class CodeConverter:
         self.nps = nps
         self.value_labels = {(_number(k) if _number(k) is not None else k): v
                              for k, v in (value_labels or {}).items()}
-        self._cache: dict[int, Any] = {}
 
     def _code(self, c: int | float) -> Any:
         if c in self.missing:

@@ -20,7 +20,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -182,7 +182,7 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """A survey read from an export, with its import report (and data-quality report when requested).
+    """A survey read from an export, with its import report (and the data-quality report once chained).
 
     Attributes
     ----------
@@ -191,12 +191,17 @@ class ImportResult:
     report
         What was read and mapped.
     quality
-        The data-quality report (``None`` unless requested).
+        The data-quality report (:class:`~surveytools.quality.QualityReport`) when the caller chained the quality
+        stage (:meth:`with_quality`), else ``None``.
     """
 
     survey: Survey
     report: ImportReport
     quality: Any = None
+
+    def with_quality(self, quality: Any) -> ImportResult:
+        """This result with the quality stage's report attached (shown by :meth:`summary` and :meth:`to_dict`)."""
+        return replace(self, quality=quality)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object of ``surveytools import``: ``format``, ``rows_in``, ``rows_out``, ``columns``,
@@ -468,10 +473,6 @@ class _Cells:
         found = self.present(col_ids)
         return [fn(self.uniques[g]) for g in found.tolist()], found
 
-    def blank_of(self, col_ids: np.ndarray) -> np.ndarray:
-        """Empty cells of a column."""
-        return self.blank[col_ids]
-
 
 def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cells, int]:
     """Stream the data rows of ``columns`` and factorize their cells chunk by chunk.
@@ -676,8 +677,9 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
         each such label with its column and first row. ``"missing"``: such answers become missing values
         and are counted in the report.
     check_quality
-        Also run the data-quality checks (:func:`surveytools.quality.check_quality`) and keep their report
-        in :attr:`ImportResult.quality`.
+        Deprecated: chain the stages instead,
+        ``result.with_quality(surveytools.quality.check_quality(result.survey))``. Still runs the checks, with a
+        :class:`DeprecationWarning`; to be removed.
     progress
         Optional callback ``progress(label, done, total)``.
 
@@ -730,83 +732,14 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
         coder.code(t)
     unknown = coder.unknown
     if unknown and unknown_labels == "error":
-        total = sum(u.count for u in unknown)
-        problems = [u.describe() for u in unknown[:_MAX_LISTED]]
-        if len(unknown) > _MAX_LISTED:
-            problems.append(f"... and {len(unknown) - _MAX_LISTED} more")
-        raise ImportMappingError(
-            f"{where}: {len(unknown)} answer label{'s' if len(unknown) != 1 else ''} ({total} answer"
-            f"{'s' if total != 1 else ''}) {'are' if len(unknown) != 1 else 'is'} not among the codes of "
-            f"{'their items' if len(unknown) != 1 else 'its item'}; add {'them' if len(unknown) != 1 else 'it'} "
-            "to the item's codes or aliases in the questionnaire, or import with --unknown-labels missing to read "
-            "them as missing values", problems)
-
-    # ---- respondent ids
+        raise _unknown_labels_error(unknown, where)
     row_numbers = row_numbers_all[keep]
+    index = _respondent_index(cells, plan.id_col, keep, row_numbers, where, q)
+    responses = _responses_frame(q, coder.out, keep, n_rows, index)
+    weights = _weights(cells, plan.weight_col, keep, row_numbers_all, where, index, q)
+    metadata = _metadata(cells, plan.meta_cols, keep, index)
+    flavour = _flavour(layout, table, planner, coder)
     id_col = plan.id_col
-    if id_col is not None:
-        id_text = _text_column(cells, cells.col(id_col))[keep]
-        id_blank = id_text.isna().to_numpy()
-        if id_blank.any():
-            raise DataError(f"{where}: {int(id_blank.sum())} row(s) have no respondent id in {id_col.label()} "
-                            f"(first: row {int(row_numbers[id_blank][0])}); fill in the ids or delete those rows")
-        resp_ids = pd.Index(id_text.to_numpy(), dtype="str")
-        dup = resp_ids.duplicated(keep=False)
-        if dup.any():
-            problems = []
-            for rid in resp_ids[dup].unique()[:5]:
-                rows = row_numbers[np.flatnonzero(resp_ids == rid)]
-                problems.append(f"{rid!r} in rows {', '.join(str(int(r)) for r in rows[:6])}")
-            n_dup = int(resp_ids[dup].nunique())
-            raise DataError(f"{where}: {n_dup} respondent id{'s' if n_dup != 1 else ''} in {id_col.label()} "
-                            f"appear{'' if n_dup != 1 else 's'} more than once; delete the duplicate responses "
-                            "(or fix the ids) and import again", problems)
-    else:
-        resp_ids = pd.Index([str(i) for i in range(1, int(keep.sum()) + 1)], dtype="str")
-    index = pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
-
-    # ---- responses in spec order
-    frame_cols: dict[str, Any] = {}
-    for iid in q.items:
-        for name in q.output_columns(iid):
-            if name in coder.out:
-                v = coder.out[name]
-                if isinstance(v, pd.Series):
-                    frame_cols[name] = pd.Series(v.to_numpy()[keep] if len(v) == n_rows else v.to_numpy(),
-                                                 index=index, dtype=v.dtype)
-                else:
-                    frame_cols[name] = v[keep]
-    responses = pd.DataFrame(frame_cols, index=index)
-
-    # ---- weights
-    weights = None
-    if plan.weight_col is not None:
-        col_ids = cells.col(plan.weight_col)
-        results, found = cells.lut(col_ids, _number_or_none)
-        bad = [g for g, r in zip(found.tolist(), results, strict=True) if r is None]
-        if bad:
-            rows = np.flatnonzero(np.isin(col_ids, bad) & keep)
-            if rows.size:
-                r = int(row_numbers_all[rows[0]])
-                raise DataError(f"{where}: weight column {plan.weight_col.label()}, row {r}: "
-                                f"{cells.uniques[col_ids[rows[0]]]!r} is not a number; fix the weights")
-        lut = np.full(len(cells.uniques), np.nan)
-        lut[found] = [np.nan if r is None else r for r in results]
-        weights = pd.Series(lut[col_ids][keep], index=index, name=q.weight)
-
-    # ---- metadata
-    metadata = None
-    if plan.meta_cols:
-        meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c)) for c in plan.meta_cols}
-        metadata = pd.DataFrame({k: pd.Series(v.to_numpy()[keep], index=index, dtype=v.dtype)
-                                 for k, v in meta.items()}, index=index)
-
-    flavour = layout.flavour
-    by_id = all(t.how == "id" for t in planner.targets) and not coder.labels_seen
-    if layout.header_rows == 1 and by_id and flavour in ("plain", "parquet", "qualtrics", "surveymonkey"):
-        flavour = "clean"
-    elif flavour == "plain":
-        flavour = "csv" if table.kind == "csv" else "excel"
 
     used = set(plan.columns)
     report = ImportReport(
@@ -824,8 +757,15 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
     survey = Survey(responses=responses, questionnaire=q, weights=weights, metadata=metadata, source=source)
     if progress is not None:
         progress("coding", 3, 3)
-    quality = run_quality_checks(survey) if check_quality else None
-    return ImportResult(survey=survey, report=report, quality=quality)
+    result = ImportResult(survey=survey, report=report)
+    if check_quality:
+        warnings.warn("import_survey(check_quality=True) is deprecated: import no longer runs the quality stage; "
+                      "chain it: result.with_quality(check_quality(result.survey))", DeprecationWarning,
+                      stacklevel=2)
+        from ..quality import check_quality as run_checks  # the deprecated path only (io is below quality)
+
+        result = result.with_quality(run_checks(survey))
+    return result
 
 
 @dataclass
@@ -1026,13 +966,99 @@ class _Coder:
         self.columns[item.id] = col.display()
 
 
-def run_quality_checks(survey: Survey) -> Any:
-    """The data-quality report of a freshly imported survey (``surveytools.quality.check_quality``).
+# ====================================================================== the steps of import_survey
 
-    Returns ``None`` while the quality module is not available.
-    """
-    try:
-        from ..quality import check_quality
-    except ImportError:  # the quality stage is optional at import time
+def _unknown_labels_error(unknown: Sequence[UnknownLabel], where: str) -> ImportMappingError:
+    """The error listing answer labels that are not codes of their items (``unknown_labels="error"``)."""
+    total = sum(u.count for u in unknown)
+    problems = [u.describe() for u in unknown[:_MAX_LISTED]]
+    if len(unknown) > _MAX_LISTED:
+        problems.append(f"... and {len(unknown) - _MAX_LISTED} more")
+    return ImportMappingError(
+        f"{where}: {len(unknown)} answer label{'s' if len(unknown) != 1 else ''} ({total} answer"
+        f"{'s' if total != 1 else ''}) {'are' if len(unknown) != 1 else 'is'} not among the codes of "
+        f"{'their items' if len(unknown) != 1 else 'its item'}; add {'them' if len(unknown) != 1 else 'it'} "
+        "to the item's codes or aliases in the questionnaire, or import with --unknown-labels missing to read "
+        "them as missing values", problems)
+
+
+def _respondent_index(cells: _Cells, id_col: SourceColumn | None, keep: np.ndarray, row_numbers: np.ndarray,
+                      where: str, q: Questionnaire) -> pd.Index:
+    """Respondent ids of the kept rows (row numbers 1..n without an id column); blank or repeated ids are errors."""
+    if id_col is None:
+        resp_ids = pd.Index([str(i) for i in range(1, int(keep.sum()) + 1)], dtype="str")
+        return pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
+    id_text = _text_column(cells, cells.col(id_col))[keep]
+    id_blank = id_text.isna().to_numpy()
+    if id_blank.any():
+        raise DataError(f"{where}: {int(id_blank.sum())} row(s) have no respondent id in {id_col.label()} "
+                        f"(first: row {int(row_numbers[id_blank][0])}); fill in the ids or delete those rows")
+    resp_ids = pd.Index(id_text.to_numpy(), dtype="str")
+    dup = resp_ids.duplicated(keep=False)
+    if dup.any():
+        problems = []
+        for rid in resp_ids[dup].unique()[:5]:
+            rows = row_numbers[np.flatnonzero(resp_ids == rid)]
+            problems.append(f"{rid!r} in rows {', '.join(str(int(r)) for r in rows[:6])}")
+        n_dup = int(resp_ids[dup].nunique())
+        raise DataError(f"{where}: {n_dup} respondent id{'s' if n_dup != 1 else ''} in {id_col.label()} "
+                        f"appear{'' if n_dup != 1 else 's'} more than once; delete the duplicate responses "
+                        "(or fix the ids) and import again", problems)
+    return pd.Index(resp_ids, name=q.respondent_id or "respondent_id")
+
+
+def _responses_frame(q: Questionnaire, coded: dict[str, Any], keep: np.ndarray, n_rows: int,
+                     index: pd.Index) -> pd.DataFrame:
+    """The coded columns of the kept rows, in questionnaire order."""
+    frame_cols: dict[str, Any] = {}
+    for iid in q.items:
+        for name in q.output_columns(iid):
+            if name in coded:
+                v = coded[name]
+                if isinstance(v, pd.Series):
+                    frame_cols[name] = pd.Series(v.to_numpy()[keep] if len(v) == n_rows else v.to_numpy(),
+                                                 index=index, dtype=v.dtype)
+                else:
+                    frame_cols[name] = v[keep]
+    return pd.DataFrame(frame_cols, index=index)
+
+
+def _weights(cells: _Cells, weight_col: SourceColumn | None, keep: np.ndarray, row_numbers_all: np.ndarray,
+             where: str, index: pd.Index, q: Questionnaire) -> pd.Series | None:
+    """Survey weights of the kept rows (None without a weight column); text that is not a number is an error."""
+    if weight_col is None:
         return None
-    return check_quality(survey)
+    col_ids = cells.col(weight_col)
+    results, found = cells.lut(col_ids, _number_or_none)
+    bad = [g for g, r in zip(found.tolist(), results, strict=True) if r is None]
+    if bad:
+        rows = np.flatnonzero(np.isin(col_ids, bad) & keep)
+        if rows.size:
+            r = int(row_numbers_all[rows[0]])
+            raise DataError(f"{where}: weight column {weight_col.label()}, row {r}: "
+                            f"{cells.uniques[col_ids[rows[0]]]!r} is not a number; fix the weights")
+    lut = np.full(len(cells.uniques), np.nan)
+    lut[found] = [np.nan if r is None else r for r in results]
+    return pd.Series(lut[col_ids][keep], index=index, name=q.weight)
+
+
+def _metadata(cells: _Cells, meta_cols: Sequence[SourceColumn], keep: np.ndarray,
+              index: pd.Index) -> pd.DataFrame | None:
+    """Platform columns (duration, dates, progress...) of the kept rows, or None."""
+    if not meta_cols:
+        return None
+    meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c)) for c in meta_cols}
+    return pd.DataFrame({k: pd.Series(v.to_numpy()[keep], index=index, dtype=v.dtype) for k, v in meta.items()},
+                        index=index)
+
+
+def _flavour(layout: Layout, table: Table, planner: _Planner, coder: _Coder) -> str:
+    """The reported format: ``clean`` for data written by ``surveytools import``, ``csv``/``excel`` for plain
+    tables, else the detected export flavour."""
+    flavour = layout.flavour
+    by_id = all(t.how == "id" for t in planner.targets) and not coder.labels_seen
+    if layout.header_rows == 1 and by_id and flavour in ("plain", "parquet", "qualtrics", "surveymonkey"):
+        return "clean"
+    if flavour == "plain":
+        return "csv" if table.kind == "csv" else "excel"
+    return flavour

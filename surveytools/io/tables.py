@@ -10,18 +10,21 @@ import pandas as pd
 
 from ..exceptions import DataError, InputFileError
 from .atomic import atomic_write
+from .sav import SavMeta, write_sav
 
 __all__ = ["TABLE_SUFFIXES", "write_table", "read_scores"]
 
-TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = (),
-                sheet: str = "data", what: str = "the table", suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
+                sheet: str = "data", what: str = "the table", suffixes: tuple[str, ...] = TABLE_SUFFIXES,
+                sav_meta: SavMeta | None = None) -> Path:
     """Write a table (its columns, not its index) in the format the file name asks for.
 
     ``.xlsx`` cells holding text are always stored as text (never formulas), and time-zone-aware dates keep
-    their local clock time (Excel has no time zones).
+    their local clock time (Excel has no time zones). ``.sav`` (SPSS) carries the labels of ``sav_meta``
+    (:func:`~surveytools.io.sav.write_sav`).
 
     Raises
     ------
@@ -33,6 +36,9 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
     if suffix not in suffixes:
         names = ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
         raise InputFileError(f"cannot write {what} to {p}: use a {names} file name")
+    if suffix == ".sav":
+        write_sav(frame, p, sav_meta, inputs=inputs)
+        return p
     with atomic_write(p, inputs) as tmp:
         if suffix == ".csv":
             frame.to_csv(tmp, index=False, encoding="utf-8")

@@ -9,29 +9,27 @@ weighted size (largest = 1; ties by centroid), compute the criteria and the boot
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .._modelfile import read_model_json
-from ..exceptions import DataError, EstimationError, InputFileError, NotFittedError
+from ..estimator import Check, Estimator, either, flag, mapping, number, one_of, parsed_by, text_or_list, whole
+from ..exceptions import DataError, DataParameterError, EstimationError
 from ..survey import Survey
 from ._base import Method, Progress, Solution
 from ._util import blas_single_thread, canonical_order, size_order, spawn_rngs
-from .basis import Basis, basis_frame, build_basis
+from .basis import MISSING_RULES, Basis, basis_frame, build_basis
 from .ensemble import EnsembleMethod
 from .kmeans import KMeansMethod
-from .mixture import MixtureMethod
+from .mixture import COVARIANCE_TYPES, MixtureMethod
 from .selection import choose_k, criteria_frame, criteria_row
 from .stability import BootstrapStability, bootstrap_stability, reproducibility
-from .ward import WardMethod
+from .ward import LINKAGES, WardMethod
 
 __all__ = ["METHODS", "DEFAULT_K_RANGE", "DEFAULT_SEED", "parse_k", "Segmenter", "SegmentResult", "segment",
            "evaluate_segments"]
@@ -146,6 +144,15 @@ class SegmentResult:
     seed: int
     options: dict[str, Any] = field(default_factory=dict)
     k_chosen: bool = True
+    basis_labels: dict[str, str] = field(default_factory=dict)
+    lang: str = "en"
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Segment number -> a short descriptive name from the centroid (:func:`surveytools.naming.name_segments`)."""
+        from ..naming import name_segments
+
+        return name_segments(self.centroids_z, self.basis_labels, lang=self.lang)
 
     @property
     def rows_excluded(self) -> int:
@@ -186,6 +193,7 @@ class SegmentResult:
                           for k, v in self.stability.items()},
             "centroids": cents,
             "explanation": self.explanation,
+            "names": {str(s): n for s, n in self.names.items()},
             "votes": dict(self.votes),
             "k_chosen": self.k_chosen,
             "basis": {"kind": self.basis, "columns": list(self.basis_columns), "standardized": self.standardized},
@@ -243,7 +251,7 @@ class SegmentResult:
 
 
 # ====================================================================== estimator
-class Segmenter:
+class Segmenter(Estimator):
     """Psychographic segmentation: a scikit-learn style estimator with save/load.
 
     Parameters
@@ -329,27 +337,32 @@ class Segmenter:
         self.factor_options = factor_options
         self.n_jobs = n_jobs
 
-    _PARAMS = ("k", "method", "basis", "n_init", "bootstrap", "bootstrap_n_init", "seed", "min_size",
-               "min_stability", "standardize", "missing", "min_answered", "covariance", "n_runs", "linkage",
-               "silhouette_sample", "weights", "factor_options", "n_jobs")
-
-    # ------------------------------------------------------------------ sklearn plumbing
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters."""
-        return {p: getattr(self, p) for p in self._PARAMS}
-
-    def set_params(self, **params: Any) -> Segmenter:
-        """Set constructor parameters; returns self."""
-        for key, value in params.items():
-            if key not in self._PARAMS:
-                raise ValueError(f"unknown parameter {key!r} of Segmenter; valid: {', '.join(self._PARAMS)}")
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = Segmenter().get_params()
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k])
-        return f"Segmenter({args})"
+    _parameter_constraints: ClassVar[dict[str, Check]] = {
+        "k": parsed_by(parse_k, "'auto', a whole number or a range MIN-MAX"),
+        "method": one_of(*METHODS, what="segmentation method"),
+        "basis": text_or_list(none=False),
+        "n_init": whole(1, none=True),
+        "bootstrap": whole(0),
+        "bootstrap_n_init": whole(1, none=True),
+        "seed": whole(0, none=True),
+        "min_size": number(0.0, 0.5),
+        "min_stability": number(-1.0, 1.0),
+        "standardize": flag(none=True),
+        "missing": one_of(*MISSING_RULES),
+        "min_answered": number(0.0, 1.0),
+        "covariance": one_of(*COVARIANCE_TYPES),
+        "n_runs": whole(2),
+        "linkage": one_of(*LINKAGES),
+        "silhouette_sample": whole(0),
+        "weights": flag(),
+        "factor_options": mapping(),
+        "n_jobs": either(one_of("auto"), whole(1)),
+    }
+    _parameter_error = DataParameterError
+    _model_format = _FORMAT
+    _model_version = _VERSION
+    _model_what = "a surveytools segmentation model"
+    _model_hint = "write one with 'surveytools segment --save-model'"
 
     def _jobs(self, n: int) -> int:
         """Worker processes for the bootstrap: ``n_jobs``; ``"auto"`` uses up to 4 cores from 20,000 rows."""
@@ -364,32 +377,10 @@ class Segmenter:
         """The seed used (``None`` means the package default, 20240601: results never depend on chance)."""
         return DEFAULT_SEED if self.seed is None else int(self.seed)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "solution_"):
-            raise NotFittedError("this Segmenter is not fitted yet; call fit(data) first (or Segmenter.load)")
-
     def _validate(self) -> tuple[list[int], bool, Method]:
-        if self.method not in METHODS:
-            raise DataError(f"unknown segmentation method {self.method!r}; choose one of {', '.join(METHODS)}")
+        """Check the parameters (:attr:`_parameter_constraints`); the candidate ks and the method."""
+        self._validate_params()
         ks, auto = parse_k(self.k)
-        for name, lo, hi in (("min_size", 0.0, 0.5), ("min_stability", -1.0, 1.0)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
-                raise DataError(f"{name} must be a number from {lo:g} to {hi:g}, not {v!r}")
-        for name in ("bootstrap", "silhouette_sample"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-                raise DataError(f"{name} must be a whole number >= 0, not {v!r}")
-        if not (self.n_jobs == "auto" or (isinstance(self.n_jobs, (int, np.integer)) and not isinstance(self.n_jobs, bool)
-                                          and self.n_jobs >= 1)):
-            raise DataError(f"n_jobs must be a whole number >= 1 or 'auto', not {self.n_jobs!r}")
-        for name in ("n_init", "bootstrap_n_init"):
-            v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
-                raise DataError(f"{name} must be a whole number >= 1, not {v!r}")
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer))
-                                      or self.seed < 0):
-            raise DataError(f"seed must be a whole number >= 0, not {self.seed!r}")
         method = _make_method(self.method, n_init=self.n_init, covariance=self.covariance, n_runs=self.n_runs,
                               linkage=self.linkage)
         return ks, auto, method
@@ -475,7 +466,19 @@ class Segmenter:
         sol = sols[k]
         explanation = choice.explanation + ("" if not notes else " " + " ".join(notes))
         self._store(basis, method, sol, order, criteria, stab.get(k), explanation, choice.votes, auto)
+        self.result_ = replace(self.result_, **self._labels(X, basis))
         return self
+
+    @staticmethod
+    def _labels(X: Any, basis: Basis) -> dict[str, Any]:
+        """Display labels of the basis columns and the language of the segment names."""
+        from ..naming import basis_labels
+
+        q = getattr(X, "questionnaire", None)
+        fm = basis.factor_model
+        fnames = fm.result_.labels if fm is not None and hasattr(fm, "result_") else None
+        return {"basis_labels": basis_labels(basis.sources, q, fnames),
+                "lang": (getattr(q, "language", None) or "en") if q is not None else "en"}
 
     def _check_ks(self, x: np.ndarray, ks: list[int], auto: bool, basis: Basis) -> tuple[list[int], list[str]]:
         n = x.shape[0]
@@ -626,20 +629,18 @@ class Segmenter:
                 out["probability" if self.method_.has_probability else "consensus"] = p
         return out
 
-    # ------------------------------------------------------------------ persistence
+    # ------------------------------------------------------------------ persistence (Estimator.save/load)
     def to_json_dict(self) -> dict[str, Any]:
-        """The fitted segmentation as a JSON-ready mapping (what :meth:`save` writes)."""
-        self._check_fitted()
+        """The fitted segmentation as a JSON-ready mapping (what :meth:`save` writes; same as
+        :meth:`to_model_dict`)."""
+        return self.to_model_dict()
+
+    def _model_body(self) -> dict[str, Any]:
         b = self.basis_
         fm = None
         if b.factor_model is not None:
-            fm = b.factor_model.to_json_dict()
-        params = {k: v for k, v in self.get_params().items()}
-        params["k"] = params["k"] if isinstance(params["k"], (str, int)) else list(params["k"])
+            fm = b.factor_model.to_model_dict()
         return {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "params": params,
             "k": int(self.k_),
             "method": self.method_.name,
             "method_options": self.method_.options(),
@@ -654,36 +655,9 @@ class Segmenter:
             "result": self.result_.to_dict() if hasattr(self, "result_") else None,
         }
 
-    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the fitted segmentation to a JSON file (atomically); :meth:`load` reads it back."""
-        from ..io.atomic import atomic_write
-
-        data = self.to_json_dict()
-        with atomic_write(path, [str(i) for i in inputs]) as tmp:
-            Path(tmp).write_text(json.dumps(data, ensure_ascii=False, allow_nan=False), encoding="utf-8")
-        return Path(path)
-
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Segmenter:
-        """Read a segmentation saved by :meth:`save`.
-
-        Raises
-        ------
-        InputFileError
-            Missing or unreadable file, or not a surveytools segmentation.
-        """
-        p = Path(path)
-        data = read_model_json(p, what="a surveytools segmentation model", fmt=_FORMAT, version=_VERSION,
-                               hint="write one with 'surveytools segment --save-model'")
-        try:
-            return cls._from_json_dict(data)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputFileError(f"segmentation model {p} is damaged ({type(exc).__name__}: {exc})") from None
-
-    @classmethod
-    def _from_json_dict(cls, data: Mapping[str, Any]) -> Segmenter:
-        params = dict(data["params"])
-        seg = cls(**{k: v for k, v in params.items() if k in cls._PARAMS})
+    def _from_model_body(cls, data: Mapping[str, Any], params: dict[str, Any]) -> Segmenter:
+        seg = cls(**params)
         opts = dict(data.get("method_options") or {})
         name = data["method"]
         if name == "kmeans":
@@ -702,7 +676,7 @@ class Segmenter:
         if b.get("factor_model") is not None:
             from ..factor.model import FactorModel
 
-            fm = FactorModel._from_json_dict(b["factor_model"])
+            fm = FactorModel.from_model_dict(b["factor_model"], source="its factor model")
         k = int(data["k"])
         centers = np.array([[data["centroids"][str(s)][c] for c in cols] for s in range(1, k + 1)], dtype=float)
         center = pd.Series(b["center"], index=cols, dtype=float)

@@ -19,6 +19,7 @@ __all__ = ["Stage", "Option", "Options", "OptionError", "Inputs", "StageResult",
 STAGE_MODULES: tuple[str, ...] = (
     "import_",
     "quality",
+    "weight",
     "reliability",
     "scores",
     "correlate",

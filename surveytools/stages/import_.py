@@ -15,7 +15,7 @@ def _output(value: Any) -> Path:
 
     p = Path(value)
     if p.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise ValueError(f"{p.name}: use a .csv, .parquet or .xlsx file name")
+        raise ValueError(f"{p.name}: use a .csv, .parquet, .xlsx or .sav file name")
     return p
 
 
@@ -32,7 +32,7 @@ OPTIONS = (
     QUESTIONNAIRE,
     Option("output", "path", None, flags=("-o", "--output"), required=True, parse=_output,
            cli_only="output: a project run passes the survey on (the quality stage writes clean.csv)",
-           help="Clean data to write: .csv, .parquet or .xlsx (never over an input)."),
+           help="Clean data to write: .csv, .parquet, .xlsx or a labelled SPSS .sav (never over an input)."),
     Option("sheet", "str", None, parse=_sheet, example="Data",
            help="Worksheet of a workbook (name or 0-based index)."),
     Option("unknown_labels", "choice", "error", choices=("error", "missing"), example="missing",
@@ -44,6 +44,7 @@ OPTIONS = (
 def run(inputs: Inputs, options: Options) -> StageResult:
     """Import the export(s) (several: waves stacked in order); provides ``survey``."""
     from ..io import check_output_path, import_survey, write_survey
+    from ..quality import check_quality
     from ..questionnaire import load_questionnaire
 
     exports = [Path(p) for p in (options.exports or [options.export])]
@@ -51,8 +52,10 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     if options.output is not None:
         check_output_path(options.output, files)
     q = load_questionnaire(inputs.questionnaire)
-    results = [import_survey(e, q, sheet=options.sheet, unknown_labels=options.unknown_labels, check_quality=True,
-                             progress=inputs.progress) for e in exports]
+    # import, then the quality flags (flags only: the quality stage decides exclusions)
+    results = [r.with_quality(check_quality(r.survey)) for r in
+               (import_survey(e, q, sheet=options.sheet, unknown_labels=options.unknown_labels,
+                              progress=inputs.progress) for e in exports)]
     survey = results[0].survey if len(results) == 1 else _stack([r.survey for r in results])
     rows_in = sum(int(r.report.rows_in) for r in results)
     if len(results) == 1:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..typing_tool import TypingTool
+    from .model import TypingTool
 
 __all__ = ["to_sql", "write_calculator", "sql_number", "quote_identifier"]
 
@@ -152,91 +152,72 @@ def _col(n: int) -> str:
     return s
 
 
-def _sheet_ref(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
+def _coefficients_sheet(ws: Any, tool: TypingTool) -> None:
+    """Coefficients: golden questions down, the constant last, segments across."""
+    from openpyxl.styles import Font
 
-
-def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
-                     inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-    """Write the Excel calculator: answers in, segment out, with live formulas.
-
-    Sheets
-    ------
-    Calculator
-        One row per golden question: item, question, answer options, the answer cell (yellow; a drop-down
-        of the valid codes), the answer's label, the value used (the answer, or the item mean when blank
-        or invalid) and a missing flag. Below: per segment its score, exp(score - max) and probability;
-        then the winning segment (INDEX/MATCH on MAX) and its name.
-    Coefficients
-        Classification-function coefficients: rows = golden questions, then the constant in the last row;
-        columns = segments.
-    Accuracy
-        The cross-validated accuracy curve by number of items, with a chart.
-    Options
-        Valid codes and labels per golden question (the drop-downs and label look-ups use it).
-    Model
-        Settings, sizes, priors, how missing answers are handled.
-    """
-    from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ..io.atomic import atomic_write
     from ..report.xlsx_safe import set_cell
 
     items = tool.item_info_
     p = len(items)
     segs = [int(s) for s in tool.segments_]
     k = len(segs)
-    coef = tool.coef_.to_numpy()
     names = tool.segment_names_
     bold = Font(bold=True)
-    yellow = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
-    grey = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
-
-    wb = Workbook()
-    calc = wb.active
-    calc.title = "Calculator"
-    coef_ws = wb.create_sheet("Coefficients")
-    acc_ws = wb.create_sheet("Accuracy")
-    opt_ws = wb.create_sheet("Options")
-    model_ws = wb.create_sheet("Model")
-
-    # ---- Coefficients: items down, constant last, segments across
-    set_cell(coef_ws, 1, 1, "Item").font = bold
+    coef = tool.coef_.to_numpy()
+    set_cell(ws, 1, 1, "Item").font = bold
     for c, s in enumerate(segs):
-        set_cell(coef_ws, 1, c + 2, f"Segment {s}" + (f": {names[s]}" if s in names else "")).font = bold
+        set_cell(ws, 1, c + 2, f"Segment {s}" + (f": {names[s]}" if s in names else "")).font = bold
     for j, it in enumerate(items):
-        set_cell(coef_ws, j + 2, 1, it.id)
+        set_cell(ws, j + 2, 1, it.id)
         for c in range(k):
-            coef_ws.cell(row=j + 2, column=c + 2, value=float(coef[j, c]))
-    set_cell(coef_ws, p + 2, 1, "Constant").font = bold
+            ws.cell(row=j + 2, column=c + 2, value=float(coef[j, c]))
+    set_cell(ws, p + 2, 1, "Constant").font = bold
     for c in range(k):
-        coef_ws.cell(row=p + 2, column=c + 2, value=float(coef[-1, c]))
-    coef_ws.column_dimensions["A"].width = 16
+        ws.cell(row=p + 2, column=c + 2, value=float(coef[-1, c]))
+    ws.column_dimensions["A"].width = 16
     for c in range(k):
-        coef_ws.column_dimensions[_col(c + 2)].width = 18
+        ws.column_dimensions[_col(c + 2)].width = 18
 
-    # ---- Options: item | code | label | key (item|code), text
+
+def _options_sheet(ws: Any, tool: TypingTool) -> tuple[str, str, str]:
+    """Options: item, code, label and key (``item|code``) of every answer; returns the code, label and key ranges."""
+    from openpyxl.styles import Font
+
+    from ..report.xlsx_safe import set_cell
+
+    items = tool.item_info_
+    bold = Font(bold=True)
     for c, h in enumerate(("Item", "Code", "Label", "Key"), start=1):
-        set_cell(opt_ws, 1, c, h).font = bold
+        set_cell(ws, 1, c, h).font = bold
     r = 2
     for it in items:
         for code, label in sorted(it.codes.items()):
-            set_cell(opt_ws, r, 1, it.id)
-            opt_ws.cell(row=r, column=2, value=code)
-            set_cell(opt_ws, r, 3, label)
-            set_cell(opt_ws, r, 4, f"{it.id}|{_code(code)}")
+            set_cell(ws, r, 1, it.id)
+            ws.cell(row=r, column=2, value=code)
+            set_cell(ws, r, 3, label)
+            set_cell(ws, r, 4, f"{it.id}|{_code(code)}")
             r += 1
     last_opt = max(r - 1, 2)
     opt_codes = f"Options!$B$2:$B${last_opt}"
     opt_labels = f"Options!$C$2:$C${last_opt}"
     opt_keys = f"Options!$D$2:$D${last_opt}"
-    opt_ws.column_dimensions["C"].width = 30
-    opt_ws.column_dimensions["D"].width = 20
+    ws.column_dimensions["C"].width = 30
+    ws.column_dimensions["D"].width = 20
+    return opt_codes, opt_labels, opt_keys
 
-    # ---- Calculator
+def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> tuple[int, int, str]:
+    """Calculator, top: one row per golden question (answer cell with a drop-down, its label, the value used, a missing flag); returns the first and last rows and the cell counting missing answers."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from ..report.xlsx_safe import set_cell
+
+    opt_codes, opt_labels, opt_keys = options
+    yellow = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+    items = tool.item_info_
+    p = len(items)
+    bold = Font(bold=True)
     set_cell(calc, 1, 1, "Segment calculator").font = Font(bold=True, size=14)
     set_cell(calc, 2, 1, "Type the respondent's answer code in the yellow cells (column D). A blank or invalid "
              "answer takes the item's average (column H); with more than "
@@ -287,7 +268,21 @@ def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
     set_cell(calc, r, 6, "Missing answers").font = bold
     calc.cell(row=r, column=7, value=f"=SUM(G{first}:G{last})")
     n_missing_cell = f"$G${r}"
+    return first, last, n_missing_cell
 
+def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_cell: str) -> None:
+    """Calculator, below the answers: each segment's score, exp(score - max) and probability, then the winner."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from ..report.xlsx_safe import set_cell
+
+    grey = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+    items = tool.item_info_
+    p = len(items)
+    segs = [int(s) for s in tool.segments_]
+    k = len(segs)
+    names = tool.segment_names_
+    bold = Font(bold=True)
     seg_top = last + 3
     for c, h in enumerate(("Segment", "Name", "Score", "exp(score - max)", "Probability"), start=1):
         set_cell(calc, seg_top, c, h).font = bold
@@ -324,29 +319,48 @@ def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
             c.alignment = Alignment(wrap_text=True, vertical="top")
     calc.freeze_panes = calc.cell(row=first, column=1)
 
-    # ---- Accuracy curve
+
+def _accuracy_sheet(ws: Any, tool: TypingTool) -> None:
+    """Accuracy: the cross-validated accuracy curve by number of items, with a chart."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.styles import Font
+
+    from ..report.xlsx_safe import set_cell
+
+    bold = Font(bold=True)
     for c, h in enumerate(("Number of items", "Item added", "Items", "Cross-validated accuracy", "Selected"), 1):
-        set_cell(acc_ws, 1, c, h).font = bold
+        set_cell(ws, 1, c, h).font = bold
     curve = tool.curve_
     for i, (n, row) in enumerate(curve.iterrows()):
-        acc_ws.cell(row=i + 2, column=1, value=int(n))
-        set_cell(acc_ws, i + 2, 2, str(row["item"]))
-        set_cell(acc_ws, i + 2, 3, ", ".join(row["items"]))
-        acc_ws.cell(row=i + 2, column=4, value=float(row["accuracy"])).number_format = "0.0%"
-        set_cell(acc_ws, i + 2, 5, "selected" if row["selected"] else "")
-    acc_ws.column_dimensions["C"].width = 60
-    acc_ws.column_dimensions["D"].width = 24
+        ws.cell(row=i + 2, column=1, value=int(n))
+        set_cell(ws, i + 2, 2, str(row["item"]))
+        set_cell(ws, i + 2, 3, ", ".join(row["items"]))
+        ws.cell(row=i + 2, column=4, value=float(row["accuracy"])).number_format = "0.0%"
+        set_cell(ws, i + 2, 5, "selected" if row["selected"] else "")
+    ws.column_dimensions["C"].width = 60
+    ws.column_dimensions["D"].width = 24
     if len(curve):
         chart = LineChart()
         chart.title = "Cross-validated accuracy by number of golden questions"
         chart.y_axis.title = "accuracy"
         chart.x_axis.title = "items"
-        chart.add_data(Reference(acc_ws, min_col=4, min_row=1, max_row=len(curve) + 1), titles_from_data=True)
-        chart.set_categories(Reference(acc_ws, min_col=1, min_row=2, max_row=len(curve) + 1))
+        chart.add_data(Reference(ws, min_col=4, min_row=1, max_row=len(curve) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(curve) + 1))
         chart.legend = None
-        acc_ws.add_chart(chart, "G2")
+        ws.add_chart(chart, "G2")
 
-    # ---- Model sheet
+
+def _model_sheet(ws: Any, tool: TypingTool) -> None:
+    """Model: how scores, probabilities and missing answers work, the settings, and per segment its prior, size and hit rate."""
+    from openpyxl.styles import Font
+
+    from ..report.xlsx_safe import set_cell
+
+    items = tool.item_info_
+    p = len(items)
+    segs = [int(s) for s in tool.segments_]
+    names = tool.segment_names_
+    bold = Font(bold=True)
     rows: list[tuple[str, Any]] = [
         ("Classifier", "Linear discriminant analysis: Fisher's classification functions (pooled within-segment "
                        "covariance, divisor n - K)"),
@@ -365,23 +379,62 @@ def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
 
     rows.append(("surveytools version", __version__))
     for i, (label, value) in enumerate(rows, start=1):
-        set_cell(model_ws, i, 1, label).font = bold
-        set_cell(model_ws, i, 2, value)
+        set_cell(ws, i, 1, label).font = bold
+        set_cell(ws, i, 2, value)
     r = len(rows) + 2
     for c, h in enumerate(("Segment", "Name", "Prior", "Respondents", "Hit rate (cross-validated)"), 1):
-        set_cell(model_ws, r, c, h).font = bold
+        set_cell(ws, r, c, h).font = bold
     res_obj = getattr(tool, "result_", None)
     for i, s in enumerate(segs, start=1):
-        model_ws.cell(row=r + i, column=1, value=s)
-        set_cell(model_ws, r + i, 2, names.get(s, ""))
-        model_ws.cell(row=r + i, column=3, value=float(tool.priors_[s]))
+        ws.cell(row=r + i, column=1, value=s)
+        set_cell(ws, r + i, 2, names.get(s, ""))
+        ws.cell(row=r + i, column=3, value=float(tool.priors_[s]))
         if res_obj is not None and s in res_obj.sizes.index:
-            model_ws.cell(row=r + i, column=4, value=int(res_obj.sizes[s]))
+            ws.cell(row=r + i, column=4, value=int(res_obj.sizes[s]))
         if res_obj is not None and s in res_obj.hit_rates.index:
-            model_ws.cell(row=r + i, column=5, value=float(res_obj.hit_rates[s])).number_format = "0.0%"
-    model_ws.column_dimensions["A"].width = 26
-    model_ws.column_dimensions["B"].width = 90
+            ws.cell(row=r + i, column=5, value=float(res_obj.hit_rates[s])).number_format = "0.0%"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 90
 
+
+def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
+                     inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
+    """Write the Excel calculator: answers in, segment out, with live formulas.
+
+    Sheets
+    ------
+    Calculator
+        One row per golden question: item, question, answer options, the answer cell (yellow; a drop-down
+        of the valid codes), the answer's label, the value used (the answer, or the item mean when blank
+        or invalid) and a missing flag. Below: per segment its score, exp(score - max) and probability;
+        then the winning segment (INDEX/MATCH on MAX) and its name.
+    Coefficients
+        Classification-function coefficients: rows = golden questions, then the constant in the last row;
+        columns = segments.
+    Accuracy
+        The cross-validated accuracy curve by number of items, with a chart.
+    Options
+        Valid codes and labels per golden question (the drop-downs and label look-ups use it).
+    Model
+        Settings, sizes, priors, how missing answers are handled.
+    """
+    from openpyxl import Workbook
+
+    from ..io.atomic import atomic_write
+
+    wb = Workbook()
+    calc = wb.active
+    calc.title = "Calculator"
+    coef_ws = wb.create_sheet("Coefficients")
+    acc_ws = wb.create_sheet("Accuracy")
+    opt_ws = wb.create_sheet("Options")
+    model_ws = wb.create_sheet("Model")
+    _coefficients_sheet(coef_ws, tool)
+    options = _options_sheet(opt_ws, tool)
+    first, last, n_missing_cell = _answer_rows(calc, tool, options)
+    _segment_rows(calc, tool, first, last, n_missing_cell)
+    _accuracy_sheet(acc_ws, tool)
+    _model_sheet(model_ws, tool)
     out = Path(path)
     with atomic_write(out, inputs) as tmp:
         wb.save(os.fspath(tmp))

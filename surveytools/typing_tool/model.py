@@ -1,255 +1,35 @@
-"""The typing tool: a handful of golden questions that assign new respondents or customers to segments.
-
-:class:`TypingTool` selects the golden questions by forward stepwise search on cross-validated accuracy
-(stratified k-fold, seeded), fits a linear discriminant analysis on them and exposes Fisher's
-classification functions (one column of coefficients per segment plus a constant: the layout research
-agencies deliver). A fitted tool
-
-- predicts segments of new data (:meth:`TypingTool.predict`, :func:`assign_file` for big files);
-- saves to / loads from a JSON model (:meth:`TypingTool.save`, :meth:`TypingTool.load`);
-- exports an Excel calculator (:meth:`TypingTool.to_excel`) and a SQL query (:meth:`TypingTool.to_sql`)
-  that give exactly the segments :meth:`TypingTool.predict` gives.
-
-Missing answers are replaced by the item's training mean and counted; a respondent with more than
-``max_missing`` (default half) of the golden questions unanswered gets no segment and is reported as
-excluded.
-
-Examples
---------
->>> from surveytools.typing_tool import TypingTool            # doctest: +SKIP
->>> tool = TypingTool(max_items=12).fit(survey, assignments)   # doctest: +SKIP
->>> print(tool.result_.summary())                              # doctest: +SKIP
->>> tool.save("typing.json"); tool.to_excel("typing.xlsx")     # doctest: +SKIP
-"""
+"""The :class:`TypingTool` estimator: golden-question selection, Fisher's classification functions, scoring,
+the model file."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from ._modelfile import read_model_json
-from ._threads import single_thread
-from .assignments import Assignments, align_assignments
-from .exceptions import DataError, InputFileError, NotFittedError, QuestionnaireError
-from .questionnaire import Questionnaire
-from .survey import Survey
-from .typing.lda import CVEngine, fit_lda, posterior_from_scores, stepwise_select
-from .typing.scoring import ItemInfo, code_key, codes_from_values, read_columns
+from .._threads import single_thread
+from ..assignments import Assignments, align_assignments
+from ..estimator import Check, Estimator, either, flag, function, number, one_of, text_or_list, whole
+from ..exceptions import DataError, QuestionnaireError
+from ..questionnaire import Questionnaire
+from ..survey import Survey
+from .lda import CVEngine, fit_lda, posterior_from_scores, stepwise_select
+from .results import AssignResult, TypingToolResult
+from .scoring import ItemInfo, code_key, codes_from_values
 
-__all__ = ["TypingTool", "TypingToolResult", "AssignResult", "assign_file", "load_typing_tool"]
+__all__ = ["TypingTool", "load_typing_tool", "MODEL_FORMAT", "MODEL_FORMAT_VERSION", "DEFAULT_SEED"]
 
 MODEL_FORMAT = "surveytools.typing-tool"
 MODEL_FORMAT_VERSION = 1
 DEFAULT_SEED = 20240601
 Progress = Callable[[str, int, int], None]
 
-
-# ====================================================================================== results
-
-@dataclass(frozen=True)
-class TypingToolResult:
-    """What the golden-question search found.
-
-    Attributes
-    ----------
-    items
-        The golden questions, in the order they entered.
-    accuracy
-        Cross-validated accuracy with these items (share of respondents put in their own segment,
-        weighted when the survey is weighted).
-    curve
-        One row per number of items (index ``n_items``): ``item`` (the item entered at that step),
-        ``items`` (the best set of that size), ``accuracy``, ``log_likelihood`` (mean log posterior of the
-        true segment), ``selected``.
-    confusion
-        Cross-validated classification table of the selected items: true segment (rows) x predicted
-        segment (columns), weighted counts.
-    hit_rates
-        Per segment, the cross-validated share classified correctly.
-    coefficients
-        Classification-function coefficients: rows are the items then ``constant`` (last), columns the
-        segments.
-    priors
-        Prior probability of each segment.
-    sizes
-        Respondents per segment in the training data (unweighted).
-    resubstitution_accuracy
-        Accuracy on the training data itself (optimistic; for comparison with SPSS's "original" table).
-    rows_in, rows_used, rows_excluded
-        Respondents in the data, used to fit, and left out; ``excluded`` gives reason -> count.
-    candidates
-        Items the search could choose from; ``skipped`` gives items left out of the search with the reason.
-    n_folds, seed, priors_rule, max_missing
-        Settings used.
-    imputed_answers
-        Missing answers replaced by the item mean in the training data.
-    nested_accuracy
-        Accuracy of the whole procedure (item selection included) by nested cross-validation, when asked.
-    """
-
-    items: list[str]
-    accuracy: float
-    curve: pd.DataFrame
-    confusion: pd.DataFrame
-    hit_rates: pd.Series
-    coefficients: pd.DataFrame
-    priors: pd.Series
-    sizes: pd.Series
-    resubstitution_accuracy: float
-    rows_in: int
-    rows_used: int
-    rows_excluded: int
-    excluded: dict[str, int]
-    candidates: list[str]
-    skipped: dict[str, str]
-    n_folds: int
-    seed: int
-    priors_rule: str
-    max_missing: int
-    imputed_answers: int = 0
-    nested_accuracy: float | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        """The accuracy curve (n items -> item added, cross-validated accuracy, selected)."""
-        return self.curve.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready result; ``items`` and ``accuracy`` are the contract keys."""
-        return {
-            "items": list(self.items),
-            "accuracy": float(self.accuracy),
-            "n_items": len(self.items),
-            "curve": [{"n_items": int(n), "item": r["item"], "items": list(r["items"]),
-                       "accuracy": float(r["accuracy"]), "log_likelihood": float(r["log_likelihood"]),
-                       "selected": bool(r["selected"])} for n, r in self.curve.iterrows()],
-            "segments": [int(s) for s in self.coefficients.columns],
-            "sizes": {str(k): int(v) for k, v in self.sizes.items()},
-            "priors": {str(k): float(v) for k, v in self.priors.items()},
-            "hit_rates": {str(k): float(v) for k, v in self.hit_rates.items()},
-            "confusion": {str(t): {str(p): float(v) for p, v in row.items()}
-                          for t, row in self.confusion.iterrows()},
-            "coefficients": {str(s): {str(i): float(v) for i, v in self.coefficients[s].items()}
-                             for s in self.coefficients.columns},
-            "resubstitution_accuracy": float(self.resubstitution_accuracy),
-            "nested_accuracy": None if self.nested_accuracy is None else float(self.nested_accuracy),
-            "rows_in": self.rows_in, "rows_used": self.rows_used, "rows_excluded": self.rows_excluded,
-            "excluded": dict(self.excluded),
-            "imputed_answers": int(self.imputed_answers),
-            "candidates": list(self.candidates), "skipped": dict(self.skipped),
-            "folds": self.n_folds, "seed": self.seed, "priors_rule": self.priors_rule,
-            "max_missing": self.max_missing,
-        }
-
-    def summary(self) -> str:
-        """Text for the terminal: the accuracy curve, hit rates and row counts."""
-        lines = [f"Typing tool: {len(self.items)} golden questions, {len(self.coefficients.columns)} segments, "
-                 f"cross-validated accuracy {self.accuracy:.1%} ({self.n_folds}-fold, seed {self.seed})",
-                 f"Respondents: {self.rows_in} in, {self.rows_used} used, {self.rows_excluded} excluded"
-                 + (" (" + "; ".join(f"{r}: {c}" for r, c in self.excluded.items()) + ")" if self.excluded else "")]
-        if self.nested_accuracy is not None:
-            lines.append(f"Nested cross-validated accuracy (selection included): {self.nested_accuracy:.1%}")
-        if self.imputed_answers:
-            lines.append(f"Missing answers replaced by the item mean: {self.imputed_answers}")
-        lines.append("")
-        lines.append(" n  item added          CV accuracy")
-        for n, r in self.curve.iterrows():
-            mark = "  <- selected" if r["selected"] else ""
-            lines.append(f"{int(n):>2}  {str(r['item'])[:18]:<18}  {r['accuracy']:>10.1%}{mark}")
-        lines.append("")
-        lines.append("Hit rate by segment: " + ", ".join(f"{k}: {v:.1%}" for k, v in self.hit_rates.items()))
-        if self.skipped:
-            lines.append("Items left out of the search: " + "; ".join(f"{k} ({v})" for k, v in self.skipped.items()))
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class AssignResult:
-    """Segments of new respondents or customers.
-
-    Attributes
-    ----------
-    frame
-        Indexed by id: ``segment`` (nullable integer; missing for excluded rows), ``probability``
-        (posterior of that segment), ``n_imputed`` (answers replaced by the item mean), and
-        ``segment_name`` when the segments have names.
-    rows_in, rows_assigned, rows_excluded
-        ``rows_in == rows_assigned + rows_excluded``; ``excluded`` gives reason -> count.
-    imputed_by_item, invalid_by_item
-        Per golden question: answers replaced by the mean (blank, "no answer" or invalid), and among them
-        the values that were not valid codes.
-    items, accuracy
-        The model's golden questions and cross-validated accuracy.
-    """
-
-    frame: pd.DataFrame
-    rows_in: int
-    rows_assigned: int
-    rows_excluded: int
-    excluded: dict[str, int]
-    imputed_by_item: pd.Series
-    invalid_by_item: pd.Series
-    items: list[str]
-    accuracy: float
-    output: str | None = None
-    id_column: str | None = None
-
-    @property
-    def sizes(self) -> pd.Series:
-        """Assigned rows per segment."""
-        seg = self.frame["segment"].dropna().astype(int)
-        return seg.value_counts().sort_index()
-
-    def to_frame(self) -> pd.DataFrame:
-        """The assignments."""
-        return self.frame.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready counts (not the rows)."""
-        d = {
-            "items": list(self.items), "accuracy": float(self.accuracy),
-            "rows_in": self.rows_in, "rows_assigned": self.rows_assigned, "rows_excluded": self.rows_excluded,
-            "excluded": dict(self.excluded),
-            "sizes": {str(k): int(v) for k, v in self.sizes.items()},
-            "n_imputed": int(self.imputed_by_item.sum()),
-            "imputed_by_item": {str(k): int(v) for k, v in self.imputed_by_item.items()},
-            "invalid_by_item": {str(k): int(v) for k, v in self.invalid_by_item.items()},
-        }
-        if self.output is not None:
-            d["output"] = self.output
-        if self.id_column is not None:
-            d["id_column"] = self.id_column
-        return d
-
-    def summary(self) -> str:
-        """Text for the terminal."""
-        lines = [f"Assigned {self.rows_assigned} of {self.rows_in} rows to segments"
-                 + (f" (excluded {self.rows_excluded}: " + "; ".join(f"{r}: {c}" for r, c in self.excluded.items())
-                    + ")" if self.rows_excluded else "")]
-        sizes = self.sizes
-        if len(sizes):
-            lines.append("Segment sizes: " + ", ".join(f"{k}: {v}" for k, v in sizes.items()))
-        n_imp = int(self.imputed_by_item.sum())
-        if n_imp:
-            lines.append(f"Missing answers replaced by the training mean: {n_imp} ("
-                         + ", ".join(f"{k}: {v}" for k, v in self.imputed_by_item.items() if v) + ")")
-        n_bad = int(self.invalid_by_item.sum())
-        if n_bad:
-            lines.append(f"  of which not valid answer codes: {n_bad} ("
-                         + ", ".join(f"{k}: {v}" for k, v in self.invalid_by_item.items() if v) + ")")
-        return "\n".join(lines)
-
-
-# ====================================================================================== estimator
 
 def _item_info(q: Questionnaire, item_id: str, mean: float) -> ItemInfo:
     item = q.items[item_id]
@@ -267,6 +47,17 @@ def _item_info(q: Questionnaire, item_id: str, mean: float) -> ItemInfo:
     )
 
 
+def _probabilities(name: str, v: Any) -> str | None:
+    """Check of ``priors`` given as numbers: one positive number per segment (their count is checked by fit)."""
+    if isinstance(v, (Sequence, np.ndarray)) and not isinstance(v, str) and len(v) > 0 and all(
+            isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, bool) and p > 0 for p in v):
+        return None
+    return f"{name} must be 'proportional', 'equal' or a list of positive numbers, not {v!r}"
+
+
+_probabilities.words = "a list of positive numbers"  # type: ignore[attr-defined]
+
+
 def _weighted_nanmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ok = ~np.isnan(x)
     num = np.where(ok, x, 0.0).T @ w
@@ -275,7 +66,7 @@ def _weighted_nanmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         return num / den
 
 
-class TypingTool:
+class TypingTool(Estimator):
     """Golden-question classifier: stepwise item selection + linear discriminant functions.
 
     Parameters
@@ -359,17 +150,28 @@ class TypingTool:
         self.progress = progress
 
     # ------------------------------------------------------------------------------ fitting
-    def _check_params(self) -> None:
-        if not isinstance(self.max_items, (int, np.integer)) or self.max_items < 1:
-            raise ValueError(f"max_items must be a whole number >= 1, not {self.max_items!r}")
-        if self.n_items is not None and (not isinstance(self.n_items, (int, np.integer)) or self.n_items < 1):
-            raise ValueError(f"n_items must be a whole number >= 1, not {self.n_items!r}")
-        if not isinstance(self.n_folds, (int, np.integer)) or self.n_folds < 2:
-            raise ValueError(f"n_folds must be a whole number >= 2, not {self.n_folds!r}")
-        if not 0 <= float(self.min_gain) < 1:
-            raise ValueError(f"min_gain must be in [0, 1), not {self.min_gain!r}")
-        if not 0 <= float(self.max_missing) < 1:
-            raise ValueError(f"max_missing must be a share in [0, 1), not {self.max_missing!r}")
+    _parameter_constraints: ClassVar[dict[str, Check]] = {
+        "items": text_or_list(),
+        "max_items": whole(1),
+        "min_gain": number(0.0, 1.0, hi_open=True),
+        "n_items": whole(1, none=True),
+        "n_folds": whole(2),
+        "seed": whole(0, none=True),
+        "priors": either(one_of("proportional", "equal"), _probabilities),
+        "backward": flag(),
+        "max_missing": number(0.0, 1.0, hi_open=True),
+        "nested": flag(),
+        "progress": function(),
+    }
+    _model_format = MODEL_FORMAT
+    _model_version = MODEL_FORMAT_VERSION
+    _model_what = "a surveytools typing-tool model"
+    _model_hint = "make one with 'surveytools typing-tool DATA -q Q --segments ASSIGNMENTS -o MODEL.json'"
+
+    @property
+    def _seed(self) -> int:
+        """The seed used (None means the package default, so results stay reproducible)."""
+        return DEFAULT_SEED if self.seed is None else int(self.seed)
 
     def _choose(self, acc: np.ndarray) -> int:
         """Number of items kept: ``n_items``, else the fewest within ``min_gain`` of the best accuracy."""
@@ -400,7 +202,7 @@ class TypingTool:
             train = np.setdiff1d(np.arange(n), test)
             yt = y[train]
             inner = [t for _, t in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
-                                                   random_state=self.seed_ + 1 + i).split(np.zeros(len(yt)), yt)]
+                                                   random_state=self._seed + 1 + i).split(np.zeros(len(yt)), yt)]
             wt = None if w is None else w[train]
             eng = CVEngine(x[train], yt, k, inner, weights=wt, priors=self.priors)
             path = stepwise_select(eng, max_items, floating=self.backward, eligible=eligible)
@@ -442,8 +244,7 @@ class TypingTool:
             return self._fit(survey, segments)
 
     def _fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
-        self._check_params()
-        self.seed_ = DEFAULT_SEED if self.seed is None else int(self.seed)
+        self._validate_params()
         if isinstance(segments, pd.Series):
             seg = pd.to_numeric(segments, errors="coerce")
             if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
@@ -526,7 +327,7 @@ class TypingTool:
         from sklearn.model_selection import StratifiedKFold
 
         folds = [test for _, test in StratifiedKFold(n_splits=self.n_folds, shuffle=True,
-                                                     random_state=self.seed_).split(np.zeros(len(y)), y)]
+                                                     random_state=self._seed).split(np.zeros(len(y)), y)]
         try:
             engine = CVEngine(x_imp, y, k, folds, weights=w, priors=self.priors)
         except ValueError as exc:
@@ -553,6 +354,7 @@ class TypingTool:
 
         segs = [int(s) for s in seg_labels]
         names = segments.names
+        self.seed_ = self._seed
         self.items_ = golden
         self.segments_ = segs
         self.segment_names_ = {s: names[s] for s in segs if s in names}
@@ -590,10 +392,6 @@ class TypingTool:
         return self
 
     # ------------------------------------------------------------------------------ scoring
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("this TypingTool is not fitted; call fit(survey, assignments) or TypingTool.load(path)")
-
     def score_matrix(self, x: np.ndarray, *, max_missing: int | None = None) -> tuple[np.ndarray, ...]:
         """Score an answer matrix (golden questions in :attr:`items_` order; NaN = missing).
 
@@ -716,13 +514,10 @@ class TypingTool:
                             items=list(self.items_), accuracy=self.accuracy_, output=output, id_column=id_column)
 
     # ------------------------------------------------------------------------------ persistence
-    def to_model_dict(self) -> dict[str, Any]:
-        """The fitted model as plain JSON data (what :meth:`save` writes)."""
-        self._check_fitted()
+    def _model_body(self) -> dict[str, Any]:
         segs = [str(s) for s in self.segments_]
         return {
-            "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
-            "surveytools_version": __version__, "created": self.created_,
+            "created": self.created_,
             "classifier": "linear discriminant analysis (Fisher's classification functions)",
             "respondent_id": self.id_name_,
             "items": [it.to_dict() for it in self.item_info_],
@@ -747,89 +542,57 @@ class TypingTool:
             "result": self.result_.to_dict(),
         }
 
-    def save(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the model as JSON (atomically; never over one of ``inputs``)."""
-        from .io.atomic import atomic_write
-
-        p = Path(path)
-        text = json.dumps(self.to_model_dict(), indent=1, ensure_ascii=False, allow_nan=False)
-        with atomic_write(p, inputs) as tmp:
-            tmp.write_text(text + "\n", encoding="utf-8")
-        return p
-
     @classmethod
-    def from_model_dict(cls, d: Mapping[str, Any], *, source: str = "the model") -> TypingTool:
-        """Rebuild a fitted tool from :meth:`to_model_dict` data."""
-        if not isinstance(d, Mapping) or d.get("format") != MODEL_FORMAT:
-            raise InputFileError(f"{source} is not a surveytools typing-tool model; make one with "
-                                 "'surveytools typing-tool DATA -q Q --segments ASSIGNMENTS -o MODEL.json'")
-        if int(d.get("format_version", 0)) > MODEL_FORMAT_VERSION:
-            raise InputFileError(f"{source} was written by a newer surveytools (model format "
-                                 f"{d.get('format_version')}); upgrade surveytools")
-        try:
-            s = d.get("settings", {})
+    def _from_model_body(cls, d: Mapping[str, Any], params: dict[str, Any]) -> TypingTool:
+        s = d.get("settings", {})
+        if params:
+            tool = cls(**params)
+        else:  # files written before the header was unified carry only the settings
             tool = cls(items=s.get("candidates"), max_items=int(s.get("max_items", 12)),
                        min_gain=float(s.get("min_gain", 0.002)), n_items=s.get("n_items"),
                        n_folds=int(s.get("n_folds", 5)), seed=int(s.get("seed", DEFAULT_SEED)),
                        priors=s.get("priors", "proportional"), backward=bool(s.get("backward", False)),
                        max_missing=float(s.get("max_missing", 0.5)), nested=bool(s.get("nested", False)))
-            tool.seed_ = int(tool.seed) if tool.seed is not None else DEFAULT_SEED
-            tool.item_info_ = [ItemInfo.from_dict(it) for it in d["items"]]
-            tool.items_ = [it.id for it in tool.item_info_]
-            segs = [int(v) for v in d["segments"]]
-            tool.segments_ = segs
-            tool.segment_names_ = {int(k): str(v) for k, v in (d.get("segment_names") or {}).items()}
-            coef = np.array([[*d["coefficients"][str(s)], d["constants"][str(s)]] for s in segs], dtype=float).T
-            if coef.shape != (len(tool.items_) + 1, len(segs)):
-                raise ValueError("coefficients do not match the items")
-            tool.coef_ = pd.DataFrame(coef, index=[*tool.items_, "constant"], columns=pd.Index(segs, name="segment"))
-            tool.means_ = pd.DataFrame([d["means"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
-                                       columns=tool.items_)
-            tool.covariance_ = pd.DataFrame(d["covariance"], index=tool.items_, columns=tool.items_)
-            tool.priors_ = pd.Series([d["priors"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
-                                     name="prior")
-            tool.max_missing_ = int(d["max_missing"])
-            tool.accuracy_ = float(d["accuracy"])
-            tool.n_train_ = int(d.get("n_train", 0))
-            tool.id_name_ = str(d.get("respondent_id") or "respondent_id")
-            tool.created_ = str(d.get("created", ""))
-            r = d.get("result") or {}
-            curve = pd.DataFrame(r.get("curve") or [])
-            if len(curve):
-                curve = curve.set_index("n_items")
-                curve["items"] = curve["items"].map(tuple)
-            tool.curve_ = curve
-            tool.result_ = _result_from_dict(r, tool) if r else None  # type: ignore[assignment]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputFileError(f"{source} is a damaged typing-tool model ({type(exc).__name__}: {exc}); "
-                                 "write it again with 'surveytools typing-tool'") from None
+        tool.seed_ = int(s.get("seed", tool._seed))
+        tool.item_info_ = [ItemInfo.from_dict(it) for it in d["items"]]
+        tool.items_ = [it.id for it in tool.item_info_]
+        segs = [int(v) for v in d["segments"]]
+        tool.segments_ = segs
+        tool.segment_names_ = {int(k): str(v) for k, v in (d.get("segment_names") or {}).items()}
+        coef = np.array([[*d["coefficients"][str(s)], d["constants"][str(s)]] for s in segs], dtype=float).T
+        if coef.shape != (len(tool.items_) + 1, len(segs)):
+            raise ValueError("coefficients do not match the items")
+        tool.coef_ = pd.DataFrame(coef, index=[*tool.items_, "constant"], columns=pd.Index(segs, name="segment"))
+        tool.means_ = pd.DataFrame([d["means"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
+                                   columns=tool.items_)
+        tool.covariance_ = pd.DataFrame(d["covariance"], index=tool.items_, columns=tool.items_)
+        tool.priors_ = pd.Series([d["priors"][str(s)] for s in segs], index=pd.Index(segs, name="segment"),
+                                 name="prior")
+        tool.max_missing_ = int(d["max_missing"])
+        tool.accuracy_ = float(d["accuracy"])
+        tool.n_train_ = int(d.get("n_train", 0))
+        tool.id_name_ = str(d.get("respondent_id") or "respondent_id")
+        tool.created_ = str(d.get("created", ""))
+        r = d.get("result") or {}
+        curve = pd.DataFrame(r.get("curve") or [])
+        if len(curve):
+            curve = curve.set_index("n_items")
+            curve["items"] = curve["items"].map(tuple)
+        tool.curve_ = curve
+        tool.result_ = _result_from_dict(r, tool) if r else None  # type: ignore[assignment]
         return tool
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> TypingTool:
-        """Read a model written by :meth:`save`.
-
-        Raises
-        ------
-        InputFileError
-            Missing file, not JSON, not a typing-tool model, or damaged.
-        """
-        p = Path(path)
-        d = read_model_json(p, what="a typing-tool model",
-                            hint=f"write one with 'surveytools typing-tool ... -o {p.name}'")
-        return cls.from_model_dict(d, source=str(p))
 
     # ------------------------------------------------------------------------------ exports
     def to_sql(self, table: str = "respondents", *, id_column: str | None = None, probability: bool = True) -> str:
-        """A SQL query that scores a table exactly as :meth:`predict` does (see :func:`surveytools.typing.exports.to_sql`)."""
-        from .typing.exports import to_sql
+        """A SQL query that scores a table exactly as :meth:`predict` does (see :func:`surveytools.typing_tool.exports.to_sql`)."""
+        from .exports import to_sql
 
         self._check_fitted()
         return to_sql(self, table, id_column=id_column or self.id_name_, probability=probability)
 
     def to_excel(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the Excel calculator (see :func:`surveytools.typing.exports.write_calculator`)."""
-        from .typing.exports import write_calculator
+        """Write the Excel calculator (see :func:`surveytools.typing_tool.exports.write_calculator`)."""
+        from .exports import write_calculator
 
         self._check_fitted()
         return write_calculator(self, path, inputs=inputs)
@@ -881,169 +644,4 @@ def _find_column(columns: Sequence[Any], folded: Mapping[str, Any], it: ItemInfo
         if str(name).casefold() in folded:
             return folded[str(name).casefold()]
     return None
-
-
-# ====================================================================================== big files
-
-def assign_file(data: str | os.PathLike[str], model: TypingTool | str | os.PathLike[str],
-                output: str | os.PathLike[str] | None = None, *, id_column: str | None = None,
-                questionnaire: Questionnaire | None = None, sheet: str | int | None = None,
-                max_missing: int | None = None, excluded_output: str | os.PathLike[str] | None = None
-                ) -> AssignResult:
-    """Score a file of respondents or customers and write their segments.
-
-    Reads only the id and golden-question columns (pyarrow: multi-threaded CSV, Parquet; or a
-    workbook), maps answer labels to codes, imputes missing answers with the training means and scores
-    every row with one matrix product. A million rows take a few seconds.
-
-    Parameters
-    ----------
-    data
-        .csv/.tsv/.txt, .parquet, .xlsx/.xls file with one column per golden question (the item id, or its
-        export column) holding codes or answer labels.
-    model
-        A fitted :class:`TypingTool` or the path of its JSON model.
-    output
-        Where to write the assigned rows (.csv, .parquet or .xlsx): the id column, ``segment``,
-        ``probability``, ``n_imputed`` (+ ``segment_name``). The id column is ``respondent_id`` (the
-        assignments-file convention read by ``profile`` and ``crm``) unless ``id_column`` is given.
-    id_column
-        Name of the id column in ``data`` (default: the questionnaire's or the model's respondent id
-        column, else ``respondent_id``, ``id``, ``customer_id``; row numbers when none is present).
-    questionnaire
-        Optional: more answer labels (its option sets and aliases) and the id column name.
-    sheet
-        Worksheet of a workbook.
-    max_missing
-        Most unanswered golden questions a row may have (default: the model's).
-    excluded_output
-        Optional file for the excluded rows (id, ``reason``, ``n_missing``).
-
-    Returns
-    -------
-    AssignResult
-        With ``rows_in == rows_assigned + rows_excluded``.
-
-    Raises
-    ------
-    InputFileError
-        Unreadable data or model, or an output that would overwrite an input.
-    DataError
-        Golden-question columns missing from the data, an id column given but absent, duplicate ids,
-        answer text that is neither a code nor a known label.
-    """
-    tool = model if isinstance(model, TypingTool) else TypingTool.load(model)
-    tool._check_fitted()
-    data_p = Path(data)
-    model_inputs = [] if isinstance(model, TypingTool) else [str(model)]
-    if output is not None:
-        from .io.atomic import check_output_path
-
-        check_output_path(output, [str(data_p), *model_inputs])
-        if Path(output).suffix.lower() not in (".csv", ".parquet", ".xlsx"):
-            raise InputFileError(f"cannot write {output}: use a .csv, .parquet or .xlsx file name")
-    names_of = {it.id: [n for n in dict.fromkeys([
-        it.id, it.column,
-        questionnaire.items[it.id].column if questionnaire is not None and it.id in questionnaire.items else None,
-    ]) if n] for it in tool.item_info_}
-    wanted = list(dict.fromkeys(n for names in names_of.values() for n in names))
-    if id_column:
-        candidates = [id_column]
-    else:
-        candidates = [c for c in (questionnaire.respondent_id if questionnaire else None, tool.id_name_,
-                                  "respondent_id", "id", "customer_id") if c]
-    cols, id_found, n = read_columns(data_p, wanted, id_candidates=candidates, sheet=sheet)
-    found = {iid: next((nm for nm in names if nm in cols), None) for iid, names in names_of.items()}
-    missing = [iid for iid, nm in found.items() if nm is None]
-    if missing and questionnaire is not None:
-        # not a table of golden-question columns: read it as a survey export with the questionnaire
-        from .io import load_survey
-
-        survey = load_survey(data_p, questionnaire, sheet=sheet)
-        x, imputed_s, invalid_s = tool.answers(survey, questionnaire=questionnaire)
-        ids = survey.ids.astype(str)
-        ids.name = survey.id_name
-        imputed, invalid, id_found = list(imputed_s), list(invalid_s), survey.id_name
-    elif missing:
-        raise DataError(f"{data_p}: no column for golden question(s) {', '.join(missing)}; the model needs a column "
-                        f"per golden question ({', '.join(tool.items_)}), named by the item id (or pass -q with "
-                        "the questionnaire to read a survey export)")
-    else:
-        if id_column and id_found is None:
-            raise DataError(f"{data_p}: no id column {id_column!r}; check --id (the file's columns are read from "
-                            "its header row)")
-        extra = _extra_labels(questionnaire) if questionnaire is not None else {}
-        x = np.empty((n, len(tool.items_)))
-        imputed, invalid = [], []
-        for j, it in enumerate(tool.item_info_):
-            name = found[it.id]
-            v = codes_from_values(cols[name], it, column=str(name), extra_labels=extra.get(it.id))
-            x[:, j] = v.values
-            imputed.append(v.n_blank + v.n_invalid)
-            invalid.append(v.n_invalid)
-        if id_found is not None:
-            ids = pd.Index(cols[id_found].to_pandas(), dtype="str", name=id_found)
-            if ids.hasnans:
-                first = int(np.flatnonzero(ids.isna())[0]) + 2
-                raise DataError(f"{data_p}, row {first}: empty id in column {id_found!r}; every row needs an id")
-            if not ids.is_unique:
-                dup = ids[ids.duplicated()].unique()[:5]
-                raise DataError(f"{data_p}: ids in column {id_found!r} are not unique ({', '.join(map(str, dup))}); "
-                                "keep one row per respondent or customer")
-        else:
-            ids = pd.Index(np.arange(1, n + 1).astype(str), name="row")
-    out_id = id_column or "respondent_id"
-    result = tool._result(ids, x, pd.Series(imputed, index=tool.items_, name="imputed"),
-                          pd.Series(invalid, index=tool.items_, name="invalid"), max_missing=max_missing,
-                          output=None if output is None else str(output), id_column=id_found)
-    if output is not None:
-        _write_assignments(result.frame, Path(output), out_id, inputs=[str(data_p), *model_inputs])
-    if excluded_output is not None and result.rows_excluded:
-        ex = result.frame[result.frame["segment"].isna()]
-        reason = next(iter(result.excluded))
-        frame = pd.DataFrame({"reason": reason, "n_missing": ex["n_imputed"].to_numpy()}, index=ex.index)
-        _write_assignments(frame, Path(excluded_output), out_id, inputs=[str(data_p), *model_inputs])
-    return result
-
-
-def _write_assignments(frame: pd.DataFrame, path: Path, id_name: str, *, inputs: Sequence[str]) -> None:
-    import pyarrow as pa
-
-    from .io.atomic import atomic_write
-
-    assigned = frame[frame["segment"].notna()] if "segment" in frame else frame
-    index = assigned.index if pd.api.types.is_string_dtype(assigned.index.dtype) else assigned.index.astype(str)
-    try:
-        ids = pa.array(index.array, type=pa.string())  # zero-copy for pyarrow-backed strings
-    except (pa.ArrowException, TypeError):
-        ids = pa.array(index.astype(str).to_numpy(dtype=object), type=pa.string())
-    cols: dict[str, Any] = {id_name: ids}
-    for c in assigned.columns:
-        s = assigned[c]
-        if c == "segment":
-            cols[c] = pa.array(s.to_numpy(dtype=np.int64))
-        elif c == "n_imputed" or c == "n_missing":
-            cols[c] = pa.array(s.to_numpy(dtype=np.int64))
-        elif c == "probability":
-            cols[c] = pa.array(s.to_numpy(dtype=float))
-        else:
-            cols[c] = pa.array(s.astype(object).where(s.notna(), None).to_numpy(), type=pa.string())
-    table = pa.table(cols)
-    suffix = path.suffix.lower()
-    with atomic_write(path, inputs) as tmp:
-        if suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            pq.write_table(table, tmp)
-        elif suffix == ".xlsx":
-            if table.num_rows > 1_048_575:
-                raise InputFileError(f"cannot write {path}: {table.num_rows} rows exceed Excel's limit; use .csv "
-                                     "or .parquet")
-            from .report.xlsx_safe import write_frame_xlsx
-
-            write_frame_xlsx(table.to_pandas(), tmp, sheet="segments")
-        else:
-            import pyarrow.csv as pcsv
-
-            pcsv.write_csv(table, tmp)
 
