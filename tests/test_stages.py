@@ -289,3 +289,12 @@ def test_run_passes_segments_in_memory(study):
     assert isinstance(seg_file, Segments)
     prof = json.loads((study["out"] / "profile.json").read_text())
     assert len(prof["segments"]) == seg_file.k
+
+
+def test_project_reference_matches_the_tables():
+    from surveytools.stages.reference import render_reference
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "project-reference.md").read_text(encoding="utf-8")
+    assert committed == render_reference(), (
+        "docs/project-reference.md differs from the options tables; regenerate it with "
+        "`python -m surveytools.stages.reference > docs/project-reference.md`")
