@@ -135,6 +135,31 @@ def parse_segment(out: str, quick: bool) -> list[Row]:
     return rows
 
 
+def parse_latent_class(out: str, quick: bool) -> list[Row]:
+    rows: list[Row] = []
+    h2h = re.search(r"latent class head to head: n=([\d,]+) x (\d+) mixed items, k=(\d+), (\d+) starts", out)
+    mine = re.search(rf"surveytools latent class:\s+{_NUM} s CPU", out)
+    alt = re.search(rf"StepMix 3 latent class:\s+{_NUM} s CPU", out)
+    ratio = re.search(rf"ratio StepMix / surveytools:\s+{_NUM}x", out)
+    if mine:
+        label = (f"latent class k={h2h.group(3)}, {h2h.group(4)} starts ({h2h.group(1)} x {h2h.group(2)} mixed, CPU)"
+                 if h2h else "latent class head to head (CPU)")
+        row = Row(label, _f(mine.group(1)), "StepMix 3", _f(alt.group(1)) if alt else None,
+                  printed_ratio=_f(ratio.group(1)) if ratio else None)
+        rows.append(_ratio_target(row, 1, strict=True, judge=not quick))
+    size = re.search(r"latent class target: n=([\d,]+) x (\d+) mixed items, k=([\d.]+), (\d+) bootstrap", out)
+    st = re.search(rf"surveytools segment --method latent-class:\s+{_NUM} s wall.*?peak\s+{_NUM} MB", out)
+    verdict = re.search(r"target (<= .*?): (met|not met)", out)
+    if st:
+        label = (f"segment latent class, k {size.group(3)} ({size.group(1)} x {size.group(2)} mixed, fresh process)"
+                 if size else "segment latent class (target run)")
+        row = Row(label, _f(st.group(1)), surveytools_mb=_f(st.group(2)), target="<= 60 s, < 2 GB")
+        if verdict and not quick:
+            row.met = verdict.group(2) == "met"
+        rows.append(row)
+    return rows
+
+
 def parse_reliability(out: str, quick: bool) -> list[Row]:
     rows: list[Row] = []
     data = ""
@@ -277,6 +302,21 @@ def parse_crm_join_json(obj: dict, quick: bool) -> list[Row]:
     return [row]
 
 
+def parse_kpis_json(obj: dict, quick: bool) -> list[Row]:
+    """bench_kpis: the full-size run against its target, and the equal-size comparison with pandas."""
+    row = Row(f"kpis ({obj['transactions']:,} transactions, {obj['customers']:,} customers)", obj["surveytools_s"],
+              target="<= 90 s, < 4 GB", surveytools_mb=obj.get("surveytools_peak_mb"),
+              note=f"CPU {obj['surveytools_cpu_s']:.1f} s" if obj.get("surveytools_cpu_s") else "")
+    if not quick and obj["transactions"] >= 100_000_000:
+        row.met = obj["surveytools_s"] <= 90 and obj["surveytools_peak_mb"] < 4096
+    rows = [row]
+    if "pandas_s" in obj:
+        rows.append(Row(f"kpis ({obj['pandas_transactions']:,} transactions, same data both sides)",
+                        obj["surveytools_small_s"], "pandas merge + groupby", obj["pandas_s"],
+                        surveytools_mb=obj.get("surveytools_small_peak_mb"), alternative_mb=obj.get("pandas_peak_mb")))
+    return rows
+
+
 def parse_generic_json(obj: dict, quick: bool) -> list[Row]:
     """A script's own rows: ``{"results": [{"benchmark", "surveytools_s", "alternative", "alternative_s",
     "target", "met", "note"}, ...]}`` (the keys of :class:`Row`)."""
@@ -301,11 +341,15 @@ BENCHES: dict[str, Bench] = {
     "bench_segment": Bench(quick=["--rows", "20000", "--bootstrap", "10", "--n", "5000", "--compare-bootstrap", "5"],
                            no_r=["--no-r"], parse=parse_segment),
     "bench_assign": Bench(quick=["--rows", "100000"], parse=parse_assign),
+    "bench_latent_class": Bench(quick=["--rows", "20000", "--n", "2000", "--starts", "4"], parse=parse_latent_class),
     "bench_profile": Bench(quick=["--n", "20000"], parse=parse_profile),
     "bench_crm_join": Bench(quick=["--rows", "1000000", "--respondents", "10000"], json=True),
+    "bench_kpis": Bench(quick=["--transactions", "5000000", "--customers", "500000", "--pandas-transactions",
+                               "1000000"], json=True),
 }
 
-JSON_PARSERS: dict[str, Callable[[dict, bool], list[Row]]] = {"bench_crm_join": parse_crm_join_json}
+JSON_PARSERS: dict[str, Callable[[dict, bool], list[Row]]] = {"bench_crm_join": parse_crm_join_json,
+                                                              "bench_kpis": parse_kpis_json}
 
 
 # ---------------------------------------------------------------------------------------------------------

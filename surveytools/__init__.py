@@ -58,6 +58,7 @@ _LAZY: dict[str, str] = {
     "write_html_report": "surveytools.report.html",
     "join_crm": "surveytools.crm",
     "voc_by_segment": "surveytools.voc",
+    "compute_kpis": "surveytools.kpis",
     "load_project": "surveytools.project",
     "run_project": "surveytools.pipeline",
 }

@@ -136,29 +136,13 @@ class CrmJoinResult:
         rows += [(f"survey rows excluded: {k}", v) for k, v in d["survey_excluded"].items()]
         return pd.DataFrame(rows, columns=["measure", "value"]).set_index("measure")
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        k = self.key
-        lines = [
-            f"CRM join on {k.kind} (survey {k.survey_column!r} = CRM {k.crm_column!r})",
-            f"  survey respondents in   {self.survey_rows_in:>12,}",
-        ]
-        for reason, n in self.survey_excluded.items():
-            lines.append(f"    excluded: {reason:<13}{n:>12,}")
-        lines += [
-            f"  matched                 {self.matched:>12,}   ({self.match_rate:.1%} of respondents with a key)",
-            f"  unmatched respondents   {self.unmatched_survey:>12,}",
-            f"  customers in            {self.crm_rows_in:>12,}",
-            f"  customers without match {self.unmatched_crm:>12,}",
-            f"  duplicate keys          survey {self.duplicates['survey']:,}, CRM {self.duplicates['crm']:,}",
-        ]
-        for name, rule in self.rules.items():
-            lines.append(f"  rule: {name}: {rule}")
-        if self.pseudonymized:
-            lines.append(f"  pseudonymized (HMAC-SHA256): {', '.join(self.pseudonymized)}")
-        if self.output:
-            lines.append(f"  written: {self.output}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: the CRM section of the report (key, counts, match rate, duplicate rules),
+        rendered by :func:`surveytools.summary.text.render_text`, then where the joined file was written."""
+        from .summary.sections import summary_text
+
+        text = summary_text("crm", self, lang=lang)
+        return text + (f"\n  -> {self.output}" if self.output else "")
 
 
 def parse_on(on: str | None, survey_columns: list[str], crm_columns: list[str], kind: str | None = None

@@ -84,9 +84,15 @@ def _is_num(v: Any) -> bool:
 
 def whole(lo: int | None = None, hi: int | None = None, *, none: bool = False) -> Check:
     """A whole number (not a bool) in ``[lo, hi]``; None also when ``none``."""
-    words = "a whole number" + (f" >= {lo}" if lo is not None and hi is None else "") + (
-        f" from {lo} to {hi}" if lo is not None and hi is not None else "") + (
-        f" <= {hi}" if lo is None and hi is not None else "") + (" or None" if none else "")
+    if lo is not None and hi is not None:
+        words = f"a whole number from {lo} to {hi}"
+    elif lo is not None:
+        words = f"a whole number >= {lo}"
+    elif hi is not None:
+        words = f"a whole number <= {hi}"
+    else:
+        words = "a whole number"
+    words += " or None" if none else ""
 
     def check(name: str, v: Any) -> str | None:
         if v is None and none:

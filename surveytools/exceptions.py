@@ -18,6 +18,7 @@ __all__ = [
     "InputFileError",
     "ImportMappingError",
     "DataError",
+    "KpiMapError",
     "ScaleError",
     "EstimationError",
     "NotFittedError",
@@ -30,6 +31,8 @@ __all__ = [
     "HeywoodWarning",
     "ConvergenceWarning",
     "OptionUsageError",
+    "ReplicationWarning",
+    "EmptyClassWarning",
 ]
 
 
@@ -77,6 +80,11 @@ class ImportMappingError(SurveyToolsError, ValueError):
 
 class DataError(SurveyToolsError, ValueError):
     """The data cannot support the requested analysis (non-numeric answers, too few rows...)."""
+
+
+class KpiMapError(SurveyToolsError, ValueError):
+    """A KPI map (``surveytools kpis --map``) is invalid or names columns the files lack; ``problems`` lists
+    every problem found."""
 
 
 class ScaleError(DataError):
@@ -133,3 +141,12 @@ class HeywoodWarning(EstimationWarning):
 
 class ConvergenceWarning(EstimationWarning):
     """An iterative procedure stopped before meeting its convergence criterion."""
+
+
+class ReplicationWarning(EstimationWarning):
+    """The best log-likelihood of a latent class model was reached by only one of its final-stage random
+    starts (not replicated): it may be a local maximum; use more starts."""
+
+
+class EmptyClassWarning(EstimationWarning):
+    """A latent class holds (almost) no respondents: the model has more classes than the data support."""

@@ -17,6 +17,7 @@ Outputs (in the output folder)::
     segment_model.json          the segmentation model
     typing_tool_model.json      golden questions + classification functions;  typing_tool.xlsx  typing_tool.sql
     customers_segmented.parquet the customer list with segments (when a CRM file is given)
+    kpis.json customers_kpis.parquet  KPIs per segment and per customer (when transactions and a KPI map are given)
     report.xlsx report.html     the reports
     manifest.json               versions, seed, SHA-256 of every input and output, timings, rows per stage
 """
@@ -107,7 +108,8 @@ class RunResult:
                 if s.excluded:
                     rows += " (" + ", ".join(f"{k}: {v:,}" for k, v in s.excluded.items()) + " excluded)"
             lines.append(f"  {s.name:<12} {s.status:<8} {s.seconds:6.1f} s  {rows}{'  ' + s.note if s.note else ''}")
-        reports = [o for s in self.stages for o in s.outputs if o.endswith(("report.xlsx", "report.html"))]
+        reports = [o for s in self.stages for o in s.outputs
+                   if o.endswith(("report.xlsx", "report.html", "report.pptx"))]
         lines.append(f"Outputs in {self.output}")
         for r in reports:
             lines.append(f"  report: {r}")
@@ -241,7 +243,8 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
-                 "voc.json", "report.xlsx", "report.html", "manifest.json"}
+                 "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
+                 "voc.json", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
 
 class _Run:

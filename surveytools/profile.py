@@ -55,10 +55,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._threads import single_thread
-from .segments import Segments, as_segments, parse_names
+from .comparisons import (
+    LETTER_ADJUSTMENTS,
+    adjust_within_rows,
+    bh_adjust,
+    column_letters,
+    group_sums,
+    moments,
+    pairwise_tests,
+    segment_letter,
+)
 from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
+from .segments import Segments, as_segments, parse_names
 from .survey import Survey
 
 __all__ = ["SECTIONS", "LETTER_ADJUSTMENTS", "ProfileResult", "profile_segments", "bh_adjust", "parse_names",
@@ -74,8 +83,6 @@ _SMALL_SEGMENT = 30
 _ROW_COLUMNS = ["section", "variable", "label", "level", "level_label", "stat", "total", "total_n", "total_n_eff",
                 "total_sd"]
 _CELL_COLUMNS = ["value", "index", "statistic", "df", "p", "p_adj", "mark", "n", "n_eff", "effect", "letters"]
-#: Multiple-comparison adjustments of the pairwise column tests (within each row).
-LETTER_ADJUSTMENTS: tuple[str, ...] = ("bonferroni", "holm", "bh", "none")
 #: Top-box rows are added for rating items with at least this many answer codes.
 _MIN_CODES_FOR_TOP_BOX = 4
 
@@ -229,54 +236,13 @@ class ProfileResult:
         }
 
     def summary(self, width: int = 40) -> str:
-        """The table as text: one line per row, total and segment values, ``+``/``-`` for significantly
-        higher/lower."""
-        seg_ids = list(self.segments.index)
-        values = self.table("value")
-        marks = self.table("mark")
-        head = (f"Segment profiles: {self.rows_used} respondents in {self.k} segments"
-                + (f" ({len(self.unassigned)} without a segment excluded)" if len(self.unassigned) else "")
-                + ("; weighted (Kish n_eff)" if self.weighted else ""))
-        pname = "BH-adjusted p" if self.fdr else "p"
-        lines = [head, f"+/- significantly higher/lower than the rest of the sample ({pname} < {self.alpha:g}); "
-                       "Welch t for means, z for proportions",
-                 f"letters: segments a cell is significantly higher than (pairwise tests, "
-                 f"{_ADJUST_TEXT[self.letters_adjust]}, alpha {self.alpha:g})", ""]
-        letters = self.table("letters")
-        cols = ["Total"] + [f"{s} ({self.segments.at[s, 'letter']})" for s in seg_ids]
-        lines.append(" " * width + "".join(f"{c:>10}" for c in cols))
-        sizes = ["n"] + [str(int(self.segments.at[s, "n"])) for s in seg_ids]
-        lines.append(f"{'':<{width}}" + "".join(f"{c:>10}" for c in [str(self.rows_used)] + sizes[1:]))
-        section = None
-        for rid, row in self.rows.iterrows():
-            if row["section"] != section:
-                section = row["section"]
-                lines.append(tr(f"section_{section}", "en"))
-            label = _short_label(row, width - 3)
-            parts = [_fmt_value(row["total"], row["stat"])]
-            for s in seg_ids:
-                m = marks.at[rid, s]
-                sign = "+" if m == "higher" else "-" if m == "lower" else " "
-                lets = letters.at[rid, s]
-                parts.append(_fmt_value(values.at[rid, s], row["stat"]) + sign
-                             + (f" {lets}" if isinstance(lets, str) and lets else ""))
-            lines.append(f"  {label:<{width - 2}}" + "".join(f"{p:>10}" for p in parts))
-        return "\n".join(lines)
+        """The table as text in the result's language: one line per row, total and segment values, ``+``/``-``
+        for significantly higher/lower (the profile's Summary document, rendered by
+        :func:`surveytools.summary.text.render_text`)."""
+        from .summary.sections import summary_text
 
+        return summary_text("profile", self, lang=self.lang, label_width=width)
 
-_ADJUST_TEXT = {"bonferroni": "Bonferroni within each row", "holm": "Holm within each row",
-                "bh": "Benjamini-Hochberg within each row", "none": "no multiple-comparison adjustment"}
-
-
-def segment_letter(number: int) -> str:
-    """The column letter of a segment: 1 -> ``A``, 26 -> ``Z``, 27 -> ``AA`` (as spreadsheet columns)."""
-    if number < 1:
-        raise DataError(f"segment numbers start at 1, not {number}")
-    out = ""
-    while number:
-        number, rem = divmod(number - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _plain(v: Any) -> Any:
@@ -296,31 +262,6 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _fmt_value(v: Any, stat: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "."
-    if stat == "proportion":
-        return f"{100 * v:.1f}%"
-    if stat == "nps":
-        return f"{v:.1f}"
-    return f"{v:.2f}"
-
-
-def _short_label(row: Mapping[str, Any], width: int) -> str:
-    """``label: level`` in at most ``width`` characters, shortening the label first."""
-    lab = " ".join(str(row["label"]).split())
-    lev = row["level_label"]
-    if lev is None or (isinstance(lev, float) and math.isnan(lev)):
-        return lab if len(lab) <= width else lab[: width - 3] + "..."
-    lev = " ".join(str(lev).split())
-    if len(lev) > width // 2:
-        lev = lev[: width // 2 - 3] + "..."
-    room = width - len(lev) - 2
-    if len(lab) > room:
-        lab = lab[: max(room - 3, 1)] + "..."
-    return f"{lab}: {lev}"
-
-
 def _row_label(row: Mapping[str, Any]) -> str:
     lab = str(row["label"])
     if row["level_label"] is not None and not (isinstance(row["level_label"], float) and math.isnan(row["level_label"])):
@@ -329,28 +270,6 @@ def _row_label(row: Mapping[str, Any]) -> str:
 
 
 # ====================================================================== helpers
-
-def bh_adjust(p: np.ndarray | Sequence[float]) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (NaN entries are left out of the count and stay NaN).
-
-    ``p_adj(i) = min_{j >= i} min(1, m p_(j) / j)`` over the ``m`` finite p-values sorted ascending; equal to
-    ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``.
-    """
-    arr = np.asarray(p, dtype=float)
-    out = np.full(arr.shape, np.nan)
-    ok = np.isfinite(arr)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    ps = arr[ok]
-    order = np.argsort(ps, kind="stable")
-    ranked = ps[order] * m / np.arange(1, m + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    adj = np.empty(m)
-    adj[order] = np.minimum(ranked, 1.0)
-    out[ok] = adj
-    return out
-
 
 def _score_frame(frame: pd.DataFrame | Any, ids: pd.Index, what: str) -> pd.DataFrame:
     """A per-respondent frame reindexed to the profiled respondents (ids compared as text)."""
@@ -578,53 +497,6 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
 
 # ====================================================================== statistics
 
-def _group_stats(X: np.ndarray, G: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
-    """Weighted sums per segment (k x R): raw, and centred on the total mean; rest = total - segment."""
-    with single_thread():  # k x n by n x R products with tiny k: threads only synchronize
-        return _group_sums(X, G, w)
-
-
-def _group_sums(X: np.ndarray, G: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
-    M = ~np.isnan(X)
-    Xz = np.where(M, X, 0.0)
-    Mf = M.astype(float)
-    wt = w @ Mf
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.where(wt > 0, (w @ Xz) / wt, 0.0)
-    Xc = Xz - centre
-    Xc *= Mf  # missing cells back to 0
-    Gw = G * w[:, None]
-    counts = np.hstack([G, Gw, G * (w * w)[:, None]]).T @ Mf
-    k = G.shape[1]
-    S1 = Gw.T @ Xc
-    Xc *= Xc
-    return {
-        "centre": centre,
-        "N": counts[:k],
-        "W": counts[k:2 * k],
-        "W2": counts[2 * k:],
-        "S0": Gw.T @ Xz,
-        "S1": S1,
-        "S2": Gw.T @ Xc,
-        "min": np.fmin.reduce(X, axis=0),  # ignores NaN; NaN only for an all-missing column
-    }
-
-
-def _moments(W: np.ndarray, W2: np.ndarray, S0: np.ndarray, S1: np.ndarray, S2: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, Kish n_eff and squared standard error of the mean (s^2 / n_eff) from weighted sums.
-
-    The mean comes from the raw sums (exact for 0/1 data), the variance from sums centred on the total
-    mean (no cancellation for large values)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m_c = np.where(W > 0, S1 / W, np.nan)
-        mean = np.where(W > 0, S0 / W, np.nan)
-        vpop = np.maximum(np.where(W > 0, S2 / W - m_c ** 2, np.nan), 0.0)
-        n_eff = np.where(W2 > 0, W ** 2 / W2, 0.0)
-        se2 = np.where(n_eff > 1, vpop / (n_eff - 1.0), np.nan)
-    return mean, n_eff, se2
-
-
 # ---------------------------------------------------------------------------- the steps of profile_segments
 def _segment_names(assignments: Segments, counts: np.ndarray, names: Mapping[Any, str] | Sequence[str] | str | None,
                    lang: str) -> dict[int, str]:
@@ -672,13 +544,13 @@ def _segment_tests(X: np.ndarray, G: np.ndarray, w: np.ndarray, rows: Any, *, fd
     Returns arrays (segments x rows unless named ``*_t``, which are per row) keyed ``m_s``, ``n_s``, ``m_t``,
     ``n_t``, ``sd_t``, ``N_s``, ``N_t``, ``index``, ``statistic``, ``df``, ``p``, ``p_adj``, ``mark``, ``effect``.
     """
-    g = _group_stats(X, G, w)
+    g = group_sums(X, G, w)
     keys = ("N", "W", "W2", "S0", "S1", "S2")
     tot = {key: g[key].sum(axis=0) for key in keys}
     rest = {key: tot[key][None, :] - g[key] for key in keys}
-    m_s, n_s, se2_s = _moments(g["W"], g["W2"], g["S0"], g["S1"], g["S2"])
-    m_r, n_r, se2_r = _moments(rest["W"], rest["W2"], rest["S0"], rest["S1"], rest["S2"])
-    m_t, n_t, se2_t = _moments(tot["W"], tot["W2"], tot["S0"], tot["S1"], tot["S2"])
+    m_s, n_s, se2_s = moments(g["W"], g["W2"], g["S0"], g["S1"], g["S2"])
+    m_r, n_r, se2_r = moments(rest["W"], rest["W2"], rest["S0"], rest["S1"], rest["S2"])
+    m_t, n_t, se2_t = moments(tot["W"], tot["W2"], tot["S0"], tot["S1"], tot["S2"])
     sd_t = np.sqrt(se2_t * n_t)
     is_prop = np.array([s == "proportion" for s in rows.stat])[None, :]
     diff = m_s - m_r
@@ -721,17 +593,10 @@ def _letters(st: Mapping[str, Any], rows: Any, letter_of: list[str], *, alpha: f
     """Pairwise column letters (segments x rows) and the pairwise tests behind them (one line per row and pair)."""
     k = len(letter_of)
     is_prop = np.array([s == "proportion" for s in rows.stat])
-    pair = _pairwise_tests(st["m_s"], st["n_s"], st["se2_s"], is_prop)
-    pair["p_adj"] = _adjust_rows(pair["p"], adjust)
-    higher = np.isfinite(pair["p_adj"]) & (pair["p_adj"] < alpha)
+    pair = pairwise_tests(st["m_s"], st["n_s"], st["se2_s"], is_prop)
+    pair["p_adj"] = adjust_within_rows(pair["p"], adjust)
+    letters = column_letters(pair["diff"], pair["p_adj"], letter_of, alpha)
     ai, bi = np.triu_indices(k, 1)
-    up = higher & (pair["diff"] > 0)       # a significantly higher than b   (pairs x R)
-    down = higher & (pair["diff"] < 0)     # b significantly higher than a
-    letters = np.full((k, len(is_prop)), "", dtype=object)
-    # k(k-1)/2 pairs, vectorized over rows; triu order appends each cell's letters in segment order
-    for j, (a, b) in enumerate(zip(ai, bi, strict=True)):
-        letters[a] = np.where(up[j], letters[a] + letter_of[b], letters[a])
-        letters[b] = np.where(down[j], letters[b] + letter_of[a], letters[b])
     row_ids = rows.ids()
     pair_index = pd.MultiIndex.from_arrays(
         [np.repeat(row_ids, len(ai)), np.tile(ai + 1, len(row_ids)), np.tile(bi + 1, len(row_ids))],
@@ -920,63 +785,6 @@ def profile_segments(
     return ProfileResult(segments=seg_df, rows=rows_df, cells=cells, alpha=float(alpha), fdr=bool(fdr),
                          weighted=weighted, lang=lang, rows_in=rows_in, unassigned=pd.Index(unassigned),
                          pairwise=pairwise, letters_adjust=letters_adjust)
-
-
-def _pairwise_tests(m: np.ndarray, n: np.ndarray, se2: np.ndarray, is_prop: np.ndarray) -> dict[str, np.ndarray]:
-    """Every pair of segments (a < b, in ``np.triu_indices`` order) tested on every row.
-
-    ``m``, ``n`` (Kish n_eff) and ``se2`` are k x R; returns pairs x R arrays ``diff`` (a - b), ``statistic``,
-    ``df`` (NaN for z) and ``p``: Welch t for means, the pooled two-proportion z test for proportions.
-    """
-    k = m.shape[0]
-    a, b = np.triu_indices(k, 1)
-    ma, mb, na, nb, sa, sb = m[a], m[b], n[a], n[b], se2[a], se2[b]
-    diff = ma - mb
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s2 = sa + sb
-        t = diff / np.sqrt(s2)
-        df = s2 ** 2 / (sa ** 2 / (na - 1.0) + sb ** 2 / (nb - 1.0))
-        ok_t = (na > 1) & (nb > 1) & (s2 > 0)
-        t = np.where(ok_t, t, np.nan)
-        df = np.where(ok_t, df, np.nan)
-        p_t = 2.0 * stats.t.sf(np.abs(t), df)
-        pool = (na * ma + nb * mb) / (na + nb)
-        z = diff / np.sqrt(pool * (1.0 - pool) * (1.0 / na + 1.0 / nb))
-        ok_z = (na > 0) & (nb > 0) & (pool > 0) & (pool < 1)
-        z = np.where(ok_z, z, np.nan)
-        p_z = 2.0 * stats.norm.sf(np.abs(z))
-    prop = is_prop[None, :]
-    return {"diff": diff, "statistic": np.where(prop, z, t), "df": np.where(prop, np.nan, df),
-            "p": np.where(prop, p_z, p_t)}
-
-
-def _adjust_rows(p: np.ndarray, method: str) -> np.ndarray:
-    """Adjust the pairwise p-values (pairs x R) of each row (column) for multiple comparisons.
-
-    NaN p-values (tests that could not be made) are left out of the count and stay NaN. Bonferroni:
-    ``min(1, m p)``; Holm: ``max_{j <= i} min(1, (m - j + 1) p_(j))``; Benjamini-Hochberg:
-    ``min_{j >= i} min(1, m p_(j) / j)``, with ``m`` the number of tests in the row.
-    """
-    if method == "none":
-        return p.copy()
-    m = np.isfinite(p).sum(axis=0)[None, :].astype(float)
-    if method == "bonferroni":
-        return np.where(np.isfinite(p), np.minimum(1.0, p * m), np.nan)
-    order = np.argsort(np.where(np.isfinite(p), p, np.inf), axis=0, kind="stable")
-    ps = np.take_along_axis(p, order, axis=0)
-    rank = np.arange(1, p.shape[0] + 1, dtype=float)[:, None]
-    valid = rank <= m
-    if method == "holm":
-        adj = np.where(valid, ps * (m - rank + 1.0), -np.inf)
-        adj = np.minimum(1.0, np.maximum.accumulate(adj, axis=0))
-    else:  # bh
-        adj = np.where(valid, ps * m / rank, np.inf)
-        adj = np.minimum(1.0, np.minimum.accumulate(adj[::-1], axis=0)[::-1])
-    adj = np.where(valid, adj, np.nan)
-    out = np.empty_like(adj)
-    np.put_along_axis(out, order, adj, axis=0)
-    return out
-
 
 
 # ====================================================================== descriptions

@@ -599,28 +599,12 @@ class VocResult:
             rows.append(row)
         return pd.DataFrame(rows).set_index("segment")
 
-    def summary(self) -> str:
-        """Text table for the terminal."""
-        frame = self.to_frame()
-        lines = ["Voice of the customer by segment"]
-        if self.settings.get("csat_definition"):
-            lines.append(f"  CSAT = {self.settings['csat_definition']}")
-        lines.append(frame.to_string(float_format=lambda v: f"{v:,.1f}"))
-        if "total" in self.drivers:
-            d = self.drivers["total"]
-            lines.append(f"\nKey drivers of {self.settings.get('driver_outcome')} (relative weights, R2 = "
-                         f"{d.attrs.get('r2', float('nan')):.3f}):")
-            for name, row in d.sort_values("weight", ascending=False).iterrows():
-                lines.append(f"  {name:<28} {row['share']:5.1f}%  {'+' if row['sign'] >= 0 else '-'}")
-        if any(m.get("terms", {}).get("terms") for m in self.segments.values()):
-            lines.append(f"\nDistinctive words in {self.settings.get('text_item')} (weighted log-odds, z > 1.96 "
-                         "is distinctive at 5%):")
-        for k, m in self.segments.items():
-            terms = m.get("terms", {}).get("terms", [])
-            if terms:
-                label = self.names.get(k, f"segment {k}")
-                lines.append(f"  {label}: {', '.join(t['term'] for t in terms[:6])}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: the VoC section of the report (NPS/CSAT by segment with definitions,
+        drivers, distinctive words, customer KPIs), rendered by :func:`surveytools.summary.text.render_text`."""
+        from .summary.sections import summary_text
+
+        return summary_text("voc", self, lang=lang)
 
 
 def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = None,

@@ -173,3 +173,24 @@ def contract_results(profile=None, *, with_voc: bool = True) -> dict:
     if with_voc:
         out["voc"] = voc_dict(sizes)
     return out
+
+
+_DEMO: dict = {}
+
+
+def demo_run(tmp_root: Path):
+    """The bundled example study (a Spanish retail loyalty survey) run end to end once per test session;
+    returns the :class:`~surveytools.pipeline.RunResult` (its ``results`` are the stage result objects and
+    its output folder holds report.xlsx/.html/.pptx)."""
+    if "run" not in _DEMO:
+        import warnings
+
+        from surveytools.datasets import write_retail_loyalty
+        from surveytools.pipeline import run_project
+        from surveytools.project import load_project
+
+        inputs = write_retail_loyalty(tmp_root / "inputs")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _DEMO["run"] = run_project(load_project(inputs["project"]), tmp_root / "output")
+    return _DEMO["run"]

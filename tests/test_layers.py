@@ -43,6 +43,7 @@ LAYER_OF = {
     "surveytools.datasets": "io",               # the bundled example study (generated files)
     "surveytools.report.xlsx_safe": "io",       # formula-safe cell writing for every xlsx output (no imports)
     "surveytools.report.i18n": "core",          # labels and number formats in en/es, used by results and reports
+    "surveytools.report._strings_sections": "core",  # the report sections' texts, merged into i18n.STRINGS
     "surveytools.quality": "quality",
     "surveytools.reliability": "analysis",
     "surveytools.scoring": "analysis",
@@ -53,10 +54,14 @@ LAYER_OF = {
     "surveytools.segments": "io",               # the Segments data type (read/write/align), beside Survey
     "surveytools.naming": "analysis",
     "surveytools.weight": "analysis",
+    "surveytools.comparisons": "analysis",
+    "surveytools.crosstab": "analysis",
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.perceptual": "analysis",
+    "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
     "surveytools.project": "pipeline",

@@ -14,7 +14,7 @@ from surveytools.pipeline import PipelineError, run_project
 from surveytools.project import load_project
 
 STAGE_JSON = ["import.json", "quality.json", "reliability.json", "factor.json", "segment.json", "typing_tool.json",
-              "profile.json", "crm.json", "voc.json"]
+              "profile.json", "crm.json", "kpis.json", "voc.json"]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,8 @@ def test_demo_writes_reports_and_manifest(demo_run):
     assert result.exit_code == 0, result.output
     o = out / "output"
     for name in STAGE_JSON + ["report.xlsx", "report.html", "manifest.json", "segments.csv", "clean.csv",
-                              "typing_tool.xlsx", "typing_tool.sql", "customers_segmented.parquet"]:
+                              "typing_tool.xlsx", "typing_tool.sql", "customers_segmented.parquet",
+                              "customers_kpis.parquet"]:
         assert (o / name).is_file(), name
     assert "report.html" in result.output and "report.xlsx" in result.output
     manifest = json.loads((o / "manifest.json").read_text())
@@ -59,6 +60,12 @@ def test_demo_writes_reports_and_manifest(demo_run):
     seg = pd.read_csv(o / "segments.csv")
     assert len(seg) == stages["segment"]["rows_out"]
     assert seg["segment"].min() == 1
+    # KPIs run after the CRM join, on its segmented customer list and the example's Spanish transactions
+    k = json.loads((o / "kpis.json").read_text())
+    assert set(k["segments"]) == {str(s) for s in sorted(seg["segment"].unique())}
+    assert stages["kpis"]["rows_in"] == k["transactions"]["rows_in"] > 100_000
+    assert k["overall"]["customers"] == json.loads((o / "crm.json").read_text())["crm_rows_in"]
+    assert len(pd.read_parquet(o / "customers_kpis.parquet")) == k["overall"]["customers"]
 
 
 def test_run_twice_gives_identical_results(demo_run, tmp_path):

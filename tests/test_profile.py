@@ -500,6 +500,14 @@ def test_cli_text_and_reports(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignmen
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["output"] == str(html)
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    deck = tmp_path / "p.pptx"
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", deck, "--lang", "es",
+               "--names", names, "--quiet")
+    assert r.exit_code == 0, r.stderr
+    from pptx import Presentation
+
+    titles = [s.shapes.title.text for s in Presentation(str(deck)).slides if s.shapes.title is not None]
+    assert "1. Jóvenes (A)" in titles and "Tamaño de los segmentos" in titles
 
 
 def test_cli_scores_option(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignments, bfi_survey):
@@ -525,7 +533,7 @@ def test_cli_errors(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignments):
     r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "--variables", "A1,zz")
     assert r.exit_code == 1 and "unknown variable(s) to profile: zz" in r.stderr
     r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", tmp_path / "r.pdf")
-    assert r.exit_code == 1 and ".xlsx or .html" in r.stderr
+    assert r.exit_code == 1 and ".xlsx, .html or .pptx" in r.stderr
     r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", bfi_assignments.with_suffix(".html"),
                "--names", "9=Z")
     assert r.exit_code == 1 and "segment 9" in r.stderr

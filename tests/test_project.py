@@ -67,3 +67,25 @@ def test_missing_file_and_syntax(tmp_path):
 def test_stage_can_be_switched_off(tmp_path):
     p = _write(tmp_path, "questionnaire: q.yaml\ndata: {export: data.csv}\nfactor: false\n")
     assert not load_project(p).enabled("factor")
+
+
+def test_kpis_section(tmp_path):
+    (tmp_path / "q.yaml").write_text("items: {a: {type: numeric}}\n")
+    (tmp_path / "e.csv").write_text("a\n1\n")
+    (tmp_path / "t.csv").write_text("id,date,amount\n")
+    (tmp_path / "m.yaml").write_text("transactions: {customer: id, date: date, amount: amount}\n")
+    base = "questionnaire: q.yaml\ndata: {export: e.csv}\n"
+    (tmp_path / "p.yaml").write_text(base + "kpis: {transactions: t.csv, map: m.yaml, as_of: 2024-05-31,\n"
+                                     "       compare_periods: [2024-01-01:2024-02-01, 2024-03-01:2024-04-01]}\n")
+    p = load_project(tmp_path / "p.yaml")
+    k = p.stage("kpis")
+    assert Path(k["transactions"]) == tmp_path / "t.csv" and k["as_of"] == "2024-05-31"
+    assert k["compare_periods"] == ["2024-01-01:2024-02-01", "2024-03-01:2024-04-01"]
+    assert tmp_path / "m.yaml" in p.inputs() and tmp_path / "t.csv" in p.inputs()
+    (tmp_path / "p.yaml").write_text(base + "kpis: {transactions: t.csv, colour: red, as_of: 31/05/2024,\n"
+                                     "       compare_periods: 2024-03-01:2024-02-01}\n")
+    with pytest.raises(ProjectError) as e:
+        load_project(tmp_path / "p.yaml")
+    assert any("kpis.colour" in x for x in e.value.problems)
+    assert any("kpis.as_of" in x and "YYYY-MM-DD" in x for x in e.value.problems)
+    assert any("kpis.compare_periods" in x for x in e.value.problems)

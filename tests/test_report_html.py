@@ -1,5 +1,6 @@
-"""HTML report: self-contained (no remote resources, no JavaScript), escaped survey text, inline SVG charts,
-and (with Debian's chromium) a rendered page whose charts are really drawn."""
+"""HTML report: self-contained (no remote resources; one inline script that sorts tables), escaped survey
+text, inline SVG charts, sticky headings, a print style sheet, and (with Debian's chromium) a rendered page
+whose charts are really drawn and whose wide tables keep their first column in view."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from report_fixtures import HOSTILE, contract_results, profile_result  # noqa: E
 
 from surveytools.exceptions import DataError, InputFileError
 from surveytools.report.html import render_html_report, write_html_report
+from surveytools.summary.sections import ReportKeyError
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +72,19 @@ def test_structure_and_sections(full_html, profile):
     assert ids == ["summary", "quality", "reliability", "factors", "segments", "profiles", "typing-tool", "crm",
                    "voc"]
     svgs = full_html.count("<svg ")
-    # scree + heat map + sizes + one profile chart per segment + NPS
-    assert svgs == 3 + profile.k + 1
+    # scree, loadings heat map, sizes, profile heat map, perceptual map, one profile chart per segment, NPS
+    assert svgs == 5 + profile.k + 1
     titles = "".join(doc.text)
-    assert "Scree plot and parallel analysis" in titles and "NPS by segment" in titles
+    for t in ("Scree plot and parallel analysis", "NPS by segment", "Profile heat map of all segments",
+              "Perceptual map of segments and attributes"):
+        assert t in titles, t
 
 
 def test_self_contained_offline(full_html):
     doc = _parse(full_html)
-    assert not [t for t, _ in doc.tags if t in ("script", "link", "iframe", "object", "embed", "img")]
+    assert not [t for t, _ in doc.tags if t in ("link", "iframe", "object", "embed", "img")]
+    scripts = [a for t, a in doc.tags if t == "script"]
+    assert scripts == [{}]  # one inline script (table sorting), no src
     for tag, attrs in doc.tags:
         for key, value in attrs.items():
             if key.startswith("on"):
@@ -92,8 +98,12 @@ def test_self_contained_offline(full_html):
     assert "url(" not in style and "@import" not in style and "@font-face" not in style
     stripped = re.sub(r'xmlns(:\w+)?="[^"]*"', "", full_html)
     urls = re.findall(r"https?://[^\s\"'<>&]+", stripped)
-    assert set(urls) <= {"http://evil.example/x"}, urls
-    assert "<script" not in full_html
+    # survey text, whole or shortened with an ellipsis in a chart label
+    assert all(u == "http://evil.example/x" or (u.endswith("\u2026") and "http://evil.example/x".startswith(u[:-1]))
+               for u in urls), urls
+    script = full_html.split("<script>")[1].split("</script>")[0]
+    for word in ("fetch", "XMLHttpRequest", "import(", "http", "eval", "innerHTML"):
+        assert word not in script, word
 
 
 def test_survey_text_is_escaped(full_html):
@@ -109,16 +119,31 @@ def test_survey_text_is_escaped(full_html):
 
 def test_profile_table_numbers(full_html, profile):
     d = profile.to_dict()
-    rows = re.findall(r"<tr>(<td>.*?)</tr>", full_html.split('class="profile"')[1].split("</table>")[0], re.S)
+    table = full_html.split('id="t-profile"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(<td.*?)</tr>", table, re.S)
     assert len(rows) == len(d["variables"])
     first = d["variables"][0]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[0])
-    assert cells[2] == f"{first['total']['value']:,.2f}"
+    assert cells[0] == first["label"] and cells[1] == f"{first['total']['value']:,.2f}"
     seg1 = first["segments"]["1"]
-    arrow = {"higher": "\u00a0\u25b2", "lower": "\u00a0\u25bc"}.get(seg1["mark"], "")
-    assert cells[3] == f"{seg1['value']:,.2f}{arrow}"
+    assert cells[2] == f"{seg1['value']:,.2f}"
+    assert cells[5] == {"higher": "\u25b2", "lower": "\u25bc"}.get(seg1["mark"], "")
+    # sortable numbers carry their exact value
+    assert f'data-v="{float(seg1["value"])!r}"' in rows[0]
     n_marked = sum(1 for v in d["variables"] for c in v["segments"].values() if c["mark"])
-    assert full_html.count('class="num higher"') + full_html.count('class="num lower"') == n_marked
+    assert table.count('class="num higher"') + table.count('class="num lower"') == n_marked
+
+
+def test_sticky_sortable_and_printable(full_html):
+    css = full_html.split("<style>")[1].split("</style>")[0]
+    assert re.search(r"thead th \{ position: sticky; top: 0;", css)
+    assert re.search(r"\.sticky \{ position: sticky; left: 0;", css)
+    assert "@media print" in css and "display: table-header-group" in css
+    profile = full_html.split('id="t-profile"')[1].split("</table>")[0]
+    body_rows = re.findall(r"<tr>(<td.*?)</tr>", profile, re.S)
+    assert all(r.startswith('<td class="sticky">') for r in body_rows)
+    assert profile.count("<tbody>") == len(re.findall(r'<tr class="section">', profile))  # sort within groups
+    assert 'table.data' in full_html.split("<script>")[1]
 
 
 def test_spanish(profile):
@@ -134,23 +159,32 @@ def test_spanish(profile):
 def test_sections_only_for_present_stages(profile):
     text = render_html_report({"profile": profile})
     ids = re.findall(r'<section id="([^"]+)"', text)
-    assert ids == ["summary", "segments", "profiles", "nps"]  # NPS chart from the profile's NPS rows
-    assert text.count("<svg ") == 1 + profile.k + 1
-    sparse = render_html_report({"factor": {"eigenvalues": [2.5, 1.1, 0.4]}, "segment": {"k": 3},
-                                 "voc": {"segments": {"1": {"nps": {"nps": -5.0}}}}})
-    assert re.findall(r'<section id="([^"]+)"', sparse) == ["summary", "factors", "segments", "voc"]
-    assert sparse.count("<svg ") == 2  # scree, NPS
+    assert ids == ["summary", "profiles", "nps"]  # NPS chart from the profile's NPS rows
+    assert text.count("<svg ") == 3 + profile.k + 1  # sizes, heat map, perceptual map, k profiles, NPS
 
 
-def test_deterministic(profile):
+def test_missing_keys_are_errors(profile):
+    """Reports no longer hide what a result lacks: the error names the stage and the key."""
+    with pytest.raises(ReportKeyError, match=r"the factor result has no 'n_factors'"):
+        render_html_report({"factor": {"eigenvalues": [2.5, 1.1, 0.4]}})
+    with pytest.raises(ReportKeyError, match=r"the segment result has no 'method'"):
+        render_html_report({"segment": {"k": 3}})
+    with pytest.raises(ReportKeyError, match="voc"):
+        render_html_report({"voc": {"segments": {"1": {"nps": {"nps": -5.0}}}}})
+    with pytest.raises(DataError, match="custom stage"):
+        render_html_report({"profile": profile, "custom stage": {"a": 1}})
+
+
+def test_deterministic():
     """Charts carry fixed ids and no dates: the same input gives the same file."""
     from surveytools.report import charts
+    from surveytools.summary.document import Chart, Point, Series
 
-    sizes = [("1", "A", 10.0, 0.25), ("2", "B", 30.0, 0.75)]
-    assert charts.sizes_svg(sizes) == charts.sizes_svg(sizes)
-    args = ("T", ["a", "b"], [1.0, 2.0], [1.5, 1.5], ["higher", None])
-    assert charts.profile_svg(*args) == charts.profile_svg(*args)
-    assert "<metadata>" not in charts.sizes_svg(sizes)
+    bar = Chart("bar", "Sizes", ["A", "B"], [Series("n", [10.0, 30.0])], id="sizes")
+    assert charts.chart_svg(bar) == charts.chart_svg(bar)
+    sc = Chart("scatter", "Map", points=[Point("a", 0.1, 0.2, "segment"), Point("b", -0.3, 0.1, "attribute")])
+    assert charts.chart_svg(sc) == charts.chart_svg(sc)
+    assert "<metadata>" not in charts.chart_svg(bar)
 
 
 def test_real_stage_objects(tmp_path, bfi_survey):
@@ -172,14 +206,14 @@ def test_real_stage_objects(tmp_path, bfi_survey):
     text = path.read_text(encoding="utf-8")
     assert "0.703" in text  # psych alpha of agreeableness
     assert "Am indifferent to the feelings of others." in text  # item text in the heat map
-    assert text.count("<svg ") == 3 + 4 + 0  # scree, heat map, sizes + 4 profiles; no NPS in bfi
+    # scree, loadings, sizes, profile heat map, perceptual map (5 scale means), 4 profiles; no NPS in bfi
+    assert text.count("<svg ") == 5 + 4 + 0
     from openpyxl import load_workbook
 
     from surveytools.report.xlsx import write_xlsx_report
 
     xlsx = write_xlsx_report({"reliability": rel, "factor": fac, "profile": prof}, tmp_path / "r.xlsx")
-    assert load_workbook(xlsx).sheetnames == ["Summary", "Reliability", "Factors", "Segments", "Profiles",
-                                              "Profile charts"]
+    assert load_workbook(xlsx).sheetnames == ["Summary", "Reliability", "Factors", "Profiles"]
 
 
 def test_bad_calls(tmp_path, profile):
@@ -222,10 +256,11 @@ def test_rendered_in_chromium_shows_charts(tmp_path, profile):
         rgb = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)])
         return int((np.abs(img - rgb).max(axis=2) <= tol).sum())
 
-    # bars of the sizes chart (accent blue), higher/lower profile bars (green/red), heat map extremes
+    # bars of the sizes chart and the segments' profiles (accent blue), the totals beside them (grey),
+    # negative NPS bars (red), heat map extremes
     assert pixels("#2f6db5") > 5000
-    assert pixels("#1a7f37") > 5000
-    assert pixels("#c62828") > 5000
+    assert pixels("#8c959f") > 5000
+    assert pixels("#c62828") > 500
     # the loadings heat map's darkest blue (|l| > .8 on N1)
     assert pixels("#09386d", tol=30) > 200
 
@@ -234,10 +269,12 @@ def test_dollar_signs_are_not_mathtext():
     """A segment called ``$\\frac{a}{b}$`` is drawn as typed (matplotlib would otherwise parse mathtext, and
     an unbalanced ``$`` would fail the chart)."""
     from surveytools.report import charts
+    from surveytools.summary.document import Chart, Point, Series
 
     names = ["$\\frac{a}{b}$", "price $5", "$", "a \\$ b"]
-    svg = charts.sizes_svg([(str(i + 1), n, 10.0 + i, 0.25) for i, n in enumerate(names)])
-    svg += charts.profile_svg(names[0], names, [1.0, 2.0, 3.0, 4.0], [2.0] * 4, [None] * 4)
+    svg = charts.chart_svg(Chart("bar", names[0], names, [Series("n", [10.0, 11.0, 12.0, 13.0])]))
+    svg += charts.chart_svg(Chart("scatter", "m", points=[Point(n, i, i, "segment") for i, n in enumerate(names)]))
+    svg += charts.chart_svg(Chart("heatmap", "h", names, [Series(names[1], [1.0, 2.0, 3.0, 4.0])]))
     for n in names:
         assert n in svg, n
 
@@ -273,7 +310,7 @@ def test_real_voc_object():
     text = render_html_report({"voc": voc})
     assert text.count("<svg ") == 1
     d = voc.to_dict()
-    assert f"{d['segments']['1']['nps']['nps']:,.3f}" in text  # headline table, unrounded to 3 decimals
+    assert f"{d['segments']['1']['nps']['nps']:,.1f}" in text  # headline table, one decimal
     assert "=HYPERLINK(&quot;http://evil.example/x&quot;,&quot;click&quot;)" in text  # verbatim, escaped
 
 
@@ -296,21 +333,21 @@ def test_real_segment_object(tmp_path):
     prof = profile_segments(survey, seg.segment)
     res = {"segment": seg, "profile": prof}
     text = render_html_report(res)
-    assert text.count("<svg ") == 1 + 3
+    assert text.count("<svg ") == 3 + 3  # sizes, heat map, perceptual map, a profile chart per segment
     assert "Choice of k" in text and "Silhouette" in text and seg.explanation.split(":")[0] in text
-    assert re.search(r'<tr><td class="strong">3</td>', text)
+    assert re.search(r'<tr><td class="strong sticky">3</td>', text)  # the chosen k
     wb = load_workbook(write_xlsx_report(res, tmp_path / "seg.xlsx"))
     ws = wb["Segments"]
     assert len(ws._charts) == 1
     sizes = seg.to_dict()["sizes"]
-    cells = {(ws.cell(r, 1).value, ws.cell(r, 3).value) for r in range(1, ws.max_row + 1)}
-    assert all((int(k), v["n"]) in cells for k, v in sizes.items())
+    cells = {(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(1, ws.max_row + 1)}
+    assert all((f"Segment {k}", v["n"]) in cells for k, v in sizes.items())
 
 
 def test_segment_explanation_in_spanish():
-    from surveytools.report._data import segment_explanation
+    from surveytools.summary._data import segment_explanation
 
-    seg = {"k": 3, "k_chosen": True, "explanation": "k = 3 has the best rank sum ...",
+    seg = {"k": 3, "method": "kmeans", "sizes": {"1": 50, "2": 30, "3": 20}, "k_chosen": True, "explanation": "k = 3 has the best rank sum ...",
            "options": {"min_size": 0.05, "min_stability": 0.75},
            "criteria": {"2": {"rank_sum": 7.0, "admissible": True, "silhouette": 0.30},
                         "3": {"rank_sum": 5.0, "admissible": True, "silhouette": 0.21},

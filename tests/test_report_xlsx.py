@@ -44,10 +44,10 @@ def _all_cells(wb):
 def test_sheets_follow_the_stages(full_report, tmp_path, profile):
     wb = load_workbook(full_report)
     assert wb.sheetnames == ["Summary", "Data quality", "Reliability", "Factors", "Segments", "Profiles",
-                             "Profile charts", "Typing tool", "CRM match", "Voice of the customer"]
+                             "Typing tool", "CRM match", "Voice of the customer"]
     only = tmp_path / "only.xlsx"
     write_xlsx_report({"profile": profile}, only)
-    assert load_workbook(only).sheetnames == ["Summary", "Segments", "Profiles", "Profile charts"]
+    assert load_workbook(only).sheetnames == ["Summary", "Profiles", "NPS by segment"]
     rel = tmp_path / "rel.xlsx"
     write_xlsx_report({"reliability": contract_results(profile)["reliability"]}, rel, lang="es")
     assert load_workbook(rel).sheetnames == ["Resumen", "Fiabilidad"]
@@ -63,7 +63,7 @@ def test_no_formula_anywhere(full_report):
     # the hostile strings are there, verbatim, as text
     for key in ("formula", "plus", "minus", "at", "script"):
         assert any(HOSTILE[key] in t for t in texts), key
-    assert HOSTILE["formula"] in texts  # the categorical item's label, as the row label
+    assert any(t.startswith(HOSTILE["formula"] + ": ") for t in texts)  # the categorical item's label, a row label
     # and the raw XML holds no formula element at all
     with zipfile.ZipFile(full_report) as z:
         for name in z.namelist():
@@ -75,23 +75,26 @@ def test_no_formula_anywhere(full_report):
 def test_profile_numbers_are_copied_exactly(full_report, profile):
     ws = load_workbook(full_report)["Profiles"]
     d = profile.to_dict()
-    head1 = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Variable")
-    assert ws.cell(head1, 5).value.startswith("1. " + HOSTILE["formula"])
-    assert ws.freeze_panes == f"E{head1 + 2}"
-    # data rows in order, skipping section rows (those have nothing in column D)
-    rows = [r for r in range(head1 + 2, ws.max_row + 1) if ws.cell(r, 4).value is not None]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Variable")
+    assert ws.cell(head - 1, 3).value.startswith("1. " + HOSTILE["formula"])  # spanning segment heading
+    assert ws.cell(head - 1, 3).value.endswith(f"(n = {d['segments']['1']['n']})")
+    assert ws.freeze_panes == f"B{head + 1}"
+    # data rows in order, skipping section rows (those have nothing in column B)
+    rows = [r for r in range(head + 1, head + 1 + len(d["variables"]) + 10) if ws.cell(r, 2).value is not None]
     assert len(rows) == len(d["variables"])
     for r, var in zip(rows, d["variables"], strict=True):
-        assert ws.cell(r, 1).value == var["label"]
-        assert ws.cell(r, 4).value == _x(var["total"]["value"])
+        level = f": {var['level_label']}" if var["level_label"] else ""
+        assert ws.cell(r, 1).value == var["label"] + level
+        assert ws.cell(r, 2).value == _x(var["total"]["value"])
         for i, key in enumerate(d["segments"]):
             cell = var["segments"][key]
-            col = 5 + 4 * i
+            col = 3 + 4 * i
             assert ws.cell(r, col).value == _x(cell["value"])
             assert ws.cell(r, col + 1).value == _x(cell["index"])
             assert ws.cell(r, col + 2).value == _x(cell["p"])
-            mark = {"higher": "\u25b2", "lower": "\u25bc"}.get(cell["mark"])
-            assert ws.cell(r, col + 3).value == mark
+            mark = {"higher": "\u25b2", "lower": "\u25bc"}.get(cell["mark"], "")
+            # Sig.: the mark against the rest, then the letters of the segments this one is higher than
+            assert ws.cell(r, col + 3).value == (" ".join(x for x in (mark, cell["letters"]) if x) or None)
             fill = ws.cell(r, col).fill.fgColor.rgb
             if cell["mark"] == "higher":
                 assert fill.endswith("D4EDDA")
@@ -105,27 +108,34 @@ def test_profile_numbers_are_copied_exactly(full_report, profile):
 
 def test_charts_are_native(full_report, profile):
     wb = load_workbook(full_report)
-    assert len(wb["Segments"]._charts) == 1
-    assert len(wb["Profile charts"]._charts) == profile.k
+    assert len(wb["Segments"]._charts) == 1  # sizes
+    # heat map (snake chart), perceptual map, one per segment
+    assert len(wb["Profiles"]._charts) == 2 + profile.k
+    assert len(wb["Factors"]._charts) == 2  # scree, loadings (snake)
     assert len(wb["Voice of the customer"]._charts) == 1
     with zipfile.ZipFile(full_report) as z:
-        charts = [n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
-        assert len(charts) == 1 + profile.k + 1  # sizes, one per segment, NPS by segment (voc)
-        xml = z.read(charts[0]).decode("utf-8")
-        assert "<barChart>" in xml and re.search(r"<f>'Segments'!\$C\$\d+:\$C\$\d+</f>", xml)
-        assert re.search(r'<delete val="0"\s*/>', xml)  # axes shown in current Excel (lxml writes no space)
+        charts = {n: z.read(n).decode("utf-8") for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)}
+    assert len(charts) == 1 + 2 + profile.k + 2 + 1
+    kinds = [k for xml in charts.values() for k in ("<barChart>", "<lineChart>", "<scatterChart>") if k in xml]
+    assert kinds.count("<scatterChart>") == 1 and kinds.count("<lineChart>") == 3
+    for xml in charts.values():
+        assert len(re.findall(r'<delete val="0"\s*/>', xml)) == 2  # axes shown in current Excel
+        assert re.search(r"<f>'[^']+'!\$[A-Z]+\$\d+", xml)  # drawn from cells of the workbook
+    ws = wb["Profiles"]
+    rules = ws.conditional_formatting
+    assert any("colorScale" in str(r.rules[0].type) or r.rules[0].type == "colorScale" for r in rules)
 
 
 def test_factor_sheet_highlights_loadings(full_report):
     ws = load_workbook(full_report)["Factors"]
     fac = contract_results(profile_result())["factor"]
     head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Item")
-    assert [ws.cell(head, c).value for c in range(2, 7)] == fac["factors"]
+    assert [ws.cell(head, c).value for c in range(3, 8)] == fac["factors"]
     n_strong = 0
     for r in range(head + 1, head + 1 + len(fac["items"])):
         item = ws.cell(r, 1).value
         for j in range(5):
-            c = ws.cell(r, 2 + j)
+            c = ws.cell(r, 3 + j)
             assert c.value == _x(fac["loadings"][item][j])
             strong = abs(c.value) >= 0.30
             assert (c.fill.fill_type == "solid") is strong
@@ -133,6 +143,7 @@ def test_factor_sheet_highlights_loadings(full_report):
     assert n_strong >= 25
     values = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)]
     assert _x(0.845897492560391) in values  # KMO as computed, unrounded
+    assert ws.freeze_panes == f"B{head + 1}"
 
 
 def test_reliability_and_quality_sheets(full_report):
@@ -149,19 +160,17 @@ def test_reliability_and_quality_sheets(full_report):
         assert ws.cell(found[scale], col).number_format == "0.000"
     q = wb["Data quality"]
     cells = {q.cell(r, 1).value: (q.cell(r, 2).value, q.cell(r, 3)) for r in range(1, q.max_row + 1)}
-    assert cells["straightlining"][0] == 31
-    assert cells["straightlining"][1].value == pytest.approx(31 / 2800)
-    assert cells["straightlining"][1].number_format == "0.0%"
+    assert cells["Straight-lining"][0] == 31
+    assert cells["Straight-lining"][1].value == pytest.approx(31 / 2800)
+    assert cells["Straight-lining"][1].number_format == "0.0%"
 
 
 def test_layout_frozen_headers_and_widths(full_report):
     wb = load_workbook(full_report)
-    assert wb["Summary"].freeze_panes == "A4"
     for ws in wb.worksheets:
         widths = [d.width for d in ws.column_dimensions.values() if d.width]
-        assert widths and all(6 <= w <= 100 for w in widths), ws.title
-    ws = wb["Summary"]
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert widths and all(6 <= w <= 62 for w in widths), ws.title
+    texts = [c.value for row in wb["Profiles"].iter_rows() for c in row if isinstance(c.value, str)]
     assert any(t.startswith("Segment 1 \u201c=HYPERLINK") for t in texts)  # the description
 
 
@@ -174,18 +183,18 @@ def test_spanish_labels(tmp_path):
     assert wb["Resumen"]["A1"].value == "Estudio $ 2024"
     ws = wb["Perfiles"]
     values = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
-    assert {"Variable", "Categoría", "Índice", "Puntuaciones de escala"} <= values
+    assert {"Variable", "Índice", "Puntuaciones de escala", "Mapa perceptual de segmentos y atributos"} <= values
 
 
-def test_tolerates_missing_keys(tmp_path):
-    path = tmp_path / "sparse.xlsx"
-    write_xlsx_report({"factor": {"eigenvalues": [3.0, 1.2, 0.5]}, "segment": {}, "reliability": {"scales": {
-        "s": {"alpha": 0.8}}}, "quality": {}, "voc": {"segments": {"1": {"nps": 12.0}}}, "custom stage": {"a": 1}},
-        path)
-    wb = load_workbook(path)
-    assert "custom stage" in wb.sheetnames
-    ws = wb["Reliability"]
-    assert any(c.value == 0.8 for row in ws.iter_rows() for c in row)
+def test_missing_keys_are_errors(tmp_path):
+    """A section never silently drops what a result lacks (the old reports did)."""
+    from surveytools.summary.sections import ReportKeyError
+
+    with pytest.raises(ReportKeyError, match=r"the reliability result has no 'n'"):
+        write_xlsx_report({"reliability": {"scales": {"s": {"alpha": 0.8}}}}, tmp_path / "sparse.xlsx")
+    assert not (tmp_path / "sparse.xlsx").exists()
+    with pytest.raises(DataError, match="custom stage"):
+        write_xlsx_report({"custom stage": {"a": 1}}, tmp_path / "sparse.xlsx")
 
 
 def test_bad_calls(tmp_path, profile):

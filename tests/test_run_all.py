@@ -52,6 +52,16 @@ scikit-learn loop (KMeans n_init=10, silhouette_score, bootstrap refits): 98.39 
 ratio scikit-learn / surveytools: 4.0x
 """
 
+LATENT_CLASS_OUT = """\
+latent class head to head: n=4,000 x 10 mixed items, k=4, 10 starts each, every start to convergence
+surveytools latent class: 1.52 s CPU (log-likelihood -70123.456)
+StepMix 3 latent class: 25.10 s CPU (log-likelihood -70123.456)
+ratio StepMix / surveytools: 16.5x
+latent class target: n=100,000 x 20 mixed items, k=2..8, 0 bootstrap replicates
+surveytools segment --method latent-class: 48.2 s wall, 47.9 s CPU, peak 812 MB; chose k=5, adjusted Rand with the truth 0.991
+target <= 60 s and < 2 GB: met
+"""
+
 ASSIGN_OUT = """\
 data: 1,000,000 customers x 12 answers (codes, 3% missing), 35 MB, written in 2.7 s
 surveytools assign :   2.68 s wall,   2.70 s CPU, peak     750 MB  (target <= 10 s, < 2048 MB); agreement 0.975
@@ -93,6 +103,15 @@ def test_segment_and_assign():
     assert (row.surveytools_s, row.surveytools_mb, row.ratio, row.met) == (2.68, 750, 1.71, True)
 
 
+def test_latent_class_rows():
+    h2h, target = run_all.parse_latent_class(LATENT_CLASS_OUT, quick=False)
+    assert h2h.alternative == "StepMix 3" and h2h.ratio == 16.5 and h2h.met is True and h2h.target == "> 1x"
+    assert "4,000 x 10" in h2h.benchmark
+    assert target.surveytools_s == 48.2 and target.surveytools_mb == 812 and target.met is True
+    quick = run_all.parse_latent_class(LATENT_CLASS_OUT.replace(": met", ": not met"), quick=True)
+    assert quick[0].met is None and quick[1].met is None
+
+
 def test_crm_json_and_generic_fallback():
     obj = json.loads('{"rows": 10000000, "respondents": 100000, "surveytools_s": 11.9, "surveytools_peak_mb": 3368.5,'
                      ' "pandas_s": 31.6, "pandas_peak_mb": 5097.4}')
@@ -102,6 +121,18 @@ def test_crm_json_and_generic_fallback():
     assert run_all.parse_crm_join_json(obj, quick=False)[0].met is False
     notes = run_all.parse_generic("something\n  ratio new / old: 3.5x\n", quick=False)
     assert [r.note for r in notes] == ["ratio new / old: 3.5x"]
+
+
+def test_kpis_json_rows_and_target():
+    obj = {"transactions": 100_000_000, "customers": 10_000_000, "surveytools_s": 70.0, "surveytools_peak_mb": 3000.0,
+           "pandas_transactions": 10_000_000, "pandas_customers": 1_000_000, "surveytools_small_s": 8.0,
+           "surveytools_small_peak_mb": 1200.0, "pandas_s": 40.0, "pandas_peak_mb": 6000.0}
+    full, same = run_all.parse_kpis_json(obj, quick=False)
+    assert full.met is True and full.surveytools_s == 70.0
+    assert same.ratio == pytest.approx(5.0) and same.alternative == "pandas merge + groupby"
+    obj["surveytools_s"] = 95.0
+    assert run_all.parse_kpis_json(obj, quick=False)[0].met is False
+    assert run_all.parse_kpis_json(obj, quick=True)[0].met is None
 
 
 def test_options_a_script_does_not_take_are_dropped():

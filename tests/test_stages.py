@@ -121,8 +121,11 @@ def test_command_options_and_project_keys_agree(stage, tmp_path):
         unset = getattr(click.core, "UNSET", None)  # click >= 8.2: no default given
         cli_default = None if param.multiple or param.default is unset else param.default
         cli_default = opt.finish(cli_default) if cli_default is not None else None
-        # a study-level default (the project's seed or language) comes from the top level of the project file
-        proj_default = section[name] if opt.study is None else {"seed": DEFAULT_SEED, "language": "en"}[opt.study]
+        if opt.study is not None:  # the project's default is the study's (top-level seed or language)
+            assert section[name] == {"seed": DEFAULT_SEED, "language": "en"}[opt.study], name
+            assert cli_default == opt.default, name
+            continue
+        proj_default = section[name]
         assert cli_default == proj_default or (cli_default is None and proj_default == []), \
             f"{stage.name}.{name}: command default {cli_default!r}, project default {proj_default!r}"
 
@@ -199,16 +202,19 @@ def _data(out: Path) -> Path:
 
 
 #: stage -> (the data file its project run consumed, extra command-line inputs) given the run's output folder
+#: the command-line inputs of each stage in the example study's run; stages after 'weight' read its weighted data
 _INPUTS = {
     "quality": lambda st, out: [st["project"].exports[0]],
     "weight": lambda st, out: [out / "clean.csv"],
     "reliability": lambda st, out: [_data(out)],
     "factor": lambda st, out: [_data(out)],
+    "tables": lambda st, out: [_data(out)],
     "segment": lambda st, out: [_data(out), "--factor-scores", out / "factor_scores.csv"],
     "typing_tool": lambda st, out: [_data(out), "--segments", out / "segments.csv"],
     "profile": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--scores",
                                 out / "factor_scores.csv"],
     "crm": lambda st, out: ["--survey", _data(out), "--segments", out / "segments.csv"],
+    "kpis": lambda st, out: ["--customers", out / "customers_segmented.parquet"],
     "voc": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--crm",
                             out / "customers_segmented.parquet", "--factor-scores", out / "factor_scores.csv"],
 }
@@ -236,7 +242,7 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
         args = [*path, str(settings.pop("export"))]
     else:
         args = [*path, *map(str, _INPUTS[stage.name](study, out))]
-    if any(o.name == "questionnaire" for o in stage.options):
+    if any(o.name == "questionnaire" and o.in_cli for o in stage.options):
         args += ["-q", str(project.questionnaire)]
     args += _cli_args(stage, settings)
     outputs = {o.name: o.output for o in stage.options if o.output}
@@ -257,6 +263,12 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
         _assert_same_file(out / file, tmp_path / file, stage.name)
 
 
+def _stamped(row: Any) -> bool:
+    import re
+
+    return len(row) > 1 and isinstance(row[1].value, str) and re.match(r"\d{4}-\d\d-\d\dT", row[1].value) is not None
+
+
 def _assert_same_file(a: Path, b: Path, stage: str) -> None:
     """Same content: JSON (but where and when it was written), workbook cells, table values, or bytes."""
     what = f"{stage}: {a.name} differs between the command and run"
@@ -271,9 +283,9 @@ def _assert_same_file(a: Path, b: Path, stage: str) -> None:
         wa, wb = openpyxl.load_workbook(a), openpyxl.load_workbook(b)
         assert wa.sheetnames == wb.sheetnames, what
         for name in wa.sheetnames:
-            # every cell but the time stamp
-            cells_a = [[c.value for c in row] for row in wa[name].iter_rows() if row[0].value != "Created"]
-            cells_b = [[c.value for c in row] for row in wb[name].iter_rows() if row[0].value != "Created"]
+            # every cell but the time stamp (the 'Created'/'Creado' row)
+            cells_a = [[c.value for c in row] for row in wa[name].iter_rows() if not _stamped(row)]
+            cells_b = [[c.value for c in row] for row in wb[name].iter_rows() if not _stamped(row)]
             assert cells_a == cells_b, f"{what} (sheet {name})"
     elif a.suffix == ".parquet":
         pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b), check_exact=True)

@@ -19,8 +19,8 @@ from hypothesis.extra.numpy import arrays
 from surveytools.assignments import Assignments
 from surveytools.exceptions import DataError, InputFileError, NotFittedError, QuestionnaireError
 from surveytools.survey import Survey
-from surveytools.typing_tool.lda import CVEngine, fit_lda, posterior_from_scores
 from surveytools.typing_tool import TypingTool, assign_file
+from surveytools.typing_tool.lda import CVEngine, fit_lda, posterior_from_scores
 
 
 @pytest.fixture(scope="module")

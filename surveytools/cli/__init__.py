@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "import": "stage:import_",
     "quality": "stage:quality",
     "weight": "stage:weight",
+    "tables": "stage:tables",
     "reliability": "stage:reliability",
     "scores": "stage:scores",
     "correlate": "stage:correlate",
@@ -38,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "profile": "stage:profile",
     "crm": "crm:group",
     "voc": "stage:voc",
+    "kpis": "stage:kpis",
     "run": "run:command",
     "demo": "demo:command",
 }
@@ -107,8 +109,9 @@ def cli() -> None:
       reliability  alpha, omega and item analysis per scale (as R psych)
       factor       exploratory factor analysis (as R psych)
       segment      segments + choice of k + stability;  typing-tool / assign
-      profile      segment profiles with significance tests; Excel and HTML reports
+      profile      segment profiles with significance tests; Excel, HTML, PowerPoint
       crm / voc    segments onto customer lists; NPS, CSAT, RFM, drivers by segment
+      kpis         KPIs, loyalty and value per segment from customers and transactions
       run / demo   the whole study from a project file / on the bundled example
 
     \b

@@ -40,4 +40,5 @@ def command(outdir: Path, as_json: bool, quiet: bool) -> None:
         emit_json(result.to_dict())
         return
     click.echo(result.summary())
-    click.echo(f"\nOpen {outdir / 'output' / 'report.html'} in a browser, or {outdir / 'output' / 'report.xlsx'}.")
+    click.echo(f"\nOpen {outdir / 'output' / 'report.html'} in a browser, {outdir / 'output' / 'report.xlsx'} in Excel "
+               f"or the deck {outdir / 'output' / 'report.pptx'}.")

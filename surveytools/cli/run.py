@@ -19,7 +19,7 @@ def command(project: Path, output: Path | None, as_json: bool, quiet: bool) -> N
     """Run every stage of a study from a project file.
 
     Import, quality, reliability, factor analysis, segmentation, typing tool, profiles, CRM join,
-    voice of the customer and the Excel and HTML reports, with one JSON result per stage and a
+    voice of the customer and the Excel, HTML and PowerPoint reports, with one JSON result per stage and a
     manifest.json (package versions, seed, SHA-256 of every input and output, timings, rows per stage).
     A stage that fails stops the run and leaves the finished stages' outputs in place.
 

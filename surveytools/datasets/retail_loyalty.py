@@ -746,6 +746,96 @@ def write_crm(sim: dict[str, object], path: Path) -> None:
     out.to_csv(path, index=False, lineterminator="\n")
 
 
+TRANSACTIONS_SEED_OFFSET = 15   # the transactions use their own random stream: the other files stay as they were
+
+
+def simulate_transactions(crm: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """Purchases and returns behind the CRM figures, with Spanish column names.
+
+    For every customer: ``orders`` purchases in the 12 months to the extract (the last one on
+    ``last_purchase_date``, the others uniform over the window before it), whose amounts split ``revenue``
+    (Dirichlet shares, rounded to cents, the last one absorbing the rounding); ``discounts_used`` of them carry
+    a discount (``descuento`` = 5-20% of the amount, otherwise 0); 80% on the preferred channel. Before the
+    window: Poisson(0.8 x orders) purchases in the previous year, and for customers without orders one purchase
+    on their last purchase date (or just before the window, for the few duplicate accounts whose CRM record shows
+    a recent date without orders) plus Poisson(1) earlier ones. About 2% of purchases in the window get a return
+    (negative amount, part of the purchase) 1-20 days later, never after the extract date. Sorted by date, then
+    customer.
+    """
+    rng = np.random.default_rng([seed, TRANSACTIONS_SEED_OFFSET])
+    as_of = pd.Timestamp(AS_OF)
+    channels = np.array(["Tienda", "Online", "App"])
+    ids, days, amounts, disc, chan = [], [], [], [], []
+    for cid, n, rev, last, n_disc, pref in zip(crm["customer_id"], crm["orders"], crm["revenue"],
+                                               crm["last_purchase_date"], crm["discounts_used"],
+                                               crm["preferred_channel"]):
+        gap = (AS_OF - last).days
+        if n > 0:
+            d = np.concatenate([rng.integers(gap, 365, size=n - 1), [gap]])
+            cents = np.round(rng.dirichlet(np.full(n, 4.0)) * rev, 2)
+            cents[-1] = round(rev - cents[:-1].sum(), 2)
+            flag = np.zeros(n, dtype=bool)
+            flag[rng.choice(n, size=min(n_disc, n), replace=False)] = True
+            before = rng.poisson(0.8 * n)
+            d = np.concatenate([d, rng.integers(365, 730, size=before)])
+        else:  # a duplicate account can show a recent last purchase with no orders: its purchases go before the window
+            before = rng.poisson(1.0)
+            gap = max(gap, 365)
+            d = np.concatenate([[gap], rng.integers(gap + 1, gap + 366, size=before)])
+            cents = np.zeros(0)
+            flag = np.zeros(0, dtype=bool)
+        extra = len(d) - len(cents)
+        cents = np.concatenate([cents, np.round(np.exp(3.5 + 0.3 * rng.standard_normal(extra)), 2)])
+        flag = np.concatenate([flag, rng.random(extra) < 0.25])
+        ch = np.where(rng.random(len(d)) < 0.8, pref, channels[rng.integers(0, 3, size=len(d))])
+        ids.append(np.full(len(d), cid, dtype=object))
+        days.append(d)
+        amounts.append(cents)
+        disc.append(np.where(flag, np.round(cents * rng.uniform(0.05, 0.20, size=len(d)), 2), 0.0))
+        chan.append(ch)
+    tx = pd.DataFrame({"id_cliente": np.concatenate(ids), "dias": np.concatenate(days),
+                       "importe": np.concatenate(amounts), "canal": np.concatenate(chan),
+                       "descuento": np.concatenate(disc)})
+    in_window = np.flatnonzero((tx["dias"].to_numpy() < 365) & (tx["importe"].to_numpy() > 0))
+    ret = rng.choice(in_window, size=int(round(0.02 * len(in_window))), replace=False)
+    returns = tx.iloc[np.sort(ret)].copy()
+    returns["dias"] = np.maximum(returns["dias"].to_numpy() - rng.integers(1, 21, size=len(returns)), 0)
+    returns["importe"] = -np.round(returns["importe"].to_numpy() * rng.uniform(0.2, 1.0, size=len(returns)), 2)
+    returns["descuento"] = 0.0
+    tx = pd.concat([tx, returns], ignore_index=True)
+    tx["fecha"] = as_of - pd.to_timedelta(tx["dias"], unit="D")
+    tx = tx.sort_values(["fecha", "id_cliente"], kind="stable").reset_index(drop=True)
+    return tx[["id_cliente", "fecha", "importe", "canal", "descuento"]]
+
+
+def write_transactions(sim: dict[str, object], path: Path, seed: int = SEED) -> None:
+    """The transactions as a Spanish spreadsheet would export them: ``;`` separated, dates dd/mm/yyyy,
+    decimal commas, gzip-compressed (deterministic: no time stamp in the gzip header)."""
+    import gzip
+
+    tx = simulate_transactions(sim["crm"], seed)  # type: ignore[arg-type]
+    body = ["id_cliente;fecha;importe;canal;descuento"]
+    fecha = tx["fecha"].dt.strftime("%d/%m/%Y")
+    money = lambda v: f"{v:.2f}".replace(".", ",")  # noqa: E731
+    for cid, f, imp, ch, dsc in zip(tx["id_cliente"], fecha, tx["importe"], tx["canal"], tx["descuento"]):
+        body.append(f"{cid};{f};{money(imp)};{ch};{money(dsc)}")
+    data = ("\n".join(body) + "\n").encode("utf-8")
+    path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+KPI_MAP_YAML = """# KPI map for 'surveytools kpis' (see docs/kpis.md): the columns in the files' own language.
+transactions: {customer: id_cliente, date: fecha, amount: importe, channel: canal, discount: descuento}
+customers: {id: customer_id, segment: segment, tier: loyalty_tier}
+as_of: 2024-05-31
+window_days: 365
+lapsed: {min_orders: 2, inactive_days: 180}
+vip: {top_share: 0.10}
+custom:
+  ticket_mediano: median(importe)
+  pedidos_app: count(*) FILTER (WHERE canal = 'App' AND importe >= 0)
+"""
+
+
 def write_truth(sim: dict[str, object], path: Path) -> None:
     t: dict = sim["table"]  # type: ignore[assignment]
     eta = t["eta"]
@@ -865,6 +955,8 @@ def readme(sim: dict[str, object]) -> str:
         "| `questionnaire.yaml` | the surveytools questionnaire: items mapped to Qualtrics columns, Spanish labels, scales with reverse keys, data-quality rules |",
         f"| `customers.csv` | the CRM extract of {AS_OF.isoformat()}: {len(crm):,} customer records; e-mails in mixed case and spacing |",
         "| `truth.csv` | per response: true segment, careless-response type, CRM customer id, true attitude scores |",
+        "| `transacciones.csv.gz` | the purchases and returns behind the CRM figures (`id_cliente;fecha;importe;canal;descuento`, dates dd/mm/yyyy, decimal commas), for `surveytools kpis` |",
+        "| `kpis.yaml` | the KPI map: which columns hold the customer, date, amount, channel and discount |",
         "| `generate.py` | the seeded generator (numpy, pandas, openpyxl) |",
         "",
         "Try:",
@@ -872,6 +964,7 @@ def readme(sim: dict[str, object]) -> str:
         "```",
         "surveytools import examples/retail_loyalty/export_qualtrics.xlsx -q examples/retail_loyalty/questionnaire.yaml -o clean.parquet",
         "surveytools quality examples/retail_loyalty/export_qualtrics.xlsx -q examples/retail_loyalty/questionnaire.yaml",
+        "surveytools run examples/retail_loyalty/project.yaml   # ... crm join, then kpis on the transactions",
         "```",
         "",
         "## The questionnaire",
@@ -941,6 +1034,13 @@ def readme(sim: dict[str, object]) -> str:
         "next 30%, Bronce the rest); preferred channel by a multinomial logit (Tienda: L and age; Online: C;",
         f"App: I, S and youth). {N_DUPLICATE_ACCOUNTS} customers have a second account with the same e-mail",
         "(typed differently) and a couple of orders.",
+        "",
+        "**Transactions** (`transacciones.csv.gz`, their own random stream). Each customer's `orders` in the",
+        "12 months to the extract, the last on `last_purchase_date`, with amounts that split `revenue`;",
+        "`discounts_used` of them carry a discount (5-20% of the amount); 80% on the preferred channel. Before",
+        "the window: Poisson(0.8 x orders) purchases in the previous year (customers without orders: one on",
+        "their last purchase date and Poisson(1) earlier ones). About 2% of purchases in the window are partly",
+        "returned 1-20 days later (negative amounts).",
         "",
         f"**Linking.** {int(is_cust.sum()):,} of the {N_RESPONDENTS:,} distinct respondents "
         f"({is_cust.mean():.0%}) are customers; 94% leave their e-mail (partial responses never reach the",
@@ -1016,6 +1116,11 @@ weight:
 reliability:
   missing: pairwise
 
+tables:                          # banner tables: answers by gender and region, with column letters
+  banner: [gender, region]
+  rows: [nps, csat, income, price_sensitivity, brand_loyalty, innovativeness, environmental_concern, convenience,
+         social_influence]
+
 factor:
   items: [price_sensitivity, brand_loyalty, innovativeness, environmental_concern, convenience, social_influence]
   n_factors: auto
@@ -1036,6 +1141,10 @@ crm:
   file: customers.csv
   on: email
 
+kpis:                            # KPIs per segment from the purchases (after the CRM join)
+  transactions: transacciones.csv.gz
+  map: kpis.yaml
+
 voc:
   nps: nps
   csat: csat
@@ -1043,7 +1152,7 @@ voc:
   drivers: scales
 
 report:
-  formats: [xlsx, html]
+  formats: [xlsx, html, pptx]
 """
 
 
@@ -1060,6 +1169,8 @@ def generate(out: Path | str, seed: int = SEED) -> dict[str, Path]:
         "readme": out / "README.md",
         "project": out / "project.yaml",
         "targets": out / "targets.yaml",
+        "transactions": out / "transacciones.csv.gz",
+        "kpi_map": out / "kpis.yaml",
     }
     write_export(sim, paths["export"])
     paths["questionnaire"].write_text(questionnaire_yaml(), encoding="utf-8")
@@ -1068,6 +1179,8 @@ def generate(out: Path | str, seed: int = SEED) -> dict[str, Path]:
     paths["readme"].write_text(readme(sim), encoding="utf-8")
     paths["project"].write_text(PROJECT_YAML, encoding="utf-8")
     paths["targets"].write_text(TARGETS_YAML, encoding="utf-8")
+    write_transactions(sim, paths["transactions"], seed)
+    paths["kpi_map"].write_text(KPI_MAP_YAML, encoding="utf-8")
     return paths
 
 

@@ -341,6 +341,56 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def _item_moments(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Item means and SDs (``ddof = 1``) of the fitting data; an item without variance is an error."""
+    x = frame.to_numpy(dtype=float)
+    p = x.shape[1]
+    counts = np.isfinite(x).sum(axis=0)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(x, axis=0, ddof=1) if x.shape[0] > 1 else np.full(p, np.nan)
+        means = np.nanmean(x, axis=0)
+    constant = [c for c, s, k in zip(frame.columns, sd, counts, strict=True)
+                if not (k > 1 and np.isfinite(s) and s > 0)]
+    if constant:
+        raise DataError(f"item(s) {', '.join(constant)} have no variance (every answer is the same, or fewer "
+                        "than 2 answers): leave them out with --items")
+    return means, sd
+
+
+def _eigenvalues(R: np.ndarray, names: list[str], method: str) -> tuple[np.ndarray, bool]:
+    """Eigenvalues of the correlation matrix (largest first) and whether it is singular (an error for maximum
+    likelihood, else a warning naming the items that are linear combinations of others)."""
+    evals, evecs = np.linalg.eigh(R)
+    singular = bool(evals[0] < 1e-8 * max(evals[-1], 1.0))
+    if singular:
+        v = np.abs(evecs[:, 0])
+        dep = [names[i] for i in np.argsort(-v) if v[i] > 0.2][:8]
+        msg = ("the item correlation matrix is singular: item(s) " + ", ".join(dep) +
+               " are (nearly) linear combinations of others; leave one of them out")
+        if method == "ml":
+            raise EstimationError(msg + " (maximum likelihood needs a positive definite matrix)")
+        warnings.warn(msg + "; KMO, Bartlett and regression scores use approximations", EstimationWarning,
+                      stacklevel=4)
+    return evals[::-1], singular
+
+
+def _warn_fit_problems(ext: Extraction, rot: Rotation, names: list[str], method: str, rotation: str) -> list[str]:
+    """Warn of Heywood cases and of an extraction or rotation that did not converge; returns the Heywood items."""
+    heywood = [names[i] for i in ext.heywood]
+    if heywood:
+        warnings.warn(f"Heywood case: item(s) {', '.join(heywood)} have a uniqueness at the 0.005 bound or a "
+                      "communality >= 1; the solution may be improper: try fewer factors, another method, or "
+                      "leave the item(s) out", HeywoodWarning, stacklevel=4)
+    if not ext.converged:
+        warnings.warn(f"{method} extraction did not converge after {ext.n_iter} iterations; interpret with "
+                      "care", ConvergenceWarning, stacklevel=4)
+    if not rot.converged:
+        warnings.warn(f"{rotation} rotation did not converge; try --random-starts 10", ConvergenceWarning,
+                      stacklevel=4)
+    return heywood
+
+
 # ================================================================================================ model
 class FactorModel(Estimator):
     """Exploratory factor analysis of survey items (R psych ``fa``), a scikit-learn style estimator.
@@ -546,17 +596,7 @@ class FactorModel(Estimator):
         steps = 6
         tick = progress or (lambda label, done, total: None)
         tick("factor analysis", 0, steps)
-        x = frame.to_numpy(dtype=float)
-        counts = np.isfinite(x).sum(axis=0)
-        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            sd = np.nanstd(x, axis=0, ddof=1) if x.shape[0] > 1 else np.full(p, np.nan)
-            means = np.nanmean(x, axis=0)
-        constant = [c for c, s, k in zip(frame.columns, sd, counts, strict=True)
-                    if not (k > 1 and np.isfinite(s) and s > 0)]
-        if constant:
-            raise DataError(f"item(s) {', '.join(constant)} have no variance (every answer is the same, or fewer "
-                            "than 2 answers): leave them out with --items")
+        means, sd = _item_moments(frame)
 
         from ..correlation import correlation_matrix
 
@@ -571,65 +611,22 @@ class FactorModel(Estimator):
                           "solution unstable; collect more answers or analyse fewer items", EstimationWarning,
                           stacklevel=3)
         tick("factor analysis", 1, steps)
-
-        evals, evecs = np.linalg.eigh(R)
-        eigenvalues = evals[::-1]
-        singular = bool(evals[0] < 1e-8 * max(evals[-1], 1.0))
-        if singular:
-            v = np.abs(evecs[:, 0])
-            dep = [names[i] for i in np.argsort(-v) if v[i] > 0.2][:8]
-            msg = ("the item correlation matrix is singular: item(s) " + ", ".join(dep) +
-                   " are (nearly) linear combinations of others; leave one of them out")
-            if method == "ml":
-                raise EstimationError(msg + " (maximum likelihood needs a positive definite matrix)")
-            warnings.warn(msg + "; KMO, Bartlett and regression scores use approximations", EstimationWarning,
-                          stacklevel=3)
-
+        eigenvalues, singular = _eigenvalues(R, names, method)
         kmo_d, bart_d = self._adequacy(corr, n_obs)
         tick("factor analysis", 2, steps)
-
         if self.n_factors == "auto" and int(self.n_iter) <= 0:
             raise EstimationError("n_factors='auto' needs parallel analysis (n_iter > 0); give a number of "
                                   "factors instead")
         retention, suggested = self._retention(frame, corr, p, eigenvalues, progress)
         tick("factor analysis", 3, steps)
-        if self.n_factors == "auto":
-            m = int(suggested) if suggested is not None else 1
-            rule = "auto: parallel analysis (FA eigenvalues)"
-            if retention.get("parallel") is not None and m != retention["parallel"]:
-                rule += f" = {retention['parallel']}, {m} used"
-        else:
-            m = int(self.n_factors)
-            rule = "user"
-        if m >= p:
-            raise EstimationError(f"{m} factors are too many for {p} items: at most {p - 1} can be extracted "
-                                  f"and {max_factors(p)} leave a testable model; ask for fewer factors")
-        if degrees_of_freedom(p, m) < 0:
-            if method == "ml":
-                raise EstimationError(f"maximum likelihood cannot fit {m} factors to {p} items (negative degrees "
-                                      f"of freedom); use at most {max_factors(p)} factors")
-            warnings.warn(f"{m} factors for {p} items leave negative degrees of freedom (at most "
-                          f"{max_factors(p)} are identified): the solution is not unique and fit statistics are "
-                          "undefined", EstimationWarning, stacklevel=3)
-
+        m, rule = self._number_of_factors(retention, suggested, p, method)
         fnames = self._factor_names(m)
         ext = extract(R, m, method, n_obs=n_obs)
         tick("factor analysis", 4, steps)
         rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=self.kaiser, random_starts=self.random_starts,
                      seed=self.seed)
         tick("factor analysis", 5, steps)
-        heywood = [names[i] for i in ext.heywood]
-        if heywood:
-            warnings.warn(f"Heywood case: item(s) {', '.join(heywood)} have a uniqueness at the 0.005 bound or a "
-                          "communality >= 1; the solution may be improper: try fewer factors, another method, or "
-                          "leave the item(s) out", HeywoodWarning, stacklevel=3)
-        if not ext.converged:
-            warnings.warn(f"{method} extraction did not converge after {ext.n_iter} iterations; interpret with "
-                          "care", ConvergenceWarning, stacklevel=3)
-        if not rot.converged:
-            warnings.warn(f"{rotation} rotation did not converge; try --random-starts 10", ConvergenceWarning,
-                          stacklevel=3)
-
+        heywood = _warn_fit_problems(ext, rot, names, method, rotation)
         L, Phi = rot.loadings, rot.phi
         fit = fit_statistics(R, L, Phi, n_obs=n_obs, pairwise_n=None if self.missing == "listwise" else pairwise_n)
         # score weights from the Pearson correlations of the data (psych factor.scores)
@@ -678,6 +675,30 @@ class FactorModel(Estimator):
             weighted=bool(getattr(corr, "weighted", w is not None)))
         tick("factor analysis", steps, steps)
         return self
+
+    def _number_of_factors(self, retention: Mapping[str, Any], suggested: int | None, p: int, method: str
+                           ) -> tuple[int, str]:
+        """The number of factors (given, or parallel analysis' for ``auto``) and how it was chosen; too many for
+        the items is an error (maximum likelihood) or a warning (negative degrees of freedom)."""
+        if self.n_factors == "auto":
+            m = int(suggested) if suggested is not None else 1
+            rule = "auto: parallel analysis (FA eigenvalues)"
+            if retention.get("parallel") is not None and m != retention["parallel"]:
+                rule += f" = {retention['parallel']}, {m} used"
+        else:
+            m = int(self.n_factors)
+            rule = "user"
+        if m >= p:
+            raise EstimationError(f"{m} factors are too many for {p} items: at most {p - 1} can be extracted "
+                                  f"and {max_factors(p)} leave a testable model; ask for fewer factors")
+        if degrees_of_freedom(p, m) < 0:
+            if method == "ml":
+                raise EstimationError(f"maximum likelihood cannot fit {m} factors to {p} items (negative degrees "
+                                      f"of freedom); use at most {max_factors(p)} factors")
+            warnings.warn(f"{m} factors for {p} items leave negative degrees of freedom (at most "
+                          f"{max_factors(p)} are identified): the solution is not unique and fit statistics are "
+                          "undefined", EstimationWarning, stacklevel=4)
+        return m, rule
 
     def _factor_names(self, m: int) -> list[str]:
         if self.factor_names is None:

@@ -14,19 +14,18 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from .i18n import fmt_number, fmt_percent, tr
+from ..summary.document import Chart, format_value, text
 
-__all__ = ["scree_svg", "loadings_heatmap_svg", "sizes_svg", "profile_svg", "nps_svg", "figure_svg"]
+__all__ = ["chart_svg", "figure_svg"]
 
 HIGHER = "#1a7f37"
 LOWER = "#c62828"
 NEUTRAL = "#8c959f"
 ACCENT = "#2f6db5"
-TOTAL = "#222222"
+PALETTE = ["#2f6db5", "#e07b39", "#8250df", "#1a7f37", "#c62828", "#6e7781", "#bf8700", "#0a7ea4"]
 _RC = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
@@ -64,133 +63,139 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def scree_svg(observed: Sequence[float], references: dict[str, Sequence[float]] | None = None, *,
-              n_factors: int | None = None, lang: str = "en") -> str:
-    """Eigenvalues by factor number with the parallel-analysis reference curves (dashed); series whose name
-    contains ``obs`` (e.g. observed FA eigenvalues) are drawn solid."""
+def chart_svg(chart: Chart, lang: str = "en") -> str:
+    """A :class:`~surveytools.summary.document.Chart` as inline SVG (bar, column, line, heatmap or scatter)."""
+    draw = {"bar": _bar, "column": _bar, "line": _line, "heatmap": _heatmap, "scatter": _scatter}[chart.kind]
     with rc_context(_RC):
-        fig = _figure(6.4, 3.6)
-        ax = fig.add_subplot()
-        x = np.arange(1, len(observed) + 1)
-        ax.plot(x, observed, "o-", color=ACCENT, label=tr("observed", lang), zorder=3)
-        styles = ["--", ":", "-.", (0, (5, 1))]
-        for i, (name, vals) in enumerate((references or {}).items()):
-            v = np.asarray(vals, dtype=float)
-            obs = "obs" in name.lower()
-            label = name if obs else f"{tr('reference', lang)}: {name}"
-            ax.plot(np.arange(1, len(v) + 1), v, linestyle="-" if obs else styles[i % len(styles)],
-                    marker="s" if obs else None, markersize=3, color="#6e7781" if not obs else "#8250df",
-                    label=_t(label, 50), zorder=2)
-        if n_factors:
-            ax.axvline(n_factors + 0.5, color=LOWER, linewidth=1, alpha=0.6)
-        ax.axhline(1.0, color="#d0d7de", linewidth=0.8, zorder=1)
-        ax.set_xlabel(tr("factor", lang))
-        ax.set_ylabel(tr("eigenvalue", lang))
-        ax.set_title(_t(tr("scree_title", lang)))
-        ax.set_xticks(x if len(x) <= 30 else x[:: max(1, len(x) // 15)])
-        ax.legend(frameon=False, fontsize=8)
-        return figure_svg(fig, "scree")
+        fig = draw(chart, lang)
+        return figure_svg(fig, chart.id)
 
 
-def loadings_heatmap_svg(loadings: pd.DataFrame, *, threshold: float = 0.3, lang: str = "en",
-                         labels: dict[str, str] | None = None) -> str:
-    """Items x factors heat map (blue positive, red negative), values printed, bold at ``|l| >= threshold``."""
-    with rc_context(_RC):
-        p, m = loadings.shape
-        fig = _figure(min(2.8 + 0.9 * m, 11), max(2.2, 0.28 * p + 1.2))
-        ax = fig.add_subplot()
-        vals = loadings.to_numpy(dtype=float)
-        im = ax.imshow(vals, cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
-        ax.set_xticks(np.arange(m), [_t(c, 20) for c in loadings.columns])
-        names = [_t(f"{i}  {labels[i]}" if labels and labels.get(i) else i, 45) for i in loadings.index]
-        ax.set_yticks(np.arange(p), names)
-        ax.tick_params(length=0)
-        ax.xaxis.tick_top()
-        for s in ax.spines.values():
-            s.set_visible(False)
-        for i in range(p):
-            for j in range(m):
-                v = vals[i, j]
-                if math.isnan(v):
-                    continue
-                strong = abs(v) >= threshold
-                ax.text(j, i, fmt_number(v, 2, lang), ha="center", va="center", fontsize=7.5,
-                        color="white" if abs(v) > 0.6 else "black", fontweight="bold" if strong else "normal")
-        fig.colorbar(im, ax=ax, shrink=0.6, label=tr("loadings", lang))
-        ax.set_title(_t(tr("heatmap_title", lang)), pad=18)
-        return figure_svg(fig, "loadings")
+def _labels(items: Sequence[object], lang: str, limit: int) -> list[str]:
+    return [_t(text(x, lang), limit) for x in items]
 
 
-def sizes_svg(sizes: Sequence[tuple[str, str, float, float | None]], *, lang: str = "en") -> str:
-    """Horizontal bars: respondents per segment, labelled ``n (share)``."""
-    with rc_context(_RC):
-        k = len(sizes)
-        fig = _figure(6.4, max(1.6, 0.42 * k + 0.9))
-        ax = fig.add_subplot()
-        y = np.arange(k)
-        n = np.array([s[2] for s in sizes], dtype=float)
-        ax.barh(y, n, color=ACCENT)
-        ax.set_yticks(y, [_t(f"{key}. {name}" if name != key else key, 40) for key, name, _, _ in sizes])
-        ax.invert_yaxis()
-        for yi, (_, _, cnt, share) in zip(y, sizes, strict=True):
-            txt = fmt_number(cnt, 0, lang) + (f" ({fmt_percent(share, 1, lang)})" if share is not None else "")
-            ax.text(cnt, yi, " " + txt, va="center", fontsize=8)
-        ax.set_xlim(0, n.max() * 1.25 if len(n) and n.max() > 0 else 1)
-        ax.set_xlabel(tr("respondents", lang))
-        ax.set_title(_t(tr("sizes", lang)))
-        return figure_svg(fig, "sizes")
-
-
-def profile_svg(title: str, labels: Sequence[str], values: Sequence[float], totals: Sequence[float],
-                marks: Sequence[str | None], *, percent: bool = False, lang: str = "en", salt: str = "profile") -> str:
-    """One segment's profile: a bar per variable (green higher, red lower, grey not significant) with the
-    total as a black tick."""
-    with rc_context(_RC):
-        r = len(labels)
-        fig = _figure(7.2, max(1.8, 0.32 * r + 1.0))
-        ax = fig.add_subplot()
-        y = np.arange(r)
-        v = np.asarray(values, dtype=float)
-        t = np.asarray(totals, dtype=float)
-        scale = 100.0 if percent else 1.0
-        colors = [HIGHER if mk == "higher" else LOWER if mk == "lower" else NEUTRAL for mk in marks]
-        ax.barh(y, np.nan_to_num(v * scale), color=colors, height=0.65)
-        ax.scatter(t * scale, y, marker="|", s=260, color=TOTAL, linewidths=2, zorder=3, label=tr("total", lang))
-        ax.set_yticks(y, [_t(lab, 55) for lab in labels])
-        ax.invert_yaxis()
-        if np.nanmin(np.concatenate([v, t])) < 0:
-            ax.axvline(0, color="#57606a", linewidth=0.8)
-        for yi, val, tot in zip(y, v, t, strict=True):
-            if not math.isnan(val):
-                txt = fmt_percent(val, 0, lang) if percent else fmt_number(val, 2, lang)
-                ref = val if math.isnan(tot) else (max(val, tot) if val >= 0 else min(val, tot))
-                ax.text(ref * scale, yi, f"  {txt} ", va="center", fontsize=7.5,
-                        ha="left" if val >= 0 else "right")
-        lo = min(0.0, float(np.nanmin(np.concatenate([v, t]) * scale)) * 1.2) if r else 0.0
-        hi = max(0.0, float(np.nanmax(np.concatenate([v, t]) * scale)) * 1.18) if r else 1.0
-        ax.set_xlim(lo, hi if hi > lo else lo + 1)
-        ax.set_title(_t(title, 80))
-        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return figure_svg(fig, salt)
-
-
-def nps_svg(nps: Sequence[tuple[str, str, float]], *, lang: str = "en") -> str:
-    """NPS per segment (-100..100), bars coloured by sign."""
-    with rc_context(_RC):
-        k = len(nps)
-        fig = _figure(6.4, max(1.6, 0.42 * k + 0.9))
-        ax = fig.add_subplot()
-        y = np.arange(k)
-        vals = np.array([v for _, _, v in nps], dtype=float)
-        ax.barh(y, vals, color=[HIGHER if v >= 0 else LOWER for v in vals])
-        ax.set_yticks(y, [_t(f"{key}. {name}" if name != key else key, 40) for key, name, _ in nps])
-        ax.invert_yaxis()
+def _bar(chart: Chart, lang: str) -> Figure:
+    """Horizontal bars (first category on top); several series side by side, the first one grey when it is
+    the total."""
+    k = len(chart.categories)
+    m = max(1, len(chart.series))
+    fig = _figure(7.2, max(1.8, (0.30 + 0.16 * (m - 1)) * k + 1.1))
+    ax = fig.add_subplot()
+    y = np.arange(k)
+    h = 0.8 / m
+    colors = [ACCENT, "#e07b39", "#8250df", "#1a7f37"]
+    if m > 1:
+        colors = [NEUTRAL] + colors
+    allv = []
+    for i, s in enumerate(chart.series):
+        v = np.array([np.nan if x is None else float(x) for x in s.values], dtype=float)
+        allv.append(v)
+        off = (i - (m - 1) / 2) * h
+        col = [HIGHER if x >= 0 else LOWER for x in np.nan_to_num(v)] if chart.id == "nps" else colors[i % len(colors)]
+        ax.barh(y + off, np.nan_to_num(v), height=h * 0.92, color=col, label=_t(text(s.name, lang), 50))
+        for yi, x in zip(y + off, v, strict=True):
+            if not math.isnan(x):
+                ax.text(x, yi, f" {format_value(float(x), chart.fmt, lang)} ", va="center",
+                        ha="left" if x >= 0 else "right", fontsize=7.5)
+    ax.set_yticks(y, _labels(chart.categories, lang, 45))
+    ax.invert_yaxis()
+    vals = np.concatenate(allv) if allv else np.zeros(1)
+    lo = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
+    hi = float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0
+    span = max(hi - min(lo, 0.0), abs(lo), 1e-9)
+    ax.set_xlim(min(0.0, lo - 0.25 * span) if lo < 0 else 0.0, hi + 0.25 * span if hi > 0 else 0.1 * span)
+    if lo < 0:
         ax.axvline(0, color="#57606a", linewidth=0.8)
-        for yi, v in zip(y, vals, strict=True):
-            ax.text(v, yi, f" {fmt_number(v, 0, lang)} " if v >= 0 else f" {fmt_number(v, 0, lang)} ", va="center",
-                    ha="left" if v >= 0 else "right", fontsize=8)
-        pad = 0.2 * max(float(np.abs(vals).max()) if k else 0.0, 10.0)
-        ax.set_xlim(min(-10.0, vals.min() - pad if k else 0), max(10.0, vals.max() + pad if k else 0))
-        ax.set_xlabel("NPS")
-        ax.set_title(_t(tr("nps_by_segment", lang)))
-        return figure_svg(fig, "nps")
+    if chart.x_title is not None:
+        ax.set_xlabel(_t(text(chart.x_title, lang), 80))
+    ax.set_title(_t(text(chart.title, lang), 80))
+    if m > 1:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def _line(chart: Chart, lang: str) -> Figure:
+    fig = _figure(7.2, 3.8)
+    ax = fig.add_subplot()
+    x = np.arange(len(chart.categories))
+    styles = ["-", "--", ":", "-.", (0, (5, 1)), (0, (3, 1, 1, 1))]
+    for i, s in enumerate(chart.series):
+        v = np.array([np.nan if z is None else float(z) for z in s.values], dtype=float)
+        ax.plot(x, v, linestyle=styles[i % len(styles)], marker="o" if i == 0 else None, markersize=3.5,
+                color=ACCENT if i == 0 else PALETTE[i % len(PALETTE)], label=_t(text(s.name, lang), 50))
+    step = max(1, len(x) // 15)
+    ax.set_xticks(x[::step], _labels(list(chart.categories)[::step], lang, 20))
+    if chart.fmt in ("pct", "pct0"):
+        ax.yaxis.set_major_formatter(lambda v, _: format_value(v, "pct0", lang))
+    if chart.x_title is not None:
+        ax.set_xlabel(_t(text(chart.x_title, lang), 80))
+    if chart.y_title is not None:
+        ax.set_ylabel(_t(text(chart.y_title, lang), 60))
+    ax.set_title(_t(text(chart.title, lang), 80))
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def _heatmap(chart: Chart, lang: str) -> Figure:
+    """Rows = categories, columns = series; colour from ``colors`` (diverging, centred on 0) else the values."""
+    p, m = len(chart.categories), len(chart.series)
+    vals = np.array([[np.nan if s.values[i] is None else float(s.values[i]) for s in chart.series] for i in range(p)],
+                    dtype=float).reshape(p, m)
+    if chart.colors is not None:
+        col = np.array([[np.nan if c[i] is None else float(c[i]) for c in chart.colors] for i in range(p)],
+                       dtype=float).reshape(p, m)
+        lim = max(1.0, float(np.nanmax(np.abs(col))) if np.isfinite(col).any() else 1.0)
+    else:
+        col = vals
+        lim = 1.0
+    fig = _figure(min(3.5 + 1.05 * m, 12), max(2.2, 0.3 * p + 1.4))
+    ax = fig.add_subplot()
+    ax.imshow(col, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(np.arange(m), _labels([s.name for s in chart.series], lang, 22), rotation=20, ha="left")
+    ax.set_yticks(np.arange(p), _labels(chart.categories, lang, 50))
+    ax.tick_params(length=0)
+    ax.xaxis.tick_top()
+    for sp in ax.spines.values():
+        sp.set_visible(False)
+    for i in range(p):
+        for j in range(m):
+            if not math.isnan(vals[i, j]):
+                strong = not math.isnan(col[i, j]) and abs(col[i, j]) > 0.6 * lim
+                ax.text(j, i, format_value(float(vals[i, j]), chart.fmt, lang), ha="center", va="center",
+                        fontsize=7.5, color="white" if strong else "black")
+    ax.set_title(_t(text(chart.title, lang), 80), pad=28)
+    return fig
+
+
+def _scatter(chart: Chart, lang: str) -> Figure:
+    fig = _figure(7.2, 5.2)
+    ax = fig.add_subplot()
+    groups = list(dict.fromkeys(p.group for p in chart.points))
+    markers = {"segment": ("o", ACCENT, 60), "attribute": ("^", "#e07b39", 36), "driver": ("o", ACCENT, 50)}
+    for g in groups:
+        pts = [p for p in chart.points if p.group == g]
+        mk, colr, size = markers.get(g, ("o", NEUTRAL, 40))
+        ax.scatter([p.x for p in pts], [p.y for p in pts], marker=mk, s=size, color=colr, zorder=3)
+        for p in pts:
+            ax.annotate(_t(text(p.label, lang), 32), (p.x, p.y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=7.5, fontweight="bold" if g == "segment" else "normal", color=colr)
+    if chart.quadrant is not None:
+        ax.axvline(chart.quadrant[0], color="#8c959f", linewidth=0.8, linestyle="--")
+        ax.axhline(chart.quadrant[1], color="#8c959f", linewidth=0.8, linestyle="--")
+    elif chart.points:
+        ax.axvline(0, color="#d0d7de", linewidth=0.8)
+        ax.axhline(0, color="#d0d7de", linewidth=0.8)
+    if chart.points:
+        xs = np.array([p.x for p in chart.points])
+        ys = np.array([p.y for p in chart.points])
+        padx = 0.15 * max(float(np.ptp(xs)), 1e-6)
+        pady = 0.12 * max(float(np.ptp(ys)), 1e-6)
+        ax.set_xlim(xs.min() - padx, xs.max() + 2 * padx)
+        ax.set_ylim(ys.min() - pady, ys.max() + pady)
+    if chart.x_title is not None:
+        ax.set_xlabel(_t(text(chart.x_title, lang), 80))
+    if chart.y_title is not None:
+        ax.set_ylabel(_t(text(chart.y_title, lang), 60))
+    ax.set_title(_t(text(chart.title, lang), 80))
+    return fig

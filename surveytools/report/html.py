@@ -1,9 +1,11 @@
 """The HTML report: one self-contained file that works offline and prints well.
 
-:func:`write_html_report` renders stage results (``stage -> result object or its dict``); it computes
-nothing. Charts are inline SVG drawn by :mod:`surveytools.report.charts` (scree plot with parallel analysis,
-loadings heat map, segment sizes, one profile chart per segment, NPS by segment); there is no JavaScript,
-no remote script, style sheet, font or image. Every piece of survey text is HTML-escaped.
+:func:`write_html_report` renders the Summary document of the stage results
+(:func:`surveytools.summary.sections.build_document`); it computes nothing. Charts are inline SVG drawn by
+:mod:`surveytools.report.charts`. Tables keep their header row and first column in view while scrolling
+and sort by a click on a column heading (a few lines of inline JavaScript: no remote script, style sheet,
+font or image). Every piece of survey text is HTML-escaped. A print style sheet drops the navigation,
+starts each section on a new page, repeats table headings and lets wide tables flow.
 """
 
 from __future__ import annotations
@@ -14,440 +16,269 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..exceptions import DataError
 from ..io.atomic import atomic_write
-from . import _data as D
+from ..summary.document import Chart, Document, Facts, Msg, Num, Paragraph, SegmentCard, Table, format_value, text
+from ..summary.sections import build_document
 from . import charts
-from .i18n import check_lang, fmt_number, fmt_percent, segment_title, tr
-from .xlsx import LOADING_THRESHOLD, chart_rows
+from .i18n import check_lang
 
-__all__ = ["write_html_report", "render_html_report"]
+__all__ = ["write_html_report", "render_html_report", "render_document"]
+
+#: Loadings with an absolute value at least this large are highlighted.
+LOADING_THRESHOLD = 0.30
 
 _CSS = """
 :root { --ink: #1f2328; --muted: #57606a; --line: #d0d7de; --head: #e8eef7; --hi: #d4edda; --hi-ink: #1a7f37;
-        --lo: #f8d7da; --lo-ink: #c62828; --accent: #2f6db5; }
+        --lo: #f8d7da; --lo-ink: #c62828; --accent: #2f6db5; --bg: #ffffff; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans",
-       sans-serif; color: var(--ink); margin: 0 auto; max-width: 1180px; padding: 24px 28px 64px;
-       line-height: 1.45; font-size: 14px; }
+       sans-serif; color: var(--ink); background: var(--bg); margin: 0 auto; max-width: 1440px;
+       padding: 20px 24px 64px; line-height: 1.45; font-size: 14px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--accent); }
 h3 { font-size: 15px; margin: 22px 0 8px; color: var(--accent); }
-p.muted, .muted { color: var(--muted); }
+p { max-width: 110ch; }
+.muted, p.note { color: var(--muted); }
 nav ol { columns: 3; padding-left: 20px; margin: 8px 0 0; }
 nav a { color: var(--accent); text-decoration: none; }
-table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13px; }
-th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+.wide { overflow: auto; max-height: 85vh; max-width: 100%; width: fit-content; border: 1px solid var(--line); margin: 6px 0 14px; }
+table { border-collapse: separate; border-spacing: 0; font-size: 13px; }
+.wide table { margin: 0; font-size: 12.5px; }
+.wide th, .wide td { padding: 3px 5px; }
+table.kv { margin: 6px 0 14px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top;
+         background: var(--bg); }
 th { background: var(--head); font-weight: 600; }
+thead th { position: sticky; top: 0; z-index: 2; }
+thead th.sort { cursor: pointer; user-select: none; }
+thead th.sort[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 9px; }
+thead th.sort[aria-sort="descending"]::after { content: " \\25BC"; font-size: 9px; }
+.sticky { position: sticky; left: 0; z-index: 1; min-width: 13em; max-width: 24em; }
+thead th.sticky { z-index: 3; }
+td.sticky { box-shadow: 1px 0 0 var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.section td { background: #f3f4f6; font-weight: 600; }
 td.higher { background: var(--hi); color: var(--hi-ink); font-weight: 600; }
 td.lower { background: var(--lo); color: var(--lo-ink); font-weight: 600; }
 td.strong { background: #fff3b0; font-weight: 600; }
-.wide { overflow-x: auto; }
-.chart { margin: 8px 0 18px; break-inside: avoid; page-break-inside: avoid; }
-.chart svg { max-width: 100%; height: auto; }
-.desc { margin: 4px 0 10px; }
-.legend span { display: inline-block; padding: 0 6px; margin-right: 6px; }
+figure.chart { margin: 8px 0 18px; break-inside: avoid; page-break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: 12.5px; max-width: 110ch; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }
+.card { border: 1px solid var(--line); border-left: 4px solid var(--accent); padding: 8px 12px; break-inside: avoid; }
+.card h3 { margin: 2px 0 4px; }
+.card ul { margin: 4px 0; padding-left: 18px; }
+@media (max-width: 1000px) { nav ol { columns: 2; } .sticky { min-width: 11em; max-width: 16em; } }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11px; }
+  body { max-width: none; padding: 0; font-size: 10.5px; }
   nav { display: none; }
   h2 { break-before: page; page-break-before: always; }
   h2.first { break-before: auto; page-break-before: auto; }
-  .wide { overflow: visible; }
-  table { font-size: 9.5px; }
-  td.higher, td.lower, td.strong, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .wide { overflow: visible; max-height: none; border: 0; }
+  thead { display: table-header-group; }
+  thead th, .sticky { position: static; }
+  table { font-size: 8.5px; }
+  tr { break-inside: avoid; }
+  td.higher, td.lower, td.strong, th, tr.section td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  thead th.sort::after { content: none !important; }
 }
 """
 
-_MARK = {"higher": "\u25b2", "lower": "\u25bc"}
+# Sort a table by a click on a column heading (numbers by their value, text alphabetically in the page's
+# language), within each group of rows; keeps the second header row under the first when scrolling.
+_JS = """
+(function () {
+  document.querySelectorAll("table.data").forEach(function (table) {
+    var rows = table.tHead ? table.tHead.rows : [];
+    if (rows.length > 1) {
+      var h = rows[0].getBoundingClientRect().height;
+      Array.prototype.forEach.call(rows[1].cells, function (th) { th.style.top = h + "px"; });
+    }
+    var last = rows[rows.length - 1];
+    if (!last) { return; }
+    Array.prototype.forEach.call(last.cells, function (th, col) {
+      th.classList.add("sort");
+      th.setAttribute("aria-sort", "none");
+      th.addEventListener("click", function () {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+        Array.prototype.forEach.call(last.cells, function (o) { o.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+          var data = Array.prototype.filter.call(body.rows, function (r) { return !r.classList.contains("section"); });
+          var key = function (r) {
+            var c = r.cells[col];
+            if (!c) { return ""; }
+            var v = c.getAttribute("data-v");
+            return v === null ? c.textContent.trim() : (v === "" ? null : parseFloat(v));
+          };
+          data.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            if (x === null || x === "") { return 1; }
+            if (y === null || y === "") { return -1; }
+            if (typeof x === "number" && typeof y === "number") { return dir * (x - y); }
+            return dir * String(x).localeCompare(String(y), document.documentElement.lang);
+          });
+          data.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  });
+})();
+"""
 
 
 def _e(v: Any) -> str:
     return html.escape("" if v is None else str(v), quote=True)
 
 
-def _fmt(v: Any, lang: str, kind: str | None = None) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return _e(v)
-    if isinstance(v, int):
-        return _e(fmt_number(v, 0, lang))
-    if isinstance(v, float):
-        if kind == "pct" or kind == "proportion":
-            return _e(fmt_percent(v, 1, lang))
-        if kind == "p":
-            return "&lt;\u00a00.001" if v < 0.001 else _e(fmt_number(v, 3, lang))
-        if kind == "index":
-            return _e(fmt_number(v, 0, lang))
-        if kind in ("mean", "2"):
-            return _e(fmt_number(v, 2, lang))
-        if kind == "nps":
-            return _e(fmt_number(v, 1, lang))
-        return _e(fmt_number(v, 3 if abs(v) < 1000 else 1, lang))
-    return _e(v)
-
-
-def _num_class(v: Any) -> str:
-    return ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
-
-
-class _Doc:
-    def __init__(self, lang: str, title: str | None = None) -> None:
-        self.lang = lang
-        self.title = title or tr("report_title", lang)
+class _Renderer:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.lang = doc.lang
         self.parts: list[str] = []
-        self.toc: list[tuple[str, str]] = []
 
-    def section(self, sid: str, title: str) -> None:
-        cls = ' class="first"' if not self.toc else ""
-        self.toc.append((sid, title))
-        self.parts.append(f'<section id="{_e(sid)}"><h2{cls}>{_e(title)}</h2>')
+    def t(self, x: Any) -> str:
+        return text(x, self.lang)
 
-    def end(self) -> None:
-        self.parts.append("</section>")
+    def cell(self, v: Any, fmt: str | None, style: str | None, sticky: bool, tag: str = "td",
+             suffix: str | None = None) -> str:
+        classes = []
+        value = v
+        if isinstance(v, Num):
+            value, fmt = v.value, v.fmt
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric or (fmt not in (None, "text") and value is None):
+            classes.append("num")
+        if style in ("higher", "lower", "strong"):
+            classes.append(style)
+        if sticky:
+            classes.append("sticky")
+        attrs = f' class="{" ".join(classes)}"' if classes else ""
+        if numeric or (fmt not in (None, "text") and value is None):
+            attrs += f' data-v="{"" if value is None else repr(float(value))}"'
+        shown = text(value, self.lang) if isinstance(value, Msg) else format_value(value, fmt, self.lang)
+        extra = f' <span class="muted">{_e(suffix)}</span>' if suffix else ""
+        return f"<{tag}{attrs}>{_e(shown)}{extra}</{tag}>"
 
-    def h3(self, title: str) -> None:
-        self.parts.append(f"<h3>{_e(title)}</h3>")
+    def facts(self, b: Facts) -> None:
+        if b.title is not None:
+            self.parts.append(f"<h3>{_e(self.t(b.title))}</h3>")
+        rows = "".join(f"<tr><th>{_e(self.t(f.label))}</th>{self.cell(f.value, f.fmt, None, False)}</tr>"
+                       for f in b.rows)
+        self.parts.append(f'<table class="kv">{rows}</table>')
 
-    def p(self, text: str, cls: str | None = None) -> None:
-        self.parts.append(f'<p{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}>{_e(text)}</p>')
+    def table(self, b: Table) -> None:
+        if b.title is not None:
+            self.parts.append(f"<h3>{_e(self.t(b.title))}</h3>")
+        head = ""
+        if b.groups:
+            cells, col = [], 0
+            for label, span in b.groups:
+                sticky = ' class="sticky"' if col == 0 and b.sticky else ""
+                cells.append(f'<th colspan="{span}"{sticky}>{_e(self.t(label))}</th>')
+                col += span
+            head += "<tr>" + "".join(cells) + "</tr>"
+        head += "<tr>" + "".join(
+            f'<th{self._cls(c.fmt != "text", j < b.sticky)}>{_e(c.heading(self.lang))}</th>'
+            for j, c in enumerate(b.columns)) + "</tr>"
+        bodies: list[str] = []
+        current: list[str] = []
+        n = len(b.columns)
+        for i, r in enumerate(b.rows):
+            if i in b.sections:
+                if current:
+                    bodies.append("<tbody>" + "".join(current) + "</tbody>")
+                current = [f'<tr class="section"><td class="sticky">{_e(self.t(b.sections[i]))}</td>'
+                           f'<td colspan="{n - 1}"></td></tr>']
+            st = b.styles[i] if b.styles else [None] * n
+            sx = b.suffixes[i] if b.suffixes else [None] * n
+            current.append("<tr>" + "".join(self.cell(v, c.fmt, st[j], j < b.sticky, suffix=sx[j])
+                                            for j, (v, c) in enumerate(zip(r, b.columns, strict=True))) + "</tr>")
+        bodies.append("<tbody>" + "".join(current) + "</tbody>")
+        tid = f' id="t-{_e(b.id)}"' if b.id else ""
+        self.parts.append(f'<div class="wide"><table class="data"{tid}><thead>{head}</thead>{"".join(bodies)}'
+                          "</table></div>")
+        if b.note is not None:
+            self.parts.append(f'<p class="note">{_e(self.t(b.note))}</p>')
 
-    def kv(self, rows: Sequence[tuple[Any, Any]], title: str | None = None, kinds: Mapping[str, str] | None = None
-           ) -> None:
-        if not rows:
-            return
-        if title:
-            self.h3(title)
-        body = "".join(f"<tr><th>{_e(k)}</th><td{_num_class(v)}>{_fmt(v, self.lang, (kinds or {}).get(str(k)))}</td></tr>"
-                       for k, v in rows)
-        self.parts.append(f"<table>{body}</table>")
+    @staticmethod
+    def _cls(num: bool, sticky: bool) -> str:
+        c = [x for x, on in (("num", num), ("sticky", sticky)) if on]
+        return f' class="{" ".join(c)}"' if c else ""
 
-    def table(self, columns: Sequence[Any], rows: Sequence[Sequence[Any]], title: str | None = None,
-              kinds: Sequence[str | None] | None = None, classes: Sequence[Sequence[str]] | None = None) -> None:
-        if title:
-            self.h3(title)
-        head = "".join(f"<th>{_e(c)}</th>" for c in columns)
-        body = []
-        for i, r in enumerate(rows):
-            tds = []
-            for j, v in enumerate(r):
-                kind = kinds[j] if kinds and j < len(kinds) else None
-                extra = classes[i][j] if classes else ""
-                cls = " ".join(c for c in ("num" if isinstance(v, (int, float)) and not isinstance(v, bool) else "",
-                                           extra) if c)
-                tds.append(f'<td{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}>{_fmt(v, self.lang, kind)}</td>')
-            body.append("<tr>" + "".join(tds) + "</tr>")
-        self.parts.append(f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
-                          "</tbody></table></div>")
+    def chart(self, b: Chart) -> None:
+        svg = charts.chart_svg(b, self.lang)
+        cap = f"<figcaption>{_e(self.t(b.note))}</figcaption>" if b.note is not None else ""
+        self.parts.append(f'<figure class="chart" role="img" aria-label="{_e(self.t(b.title))}">{svg}{cap}</figure>')
 
-    def blocks(self, blocks: list[dict[str, Any]]) -> None:
-        for b in blocks:
-            if b["kind"] == "kv":
-                self.kv(b["rows"], b.get("title"))
-            else:
-                self.table(b["columns"], b["rows"], b.get("title"))
-
-    def chart(self, svg: str, label: str) -> None:
-        self.parts.append(f'<figure class="chart" role="img" aria-label="{_e(label)}">{svg}</figure>')
+    def card(self, b: SegmentCard) -> None:
+        title = self.doc.t(Msg("segment_label", number=b.number))
+        if b.name and b.name != title:
+            title = f"{b.number}. {b.name}"
+        if b.letter:
+            title += f" ({b.letter})"
+        size = format_value(b.n, "int", self.lang) + (f" \u00b7 {format_value(b.share, 'pct', self.lang)}"
+                                                        if b.share is not None else "")
+        items = "".join(f"<li>{_e(self.t(h))}</li>" for h in b.highlights)
+        desc = f"<p>{_e(b.description)}</p>" if b.description else ""
+        self.parts.append(f'<div class="card"><h3>{_e(title)}</h3><p class="muted">n = {_e(size)}</p>{desc}'
+                          f"{f'<ul>{items}</ul>' if items else ''}</div>")
 
     def render(self) -> str:
-        lang = self.lang
-        toc = "".join(f'<li><a href="#{_e(sid)}">{_e(title)}</a></li>' for sid, title in self.toc)
-        return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        doc = self.doc
+        toc = []
+        for i, sec in enumerate(doc.sections):
+            title = self.t(sec.title)
+            toc.append(f'<li><a href="#{_e(sec.id)}">{_e(title)}</a></li>')
+            cls = ' class="first"' if i == 0 else ""
+            self.parts.append(f'<section id="{_e(sec.id)}"><h2{cls}>{_e(title)}</h2>')
+            cards: list[SegmentCard] = []
+            for b in sec.blocks:
+                if isinstance(b, SegmentCard):
+                    cards.append(b)
+                    continue
+                if cards:
+                    self._cards(cards)
+                    cards = []
+                if isinstance(b, Paragraph):
+                    cls_p = ' class="note"' if b.kind == "note" else ""
+                    self.parts.append(f"<p{cls_p}>{_e(self.t(b.text))}</p>")
+                elif isinstance(b, Facts):
+                    self.facts(b)
+                elif isinstance(b, Table):
+                    self.table(b)
+                elif isinstance(b, Chart):
+                    self.chart(b)
+            if cards:
+                self._cards(cards)
+            self.parts.append("</section>")
+        title = self.t(doc.title)
+        sub = f'<p class="muted">{_e(self.t(doc.subtitle))}</p>' if doc.subtitle is not None else ""
+        return (f'<!DOCTYPE html>\n<html lang="{self.lang}">\n<head>\n<meta charset="utf-8">\n'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f'<meta name="generator" content="surveytools {_e(__version__)}">\n'
-                f"<title>{_e(self.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-                f"<header><h1>{_e(self.title)}</h1>"
-                f'<p class="muted">{_e(tr("generated", lang, version=__version__))}</p>'
-                f"<nav><strong>{_e(tr('contents', lang))}</strong><ol>{toc}</ol></nav></header>\n<main>\n"
-                + "\n".join(self.parts) + "\n</main>\n</body>\n</html>\n")
+                f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+                f"<header><h1>{_e(title)}</h1>{sub}"
+                f"<nav><strong>{_e(self.t(Msg('contents')))}</strong><ol>{''.join(toc)}</ol></nav></header>\n"
+                "<main>\n" + "\n".join(self.parts) + f"\n</main>\n<script>{_JS}</script>\n</body>\n</html>\n")
+
+    def _cards(self, cards: list[SegmentCard]) -> None:
+        self.parts.append('<div class="cards">')
+        for c in cards:
+            self.card(c)
+        self.parts.append("</div>")
 
 
-# ====================================================================== sections
-
-def _summary(doc: _Doc, res: Mapping[str, dict[str, Any]]) -> None:
-    lang = doc.lang
-    doc.section("summary", tr("summary", lang))
-    facts: list[tuple[str, Any]] = []
-    imp = res.get("import") or {}
-    for key in ("format", "rows_in", "rows_out"):
-        if imp.get(key) is not None:
-            facts.append((f"{tr('import', lang)}: {tr(key, lang)}", imp[key]))
-    q = res.get("quality") or {}
-    for key in ("respondents", "flagged"):
-        if q.get(key) is not None:
-            facts.append((f"{tr('quality', lang)}: {tr(key, lang)}", q[key]))
-    fac = res.get("factor") or {}
-    if fac.get("n_factors") is not None:
-        facts.append((f"{tr('factors', lang)}: {tr('n_factors', lang)}", fac["n_factors"]))
-    seg = res.get("segment") or {}
-    for key in ("k", "method"):
-        if seg.get(key) is not None and not isinstance(seg[key], (Mapping, list)):
-            facts.append((f"{tr('segments', lang)}: {tr(key, lang)}", seg[key]))
-    prof = res.get("profile") or {}
-    if prof.get("rows_used") is not None:
-        facts.append((tr("rows_used", lang), prof["rows_used"]))
-    if prof.get("rows_excluded"):
-        facts.append((tr("unassigned", lang), prof["rows_excluded"]))
-    tt = res.get("typing_tool") or {}
-    if D.as_number(tt.get("accuracy")) is not None:
-        facts.append((f"{tr('typing_tool', lang)}: {tr('accuracy', lang)}", tt["accuracy"]))
-    crm = res.get("crm") or {}
-    if crm.get("match_rate") is not None:
-        facts.append((f"{tr('crm', lang)}: {tr('match_rate', lang)}", crm["match_rate"]))
-    doc.kv(facts, kinds={f"{tr('crm', lang)}: {tr('match_rate', lang)}": "pct"})
-    segs = prof.get("segments") if isinstance(prof.get("segments"), Mapping) else None
-    if segs:
-        doc.h3(tr("segments", lang))
-        for s in segs.values():
-            if isinstance(s, Mapping) and s.get("description"):
-                doc.parts.append(f'<p class="desc">{_e(s["description"])}</p>')
-    doc.end()
-
-
-def _quality(doc: _Doc, q: dict[str, Any]) -> None:
-    lang = doc.lang
-    doc.section("quality", tr("quality", lang))
-    doc.kv([(tr(k, lang), q[k]) for k in ("respondents", "flagged") if k in q])
-    flags = q.get("flags")
-    n = D.as_number(q.get("respondents"))
-    if isinstance(flags, Mapping) and flags:
-        rates = q.get("rates") if isinstance(q.get("rates"), Mapping) else {}
-        rows = []
-        for code, cnt in flags.items():
-            share = D.as_number(rates.get(code)) if rates else None
-            if share is None and n and D.as_number(cnt) is not None:
-                share = float(cnt) / n
-            rows.append([code, cnt, share])
-        doc.table([tr("flag", lang), tr("count", lang), tr("share", lang)], rows, kinds=[None, None, "pct"])
-    doc.end()
-
-
-def _reliability(doc: _Doc, rel: dict[str, Any]) -> None:
-    lang = doc.lang
-    doc.section("reliability", tr("reliability", lang))
-    doc.p(tr("reliability_note", lang), "muted")
-    scales = rel.get("scales")
-    if not isinstance(scales, Mapping) or not scales:
-        doc.blocks(D.blocks(rel))
-        doc.end()
-        return
-    keys = [k for k in ("n", "n_items", "alpha", "alpha_ci", "std_alpha", "g6", "average_r", "omega_total",
-                        "omega_hierarchical", "omega_total_sl")
-            if any(isinstance(s, Mapping) and k in s for s in scales.values())]
-    rows = []
-    for name, s in scales.items():
-        row: list[Any] = [name]
-        for k in keys:
-            v = s.get(k) if isinstance(s, Mapping) else None
-            if k == "alpha_ci":
-                lo, hi = (v if isinstance(v, (list, tuple)) and len(v) == 2 else
-                          (D.get(v, "low"), D.get(v, "high")) if isinstance(v, Mapping) else (None, None))
-                v = (f"{fmt_number(lo, 3, lang)} \u2013 {fmt_number(hi, 3, lang)}"
-                     if D.as_number(lo) is not None and D.as_number(hi) is not None else None)
-            row.append(v)
-        rows.append(row)
-    doc.table([tr("scale", lang)] + [tr(k, lang) for k in keys], rows)
-    item_rows = []
-    for name, s in scales.items():
-        for iid, it in (D.get(s, "items") or {}).items():
-            if isinstance(it, Mapping):
-                item_rows.append([name, iid, "\u2212" if it.get("reversed") else "",
-                                  D.as_number(it.get("r_drop")), D.as_number(it.get("alpha_if_deleted"))])
-    if item_rows:
-        doc.table([tr("scale", lang), tr("item", lang), tr("reversed", lang), tr("r_drop", lang),
-                   tr("alpha_if_deleted", lang)], item_rows, title=tr("items", lang))
-    doc.end()
-
-
-def _factors(doc: _Doc, fac: dict[str, Any], threshold: float, labels: Mapping[str, str]) -> None:
-    lang = doc.lang
-    doc.section("factors", tr("factors", lang))
-    kv: list[tuple[str, Any]] = []
-    if fac.get("n") is not None:
-        kv.append((tr("n", lang), fac["n"]))
-    if fac.get("n_factors") is not None:
-        kv.append((tr("n_factors", lang), fac["n_factors"]))
-    if isinstance(fac.get("n_factors_rule"), str):
-        kv.append((tr("retention", lang), fac["n_factors_rule"]))
-    for key in ("method", "rotation"):
-        if isinstance(fac.get(key), str):
-            kv.append((tr(key, lang), fac[key]))
-    if D.as_number(D.get(fac, "kmo", "overall")) is not None:
-        kv.append((tr("kmo", lang), D.get(fac, "kmo", "overall")))
-    for key in ("chi2", "df", "p"):
-        if D.get(fac, "bartlett", key) is not None:
-            kv.append((f"{tr('bartlett', lang)}: {tr(key, lang)}", D.get(fac, "bartlett", key)))
-    ret = fac.get("retention")
-    if isinstance(ret, Mapping):
-        for key in ("parallel", "map", "kaiser"):
-            v = ret.get(key)
-            if isinstance(v, Mapping):
-                kv.extend((f"{tr(key, lang)}: {sk}", sv) for sk, sv in v.items() if not isinstance(sv, (Mapping, list)))
-            elif v is not None and not isinstance(v, list):
-                kv.append((tr(key, lang), v))
-    doc.kv(kv, kinds={f"{tr('bartlett', lang)}: {tr('p', lang)}": "p"})
-    observed, refs = D.scree_series(fac)
-    if observed:
-        n_f = fac.get("n_factors")
-        doc.chart(charts.scree_svg(observed, refs, n_factors=int(n_f) if isinstance(n_f, int) else None, lang=lang),
-                  tr("scree_title", lang))
-    lo = D.loadings_frame(fac)
-    if lo is not None:
-        doc.chart(charts.loadings_heatmap_svg(lo, threshold=threshold, lang=lang, labels=dict(labels)),
-                  tr("heatmap_title", lang))
-        doc.p(tr("loadings_note", lang, threshold=fmt_number(threshold, 2, lang)), "muted")
-        comm = fac.get("communalities") if isinstance(fac.get("communalities"), Mapping) else {}
-        cols = [tr("item", lang)] + list(lo.columns) + ([tr("communality", lang)] if comm else [])
-        rows, classes = [], []
-        for item, vals in lo.iterrows():
-            rows.append([item] + [float(v) for v in vals] + ([D.as_number(comm.get(item))] if comm else []))
-            classes.append([""] + ["strong" if abs(v) >= threshold else "" for v in vals] + ([""] if comm else []))
-        doc.table(cols, rows, title=tr("loadings", lang), kinds=[None] + ["2"] * (len(cols) - 1), classes=classes)
-    doc.end()
-
-
-def _segments(doc: _Doc, res: Mapping[str, dict[str, Any]]) -> None:
-    lang = doc.lang
-    seg = res.get("segment") or {}
-    doc.section("segments", tr("segments", lang))
-    doc.kv([(tr(k, lang), seg[k]) for k in ("k", "method") if k in seg and not isinstance(seg[k], (Mapping, list))])
-    sizes = D.segment_sizes(res)
-    if sizes:
-        doc.chart(charts.sizes_svg(sizes, lang=lang), tr("sizes", lang))
-        doc.table([tr("segment", lang), tr("name", lang), tr("n", lang), tr("share", lang)],
-                  [[k, nm, int(n) if float(n).is_integer() else n, s] for k, nm, n, s in sizes],
-                  kinds=[None, None, None, "pct"])
-    explanation = D.segment_explanation(seg, lang)
-    if explanation:
-        doc.p(explanation)
-    for b in D.segment_blocks(seg, lang):
-        if b.get("chosen") is not None:
-            classes = [["strong" if str(r[0]) == b["chosen"] else ""] * len(r) for r in b["rows"]]
-            doc.table(b["columns"], b["rows"], b.get("title"), kinds=b.get("kinds"), classes=classes)
-        else:
-            doc.blocks([b])
-    doc.end()
-
-
-def _profiles(doc: _Doc, prof: dict[str, Any]) -> None:
-    lang = doc.lang
-    doc.section("profiles", tr("profiles", lang))
-    fdr = bool(prof.get("fdr"))
-    alpha = D.as_number(prof.get("alpha")) or 0.05
-    doc.p(tr("profile_note", lang, weighted=tr("profile_note_weighted", lang) if prof.get("weighted") else "",
-             marks=f"{_MARK['higher']}/{_MARK['lower']}", pname=tr("p_bh" if fdr else "p_plain", lang),
-             alpha=f"{alpha:g}"), "muted")
-    segs = prof.get("segments") if isinstance(prof.get("segments"), Mapping) else {}
-    keys = list(segs)
-    pkey = "p_adj" if fdr else "p"
-    head1 = (f'<tr><th rowspan="2">{_e(tr("variable", lang))}</th><th rowspan="2">{_e(tr("level", lang))}</th>'
-             f'<th class="num" rowspan="2">{_e(tr("total", lang))}<br>'
-             f'<span class="muted">n = {_fmt(prof.get("rows_used"), lang)}</span></th>')
-    head2 = "<tr>"
-    for key in keys:
-        s = segs[key] if isinstance(segs[key], Mapping) else {}
-        head1 += (f'<th colspan="3">{_e(key)}. {_e(s.get("name", key))}<br>'
-                  f'<span class="muted">n = {_fmt(s.get("n"), lang)}</span></th>')
-        head2 += (f'<th class="num">{_e(tr("value", lang))}</th><th class="num">{_e(tr("index", lang))}</th>'
-                  f'<th class="num">{_e(tr(pkey, lang))}</th>')
-    head1 += "</tr>"
-    head2 += "</tr>"
-    body = []
-    section = None
-    for var in (v for v in (prof.get("variables") or []) if isinstance(v, Mapping)):
-        if var.get("section") != section:
-            section = var.get("section")
-            body.append(f'<tr class="section"><td colspan="{3 + 3 * len(keys)}">'
-                        f"{_e(tr(f'section_{section}', lang))}</td></tr>")
-        stat = var.get("stat", "mean")
-        tds = [f"<td>{_e(var.get('label') or var.get('variable'))}</td>", f"<td>{_e(var.get('level_label'))}</td>",
-               f'<td class="num">{_fmt(D.as_number(D.get(var, "total", "value")), lang, stat)}</td>']
-        for key in keys:
-            cell = D.get(var, "segments", key) or {}
-            mark = cell.get("mark")
-            cls = f"num {mark}" if mark in _MARK else "num"
-            val = _fmt(D.as_number(cell.get("value")), lang, stat)
-            if mark in _MARK:
-                val += f"\u00a0{_MARK[mark]}"
-            tds.append(f'<td class="{cls}">{val}</td>')
-            tds.append(f'<td class="num">{_fmt(D.as_number(cell.get("index")), lang, "index")}</td>')
-            tds.append(f'<td class="num">{_fmt(D.as_number(cell.get(pkey)), lang, "p")}</td>')
-        body.append("<tr>" + "".join(tds) + "</tr>")
-    doc.parts.append(f'<div class="wide"><table class="profile"><thead>{head1}{head2}</thead>'
-                     f'<tbody>{"".join(body)}</tbody></table></div>')
-    doc.parts.append(f'<p class="legend muted"><span class="higher" style="background:var(--hi)">'
-                     f'{_MARK["higher"]} {_e(tr("higher", lang))}</span><span style="background:var(--lo)">'
-                     f'{_MARK["lower"]} {_e(tr("lower", lang))}</span></p>')
-    rows = chart_rows(prof)
-    if rows and keys:
-        doc.h3(tr("profile_charts", lang))
-        labels = [str(r.get("label") or r.get("variable")) for r in rows]
-        totals = [D.as_number(D.get(r, "total", "value")) for r in rows]
-        totals = [float("nan") if t is None else t for t in totals]
-        for i, key in enumerate(keys):
-            s = segs[key] if isinstance(segs[key], Mapping) else {}
-            title = segment_title(key, s.get("name", key), lang)
-            vals = [D.as_number(D.get(r, "segments", key, "value")) for r in rows]
-            vals = [float("nan") if v is None else v for v in vals]
-            marks = [D.get(r, "segments", key, "mark") for r in rows]
-            if s.get("description"):
-                doc.parts.append(f'<p class="desc">{_e(s["description"])}</p>')
-            doc.chart(charts.profile_svg(title, labels, vals, totals, marks, lang=lang, salt=f"profile{i}"), title)
-    doc.end()
-
-
-def _nps(doc: _Doc, res: Mapping[str, dict[str, Any]]) -> bool:
-    nps = D.nps_by_segment(res)
-    if not nps:
-        return False
-    doc.h3(tr("nps_by_segment", doc.lang))
-    doc.chart(charts.nps_svg(nps, lang=doc.lang), tr("nps_by_segment", doc.lang))
-    return True
+def render_document(doc: Document) -> str:
+    """A Summary document as one HTML page."""
+    return _Renderer(doc).render()
 
 
 def render_html_report(results: Mapping[str, Any], *, lang: str = "en",
                        loading_threshold: float = LOADING_THRESHOLD, title: str | None = None) -> str:
     """The HTML report as text (see :func:`write_html_report`)."""
     lang = check_lang(lang)
-    res = D.normalize_results(results)
-    doc = _Doc(lang, title)
-    _summary(doc, res)
-    if "quality" in res:
-        _quality(doc, res["quality"])
-    if "reliability" in res:
-        _reliability(doc, res["reliability"])
-    if "factor" in res:
-        _factors(doc, res["factor"], loading_threshold, D.item_labels(res["factor"]))
-    if "segment" in res or "profile" in res:
-        _segments(doc, res)
-    if "profile" in res:
-        _profiles(doc, res["profile"])
-    for stage in ("typing_tool", "crm"):
-        if stage in res:
-            doc.section(stage.replace("_", "-"), tr(stage, lang))
-            doc.blocks(D.blocks(res[stage]))
-            doc.end()
-    if "voc" in res:
-        doc.section("voc", tr("voc", lang))
-        _nps(doc, res)
-        table, rest = D.voc_parts(res["voc"])
-        if table is not None:
-            doc.blocks([table])
-        doc.blocks(D.blocks(rest))
-        doc.end()
-    elif "profile" in res and D.nps_by_segment(res):
-        doc.section("nps", tr("nps_by_segment", lang))
-        _nps(doc, res)
-        doc.end()
-    for i, stage in enumerate(s for s in res if s not in D.STAGES):
-        doc.section(f"extra-{i + 1}", stage)
-        doc.blocks(D.blocks(res[stage]))
-        doc.end()
-    return doc.render()
+    return render_document(build_document(results, lang=lang, title=title, loading_threshold=loading_threshold))
 
 
 def write_html_report(results: Mapping[str, Any], path: str | os.PathLike[str], *, lang: str = "en",
@@ -460,8 +291,8 @@ def write_html_report(results: Mapping[str, Any], path: str | os.PathLike[str], 
     results
         Stage name (``import``, ``quality``, ``reliability``, ``factor``, ``segment``, ``profile``,
         ``typing_tool``, ``crm``, ``voc``) -> result object (with ``to_dict()``) or its dict (the
-        ``--json`` keys of CONTRACT.md). A section appears for each stage present; missing keys leave out
-        lines, never fail.
+        ``--json`` keys of CONTRACT.md). A section appears for each stage present; a key a section needs
+        and the result lacks is an error.
     path
         The ``.html`` file, written atomically (UTF-8).
     lang
@@ -480,7 +311,8 @@ def write_html_report(results: Mapping[str, Any], path: str | os.PathLike[str], 
     Raises
     ------
     DataError
-        Not a mapping of results, an unsupported language, or a file name not ending in .html/.htm.
+        Not a mapping of results, an unknown stage, an unsupported language, or a file name not ending in
+        .html/.htm; :class:`~surveytools.summary.sections.ReportKeyError` when a result lacks a needed key.
     """
     p = Path(path)
     if p.suffix.lower() not in (".html", ".htm"):

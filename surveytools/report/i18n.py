@@ -164,6 +164,8 @@ STRINGS: dict[str, dict[str, str]] = {
         # descriptions
         "segment_label": "Segment {number}",
         "top_box": "Top {n} box",
+        "bottom_box": "Bottom {n} box",
+        "base": "Base",
         "letters_note": "Letters: the segments this cell is significantly higher than ({test}, {adjust}, "
                         "alpha = {alpha}).",
         "letters_test": "pairwise Welch t for means, z for proportions",
@@ -329,6 +331,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "nps_by_segment": "NPS por segmento",
         "segment_label": "Segmento {number}",
         "top_box": "Top {n} (los {n} valores más altos)",
+        "bottom_box": "Bottom {n} (los {n} valores más bajos)",
+        "base": "Base",
         "letters_note": "Letras: los segmentos respecto a los que esta celda es significativamente mayor ({test}, "
                         "{adjust}, alfa = {alpha}).",
         "letters_test": "t de Welch por pares para medias, z para proporciones",
@@ -418,3 +422,13 @@ def segment_title(number: Any, name: Any, lang: str = "en") -> str:
     if name is None or str(name) == plain or str(name) == str(number):
         return plain
     return tr("profile_chart_title", lang, segment=number, name=name)
+
+
+def _merge_section_strings() -> None:
+    from ._strings_sections import EN, ES
+
+    STRINGS["en"].update(EN)
+    STRINGS["es"].update(ES)
+
+
+_merge_section_strings()

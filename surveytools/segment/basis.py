@@ -19,7 +19,18 @@ respondents are scored on the same axes.
 
 Missing values (``missing``): ``"exclude"`` (default) leaves out respondents with any missing basis value
 and reports each with its reason; ``"mean"`` fills a missing value with the column's weighted mean (the
-count of filled cells is reported). Respondents without a survey weight are always excluded.
+count of filled cells is reported); ``"fiml"`` (latent class analysis only: the likelihood skips a missing
+answer) leaves out only respondents with no basis value at all. Respondents without a survey weight are
+always excluded.
+
+Mixed bases (``mixed=True``, for ``--method latent-class``): categorical and multi-select items are allowed
+besides the ordered ones, every column carries its measurement model in ``sources[col]["kind"]``
+(``categorical`` for categorical items, ``ordinal`` for Likert items, ``binary`` for each option of a
+multi-select item (``<id>_<code>``), ``gaussian`` for numeric and NPS items, scale and factor scores), a
+name may force a kind with a suffix (``csat:gaussian``, ``age:ordinal``, ``Q7:categorical``), and the values
+stay in their units (no standardization). A DataFrame's text columns become categorical (codes 1..L in the
+sorted order of their labels, kept in ``sources[col]["labels"]``); its numeric columns get a kind from
+:func:`~surveytools.segment.latent_class.infer_kind`.
 """
 
 from __future__ import annotations
@@ -37,7 +48,10 @@ from ..survey import Survey
 __all__ = ["Basis", "build_basis", "basis_frame", "BASIS_KINDS", "MISSING_RULES"]
 
 BASIS_KINDS = ("factors", "scales", "items")
-MISSING_RULES = ("exclude", "mean")
+MISSING_RULES = ("exclude", "mean", "fiml")
+#: Measurement models a mixed-basis column can be forced to with a ``name:kind`` suffix.
+KIND_SUFFIXES = ("categorical", "ordinal", "binary", "gaussian")
+_ITEM_KIND = {"likert": "ordinal", "categorical": "categorical", "numeric": "gaussian", "nps": "gaussian"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,9 +134,12 @@ def _reversed_items(survey: Survey) -> set[str]:
 
 def basis_frame(survey: Survey, spec: str | Sequence[str], *, min_answered: float = 0.5,
                 factor_model: Any = None, factor_options: Mapping[str, Any] | None = None,
-                factor_scores: pd.DataFrame | None = None
+                factor_scores: pd.DataFrame | None = None, mixed: bool = False
                 ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], str, dict[str, pd.Series], Any]:
     """Raw basis values for every respondent (NaN where missing).
+
+    ``mixed`` allows categorical and multi-select items and records every column's measurement model
+    (module notes).
 
     Returns
     -------
@@ -151,7 +168,8 @@ def basis_frame(survey: Survey, spec: str | Sequence[str], *, min_answered: floa
         scores.columns = [str(c) for c in scores.columns]
         for c in scores.columns:
             reasons[c] = pd.Series("no factor score", index=survey.ids)
-        return scores, {c: {"type": "factor"} for c in scores.columns}, "factors", reasons, factor_model
+        return scores, {c: {"type": "factor", "kind": "gaussian"} for c in scores.columns}, "factors", reasons, \
+            factor_model
     if key == "factors":
         from ..factor.model import FactorModel
 
@@ -162,30 +180,53 @@ def basis_frame(survey: Survey, spec: str | Sequence[str], *, min_answered: floa
         scores.columns = [str(c) for c in scores.columns]
         for c in scores.columns:
             reasons[c] = pd.Series("no factor score (no answer to any factored item)", index=survey.ids)
-        return scores, {c: {"type": "factor"} for c in scores.columns}, "factors", reasons, factor_model
+        return scores, {c: {"type": "factor", "kind": "gaussian"} for c in scores.columns}, "factors", reasons, \
+            factor_model
     if key == "scales":
         if not q.scales:
             raise ScaleError(f"{q.path or 'the questionnaire'} defines no scales, so there are no scale scores to "
                              "segment on; add a 'scales:' section or use --basis items")
-        return _columns(survey, list(q.scales), min_answered, reasons, kind="scales")
+        return _columns(survey, list(q.scales), min_answered, reasons, kind="scales", mixed=mixed)
     if key == "items":
         items = q.analysis_items
         if not items:
             raise DataError(f"{q.path or 'the questionnaire'} has no Likert items to segment on; name the basis "
                             "columns with --basis")
         rev = _reversed_items(survey)
-        return _columns(survey, [("-" + i) if i in rev else i for i in items], min_answered, reasons, kind="items")
-    return _columns(survey, _split(spec_s), min_answered, reasons, kind="columns")
+        return _columns(survey, [("-" + i) if i in rev else i for i in items], min_answered, reasons, kind="items",
+                        mixed=mixed)
+    return _columns(survey, _split(spec_s), min_answered, reasons, kind="columns", mixed=mixed)
 
 
-def _columns(survey: Survey, names: list[str], min_answered: float, reasons: dict[str, pd.Series], kind: str
-             ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], str, dict[str, pd.Series], None]:
+def _kind_suffix(names: list[str], mixed: bool) -> tuple[list[str], dict[str, str]]:
+    """Split ``name:kind`` suffixes off (mixed bases only)."""
+    forced: dict[str, str] = {}
+    out: list[str] = []
+    for name in names:
+        if ":" in name:
+            base, _, kind = name.rpartition(":")
+            kind = kind.strip().lower()
+            if not mixed:
+                raise DataError(f"basis: {name!r}: a ':{kind}' measurement model applies to --method latent-class "
+                                "only")
+            if kind not in KIND_SUFFIXES:
+                raise DataError(f"basis: {name!r}: unknown measurement model {kind!r}; use one of "
+                                f"{', '.join(KIND_SUFFIXES)}")
+            forced[base.strip().lstrip("-")] = kind
+            name = base.strip()
+        out.append(name)
+    return out, forced
+
+
+def _columns(survey: Survey, names: list[str], min_answered: float, reasons: dict[str, pd.Series], kind: str,
+             mixed: bool = False) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], str, dict[str, pd.Series], None]:
     from ..scoring import score_scales
 
     q = survey.questionnaire
     if not names:
         raise DataError("the basis is empty; give scale names or item ids (comma-separated), or factors, scales, "
                         "items")
+    names, forced = _kind_suffix(names, mixed)
     unknown = [n for n in names if n.lstrip("-") not in q.scales and n.lstrip("-") not in q.items]
     if unknown:
         raise DataError(f"basis: unknown scale or item {', '.join(repr(u) for u in unknown)}",
@@ -207,16 +248,38 @@ def _columns(survey: Survey, names: list[str], min_answered: float, reasons: dic
             reasons[bare] = pd.Series(f"no score on scale {bare} (fewer than {need} of its "
                                       f"{len(q.scales[bare].items)} items answered)", index=survey.ids)
             sources[bare] = {"type": "scale", "scale": bare}
+            if mixed:
+                sources[bare]["kind"] = forced.get(bare, "gaussian")
             continue
         item = q.items[bare]
-        if item.type not in ("likert", "numeric", "nps"):
-            raise DataError(f"basis: item {bare!r} is a {item.type} item; a segmentation basis needs ordered numbers "
-                            "(Likert, numeric or NPS items, scales, or factor scores)")
-        reverse = name.startswith("-") or (kind == "columns" and bare in rev_keyed)
-        frame = survey.item_frame([bare], reverse=[bare] if reverse else False)
+        if mixed and item.type == "multi":
+            out_cols = q.output_columns(bare)
+            absent = [c for c in out_cols if c not in survey.responses.columns]
+            if absent or not out_cols:
+                raise DataError(f"basis: multi-select item {bare!r} has no column(s) {', '.join(absent) or '(options)'} "
+                                f"in {survey.source.describe()}; import the export with this questionnaire")
+            for c in out_cols:
+                cols[c] = pd.to_numeric(survey.responses[c], errors="coerce").astype(float)
+                reasons[c] = pd.Series(f"no answer to {bare}", index=survey.ids)
+                sources[c] = {"type": "option", "item": bare, "column": c, "reversed": False,
+                              "kind": forced.get(bare, "binary")}
+            continue
+        if item.type not in ("likert", "numeric", "nps") and not (mixed and item.type == "categorical"):
+            raise DataError(f"basis: item {bare!r} is a {item.type} item; k-means, gmm, ward and ensemble need ordered "
+                            "numbers (Likert, numeric or NPS items, scales, or factor scores): segment on categorical "
+                            "and multi-select items with --method latent-class")
+        # a latent class model of the raw codes needs no reversal (its profiles then read in the codes asked)
+        reverse = not mixed and (name.startswith("-") or (kind == "columns" and bare in rev_keyed))
+        if item.type == "categorical":
+            reverse = False
+            frame = survey.item_frame([bare])
+        else:
+            frame = survey.item_frame([bare], reverse=[bare] if reverse else False)
         cols[bare] = frame[bare]
         reasons[bare] = pd.Series(f"no answer to {bare}", index=survey.ids)
         sources[bare] = {"type": "item", "item": bare, "reversed": bool(reverse)}
+        if mixed:
+            sources[bare]["kind"] = forced.get(bare, _ITEM_KIND[item.type])
     return pd.DataFrame(cols, index=survey.ids), sources, kind, reasons, None
 
 
@@ -253,8 +316,8 @@ def _weighted_center_scale(x: pd.DataFrame, w: np.ndarray | None) -> tuple[pd.Se
 def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "factors", *,
                 standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
                 weights: pd.Series | np.ndarray | bool | None = None, factor_model: Any = None,
-                factor_options: Mapping[str, Any] | None = None, factor_scores: pd.DataFrame | None = None
-                ) -> Basis:
+                factor_options: Mapping[str, Any] | None = None, factor_scores: pd.DataFrame | None = None,
+                mixed: bool = False) -> Basis:
     """Build the segmentation basis (see the module notes for ``basis``, ``standardize`` and ``missing``).
 
     Parameters
@@ -280,6 +343,9 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
     factor_scores
         Factor scores already computed (``factors`` basis), instead of fitting a factor model; new
         respondents then cannot be scored from a Survey (pass their factor scores as a DataFrame).
+    mixed
+        A latent class basis: categorical and multi-select items allowed, each column's measurement model in
+        ``sources``, no standardization (module notes).
 
     Raises
     ------
@@ -288,12 +354,15 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
     """
     if missing not in MISSING_RULES:
         raise DataError(f"missing must be one of {', '.join(MISSING_RULES)}, not {missing!r}")
+    if missing == "fiml" and not mixed:
+        raise DataError("missing='fiml' (missing answers handled by the likelihood) needs --method latent-class; use "
+                        "exclude or mean")
     spec_s = basis if isinstance(basis, str) else ",".join(map(str, basis))
     survey = data if isinstance(data, Survey) else None
     if survey is not None:
         frame, sources, kind, reasons, factor_model = basis_frame(
             survey, basis, min_answered=min_answered, factor_model=factor_model, factor_options=factor_options,
-            factor_scores=factor_scores)
+            factor_scores=factor_scores, mixed=mixed)
         ids = survey.ids
         if weights is None or weights is True:
             w_raw = survey.weights
@@ -306,20 +375,37 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
         kind = "frame"
         key = spec_s.strip().lower()
         cols = list(data.columns) if key in ("", "factors", "scales", "items", "all") else _split(spec_s)
+        cols, forced = _kind_suffix([str(c) for c in cols], mixed)
         missing_cols = [c for c in cols if c not in data.columns]
         if missing_cols:
             raise DataError(f"basis: no column {', '.join(repr(c) for c in missing_cols)} in the data",
                             [f"columns: {', '.join(map(str, list(data.columns)[:40]))}"])
         frame = data[cols]
         bad = [str(c) for c in cols if not pd.api.types.is_numeric_dtype(frame[c])]
-        if bad:
-            raise DataError(f"basis: column(s) {', '.join(bad)} are not numeric")
+        if bad and not mixed:
+            raise DataError(f"basis: column(s) {', '.join(bad)} are not numeric (segment on text categories with "
+                            "--method latent-class)")
+        sources = {str(c): {"type": "column"} for c in cols}
+        if mixed:
+            from .latent_class import infer_kind
+
+            conv = {}
+            for c in cols:
+                if str(c) in bad:
+                    lab = frame[c].astype(object).where(frame[c].notna(), None)
+                    labels = sorted({str(v) for v in lab.dropna()})
+                    code = {v: float(i + 1) for i, v in enumerate(labels)}
+                    conv[c] = lab.map(lambda v, code=code: np.nan if v is None else code[str(v)]).astype(float)
+                    sources[str(c)].update(kind=forced.get(str(c), "categorical"), labels=labels)
+                else:
+                    conv[c] = frame[c].astype(float)
+                    sources[str(c)]["kind"] = forced.get(str(c)) or infer_kind(conv[c].to_numpy(dtype=float))
+            frame = pd.DataFrame(conv, index=frame.index)
         frame = frame.astype(float)
         frame.columns = [str(c) for c in frame.columns]
         if not frame.index.is_unique:
             dup = frame.index[frame.index.duplicated()].unique()[:5]
             raise DataError(f"respondent ids are not unique ({', '.join(map(str, dup))})")
-        sources = {c: {"type": "column"} for c in frame.columns}
         reasons = {c: pd.Series(f"missing {c}", index=frame.index) for c in frame.columns}
         ids = frame.index
         if weights is None or weights is False or weights is True:
@@ -353,6 +439,9 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
             mask = nan[c].to_numpy() & reason.isna().to_numpy()
             if mask.any():
                 reason[mask] = reasons[c][mask]
+    if missing == "fiml":
+        none = nan.all(axis=1).to_numpy() & reason.isna().to_numpy()
+        reason[none] = "no answer to any basis item"
     keep = reason.isna().to_numpy()
     if missing == "mean":
         sub = frame[keep]
@@ -375,6 +464,18 @@ def build_basis(data: Survey | pd.DataFrame, basis: str | Sequence[str] = "facto
                         [f"{r}: {c}" for r, c in counts.items()])
     if w_used is not None and float(w_used.sum()) <= 0:
         raise DataError("the survey weights of the respondents to segment sum to 0")
+    if mixed:
+        one = [c for c in used.columns if used[c].dropna().nunique() < 2]
+        if one:
+            raise DataError(f"basis item(s) {', '.join(map(repr, one))} have one level only (the same answer, or no "
+                            "answer, from every respondent segmented): they cannot tell classes apart; remove them "
+                            "from the basis")
+        zero = pd.Series(0.0, index=used.columns)
+        excluded = reason[~keep].astype(str)
+        excluded.name = "reason"
+        return Basis(data=used, weights=w_used, kind=kind, spec=spec_s, sources=sources, rows_in=n_in,
+                     excluded=excluded, imputed=imputed, standardize=False, center=zero, scale=zero + 1.0,
+                     factor_model=factor_model, min_answered=float(min_answered), missing=missing, fill=fill)
     if standardize is None:
         standardize = kind == "factors" or (kind in ("scales", "items", "columns") and not _same_metric(survey, sources))
         if kind == "frame":

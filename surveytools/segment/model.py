@@ -26,6 +26,8 @@ from ._util import blas_single_thread, canonical_order, size_order, spawn_rngs
 from .basis import MISSING_RULES, Basis, basis_frame, build_basis
 from .ensemble import EnsembleMethod
 from .kmeans import KMeansMethod
+from .latent_class import LatentClassMethod
+from .lca_structural import COVARIATE_METHODS
 from .mixture import COVARIANCE_TYPES, MixtureMethod
 from .selection import choose_k, criteria_frame, criteria_row
 from .stability import BootstrapStability, bootstrap_stability, reproducibility
@@ -34,13 +36,16 @@ from .ward import LINKAGES, WardMethod
 __all__ = ["METHODS", "DEFAULT_K_RANGE", "DEFAULT_SEED", "parse_k", "Segmenter", "SegmentResult", "segment",
            "evaluate_segments"]
 
-METHODS = ("kmeans", "gmm", "ward", "ensemble")
+METHODS = ("kmeans", "gmm", "ward", "ensemble", "latent-class")
+#: Other names accepted for a method.
+METHOD_ALIASES = {"lca": "latent-class", "latent_class": "latent-class", "latentclass": "latent-class"}
 DEFAULT_K_RANGE = (2, 8)
 #: The seed used when none is given (as the CLI's default --seed).
 DEFAULT_SEED = 20240601
 _FORMAT = "surveytools.segmenter"
 _VERSION = 1
-_METHOD_NAMES = {"kmeans": "k-means", "gmm": "Gaussian mixture", "ward": "Ward", "ensemble": "ensemble"}
+_METHOD_NAMES = {"kmeans": "k-means", "gmm": "Gaussian mixture", "ward": "Ward", "ensemble": "ensemble",
+                 "latent-class": "latent class analysis"}
 
 
 def parse_k(k: int | str | Sequence[int] | None, default: tuple[int, int] = DEFAULT_K_RANGE
@@ -77,7 +82,10 @@ def parse_k(k: int | str | Sequence[int] | None, default: tuple[int, int] = DEFA
     return list(range(lo, hi + 1)), auto or lo != hi
 
 
-def _make_method(method: str, *, n_init: int | None, covariance: str, n_runs: int, linkage: str) -> Method:
+def _make_method(method: str, *, n_init: int | None, covariance: str, n_runs: int, linkage: str,
+                 prior: float = 1.0) -> Method:
+    if method == "latent-class":
+        return LatentClassMethod(n_init=30 if n_init is None else n_init, prior=prior)
     if method == "kmeans":
         return KMeansMethod(n_init=20 if n_init is None else n_init)
     if method == "gmm":
@@ -144,6 +152,7 @@ class SegmentResult:
     seed: int
     options: dict[str, Any] = field(default_factory=dict)
     k_chosen: bool = True
+    latent_class: dict[str, Any] | None = None
     basis_labels: dict[str, str] = field(default_factory=dict)
     lang: str = "en"
 
@@ -205,10 +214,15 @@ class SegmentResult:
             "imputed": int(self.imputed),
             "seed": int(self.seed),
             "options": self.options,
+            **({"latent_class": _json_ready(self.latent_class)} if self.latent_class is not None else {}),
         }
 
     def summary(self, digits: int = 2) -> str:
         """A text report for the terminal: the choice, sizes and centroids, the criteria table."""
+        if self.latent_class is not None:
+            from .lca_report import lca_summary
+
+            return lca_summary(self, digits)
         lines = [f"Segmentation: {_METHOD_NAMES.get(self.method, self.method)} on {self.basis} "
                  f"({', '.join(self.basis_columns)}){'; standardized' if self.standardized else ''}"
                  f"{'; survey weights' if self.weighted else ''}; seed {self.seed}",
@@ -250,6 +264,24 @@ class SegmentResult:
         return "\n".join(lines)
 
 
+def _json_ready(v: Any) -> Any:
+    """Numbers, arrays and nested mappings as plain JSON values (NaN and infinities as None)."""
+    if isinstance(v, Mapping):
+        return {str(a): _json_ready(b) for a, b in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_ready(b) for b in v]
+    if isinstance(v, np.ndarray):
+        return [_json_ready(b) for b in v.tolist()]
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return f if np.isfinite(f) else None
+    return v
+
+
 # ====================================================================== estimator
 class Segmenter(Estimator):
     """Psychographic segmentation: a scikit-learn style estimator with save/load.
@@ -262,12 +294,14 @@ class Segmenter(Estimator):
     method
         ``kmeans`` (weighted k-means, many k-means++ starts), ``gmm`` (Gaussian mixture / latent profile
         model with weights, BIC, membership probabilities), ``ward`` (weighted Ward; two-step on large
-        data), ``ensemble`` (consensus of many k-means runs by co-association, as Sawtooth CCEA).
+        data), ``ensemble`` (consensus of many k-means runs by co-association, as Sawtooth CCEA),
+        ``latent-class`` (alias ``lca``: latent class analysis of a mixed basis, categorical, ordinal,
+        binary and numeric items; :mod:`~surveytools.segment.latent_class`).
     basis
         ``factors`` (default), ``scales``, ``items``, or comma-separated scales / items (see
         :mod:`~surveytools.segment.basis`); for a DataFrame, column names (default all).
     n_init
-        Random starts on the full data (k-means 20, mixtures 5).
+        Random starts on the full data (k-means 20, mixtures 5, latent class 30).
     bootstrap
         Bootstrap replicates for stability (0 skips; default 50).
     bootstrap_n_init
@@ -280,7 +314,17 @@ class Segmenter(Estimator):
     min_stability
         Smallest acceptable mean bootstrap adjusted Rand index when choosing k (default 0.75).
     standardize, missing, min_answered
-        Basis options (:func:`~surveytools.segment.basis.build_basis`).
+        Basis options (:func:`~surveytools.segment.basis.build_basis`). ``missing`` None means ``exclude``,
+        and ``fiml`` (a missing answer leaves the likelihood) for ``latent-class``.
+    covariates
+        Latent class: items / scales (Survey) or columns (DataFrame), comma-separated or a list, predicting
+        class membership (:mod:`~surveytools.segment.lca_structural`).
+    distal
+        Latent class: outcomes (NPS, spend...) compared across the classes (BCH class means, Wald tests).
+    covariate_method
+        ``ml`` (bias-adjusted three-step, default), ``bch`` or ``one-step``.
+    prior
+        Latent class: Dirichlet pseudo-answers per item and class (0: plain maximum likelihood).
     covariance
         Mixture covariance: ``full``, ``diag`` (latent profile analysis), ``spherical``, ``tied``.
     n_runs, linkage
@@ -313,10 +357,12 @@ class Segmenter(Estimator):
     def __init__(self, k: int | str | Sequence[int] = "auto", method: str = "kmeans", basis: str = "factors", *,
                  n_init: int | None = None, bootstrap: int = 50, bootstrap_n_init: int | None = None,
                  seed: int | None = DEFAULT_SEED, min_size: float = 0.05, min_stability: float = 0.75,
-                 standardize: bool | None = None, missing: str = "exclude", min_answered: float = 0.5,
+                 standardize: bool | None = None, missing: str | None = None, min_answered: float = 0.5,
                  covariance: str = "full", n_runs: int = 50, linkage: str = "ward", silhouette_sample: int = 4000,
                  weights: bool = True, factor_options: Mapping[str, Any] | None = None,
-                 n_jobs: int | str = 1) -> None:
+                 n_jobs: int | str = 1, covariates: str | Sequence[str] | None = None,
+                 distal: str | Sequence[str] | None = None, covariate_method: str = "ml",
+                 prior: float = 1.0) -> None:
         self.k = k
         self.method = method
         self.basis = basis
@@ -336,10 +382,14 @@ class Segmenter(Estimator):
         self.weights = weights
         self.factor_options = factor_options
         self.n_jobs = n_jobs
+        self.covariates = covariates
+        self.distal = distal
+        self.covariate_method = covariate_method
+        self.prior = prior
 
     _parameter_constraints: ClassVar[dict[str, Check]] = {
         "k": parsed_by(parse_k, "'auto', a whole number or a range MIN-MAX"),
-        "method": one_of(*METHODS, what="segmentation method"),
+        "method": one_of(*METHODS, what="segmentation method", aliases=tuple(METHOD_ALIASES)),
         "basis": text_or_list(none=False),
         "n_init": whole(1, none=True),
         "bootstrap": whole(0),
@@ -348,7 +398,7 @@ class Segmenter(Estimator):
         "min_size": number(0.0, 0.5),
         "min_stability": number(-1.0, 1.0),
         "standardize": flag(none=True),
-        "missing": one_of(*MISSING_RULES),
+        "missing": one_of(*MISSING_RULES, none=True),
         "min_answered": number(0.0, 1.0),
         "covariance": one_of(*COVARIANCE_TYPES),
         "n_runs": whole(2),
@@ -357,6 +407,10 @@ class Segmenter(Estimator):
         "weights": flag(),
         "factor_options": mapping(),
         "n_jobs": either(one_of("auto"), whole(1)),
+        "covariates": text_or_list(),
+        "distal": text_or_list(),
+        "covariate_method": one_of(*COVARIATE_METHODS, what="covariate method"),
+        "prior": number(0.0),
     }
     _parameter_error = DataParameterError
     _model_format = _FORMAT
@@ -377,12 +431,19 @@ class Segmenter(Estimator):
         """The seed used (``None`` means the package default, 20240601: results never depend on chance)."""
         return DEFAULT_SEED if self.seed is None else int(self.seed)
 
+    @property
+    def _method_name(self) -> str:
+        m = str(self.method).strip().lower()
+        return METHOD_ALIASES.get(m, m)
+
     def _validate(self) -> tuple[list[int], bool, Method]:
         """Check the parameters (:attr:`_parameter_constraints`); the candidate ks and the method."""
         self._validate_params()
+        if self._method_name != "latent-class" and (self.covariates or self.distal):
+            raise DataError("covariates and distal outcomes belong to latent class models; use --method latent-class")
         ks, auto = parse_k(self.k)
-        method = _make_method(self.method, n_init=self.n_init, covariance=self.covariance, n_runs=self.n_runs,
-                              linkage=self.linkage)
+        method = _make_method(self._method_name, n_init=self.n_init, covariance=self.covariance, n_runs=self.n_runs,
+                              linkage=self.linkage, prior=float(self.prior))
         return ks, auto, method
 
     # ------------------------------------------------------------------ fit
@@ -414,7 +475,12 @@ class Segmenter(Estimator):
         """
         ks, auto, method = self._validate()
         weights: Any = sample_weight if sample_weight is not None else (None if self.weights else False)
-        basis = build_basis(X, self.basis, standardize=self.standardize, missing=self.missing,
+        if isinstance(method, LatentClassMethod):
+            from .lca_fit import fit_latent_class_segments
+
+            fit_latent_class_segments(self, X, method, ks, auto, weights, factor_scores, progress)
+            return self
+        basis = build_basis(X, self.basis, standardize=self.standardize, missing=self.missing or "exclude",
                             min_answered=self.min_answered, weights=weights,
                             factor_options={"seed": self._seed, **dict(self.factor_options or {})},
                             factor_scores=factor_scores)
@@ -480,7 +546,8 @@ class Segmenter(Estimator):
         return {"basis_labels": basis_labels(basis.sources, q, fnames),
                 "lang": (getattr(q, "language", None) or "en") if q is not None else "en"}
 
-    def _check_ks(self, x: np.ndarray, ks: list[int], auto: bool, basis: Basis) -> tuple[list[int], list[str]]:
+    def _check_ks(self, x: np.ndarray, ks: list[int], auto: bool, basis: Basis, rows: str = "basis rows"
+                  ) -> tuple[list[int], list[str]]:
         n = x.shape[0]
         distinct = int(np.unique(x, axis=0).shape[0]) if n <= 200_000 else n
         limit = min(distinct, n // 2)
@@ -489,27 +556,29 @@ class Segmenter(Estimator):
         if ks[0] > limit or (not default_range and ks[-1] > limit):
             bad = ks[0] if default_range else ks[-1]
             raise DataError(f"k = {bad} is more segments than the data allow: {n} respondents with "
-                            f"{distinct} distinct basis rows support at most k = {max(limit, 1)} (at least two "
+                            f"{distinct} distinct {rows} support at most k = {max(limit, 1)} (at least two "
                             "respondents per segment, one distinct row each); ask for fewer segments"
                             + (f" ({len(basis.excluded)} respondents were excluded for missing basis values)"
                                if len(basis.excluded) else ""))
         if ks[-1] > limit:
-            notes.append(f"k above {limit} was not tried: {n} respondents with {distinct} distinct basis rows "
+            notes.append(f"k above {limit} was not tried: {n} respondents with {distinct} distinct {rows} "
                          "support no more.")
             ks = [k for k in ks if k <= limit]
         return ks, notes
 
     def _store(self, basis: Basis, method: Method, sol: Solution, order: np.ndarray, criteria: pd.DataFrame,
-               stab: BootstrapStability | None, explanation: str, votes: dict[str, int], auto: bool) -> None:
+               stab: BootstrapStability | None, explanation: str, votes: dict[str, int], auto: bool,
+               latent_class: dict[str, Any] | None = None, proba: np.ndarray | None = None) -> None:
         n = order.size
         k = sol.k
         ids = basis.data.index
         labels = np.empty(n, dtype=np.int64)
         labels[order] = sol.labels + 1
         assign = pd.DataFrame({"segment": labels}, index=ids)
-        if sol.proba is not None:
+        post = sol.proba if proba is None else proba
+        if post is not None:
             p = np.empty(n)
-            p[order] = sol.proba[np.arange(n), sol.labels]
+            p[order] = post[np.arange(n), sol.labels]
             assign["probability" if method.has_probability else "consensus"] = p
         w_raw = None if basis.weights is None else basis.weights.to_numpy(dtype=float)
         counts = np.bincount(labels - 1, minlength=k)
@@ -518,26 +587,40 @@ class Segmenter(Estimator):
         sizes = pd.DataFrame({"n": counts, "share": counts / n, "weighted_n": wsum, "weighted_share": wsum / wsum.sum()},
                              index=seg_index)
         ww = np.ones(n) if w_raw is None else w_raw
-        raw = basis.data.to_numpy(dtype=float)
-        cent = np.stack([np.bincount(labels - 1, weights=ww * raw[:, j], minlength=k) for j in range(raw.shape[1])],
-                        axis=1) / np.bincount(labels - 1, weights=ww, minlength=k)[:, None]
-        centroids = pd.DataFrame(cent, index=seg_index, columns=basis.columns)
-        centroids_z = (centroids - basis.center) / basis.scale
+        # nominal (categorical) columns have no mean: their class profiles are in latent_class["items"]
+        ccols = [c for c in basis.columns if basis.sources.get(c, {}).get("kind") != "categorical"]
+        raw = basis.data[ccols].to_numpy(dtype=float)
+        obs = np.isfinite(raw)
+        raw0 = np.where(obs, raw, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cent = np.stack([np.bincount(labels - 1, weights=ww * raw0[:, j], minlength=k)
+                             / np.bincount(labels - 1, weights=ww * obs[:, j], minlength=k)
+                             for j in range(raw.shape[1])], axis=1) if ccols else np.zeros((k, 0))
+        centroids = pd.DataFrame(cent, index=seg_index, columns=ccols)
+        if latent_class is None:
+            centroids_z = (centroids - basis.center[ccols]) / basis.scale[ccols]
+        else:  # a latent class basis stays in its units: z-score the class means for display and naming
+            with np.errstate(invalid="ignore", divide="ignore"):
+                wo = ww[:, None] * obs
+                mu = (wo * raw0).sum(axis=0) / wo.sum(axis=0)
+                sd = np.sqrt((wo * (raw0 - mu) ** 2).sum(axis=0) / wo.sum(axis=0))
+            centroids_z = (centroids - mu) / np.where(sd > 0, sd, 1.0)
         stability: dict[str, Any] = {"replicates": 0 if stab is None else stab.replicates,
-                                     "reproducibility": criteria.loc[k, "reproducibility"]}
+                                     "reproducibility": criteria.loc[k, "reproducibility"]
+                                     if "reproducibility" in criteria else float("nan")}
         if stab is not None:
             stability.update(ari_mean=stab.ari_mean, ari_sd=stab.ari_sd, jaccard_min=stab.jaccard_min,
                              jaccard={str(s + 1): float(v) for s, v in enumerate(stab.jaccard_mean)})
         options = {"n_init": self.n_init, "bootstrap": int(self.bootstrap), "bootstrap_n_init": self.bootstrap_n_init,
                    "min_size": self.min_size, "min_stability": self.min_stability,
-                   "silhouette_sample": int(self.silhouette_sample), "missing": self.missing,
+                   "silhouette_sample": int(self.silhouette_sample), "missing": basis.missing,
                    "min_answered": self.min_answered, **method.options()}
         self.result_ = SegmentResult(
             k=k, method=method.name, assignments=assign, sizes=sizes, centroids=centroids, centroids_z=centroids_z,
             criteria=criteria, stability=stability, explanation=explanation, votes=votes, basis=basis.kind,
             basis_columns=basis.columns, standardized=basis.standardize, weighted=basis.weights is not None,
             rows_in=basis.rows_in, rows_segmented=n, excluded=basis.excluded, imputed=basis.imputed,
-            seed=self._seed, options=options, k_chosen=auto)
+            seed=self._seed, options=options, k_chosen=auto, latent_class=latent_class)
         self.basis_ = basis
         self.method_ = method
         self.solution_ = sol
@@ -565,7 +648,7 @@ class Segmenter(Estimator):
                                 f"respondents' factor scores as a DataFrame with columns {', '.join(self.columns_)}")
             basis_arg = spec["kind"] if spec["kind"] in ("factors", "scales", "items") else spec["spec"]
             frame, _, _, _, _ = basis_frame(X, basis_arg, min_answered=spec["min_answered"],
-                                            factor_model=self.factor_model_)
+                                            factor_model=self.factor_model_, mixed=self._mixed)
             missing = [c for c in self.columns_ if c not in frame.columns]
             if missing:
                 raise DataError(f"the data do not give the basis column(s) {', '.join(missing)} the segmentation "
@@ -576,7 +659,12 @@ class Segmenter(Estimator):
             if missing:
                 raise DataError(f"basis: no column {', '.join(repr(c) for c in missing)} in the data; the "
                                 f"segmentation was fitted on {', '.join(self.columns_)}")
-            frame = X[self.columns_]
+            frame = X[self.columns_].copy()
+            for c in self.columns_:
+                labels = spec["sources"].get(c, {}).get("labels")
+                if labels is not None:
+                    code = {v: float(i + 1) for i, v in enumerate(labels)}
+                    frame[c] = frame[c].map(lambda v, code=code: np.nan if pd.isna(v) else code.get(str(v), -1.0))
             bad = [c for c in self.columns_ if not pd.api.types.is_numeric_dtype(frame[c])]
             if bad:
                 raise DataError(f"basis: column(s) {', '.join(bad)} are not numeric")
@@ -589,6 +677,10 @@ class Segmenter(Estimator):
         b = self.basis_
         return {"kind": b.kind, "spec": b.spec, "sources": b.sources, "min_answered": b.min_answered,
                 "missing": b.missing, "standardize": b.standardize}
+
+    @property
+    def _mixed(self) -> bool:
+        return getattr(self, "method_", None) is not None and self.method_.name == "latent-class"
 
     @property
     def factor_model_(self) -> Any:
@@ -606,14 +698,16 @@ class Segmenter(Estimator):
         -------
         DataFrame
             Indexed like ``X``: ``segment`` (nullable integer 1..k; missing where the basis is missing and
-            the missing rule is ``exclude``), plus ``probability`` (mixture) or ``consensus`` (ensemble).
+            the missing rule is ``exclude``; latent class: where no basis item is answered), plus
+            ``probability`` (mixture, latent class) or ``consensus`` (ensemble). Latent class: a missing
+            answer leaves the likelihood, and an answer code the model never saw counts as missing.
         """
         self._check_fitted()
         frame = self._new_basis(X)
         b = self.basis_
         if b.missing == "mean" and b.fill is not None:
             frame = frame.fillna(b.fill)
-        ok = frame.notna().all(axis=1).to_numpy()
+        ok = (frame.notna().any(axis=1) if self._mixed else frame.notna().all(axis=1)).to_numpy()
         x = ((frame[ok] - b.center) / b.scale).to_numpy(dtype=float)
         seg = pd.array([pd.NA] * len(frame), dtype="Int64")
         out = pd.DataFrame({"segment": seg}, index=frame.index)
@@ -651,7 +745,8 @@ class Segmenter(Estimator):
                       "factor_model": fm},
             "model": self.method_.params_to_json(self.solution_),
             "sizes": {str(s): {c: float(v) for c, v in row.items()} for s, row in self.sizes_.iterrows()},
-            "centroids": {str(s): {str(c): float(v) for c, v in row.items()} for s, row in self.centroids_.iterrows()},
+            "centroids": {str(s): {str(c): _json_ready(v) for c, v in row.items()}
+                          for s, row in self.centroids_.iterrows()},
             "result": self.result_.to_dict() if hasattr(self, "result_") else None,
         }
 
@@ -668,6 +763,8 @@ class Segmenter(Estimator):
             method = WardMethod(**opts)
         elif name == "ensemble":
             method = EnsembleMethod(**opts)
+        elif name == "latent-class":
+            method = LatentClassMethod(**opts)
         else:
             raise ValueError(f"unknown method {name!r}")
         b = data["basis"]
@@ -678,10 +775,12 @@ class Segmenter(Estimator):
 
             fm = FactorModel.from_model_dict(b["factor_model"], source="its factor model")
         k = int(data["k"])
-        centers = np.array([[data["centroids"][str(s)][c] for c in cols] for s in range(1, k + 1)], dtype=float)
+        ccols = [c for c in cols if c in data["centroids"]["1"]]
+        centers = np.array([[np.nan if data["centroids"][str(s)][c] is None else data["centroids"][str(s)][c]
+                             for c in ccols] for s in range(1, k + 1)], dtype=float).reshape(k, len(ccols))
         center = pd.Series(b["center"], index=cols, dtype=float)
         scale = pd.Series(b["scale"], index=cols, dtype=float)
-        centers_z = (centers - center.to_numpy()) / scale.to_numpy()
+        centers_z = (centers - center[ccols].to_numpy()) / scale[ccols].to_numpy()
         mass = np.array([data["sizes"][str(s)]["weighted_n"] for s in range(1, k + 1)], dtype=float)
         sol = Solution(k=k, labels=np.empty(0, dtype=np.int64), centers=centers_z, mass=mass, objective=float("nan"),
                        params=method.params_from_json(data["model"]))
@@ -697,7 +796,7 @@ class Segmenter(Estimator):
         seg.columns_ = cols
         seg.center_ = center
         seg.scale_ = scale
-        seg.centroids_ = pd.DataFrame(centers, index=pd.Index(range(1, k + 1), name="segment"), columns=cols)
+        seg.centroids_ = pd.DataFrame(centers, index=pd.Index(range(1, k + 1), name="segment"), columns=ccols)
         seg.sizes_ = pd.DataFrame.from_dict({int(s): v for s, v in data["sizes"].items()}, orient="index")
         seg.sizes_.index.name = "segment"
         seg.summary_ = data.get("result")

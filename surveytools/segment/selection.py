@@ -54,6 +54,9 @@ __all__ = [
     "KChoice",
     "choose_k",
     "CRITERIA_COLUMNS",
+    "LCA_CRITERIA_COLUMNS",
+    "choose_k_lca",
+    "lca_criteria_frame",
 ]
 
 #: Columns of the criteria table, in order.
@@ -306,5 +309,88 @@ def criteria_frame(rows: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
         if col not in frame:
             frame[col] = np.nan
     frame = frame[list(CRITERIA_COLUMNS)]
+    frame.index.name = "k"
+    return frame.sort_index()
+
+
+#: Columns of the latent class criteria table, in order.
+LCA_CRITERIA_COLUMNS = ("loglik", "n_parameters", "bic", "aic", "caic", "sabic", "entropy_r2", "min_share",
+                        "stability_ari", "stability_ari_sd", "jaccard_min", "replicated", "n_final", "objective",
+                        "admissible", "votes")
+
+
+def choose_k_lca(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: float = 0.75) -> KChoice:
+    """The latent class rule: the lowest BIC among the admissible k.
+
+    1. **Size**: every class (modal assignment, weighted) holds at least ``min_size`` of the respondents.
+    2. **Stability**: a mean bootstrap adjusted Rand index of at least ``min_stability`` (when measured).
+    3. Among the k passing both, the **lowest BIC** wins (Nylund, Asparouhov & Muthen, 2007: BIC is the best
+       of the information criteria at recovering the number of classes; AIC overfits, CAIC and SABIC are
+       reported for comparison). Ties go to the smaller k.
+
+    As :func:`choose_k`, when no k passes both the choice runs over the k passing 1, then over all k, and the
+    explanation says so. Notes: BIC still falling at the largest k tried (the range may be too short), an
+    entropy R2 under 0.6 (classification uncertain), a best log-likelihood not replicated.
+    """
+    ks = [int(k) for k in criteria.index]
+    ic = {"bic": "BIC", "aic": "AIC", "caic": "CAIC", "sabic": "SABIC"}
+    votes = {c: int(criteria[c].astype(float).idxmin()) for c in ic if np.isfinite(criteria[c].astype(float)).any()}
+    rule = {"min_size": min_size, "min_stability": min_stability, "criterion": "bic"}
+    if len(ks) == 1:
+        k = ks[0]
+        return KChoice(k=k, votes=votes, admissible=ks, explanation=f"k = {k} was given (not chosen from a range).",
+                       rule=rule)
+    sized = [k for k in ks if criteria.loc[k, "min_share"] >= min_size - 1e-12]
+    stab = criteria["stability_ari"].astype(float) if "stability_ari" in criteria else pd.Series(np.nan, index=ks)
+    stable = [k for k in sized if not np.isfinite(stab.loc[k]) or stab.loc[k] >= min_stability]
+    notes: list[str] = []
+    if stable:
+        pool, how = stable, "passing the size and stability checks"
+    elif sized:
+        pool, how = sized, "passing the size check"
+        notes.append(f"no k reached a bootstrap adjusted Rand index of {min_stability:g}; the classes are not stable, "
+                     "treat them with caution")
+    else:
+        pool, how = ks, "in the range (none passes the size check)"
+        notes.append(f"every k leaves a class under {min_size:.0%} of respondents; consider fewer classes")
+    bic = criteria["bic"].astype(float)
+    chosen = min(pool, key=lambda k: (bic.loc[k], k))
+    runner = sorted((k for k in pool if k != chosen), key=lambda k: (bic.loc[k], k))[:2]
+    others = [f"{ic[c]} k = {v}" for c, v in votes.items() if c != "bic" and v != chosen]
+    agree = [ic[c] for c, v in votes.items() if c != "bic" and v == chosen]
+    text = [f"k = {chosen} has the lowest BIC ({_fmt(bic.loc[chosen])}"
+            + "".join(f"; k = {k}: {_fmt(bic.loc[k])}" for k in runner) + ")"
+            + f" among k = {', '.join(map(str, pool))} {how}"
+            + (f"; {', '.join(agree)} agree" if agree else "")
+            + (f"; {', '.join(others)}" if others else "")]
+    dropped_size = [k for k in ks if k not in sized]
+    if dropped_size:
+        verb = "leaves" if len(dropped_size) == 1 else "leave"
+        text.append(f"k = {', '.join(map(str, dropped_size))} {verb} a class under {min_size:.0%}")
+    dropped_stab = [k for k in sized if k not in stable]
+    if dropped_stab and stable:
+        verb = "has" if len(dropped_stab) == 1 else "have"
+        text.append(f"k = {', '.join(f'{k} ({_fmt(stab.loc[k])})' for k in dropped_stab)} {verb} a bootstrap "
+                    f"adjusted Rand index under {min_stability:g}")
+    if chosen == max(ks) and votes.get("bic") == max(ks):
+        notes.append(f"BIC still falls at the largest k tried ({max(ks)}); a wider range may find a better model")
+    ent = float(criteria.loc[chosen, "entropy_r2"]) if "entropy_r2" in criteria else float("nan")
+    if np.isfinite(ent) and ent < 0.6:
+        notes.append(f"the entropy R2 of {ent:.2f} is under 0.6: the classes overlap and many respondents' "
+                     "assignments are uncertain (use the probability column)")
+    if "replicated" in criteria and np.isfinite(criteria.loc[chosen, "replicated"]) \
+            and criteria.loc[chosen, "replicated"] < 2 and criteria.loc[chosen, "n_final"] > 1:
+        notes.append("the best log-likelihood at this k was reached by one start only; rerun with more starts")
+    explanation = "; ".join(text) + "." + ("" if not notes else " Note: " + "; ".join(notes) + ".")
+    return KChoice(k=chosen, votes=votes, admissible=pool, explanation=explanation, rule=rule)
+
+
+def lca_criteria_frame(rows: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
+    """Latent class criteria rows keyed by k as a DataFrame with the columns of :data:`LCA_CRITERIA_COLUMNS`."""
+    frame = pd.DataFrame.from_dict(dict(rows), orient="index")
+    for col in LCA_CRITERIA_COLUMNS:
+        if col not in frame:
+            frame[col] = np.nan
+    frame = frame[list(LCA_CRITERIA_COLUMNS)]
     frame.index.name = "k"
     return frame.sort_index()

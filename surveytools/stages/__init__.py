@@ -21,6 +21,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "quality",
     "weight",
     "reliability",
+    "tables",
     "scores",
     "correlate",
     "factor",
@@ -29,6 +30,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "assign",
     "profile",
     "crm",
+    "kpis",
     "voc",
     "report",
 )

@@ -16,7 +16,8 @@ OPTIONS = (
     Option("data", "path", None, argument=True, required=True,
            help="Survey or customer file with a column per golden question."),
     Option("model", "path", None, flags=("--model",), required=True,
-           help="Typing-tool model (.json) written by 'surveytools typing-tool'."),
+           help="Typing-tool model (.json) written by 'surveytools typing-tool', or a segmentation model written "
+                "by 'surveytools segment --save-model' (e.g. latent classes)."),
     Option("output", "path", None, flags=("-o", "--output"), required=True,
            help="Segments file (.csv, .parquet or .xlsx): id, segment, probability, n_imputed."),
     Option("questionnaire", "path", None, flags=("-q", "--questionnaire"),
@@ -35,10 +36,23 @@ OPTIONS = (
 def run(inputs: Inputs, options: Options) -> StageResult:
     """Score the file; provides the assigned rows as ``segments`` (Segments, with probabilities)."""
     from ..questionnaire import load_questionnaire
+    from ..segment.assign import assign_segments, is_segmentation_model
     from ..segments import Segments
     from ..typing_tool import assign_file
 
     q = load_questionnaire(options.questionnaire) if options.questionnaire is not None else None
+    if is_segmentation_model(options.model):
+        seg_result = assign_segments(options.data, options.model, options.output, questionnaire=q,
+                                     id_column=options.id_column, sheet=options.sheet,
+                                     excluded_output=options.excluded)
+        f = seg_result.frame
+        segments = Segments.from_labels(f["segment"], probability=f["probability"] if "probability" in f else None,
+                                        source=f"assign: {Path(options.model).name}")
+        done = StageResult("assign", value=seg_result, json=seg_result.to_dict(), text=seg_result.summary(),
+                           rows_in=seg_result.rows_in, rows_out=seg_result.rows_assigned,
+                           outputs={"output": Path(options.output)}, provides={"segments": segments})
+        done.notes.append(f"Wrote {options.output}" + (f" and {options.excluded}" if options.excluded else ""))
+        return done
     result = assign_file(options.data, options.model, options.output, id_column=options.id_column, questionnaire=q,
                          sheet=options.sheet, max_missing=options.max_missing, excluded_output=options.excluded)
     frame = result.frame
@@ -63,7 +77,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
 STAGE = Stage(
     name="assign", command="assign", section=None, options=OPTIONS, run=run, needs=(),
     load=lambda values: Inputs(files=tuple(Path(values[k]) for k in ("data", "model") if values.get(k))),
-    help="""Assign respondents or customers to segments with a typing-tool model.
+    help="""Assign respondents or customers to segments with a typing-tool or segmentation model.
 
     DATA is a survey or customer file (.csv, .parquet, .xlsx, .sav) with a column per golden
     question, named by the item id, holding answer codes or answer labels; with -q, a survey export
@@ -71,9 +85,15 @@ STAGE = Stage(
     answers take the item's training mean and are counted; rows with more than --max-missing of
     them get no segment and are reported as excluded (rows in = assigned + excluded).
 
+    With a segmentation model (segment --save-model), DATA needs the model's basis columns (or, with
+    -q, a survey export from which scales and factor scores are computed); a latent class model
+    assigns the most probable class from whatever basis items are answered (rows answering none are
+    excluded) and writes its posterior probability.
+
     \b
     Examples:
       surveytools assign new_wave.csv --model typing.json -o new_wave_segments.csv
       surveytools assign customers.parquet --model typing.json --id customer_id -o segments.parquet
       surveytools assign respuestas.csv --model typing.json -q cuestionario_es.yaml -o out.csv --json
+      surveytools assign customers.csv --model lca_segments.json --id customer_id -o customers_seg.csv
     """)

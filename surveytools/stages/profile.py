@@ -1,4 +1,4 @@
-"""Stage ``profile``: each segment against the total, with significance tests."""
+"""Stage ``profile``: each segment against the total, with significance tests; Excel, HTML and PowerPoint."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from .common import SEGMENTS, SURVEY_INPUTS
 
 
 def _report_name(value: Any) -> Path:
+    from ..report import REPORT_FORMATS
+
     p = Path(value)
-    if p.suffix.lower() not in (".xlsx", ".html", ".htm"):
+    if p.suffix.lower() not in REPORT_FORMATS:
         from ..exceptions import DataError
 
-        raise DataError(f"cannot write a report to {p}: use a name ending in .xlsx or .html")
+        raise DataError(f"cannot write a report to {p}: use a name ending in .xlsx, .html or .pptx")
     return p
 
 
@@ -31,7 +33,8 @@ OPTIONS = (
     replace(SEGMENTS, help="Segment assignments (respondent_id, segment 1..k; optional segment_name)."),
     Option("output", "path", None, flags=("-o", "--output"), example="profiles.xlsx",
            cli_only="output: a project run writes the profiles into report.xlsx / report.html (report stage)",
-           help="Write a report: REPORT.xlsx (Excel) or REPORT.html (self-contained web page)."),
+           help="Write a report: REPORT.xlsx (Excel), REPORT.html (self-contained web page) or REPORT.pptx "
+                "(PowerPoint deck with editable charts)."),
     Option("lang", "choice", "en", choices=("en", "es"), study="language", example="es",
            help="Language of the report and the segment descriptions."),
     Option("fdr", "flag", False, example=True, help="Mark differences by Benjamini-Hochberg adjusted p-values."),
@@ -73,14 +76,9 @@ def run(inputs: Inputs, options: Options) -> StageResult:
         out.notes.append(f"{len(result.unassigned)} respondent(s) without a segment were excluded")
     out.json = result.to_dict()
     if output is not None:
-        if output.suffix.lower() == ".xlsx":
-            from ..report.xlsx import write_xlsx_report
+        from ..report import write_report
 
-            write_xlsx_report({"profile": result}, output, lang=options.lang, inputs=files)
-        else:
-            from ..report.html import write_html_report
-
-            write_html_report({"profile": result}, output, lang=options.lang, inputs=files)
+        write_report({"profile": result}, output, lang=options.lang, inputs=files)
         out.outputs["output"] = output
         out.notes.append(f"wrote {output}")
     out.json["output"] = output
@@ -106,5 +104,6 @@ STAGE = Stage(
       surveytools profile clean.parquet -q questionnaire.yaml --segments segments.csv
       surveytools profile clean.parquet -q q.yaml --segments segments.csv -o profiles.xlsx --names "1=Achievers,2=Savers"
       surveytools profile clean.parquet -q q.yaml --segments segments.csv -o report.html --lang es --fdr
+      surveytools profile clean.parquet -q q.yaml --segments segments.csv -o report.pptx --lang es
       surveytools profile clean.parquet -q q.yaml --segments segments.csv --json
     """)

@@ -1,4 +1,4 @@
-"""Stage ``report`` (``surveytools run`` only): the Excel and HTML reports of every stage's results."""
+"""Stage ``report`` (``surveytools run`` only): the Excel, HTML and PowerPoint reports of the stages' results."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
 
-FORMATS = ("xlsx", "html")
+FORMATS = ("xlsx", "html", "pptx")
 
 
 def _formats(value: Any) -> list[str]:
     values = [value] if isinstance(value, str) else list(value)
     for f in values:
         if f not in FORMATS:
-            raise ValueError(f"unknown format {f!r}; use xlsx and/or html")
+            raise ValueError(f"unknown format {f!r}; use xlsx, html and/or pptx")
     return values
 
 
 OPTIONS = (
-    Option("formats", "list", ["xlsx", "html"], parse=_formats, example=["html"],
-           help="Report formats: xlsx and/or html."),
+    Option("formats", "list", ["xlsx", "html", "pptx"], parse=_formats, example=["html"],
+           help="Report formats: xlsx, html and/or pptx."),
     Option("language", "choice", None, choices=(None, "en", "es"), example="es",
            project_only="deprecated: the top-level 'language' of the project file",
            help="Report language (deprecated here: use the top-level 'language')."),
@@ -29,25 +29,29 @@ OPTIONS = (
            help="The Excel report."),
     Option("html", "path", None, output="report.html", cli_only="output: a project run writes report.html",
            help="The HTML report."),
+    Option("pptx", "path", None, output="report.pptx", cli_only="output: a project run writes report.pptx",
+           help="The PowerPoint deck."),
 )
 
 
 def run(inputs: Inputs, options: Options) -> StageResult:
-    """Render the results of the earlier stages."""
-    from ..report.html import write_html_report
-    from ..report.xlsx import write_xlsx_report
+    """Render the results of the earlier stages the reports have sections for (the others are named)."""
+    from ..report import write_report
+    from ..summary.sections import STAGES
 
+    results = {k: v for k, v in inputs.results.items() if k in STAGES}
+    left_out = [k for k in inputs.results if k not in STAGES]
     out = StageResult("report")
-    files = list(inputs.files)
-    if "xlsx" in options.formats and options.xlsx is not None:
-        out.outputs["xlsx"] = write_xlsx_report(inputs.results, options.xlsx, lang=inputs.language, inputs=files,
-                                                title=inputs.title)
-    if "html" in options.formats and options.html is not None:
-        out.outputs["html"] = write_html_report(inputs.results, options.html, lang=inputs.language, inputs=files,
-                                                title=inputs.title)
+    if left_out:
+        out.note = f"not in the report (see their JSON files): {', '.join(left_out)}"
+    for fmt in FORMATS:
+        path = options[fmt]
+        if fmt in options.formats and path is not None:
+            out.outputs[fmt] = write_report(results, path, lang=inputs.language, inputs=list(inputs.files),
+                                            title=inputs.title)
     out.notes += [f"wrote {p}" for p in out.outputs.values()]
     return out
 
 
 STAGE = Stage(name="report", options=OPTIONS, run=run, needs=("results",), json_file=None,
-              help="The Excel and HTML reports of a project run.")
+              help="The Excel, HTML and PowerPoint reports of a project run.")

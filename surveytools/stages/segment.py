@@ -49,18 +49,22 @@ OPTIONS = (
     *SURVEY_INPUTS,
     Option("basis", "str", "factors", metavar="factors|scales|items|IDS", parse=_basis, example="scales",
            help="What to cluster on: factor scores (standardized), scale scores, Likert items (reverse-keyed "
-                "per the scales), or scale names / item ids, comma-separated."),
+                "per the scales), or scale names / item ids, comma-separated. latent-class also takes "
+                "categorical and multi-select items, and NAME:KIND forces a measurement model (categorical, "
+                "ordinal, binary, gaussian)."),
     FACTOR_SCORES,
     Option("k", "str", "auto", metavar="auto|K|MIN-MAX", parse=_k, example="2-8",
            help="Number of segments: auto (choose from 2-8), a number, or a range to choose from."),
-    Option("method", "choice", "kmeans", choices=("kmeans", "gmm", "ward", "ensemble"), example="gmm",
-           help="k-means (many starts), Gaussian mixture / latent profiles (BIC, probabilities), Ward, or an "
-                "ensemble consensus of many k-means runs (as Sawtooth CCEA)."),
+    Option("method", "choice", "kmeans", choices=("kmeans", "gmm", "ward", "ensemble", "latent-class", "lca"),
+           example="gmm",
+           help="k-means (many starts), Gaussian mixture / latent profiles (BIC, probabilities), Ward, an "
+                "ensemble consensus of many k-means runs (as Sawtooth CCEA), or latent class analysis (lca) of "
+                "categorical, ordinal, binary and numeric items together."),
     replace(SEED, help="Random seed (same seed, same segments; row order never matters)."),
     Option("bootstrap", "int", 50, min=0, example=20,
            help="Bootstrap replicates for stability (adjusted Rand, Jaccard); 0 skips them."),
     Option("n_init", "int", None, min=1, example=50,
-           help="Random starts on the full data (default: k-means 20, gmm 5)."),
+           help="Random starts on the full data (default: k-means 20, gmm 5, latent-class 30)."),
     Option("min_size", "float", 0.05, min=0, max=0.5, example=0.1,
            help="Smallest acceptable segment share when choosing k."),
     Option("min_stability", "float", 0.75, min=-1, max=1, example=0.6,
@@ -70,8 +74,17 @@ OPTIONS = (
     Option("standardize", "bool", None, example=True,
            help="z-score the basis (default: factor scores yes; scales and items only when their answer "
                 "scales differ)."),
-    Option("missing", "choice", "exclude", choices=("exclude", "mean"), example="mean",
-           help="Respondents with a missing basis value: exclude them (reported) or fill the column mean."),
+    Option("missing", "choice", None, choices=(None, "exclude", "mean", "fiml"), example="mean",
+           help="Respondents with a missing basis value: exclude them (reported; the default), fill the column "
+                "mean, or (latent-class; its default) keep them, the likelihood skipping the missing answer."),
+    Option("covariates", "list", None, metavar="IDS", example=["age", "region"],
+           help="latent-class: items or scales predicting class membership (multinomial logit; odds ratios)."),
+    Option("distal", "list", None, metavar="IDS", example=["nps"],
+           help="latent-class: outcomes (e.g. nps, spend) compared across classes (BCH means, Wald tests)."),
+    Option("covariate_method", "choice", "ml", choices=("ml", "bch", "one-step"), example="bch",
+           help="latent-class covariates: bias-adjusted three-step ML (Vermunt 2010), BCH, or one-step."),
+    Option("prior", "float", 1.0, min=0, example=0.0,
+           help="latent-class: pseudo-answers per item and class keeping probabilities off 0 (0 = plain ML)."),
     Option("jobs", "str", "auto", metavar="auto|N", parse=_jobs, example=2,
            help="Processes for the bootstrap (auto: up to 4 cores on large data). Results do not depend on it."),
     replace(UNWEIGHTED, help="Ignore survey weights set in the questionnaire."),
@@ -112,7 +125,9 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     seg = Segmenter(k=options.k, method=options.method, basis=basis, n_init=options.n_init,
                     bootstrap=options.bootstrap, seed=options.seed, min_size=options.min_size,
                     min_stability=options.min_stability, standardize=options.standardize, missing=options.missing,
-                    covariance=options.covariance, weights=not options.unweighted, n_jobs=options.jobs)
+                    covariance=options.covariance, weights=not options.unweighted, n_jobs=options.jobs,
+                    covariates=options.covariates, distal=options.distal,
+                    covariate_method=options.covariate_method, prior=options.prior)
     seg.fit(survey, factor_scores=inputs.factor_scores if basis == "factors" else None, progress=inputs.progress)
     res = seg.result_
     a = res.assignments
@@ -149,7 +164,8 @@ def _evaluate(inputs: Inputs, options: Options) -> StageResult:
 
     path = options.evaluate
     report = evaluate_segments(inputs.survey, read_segments(path), options.basis, standardize=options.standardize,
-                               missing=options.missing, weights=not options.unweighted, seed=options.seed)
+                               missing=options.missing or "exclude", weights=not options.unweighted,
+                               seed=options.seed)
     c = report["criteria"]
 
     def f(v: Any, spec: str) -> str:
@@ -182,6 +198,11 @@ STAGE = Stage(
     With --factor-scores FILE (from 'surveytools factor --scores') the factor basis is those scores, as in a
     project run, which passes its factor stage's scores.
 
+    latent-class (lca) segments categorical, Likert, multi-select and numeric items together (one
+    measurement model per item type; missing answers stay in), reports BIC, AIC, CAIC, SABIC, entropy
+    R2 and the average posterior per class, and chooses k by the lowest BIC among the k whose classes
+    are large and stable enough. --covariates and --distal relate the classes to other variables.
+
     \b
     Examples:
       surveytools segment clean.csv -q questionnaire.yaml -o segments.csv
@@ -190,4 +211,6 @@ STAGE = Stage(
       surveytools segment clean.csv -q q.yaml --method ensemble --bootstrap 100 --seed 7 -o seg.parquet
       surveytools segment clean.csv -q q.yaml --factor-scores factor_scores.csv --names A,B,C,D --k 4 -o seg.csv
       surveytools segment wave2.csv -q q.yaml --basis scales --evaluate wave1_segments.csv
+      surveytools segment clean.csv -q q.yaml --method lca --basis region,income,age,price_sensitivity \
+          --covariates gender --distal nps -o seg.csv --save-model seg.json
     """)

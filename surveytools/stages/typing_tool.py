@@ -62,6 +62,8 @@ OPTIONS = (
            example="typing.sql", help="SQL scoring query (default: MODEL with .sql)."),
     Option("sql_table", "str", "respondents", example="customers", help="Table the SQL query scores."),
     Option("no_exports", "flag", False, example=True, help="Write only the JSON model."),
+    Option("lang", "choice", None, choices=(None, "en", "es"), study="language", example="es",
+           help="Language of the Excel calculator (default: the questionnaire's language, else en)."),
     SEED,
 )
 
@@ -100,7 +102,9 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     if output is not None:
         written["model"] = tool.save(output, inputs=files)
     if excel is not None:
-        written["excel"] = tool.to_excel(excel, inputs=files)
+        q_lang = inputs.survey.questionnaire.language
+        written["excel"] = tool.to_excel(excel, inputs=files,
+                                         lang=options.lang or (q_lang if q_lang in ("en", "es") else "en"))
     if sql is not None:
         with atomic_write(Path(sql), files) as tmp:
             tmp.write_text(tool.to_sql(options.sql_table) + "\n", encoding="utf-8")

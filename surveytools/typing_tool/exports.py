@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +152,12 @@ def _col(n: int) -> str:
     return s
 
 
-def _coefficients_sheet(ws: Any, tool: TypingTool) -> None:
+def _sheet_ref(name: str) -> str:
+    """A sheet name as formulas cite it (quoted, inner quotes doubled)."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _coefficients_sheet(ws: Any, tool: TypingTool, T: Callable[..., str]) -> None:  # noqa: N803
     """Coefficients: golden questions down, the constant last, segments across."""
     from openpyxl.styles import Font
 
@@ -165,14 +170,14 @@ def _coefficients_sheet(ws: Any, tool: TypingTool) -> None:
     names = tool.segment_names_
     bold = Font(bold=True)
     coef = tool.coef_.to_numpy()
-    set_cell(ws, 1, 1, "Item").font = bold
+    set_cell(ws, 1, 1, T("item")).font = bold
     for c, s in enumerate(segs):
-        set_cell(ws, 1, c + 2, f"Segment {s}" + (f": {names[s]}" if s in names else "")).font = bold
+        set_cell(ws, 1, c + 2, T("segment", number=s) + (f": {names[s]}" if s in names else "")).font = bold
     for j, it in enumerate(items):
         set_cell(ws, j + 2, 1, it.id)
         for c in range(k):
             ws.cell(row=j + 2, column=c + 2, value=float(coef[j, c]))
-    set_cell(ws, p + 2, 1, "Constant").font = bold
+    set_cell(ws, p + 2, 1, T("constant")).font = bold
     for c in range(k):
         ws.cell(row=p + 2, column=c + 2, value=float(coef[-1, c]))
     ws.column_dimensions["A"].width = 16
@@ -180,7 +185,7 @@ def _coefficients_sheet(ws: Any, tool: TypingTool) -> None:
         ws.column_dimensions[_col(c + 2)].width = 18
 
 
-def _options_sheet(ws: Any, tool: TypingTool) -> tuple[str, str, str]:
+def _options_sheet(ws: Any, tool: TypingTool, T: Callable[..., str]) -> tuple[str, str, str]:  # noqa: N803
     """Options: item, code, label and key (``item|code``) of every answer; returns the code, label and key ranges."""
     from openpyxl.styles import Font
 
@@ -188,7 +193,7 @@ def _options_sheet(ws: Any, tool: TypingTool) -> tuple[str, str, str]:
 
     items = tool.item_info_
     bold = Font(bold=True)
-    for c, h in enumerate(("Item", "Code", "Label", "Key"), start=1):
+    for c, h in enumerate((T("item"), T("code"), T("label"), T("key")), start=1):
         set_cell(ws, 1, c, h).font = bold
     r = 2
     for it in items:
@@ -199,14 +204,16 @@ def _options_sheet(ws: Any, tool: TypingTool) -> tuple[str, str, str]:
             set_cell(ws, r, 4, f"{it.id}|{_code(code)}")
             r += 1
     last_opt = max(r - 1, 2)
-    opt_codes = f"Options!$B$2:$B${last_opt}"
-    opt_labels = f"Options!$C$2:$C${last_opt}"
-    opt_keys = f"Options!$D$2:$D${last_opt}"
+    ref = _sheet_ref(ws.title)
+    opt_codes = f"{ref}!$B$2:$B${last_opt}"
+    opt_labels = f"{ref}!$C$2:$C${last_opt}"
+    opt_keys = f"{ref}!$D$2:$D${last_opt}"
     ws.column_dimensions["C"].width = 30
     ws.column_dimensions["D"].width = 20
     return opt_codes, opt_labels, opt_keys
 
-def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> tuple[int, int, str]:
+def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str], T: Callable[..., str]  # noqa: N803
+                 ) -> tuple[int, int, str]:
     """Calculator, top: one row per golden question (answer cell with a drop-down, its label, the value used, a missing flag); returns the first and last rows and the cell counting missing answers."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -218,12 +225,10 @@ def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> 
     items = tool.item_info_
     p = len(items)
     bold = Font(bold=True)
-    set_cell(calc, 1, 1, "Segment calculator").font = Font(bold=True, size=14)
-    set_cell(calc, 2, 1, "Type the respondent's answer code in the yellow cells (column D). A blank or invalid "
-             "answer takes the item's average (column H); with more than "
-             f"{tool.max_missing_} of {p} answers missing no segment is given.")
-    heads = ("Item", "Question", "Answer options", "Answer", "Answer label", "Value used", "Missing",
-             "Average (used if missing)")
+    set_cell(calc, 1, 1, T("title")).font = Font(bold=True, size=14)
+    set_cell(calc, 2, 1, T("instructions", max_missing=tool.max_missing_, p=p))
+    heads = (T("item"), T("question"), T("options"), T("answer"), T("answer_label"), T("value_used"), T("missing"),
+             T("average"))
     top = 4
     for c, h in enumerate(heads, start=1):
         set_cell(calc, top, c, h).font = bold
@@ -232,15 +237,15 @@ def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> 
         r = first + j
         set_cell(calc, r, 1, it.id)
         set_cell(calc, r, 2, it.text or "")
-        set_cell(calc, r, 3, it.options_text() or "a number")
+        set_cell(calc, r, 3, it.options_text() or T("a_number"))
         ans = calc.cell(row=r, column=4)
         ans.fill = yellow
         calc.cell(row=r, column=8, value=float(it.mean))
         if it.codes:
             key = f'$A{r}&"|"&D{r}'
             ok = f"AND(ISNUMBER(D{r}),ISNUMBER(MATCH({key},{opt_keys},0)))"
-            calc.cell(row=r, column=5, value=f'=IF(D{r}="","(no answer)",IF({ok},INDEX({opt_labels},'
-                                             f'MATCH({key},{opt_keys},0)),"(not a valid answer)"))')
+            calc.cell(row=r, column=5, value=f'=IF(D{r}="","{T("no_answer")}",IF({ok},INDEX({opt_labels},'
+                                             f'MATCH({key},{opt_keys},0)),"{T("not_valid")}"))')
             calc.cell(row=r, column=6, value=f"=IF({ok},INDEX({opt_codes},MATCH({key},{opt_keys},0)),H{r})")
             calc.cell(row=r, column=7, value=f"=IF({ok},0,1)")
             codes = ",".join(_code(c) for c in it.valid_codes)
@@ -248,8 +253,8 @@ def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> 
                 dv = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True, showDropDown=False)
             else:
                 dv = DataValidation(type="list", formula1=opt_codes, allow_blank=True)
-            dv.errorTitle = "Not a valid answer"
-            dv.error = f"Choose one of the codes of {it.id}."[:255]
+            dv.errorTitle = T("not_valid_title")[:32]
+            dv.error = T("choose_code", item=it.id)[:255]
             dv.promptTitle = it.id[:32]
             dv.prompt = it.options_text()[:255]
             dv.showErrorMessage = True
@@ -257,7 +262,7 @@ def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> 
             calc.add_data_validation(dv)
             dv.add(ans.coordinate)
         else:
-            calc.cell(row=r, column=5, value=f'=IF(D{r}="","(no answer)","")')
+            calc.cell(row=r, column=5, value=f'=IF(D{r}="","{T("no_answer")}","")')
             calc.cell(row=r, column=6, value=f"=IF(ISNUMBER(D{r}),D{r},H{r})")
             calc.cell(row=r, column=7, value=f"=IF(ISNUMBER(D{r}),0,1)")
             dv = DataValidation(type="decimal", operator="between", formula1="-1E+300", formula2="1E+300",
@@ -265,12 +270,13 @@ def _answer_rows(calc: Any, tool: TypingTool, options: tuple[str, str, str]) -> 
             calc.add_data_validation(dv)
             dv.add(ans.coordinate)
     r = last + 1
-    set_cell(calc, r, 6, "Missing answers").font = bold
+    set_cell(calc, r, 6, T("missing_answers")).font = bold
     calc.cell(row=r, column=7, value=f"=SUM(G{first}:G{last})")
     n_missing_cell = f"$G${r}"
     return first, last, n_missing_cell
 
-def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_cell: str) -> None:
+def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_cell: str, coef_title: str,
+                  T: Callable[..., str]) -> None:  # noqa: N803
     """Calculator, below the answers: each segment's score, exp(score - max) and probability, then the winner."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -284,7 +290,7 @@ def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_
     names = tool.segment_names_
     bold = Font(bold=True)
     seg_top = last + 3
-    for c, h in enumerate(("Segment", "Name", "Score", "exp(score - max)", "Probability"), start=1):
+    for c, h in enumerate((T("segment_head"), T("name"), T("score"), T("exp_score"), T("probability")), start=1):
         set_cell(calc, seg_top, c, h).font = bold
     s_first, s_last = seg_top + 1, seg_top + k
     for c, s in enumerate(segs):
@@ -292,7 +298,8 @@ def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_
         calc.cell(row=r, column=1, value=s)
         set_cell(calc, r, 2, names.get(s, ""))
         col = _col(c + 2)
-        calc.cell(row=r, column=3, value=f"=Coefficients!${col}${p + 2}+SUMPRODUCT(Coefficients!${col}$2:${col}"
+        ref = _sheet_ref(coef_title)
+        calc.cell(row=r, column=3, value=f"={ref}!${col}${p + 2}+SUMPRODUCT({ref}!${col}$2:${col}"
                                          f"${p + 1},$F${first}:$F${last})")
         calc.cell(row=r, column=4, value=f"=EXP(C{r}-MAX($C${s_first}:$C${s_last}))")
         calc.cell(row=r, column=5, value=f"=D{r}/SUM($D${s_first}:$D${s_last})")
@@ -300,15 +307,15 @@ def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_
     res = s_last + 2
     scores = f"$C${s_first}:$C${s_last}"
     winner = f"INDEX($A${s_first}:$A${s_last},MATCH(MAX({scores}),{scores},0))"
-    set_cell(calc, res, 1, "Segment").font = Font(bold=True, size=13)
-    cell = calc.cell(row=res, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"too many missing answers",'
+    set_cell(calc, res, 1, T("segment_head")).font = Font(bold=True, size=13)
+    cell = calc.cell(row=res, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"{T("too_many_missing")}",'
                                               f"{winner})")
     cell.font = Font(bold=True, size=13)
     cell.fill = grey
-    set_cell(calc, res + 1, 1, "Name").font = bold
+    set_cell(calc, res + 1, 1, T("name")).font = bold
     calc.cell(row=res + 1, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"",'
                                            f"INDEX($B${s_first}:$B${s_last},MATCH(MAX({scores}),{scores},0)))")
-    set_cell(calc, res + 2, 1, "Probability").font = bold
+    set_cell(calc, res + 2, 1, T("probability")).font = bold
     pc = calc.cell(row=res + 2, column=3, value=f'=IF({n_missing_cell}>{tool.max_missing_},"",'
                                                 f"INDEX($E${s_first}:$E${s_last},MATCH(MAX({scores}),{scores},0)))")
     pc.number_format = "0.0%"
@@ -320,7 +327,7 @@ def _segment_rows(calc: Any, tool: TypingTool, first: int, last: int, n_missing_
     calc.freeze_panes = calc.cell(row=first, column=1)
 
 
-def _accuracy_sheet(ws: Any, tool: TypingTool) -> None:
+def _accuracy_sheet(ws: Any, tool: TypingTool, T: Callable[..., str]) -> None:  # noqa: N803
     """Accuracy: the cross-validated accuracy curve by number of items, with a chart."""
     from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font
@@ -328,7 +335,7 @@ def _accuracy_sheet(ws: Any, tool: TypingTool) -> None:
     from ..report.xlsx_safe import set_cell
 
     bold = Font(bold=True)
-    for c, h in enumerate(("Number of items", "Item added", "Items", "Cross-validated accuracy", "Selected"), 1):
+    for c, h in enumerate((T("n_items"), T("item_added"), T("items"), T("cv_accuracy"), T("selected_head")), 1):
         set_cell(ws, 1, c, h).font = bold
     curve = tool.curve_
     for i, (n, row) in enumerate(curve.iterrows()):
@@ -336,21 +343,23 @@ def _accuracy_sheet(ws: Any, tool: TypingTool) -> None:
         set_cell(ws, i + 2, 2, str(row["item"]))
         set_cell(ws, i + 2, 3, ", ".join(row["items"]))
         ws.cell(row=i + 2, column=4, value=float(row["accuracy"])).number_format = "0.0%"
-        set_cell(ws, i + 2, 5, "selected" if row["selected"] else "")
+        set_cell(ws, i + 2, 5, T("selected") if row["selected"] else "")
     ws.column_dimensions["C"].width = 60
     ws.column_dimensions["D"].width = 24
     if len(curve):
         chart = LineChart()
-        chart.title = "Cross-validated accuracy by number of golden questions"
-        chart.y_axis.title = "accuracy"
-        chart.x_axis.title = "items"
+        chart.title = T("chart_title")
+        chart.y_axis.title = T("cv_accuracy")
+        chart.x_axis.title = T("n_items")
+        chart.x_axis.delete = False  # Excel 365 hides axes left without an explicit delete=False
+        chart.y_axis.delete = False
         chart.add_data(Reference(ws, min_col=4, min_row=1, max_row=len(curve) + 1), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(curve) + 1))
         chart.legend = None
         ws.add_chart(chart, "G2")
 
 
-def _model_sheet(ws: Any, tool: TypingTool) -> None:
+def _model_sheet(ws: Any, tool: TypingTool, T: Callable[..., str]) -> None:  # noqa: N803
     """Model: how scores, probabilities and missing answers work, the settings, and per segment its prior, size and hit rate."""
     from openpyxl.styles import Font
 
@@ -362,27 +371,27 @@ def _model_sheet(ws: Any, tool: TypingTool) -> None:
     names = tool.segment_names_
     bold = Font(bold=True)
     rows: list[tuple[str, Any]] = [
-        ("Classifier", "Linear discriminant analysis: Fisher's classification functions (pooled within-segment "
-                       "covariance, divisor n - K)"),
-        ("Score of segment k", "constant_k + sum_j coefficient_jk * answer_j; the segment is the highest score"),
-        ("Probability", "exp(score_k - max score) / sum over segments"),
-        ("Missing answers", f"replaced by the item's training mean; more than {tool.max_missing_} of {p} missing: "
-                            "no segment"),
-        ("Golden questions", p),
-        ("Cross-validated accuracy", float(tool.accuracy_)),
-        ("Respondents used to fit", int(getattr(tool, "n_train_", 0))),
-        ("Folds", int(tool.n_folds)),
-        ("Seed", int(getattr(tool, "seed_", tool.seed))),
-        ("Created", str(getattr(tool, "created_", ""))),
+        (T("classifier"), T("classifier_text")),
+        (T("score_k"), T("score_text")),
+        (T("probability"), T("probability_text")),
+        (T("missing_answers"), T("missing_text", max_missing=tool.max_missing_, p=p)),
+        (T("golden"), p),
+        (T("cv_accuracy"), float(tool.accuracy_)),
+        (T("n_train"), int(getattr(tool, "n_train_", 0))),
+        (T("folds"), int(tool.n_folds)),
+        (T("seed"), int(getattr(tool, "seed_", tool.seed))),
+        (T("created"), str(getattr(tool, "created_", ""))),
     ]
     from .. import __version__
 
-    rows.append(("surveytools version", __version__))
+    rows.append((T("version"), __version__))
     for i, (label, value) in enumerate(rows, start=1):
         set_cell(ws, i, 1, label).font = bold
-        set_cell(ws, i, 2, value)
+        c = set_cell(ws, i, 2, value)
+        if label == T("cv_accuracy"):
+            c.number_format = "0.0%"
     r = len(rows) + 2
-    for c, h in enumerate(("Segment", "Name", "Prior", "Respondents", "Hit rate (cross-validated)"), 1):
+    for c, h in enumerate((T("segment_head"), T("name"), T("prior"), T("respondents"), T("hit_rate")), 1):
         set_cell(ws, r, c, h).font = bold
     res_obj = getattr(tool, "result_", None)
     for i, s in enumerate(segs, start=1):
@@ -398,7 +407,7 @@ def _model_sheet(ws: Any, tool: TypingTool) -> None:
 
 
 def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
-                     inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
+                     inputs: Sequence[str | os.PathLike[str]] = (), lang: str = "en") -> Path:
     """Write the Excel calculator: answers in, segment out, with live formulas.
 
     Sheets
@@ -417,24 +426,33 @@ def write_calculator(tool: TypingTool, path: str | os.PathLike[str], *,
         Valid codes and labels per golden question (the drop-downs and label look-ups use it).
     Model
         Settings, sizes, priors, how missing answers are handled.
+
+    Every sheet name, heading, instruction and message is in ``lang`` (``en`` or ``es``), from
+    :mod:`surveytools.report.i18n`.
     """
     from openpyxl import Workbook
 
     from ..io.atomic import atomic_write
+    from ..report.i18n import check_lang, tr
+
+    lang = check_lang(lang)
+
+    def T(key: str, **fields: Any) -> str:  # noqa: N802 - the calculator's texts in its language
+        return tr("calc_" + key, lang, **fields)
 
     wb = Workbook()
     calc = wb.active
-    calc.title = "Calculator"
-    coef_ws = wb.create_sheet("Coefficients")
-    acc_ws = wb.create_sheet("Accuracy")
-    opt_ws = wb.create_sheet("Options")
-    model_ws = wb.create_sheet("Model")
-    _coefficients_sheet(coef_ws, tool)
-    options = _options_sheet(opt_ws, tool)
-    first, last, n_missing_cell = _answer_rows(calc, tool, options)
-    _segment_rows(calc, tool, first, last, n_missing_cell)
-    _accuracy_sheet(acc_ws, tool)
-    _model_sheet(model_ws, tool)
+    calc.title = T("sheet_calculator")
+    coef_ws = wb.create_sheet(T("sheet_coefficients"))
+    acc_ws = wb.create_sheet(T("sheet_accuracy"))
+    opt_ws = wb.create_sheet(T("sheet_options"))
+    model_ws = wb.create_sheet(T("sheet_model"))
+    _coefficients_sheet(coef_ws, tool, T)
+    options = _options_sheet(opt_ws, tool, T)
+    first, last, n_missing_cell = _answer_rows(calc, tool, options, T)
+    _segment_rows(calc, tool, first, last, n_missing_cell, coef_ws.title, T)
+    _accuracy_sheet(acc_ws, tool, T)
+    _model_sheet(model_ws, tool, T)
     out = Path(path)
     with atomic_write(out, inputs) as tmp:
         wb.save(os.fspath(tmp))

@@ -58,6 +58,65 @@ def _probabilities(name: str, v: Any) -> str | None:
 _probabilities.words = "a list of positive numbers"  # type: ignore[attr-defined]
 
 
+def _as_assignments(segments: Assignments | pd.Series) -> Assignments:
+    """Segments given as a Series respondent id -> segment number, as Assignments."""
+    if not isinstance(segments, pd.Series):
+        return segments
+    seg = pd.to_numeric(segments, errors="coerce")
+    if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
+        raise DataError("segments must be whole numbers >= 1 for every respondent listed")
+    return Assignments(segment=pd.Series(seg.astype(int).to_numpy(),
+                                         index=pd.Index(segments.index.astype(str), name="respondent_id"),
+                                         name="segment"),
+                       extra=pd.DataFrame(index=segments.index.astype(str)))
+
+
+def _candidates(q: Questionnaire, items: str | Sequence[str] | None) -> list[str]:
+    """The candidate golden questions: Likert, numeric or NPS items (default every Likert item)."""
+    pool = q.resolve(items)
+    if not pool:
+        raise QuestionnaireError(f"{q.path or 'the questionnaire'} has no Likert items to choose golden questions "
+                                 "from; name the candidate items with --items")
+    bad = [i for i in pool if q.items[i].type not in ("likert", "numeric", "nps")]
+    if bad:
+        raise QuestionnaireError(f"item(s) {', '.join(bad)} are {', '.join(sorted({q.items[i].type for i in bad}))}"
+                                 " items; golden questions are Likert, numeric or NPS items")
+    return pool
+
+
+def _candidate_answers(kept: Survey, pool: list[str]) -> np.ndarray:
+    """Answers to the candidates; as at scoring, "no answer" codes and values that are not valid codes are NaN."""
+    q = kept.questionnaire
+    x_all = np.array(kept.item_frame(pool).to_numpy(dtype=float), copy=True)
+    for j, iid in enumerate(pool):
+        opts = q.option_set(iid)
+        if opts is not None and opts.valid_codes:
+            col = x_all[:, j]
+            col[~np.isin(col, np.asarray(opts.valid_codes, dtype=float))] = np.nan
+        else:
+            x_all[~np.isfinite(x_all[:, j]), j] = np.nan
+    return x_all
+
+
+def _eligible_items(x: np.ndarray, wn: np.ndarray, pool: list[str]) -> tuple[np.ndarray, dict[str, str], list[int]]:
+    """Weighted training means of the candidates, the candidates skipped (no answers, no variance) and the
+    positions of the others."""
+    means = _weighted_nanmean(x, wn)
+    skipped: dict[str, str] = {}
+    eligible: list[int] = []
+    for j, iid in enumerate(pool):
+        col = x[:, j]
+        if np.isnan(means[j]):
+            skipped[iid] = "no answers"
+        elif np.nanmax(col) == np.nanmin(col):
+            skipped[iid] = "the same answer from everyone"
+        else:
+            eligible.append(j)
+    if not eligible:
+        raise DataError("no candidate item varies among the respondents; nothing to classify with")
+    return means, skipped, eligible
+
+
 def _weighted_nanmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ok = ~np.isnan(x)
     num = np.where(ok, x, 0.0).T @ w
@@ -245,82 +304,24 @@ class TypingTool(Estimator):
 
     def _fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
         self._validate_params()
-        if isinstance(segments, pd.Series):
-            seg = pd.to_numeric(segments, errors="coerce")
-            if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
-                raise DataError("segments must be whole numbers >= 1 for every respondent listed")
-            segments = Assignments(segment=pd.Series(seg.astype(int).to_numpy(),
-                                                     index=pd.Index(segments.index.astype(str), name="respondent_id"),
-                                                     name="segment"),
-                                   extra=pd.DataFrame(index=segments.index.astype(str)))
+        segments = _as_assignments(segments)
         q = survey.questionnaire
         kept, seg_series, unassigned = align_assignments(survey, segments)
-        rows_in = survey.n
         excluded: dict[str, int] = {}
         if len(unassigned):
             excluded["no segment in the assignments"] = int(len(unassigned))
-
-        pool = q.resolve(self.items)
-        if not pool:
-            raise QuestionnaireError(f"{q.path or 'the questionnaire'} has no Likert items to choose golden questions "
-                                     "from; name the candidate items with --items")
-        bad = [i for i in pool if q.items[i].type not in ("likert", "numeric", "nps")]
-        if bad:
-            raise QuestionnaireError(f"item(s) {', '.join(bad)} are {', '.join(sorted({q.items[i].type for i in bad}))}"
-                                     " items; golden questions are Likert, numeric or NPS items")
-        x_all = np.array(kept.item_frame(pool).to_numpy(dtype=float), copy=True)
-        for j, iid in enumerate(pool):
-            # as at scoring: "no answer" codes and values that are not valid codes count as missing
-            opts = q.option_set(iid)
-            if opts is not None and opts.valid_codes:
-                col = x_all[:, j]
-                col[~np.isin(col, np.asarray(opts.valid_codes, dtype=float))] = np.nan
-            else:
-                x_all[~np.isfinite(x_all[:, j]), j] = np.nan
-
-        limit = int(math.floor(float(self.max_missing) * len(pool)))
-        n_missing = np.isnan(x_all).sum(axis=1)
-        too_many = n_missing > limit
-        w_all = kept.weight_array()
-        bad_w = np.zeros(len(x_all), dtype=bool) if w_all is None else ~(np.isfinite(w_all) & (w_all > 0))
-        if too_many.any():
-            excluded[f"more than {limit} of {len(pool)} candidate items unanswered"] = int(too_many.sum())
-        if (bad_w & ~too_many).any():
-            excluded["missing or non-positive weight"] = int((bad_w & ~too_many).sum())
-        used = ~too_many & ~bad_w
+        pool = _candidates(q, self.items)
+        x_all = _candidate_answers(kept, pool)
+        used, w_all = self._usable(x_all, kept, len(pool), excluded)
         if not used.any():
             raise DataError(f"{survey.source.describe()}: no respondent with a segment has enough answers to the "
                             "candidate items to fit a typing tool")
         x = x_all[used]
         w = None if w_all is None else w_all[used]
         wn = np.ones(len(x)) if w is None else w * (len(x) / w.sum())
-        labels = seg_series.to_numpy()[used].astype(int)
-        seg_labels = np.unique(labels)
-        if len(seg_labels) < 2:
-            raise DataError(f"{segments.path or 'the assignments'}: only one segment among the usable respondents; "
-                            "a typing tool needs at least two segments")
-        y = np.searchsorted(seg_labels, labels)
+        y, seg_labels, counts = self._classes(seg_series.to_numpy()[used].astype(int), segments)
         k = len(seg_labels)
-        counts = np.bincount(y, minlength=k)
-        small = [f"segment {seg_labels[i]} ({counts[i]})" for i in range(k) if counts[i] < self.n_folds]
-        if small:
-            raise DataError(f"{segments.path or 'the assignments'}: too few respondents for {self.n_folds}-fold "
-                            f"cross-validation in {', '.join(small)}; merge small segments or lower --folds")
-
-        # candidates: impute training means; skip items with no answers or no variance
-        means = _weighted_nanmean(x, wn)
-        skipped: dict[str, str] = {}
-        eligible: list[int] = []
-        for j, iid in enumerate(pool):
-            col = x[:, j]
-            if np.isnan(means[j]):
-                skipped[iid] = "no answers"
-            elif np.nanmax(col) == np.nanmin(col):
-                skipped[iid] = "the same answer from everyone"
-            else:
-                eligible.append(j)
-        if not eligible:
-            raise DataError("no candidate item varies among the respondents; nothing to classify with")
+        means, skipped, eligible = _eligible_items(x, wn, pool)
         imputed_answers = int(np.isnan(x).sum())
         x_imp = np.where(np.isnan(x), means, x)
 
@@ -336,29 +337,78 @@ class TypingTool(Estimator):
         if self.n_items is not None:
             max_items = min(max(max_items, self.n_items), len(eligible))
         path = stepwise_select(engine, max_items, floating=self.backward, eligible=eligible, progress=self.progress)
-        acc = path.accuracy
-        chosen = self._choose(acc)
+        chosen = self._choose(path.accuracy)
         subset = list(path.sets[chosen - 1])
         nested = None
         if self.nested:
             nested = self._nested_accuracy(x_imp, y, k, w, wn, folds, eligible, max_items, seg_labels)
-        golden = [pool[j] for j in subset]
 
         fit = fit_lda(x_imp[:, subset], y, k, weights=w, priors=self.priors)
-        cv_pred = engine.predictions(subset)
         confusion = np.zeros((k, k))
-        np.add.at(confusion, (y, cv_pred), wn)
-        hit = np.diag(confusion) / confusion.sum(axis=1)
+        np.add.at(confusion, (y, engine.predictions(subset)), wn)
         resub = (x_imp[:, subset] @ fit.coef.T + fit.const).argmax(axis=1)
         resub_acc = float(((resub == y) * wn).sum() / wn.sum())
+        self._store(survey, segments, pool, path, chosen, fit, means, seg_labels)
+        segs = self.segments_
+        self.n_train_ = int(used.sum())
+        self.result_ = TypingToolResult(
+            items=self.items_, accuracy=self.accuracy_, curve=self.curve_,
+            confusion=pd.DataFrame(confusion, index=pd.Index(segs, name="true"), columns=pd.Index(segs, name="predicted")),
+            hit_rates=pd.Series(np.diag(confusion) / confusion.sum(axis=1), index=pd.Index(segs, name="segment"),
+                                name="hit_rate"),
+            coefficients=self.coef_, priors=self.priors_,
+            sizes=pd.Series(counts, index=pd.Index(segs, name="segment"), name="n"),
+            resubstitution_accuracy=resub_acc, rows_in=survey.n, rows_used=int(used.sum()),
+            rows_excluded=survey.n - int(used.sum()), excluded=excluded, candidates=list(pool), skipped=skipped,
+            n_folds=self.n_folds, seed=self.seed_, priors_rule=self.priors if isinstance(self.priors, str) else "given",
+            max_missing=self.max_missing_, imputed_answers=imputed_answers, nested_accuracy=nested,
+        )
+        return self
 
+    def _usable(self, x_all: np.ndarray, kept: Survey, n_pool: int, excluded: dict[str, int]
+                ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Respondents with at most ``max_missing`` of the candidates unanswered and a positive weight (the
+        others are counted in ``excluded``), and the survey weights."""
+        limit = int(math.floor(float(self.max_missing) * n_pool))
+        too_many = np.isnan(x_all).sum(axis=1) > limit
+        w_all = kept.weight_array()
+        bad_w = np.zeros(len(x_all), dtype=bool) if w_all is None else ~(np.isfinite(w_all) & (w_all > 0))
+        if too_many.any():
+            excluded[f"more than {limit} of {n_pool} candidate items unanswered"] = int(too_many.sum())
+        if (bad_w & ~too_many).any():
+            excluded["missing or non-positive weight"] = int((bad_w & ~too_many).sum())
+        return ~too_many & ~bad_w, w_all
+
+    def _classes(self, labels: np.ndarray, segments: Assignments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Class codes 0..K-1 of the segments, the segment numbers and their counts; at least two segments, each
+        with at least ``n_folds`` respondents."""
+        seg_labels = np.unique(labels)
+        if len(seg_labels) < 2:
+            raise DataError(f"{segments.path or 'the assignments'}: only one segment among the usable respondents; "
+                            "a typing tool needs at least two segments")
+        y = np.searchsorted(seg_labels, labels)
+        k = len(seg_labels)
+        counts = np.bincount(y, minlength=k)
+        small = [f"segment {seg_labels[i]} ({counts[i]})" for i in range(k) if counts[i] < self.n_folds]
+        if small:
+            raise DataError(f"{segments.path or 'the assignments'}: too few respondents for {self.n_folds}-fold "
+                            f"cross-validation in {', '.join(small)}; merge small segments or lower --folds")
+        return y, seg_labels, counts
+
+    def _store(self, survey: Survey, segments: Assignments, pool: list[str], path: Any, chosen: int, fit: Any,
+               means: np.ndarray, seg_labels: np.ndarray) -> None:
+        """Set the fitted attributes (golden questions, classification functions, the accuracy curve)."""
+        subset = list(path.sets[chosen - 1])
+        golden = [pool[j] for j in subset]
         segs = [int(s) for s in seg_labels]
         names = segments.names
+        acc = path.accuracy
         self.seed_ = self._seed
         self.items_ = golden
         self.segments_ = segs
         self.segment_names_ = {s: names[s] for s in segs if s in names}
-        self.item_info_ = [_item_info(q, iid, float(means[j])) for iid, j in zip(golden, subset, strict=True)]
+        self.item_info_ = [_item_info(survey.questionnaire, iid, float(means[j]))
+                           for iid, j in zip(golden, subset, strict=True)]
         self.coef_ = pd.DataFrame(np.vstack([fit.coef.T, fit.const[None, :]]), index=[*golden, "constant"],
                                   columns=pd.Index(segs, name="segment"))
         self.means_ = pd.DataFrame(fit.means, index=pd.Index(segs, name="segment"), columns=golden)
@@ -366,30 +416,15 @@ class TypingTool(Estimator):
         self.priors_ = pd.Series(fit.priors, index=pd.Index(segs, name="segment"), name="prior")
         self.max_missing_ = int(math.floor(float(self.max_missing) * len(golden)))
         self.accuracy_ = float(acc[chosen - 1])
-        curve = pd.DataFrame({
+        self.curve_ = pd.DataFrame({
             "item": [pool[j] for j in path.added],
             "items": [tuple(pool[j] for j in s) for s in path.sets],
             "accuracy": acc,
             "log_likelihood": path.loglik,
             "selected": [i + 1 == chosen for i in range(len(acc))],
         }, index=pd.Index(np.arange(1, len(acc) + 1), name="n_items"))
-        self.curve_ = curve
         self.id_name_ = survey.id_name
-        self.n_train_ = int(used.sum())
         self.created_ = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        priors_rule = self.priors if isinstance(self.priors, str) else "given"
-        self.result_ = TypingToolResult(
-            items=golden, accuracy=self.accuracy_, curve=curve,
-            confusion=pd.DataFrame(confusion, index=pd.Index(segs, name="true"), columns=pd.Index(segs, name="predicted")),
-            hit_rates=pd.Series(hit, index=pd.Index(segs, name="segment"), name="hit_rate"),
-            coefficients=self.coef_, priors=self.priors_,
-            sizes=pd.Series(counts, index=pd.Index(segs, name="segment"), name="n"),
-            resubstitution_accuracy=resub_acc, rows_in=rows_in, rows_used=int(used.sum()),
-            rows_excluded=rows_in - int(used.sum()), excluded=excluded, candidates=list(pool), skipped=skipped,
-            n_folds=self.n_folds, seed=self.seed_, priors_rule=priors_rule, max_missing=self.max_missing_,
-            imputed_answers=imputed_answers, nested_accuracy=nested,
-        )
-        return self
 
     # ------------------------------------------------------------------------------ scoring
     def score_matrix(self, x: np.ndarray, *, max_missing: int | None = None) -> tuple[np.ndarray, ...]:
@@ -590,12 +625,13 @@ class TypingTool(Estimator):
         self._check_fitted()
         return to_sql(self, table, id_column=id_column or self.id_name_, probability=probability)
 
-    def to_excel(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = ()) -> Path:
-        """Write the Excel calculator (see :func:`surveytools.typing_tool.exports.write_calculator`)."""
+    def to_excel(self, path: str | os.PathLike[str], *, inputs: Sequence[str | os.PathLike[str]] = (),
+                 lang: str = "en") -> Path:
+        """Write the Excel calculator in ``lang`` (see :func:`surveytools.typing_tool.exports.write_calculator`)."""
         from .exports import write_calculator
 
         self._check_fitted()
-        return write_calculator(self, path, inputs=inputs)
+        return write_calculator(self, path, inputs=inputs, lang=lang)
 
 
 def _result_from_dict(r: Mapping[str, Any], tool: TypingTool) -> TypingToolResult:

@@ -1,0 +1,177 @@
+"""Sections about customers: the CRM match and the voice of the customer (NPS, CSAT, drivers, words,
+customer KPIs by segment)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, Series, Table
+from ._common import Context, col, num, term
+
+__all__ = ["crm_section", "voc_section", "nps_chart"]
+
+
+def crm_section(ctx: Context) -> Section:
+    crm = ctx.results["crm"]
+    facts = [Fact(Msg("crm_key"), term("crm_key_", crm["key"]["kind"]) if isinstance(crm.get("key"), Mapping)
+                  else None)] if isinstance(crm.get("key"), Mapping) else []
+    if "survey_rows_in" in crm:
+        facts.append(Fact(Msg("crm_survey_rows_in"), crm["survey_rows_in"], "int"))
+    for reason, n in (crm.get("survey_excluded") or {}).items():
+        facts.append(Fact(term("crm_excluded_", reason), n, "int"))
+    facts += [Fact(Msg("matched"), crm["matched"], "int"), Fact(Msg("match_rate"), num(crm["match_rate"]), "pct"),
+              Fact(Msg("unmatched_survey"), crm["unmatched_survey"], "int"),
+              Fact(Msg("unmatched_crm"), crm["unmatched_crm"], "int")]
+    if "crm_rows_in" in crm:
+        facts.append(Fact(Msg("crm_rows_in"), crm["crm_rows_in"], "int"))
+    dup = crm["duplicates"]
+    facts.append(Fact(Msg("duplicates"), Msg("crm_duplicates", survey=Num(dup["survey"], "int"),
+                                             crm=Num(dup["crm"], "int"))))
+    blocks: list[Any] = [Facts(facts, deck=True), Paragraph(Msg("crm_rules"), "note")]
+    if crm.get("pseudonymized"):
+        blocks.append(Paragraph(Msg("crm_pseudonymized", columns=", ".join(crm["pseudonymized"])), "note"))
+    return Section("crm", Msg("crm"), blocks)
+
+
+# ---------------------------------------------------------------------- voc
+
+def nps_chart(ctx: Context, values: list[tuple[str, float | None]]) -> Chart:
+    return Chart("bar", Msg("nps_by_segment"), [ctx.segment(k) for k, _ in values],
+                 [Series("NPS", [v for _, v in values])], x_title=Msg("nps_axis"), fmt="num1", id="nps")
+
+
+def _csat_definition(text: str) -> Msg:
+    m = re.search(r"top (\d+) box(?:es)? \(([^)]*)\)", text)
+    if m:
+        return Msg("csat_def_top", k=m.group(1), codes=m.group(2))
+    return Msg("csat_def_mean") if "mean" in text else Msg("csat_def_other")
+
+
+_KPIS = (("customers", "int"), ("purchase_frequency", "num1"), ("revenue_per_customer", "num1"),
+         ("average_order_value", "num1"), ("discounts_per_customer", "num1"), ("discount_users_pct", "pct100"),
+         ("mean_R", "num2"), ("mean_F", "num2"), ("mean_M", "num2"))
+
+
+def voc_section(ctx: Context) -> Section:
+    voc = ctx.results["voc"]
+    segs = voc["segments"]
+    keys = list(segs)
+    total = voc.get("total") or {}
+    entries = [(k, segs[k]) for k in keys] + ([("total", total)] if total else [])
+    name = lambda k: Msg("total") if k == "total" else ctx.segment(k)  # noqa: E731
+    blocks: list[Any] = []
+    nps_vals = [(k, num(m["nps"]["nps"])) for k, m in segs.items() if isinstance(m.get("nps"), Mapping)]
+    if nps_vals:
+        blocks.append(nps_chart(ctx, nps_vals))
+    cols = [col("segment"), col("n", "int")]
+    has_nps = any(isinstance(m.get("nps"), Mapping) for _, m in entries)
+    has_csat = any(isinstance(m.get("csat"), Mapping) for _, m in entries)
+    if has_nps:
+        cols += [Column("NPS", "num1"), col("ci_low", "num1"), col("ci_high", "num1"), col("promoters", "pct100"),
+                 col("passives", "pct100"), col("detractors", "pct100")]
+    if has_csat:
+        cols += [Column("CSAT", "num1"), col("csat_ci_low", "num1"), col("csat_ci_high", "num1")]
+    rows = []
+    for k, m in entries:
+        row: list[Any] = [name(k), m["n"]]
+        if has_nps:
+            n = m.get("nps") or {}
+            row += [num(n.get("nps")), num(n.get("ci_low")), num(n.get("ci_high")), num(n.get("promoters")),
+                    num(n.get("passives")), num(n.get("detractors"))]
+        if has_csat:
+            c = m.get("csat") or {}
+            row += [num(c.get("csat")), num(c.get("ci_low")), num(c.get("ci_high"))]
+        rows.append(row)
+    blocks.append(Table(cols, rows, title=Msg("voc_headline"), id="voc-headline", deck=True))
+    notes = []
+    if has_nps:
+        notes.append(Msg("nps_definition"))
+    if has_csat:
+        c = next(m["csat"] for _, m in entries if isinstance(m.get("csat"), Mapping))
+        notes.append(Msg("csat_definition", definition=_csat_definition(str(c["definition"]))))
+    blocks.extend(Paragraph(n, "note") for n in notes)
+    blocks.extend(_drivers(ctx, voc, keys))
+    blocks.extend(_terms(ctx, segs, keys))
+    blocks.extend(_kpis(ctx, entries, name))
+    return Section("voc", Msg("voc"), blocks)
+
+
+def _drivers(ctx: Context, voc: Mapping[str, Any], keys: list[str]) -> list[Any]:
+    total = (voc.get("total") or {}).get("drivers")
+    if not isinstance(total, Mapping):
+        return []
+    w = total["weights"]
+    drivers = sorted(w, key=lambda d: -float(w[d]["share"]))
+    out: list[Any] = [Chart("bar", Msg("driver_importance"), [ctx.label(d) for d in drivers],
+                            [Series(Msg("driver_share"), [num(w[d]["share"]) for d in drivers])], fmt="num1",
+                            x_title=Msg("driver_share_axis"), id="drivers")]
+    rows = [[ctx.label(d), num(w[d]["share"]), num(w[d]["weight"]), num(w[d]["beta"]), num(w[d]["r"])] for d in drivers]
+    out.append(Table([col("driver"), col("driver_share", "pct100"), col("driver_weight", "num"), col("beta", "num"),
+                      col("r", "num")], rows, title=Msg("drivers_total", r2=Num(total["r2"], "num2")), id="drivers",
+                     note=Msg("drivers_note", outcome=Msg("driver_outcome"))))
+    # importance x performance: performance is the driver's total mean in the profile (scale scores)
+    perf: dict[str, float] = {}
+    if "profile" in ctx.results:
+        for r in ctx.results["profile"]["variables"]:
+            if r["stat"] == "mean" and r["variable"] in w and r["section"] in ("scale", "basis"):
+                perf[r["variable"]] = num(r["total"]["value"])
+    if perf and all(perf.get(d) is not None for d in drivers):
+        pts = [Point(ctx.label(d), float(w[d]["share"]), float(perf[d]), "driver") for d in drivers]
+        xs = [p.x for p in pts]
+        ys = [p.y for p in pts]
+        out.append(Chart("scatter", Msg("quadrant"), points=pts, x_title=Msg("driver_share_axis"),
+                         y_title=Msg("performance"), fmt="num1", quadrant=(sum(xs) / len(xs), sum(ys) / len(ys)),
+                         note=Msg("quadrant_note"), id="quadrant"))
+    else:
+        out.append(Paragraph(Msg("quadrant_not_drawn"), "note"))
+    seg_w = {k: voc["segments"][k].get("drivers") for k in keys}
+    if all(isinstance(v, Mapping) for v in seg_w.values()):
+        out.append(Table([col("driver")] + [Column(ctx.segment(k), "pct100") for k in keys],
+                         [[ctx.label(d)] + [num(seg_w[k]["weights"][d]["share"]) for k in keys] for d in drivers],
+                         title=Msg("drivers_by_segment"), id="drivers-segments"))
+    return out
+
+
+def _terms(ctx: Context, segs: Mapping[str, Any], keys: list[str]) -> list[Any]:
+    rows = []
+    for k in keys:
+        t = segs[k].get("terms")
+        if isinstance(t, Mapping):
+            rows.append([ctx.segment(k), t["comments"], ", ".join(str(x["term"]) for x in t["terms"][:8]),
+                         " \u2022 ".join(str(e if isinstance(e, str) else e.get("text", "")) for e in
+                                         (t.get("examples") or [])[:2])])
+    if not rows:
+        return []
+    return [Table([col("segment"), col("comments", "int"), col("terms"), col("examples")], rows,
+                  title=Msg("voc_terms"), note=Msg("terms_note"), id="voc-terms", deck=True)]
+
+
+_DEFAULT_RFM = ("Champions", "Loyal", "New or promising", "At risk", "Hibernating", "Needs attention")
+
+
+def _rfm_label(name: str) -> Any:
+    """The default RFM segment names are translated; names a user gave stay as written."""
+    return Msg("rfm_" + name.lower().replace(" ", "_")) if name in _DEFAULT_RFM else name
+
+
+def _kpis(ctx: Context, entries: list[tuple[str, Mapping[str, Any]]], name: Any) -> list[Any]:
+    with_crm = [(k, m["crm"]) for k, m in entries if isinstance(m.get("crm"), Mapping)]
+    if not with_crm:
+        return []
+    kpis = [(k, f) for k, f in _KPIS if any(k in c for _, c in with_crm)]
+    out: list[Any] = [Table([col("segment")] + [col(f"kpi_{k}", f) for k, f in kpis],
+                            [[name(k)] + [num(c.get(kk)) for kk, _ in kpis] for k, c in with_crm],
+                            title=Msg("voc_kpis"), note=Msg("kpis_note"), id="voc-kpis")]
+    for mix in ("loyalty_tier_mix", "channel_mix", "rfm_segment_mix"):
+        cats: list[str] = []
+        for _, c in with_crm:
+            cats.extend(x for x in (c.get(mix) or {}) if x not in cats)
+        if not cats:
+            continue
+        label = _rfm_label if mix == "rfm_segment_mix" else str
+        out.append(Table([col("segment")] + [Column(label(x), "pct100") for x in cats],
+                         [[name(k)] + [num((c.get(mix) or {}).get(x)) for x in cats] for k, c in with_crm],
+                         title=Msg(f"kpi_{mix}"), id=f"voc-{mix}"))
+    return out

@@ -1,0 +1,322 @@
+"""Sections about the segments: choice of k, profiles (table, heat map, perceptual map, one card per
+segment) and the typing tool."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ...exceptions import DataError
+from ...perceptual import correspondence_analysis
+from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, SegmentCard, Series, Table
+from ._common import Context, col, num, term
+
+__all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_section", "segment_sizes", "chart_rows", "STAT_FMT"]
+
+#: How each profile statistic is shown.
+STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
+_CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "min_share", "stability_ari", "jaccard_min",
+             "reproducibility", "rank_sum")
+_CRITERION_FMT = {"min_share": "pct", "rank_sum": "index", "bic": "index", "calinski_harabasz": "index"}
+_STABILITY = ("replicates", "ari_mean", "ari_sd", "jaccard_min", "reproducibility")
+
+
+def segment_sizes(ctx: Context) -> list[tuple[str, float, float | None]]:
+    """``(segment, n, share)`` from the profile (respondents profiled), else the segment stage's sizes."""
+    if "profile" in ctx.results:
+        return [(k, float(s["n"]), num(s["share"])) for k, s in ctx.results["profile"]["segments"].items()]
+    sizes = ctx.results["segment"]["sizes"]
+    pairs = [(str(k), v["n"] if isinstance(v, Mapping) else v) for k, v in sizes.items()]
+    total = sum(float(v) for _, v in pairs)
+    return [(k, float(v), float(v) / total if total else None) for k, v in pairs]
+
+
+def sizes_blocks(ctx: Context) -> list[Any]:
+    sizes = segment_sizes(ctx)
+    cats = [ctx.segment(k) for k, _, _ in sizes]
+    return [
+        Chart("bar", Msg("sizes"), cats, [Series(Msg("respondents"), [n for _, n, _ in sizes])],
+              x_title=Msg("respondents"), fmt="int", id="sizes"),
+        Table([col("segment"), col("n", "int"), col("share", "pct")],
+              [[ctx.segment(k), int(n) if float(n).is_integer() else n, s] for k, n, s in sizes],
+              title=Msg("sizes"), id="sizes"),
+    ]
+
+
+def segment_section(ctx: Context) -> Section:
+    from .._data import segment_explanation
+
+    seg = ctx.results["segment"]
+    blocks: list[Any] = [Facts([Fact(Msg("k"), seg["k"], "int"), Fact(Msg("method"), term("method_", seg["method"]))],
+                               deck=True)]
+    blocks.extend(sizes_blocks(ctx))
+    explanation = segment_explanation(seg, ctx.lang) if "explanation" in seg else None
+    if explanation:
+        blocks.append(Paragraph(explanation))
+    crit = seg["criteria"]
+    cols = [c for c in _CRITERIA if any(c in v for v in crit.values())]
+    chosen = str(seg["k"])
+    rows = [[str(k)] + [v.get(c) for c in cols] for k, v in crit.items()]
+    styles = [["strong" if str(k) == chosen else None] * (1 + len(cols)) for k in crit]
+    blocks.append(Table([Column("k", "int")] + [col(c, _CRITERION_FMT.get(c, "num")) for c in cols], rows,
+                        title=Msg("criteria"), styles=styles, id="criteria", note=Msg("criteria_note")))
+    stab = seg.get("stability")
+    if isinstance(stab, Mapping):
+        facts = [Fact(Msg(f"stab_{k}"), stab[k], "int" if k == "replicates" else "num") for k in _STABILITY
+                 if k in stab]
+        blocks.append(Facts(facts, title=Msg("stability")))
+        jac = stab.get("jaccard")
+        if isinstance(jac, Mapping):
+            blocks.append(Table([col("segment"), Column("Jaccard", "num")], [[ctx.segment(k), v] for k, v in jac.items()],
+                                title=Msg("stab_jaccard"), id="jaccard"))
+    cen = seg.get("centroids")
+    if isinstance(cen, Mapping) and cen:
+        dims = list(next(iter(cen.values())))
+        blocks.append(Table([col("segment")] + [Column(ctx.label(d), "num2") for d in dims],
+                            [[ctx.segment(k)] + [v[d] for d in dims] for k, v in cen.items()],
+                            title=Msg("centroids"), id="centroids"))
+    basis = seg.get("basis")
+    facts = []
+    if isinstance(basis, Mapping):
+        facts.append(Fact(Msg("basis"), term("basis_", basis["kind"], columns=", ".join(ctx.label(c) for c in
+                                                                                      basis["columns"]))))
+    for key in ("rows_in", "rows_segmented", "rows_excluded"):
+        if key in seg:
+            facts.append(Fact(Msg("seg_rows_in" if key == "rows_in" else key), seg[key], "int"))
+    if seg.get("seed") is not None:
+        facts.append(Fact(Msg("seed"), str(seg["seed"])))
+    if facts:
+        blocks.append(Facts(facts, title=Msg("segment_details")))
+    return Section("segments", Msg("segments"), blocks)
+
+
+# ---------------------------------------------------------------------- profile
+
+def chart_rows(prof: Mapping[str, Any], limit: int = 25) -> list[Mapping[str, Any]]:
+    """The rows profile charts show: basis dimensions, else scale scores, else rating items (at most
+    ``limit``)."""
+    rows = prof["variables"]
+    for section in ("basis", "scale", "likert"):
+        sel = [r for r in rows if r["section"] == section]
+        if sel:
+            return sel[:limit]
+    return [r for r in rows if r["stat"] == "mean"][:limit]
+
+
+def _row_label(ctx: Context, r: Mapping[str, Any]) -> str:
+    return str(r["label"] or ctx.label(r["variable"]))
+
+
+def _letters(cell: Mapping[str, Any]) -> str:
+    v = cell.get("letters")
+    if not v:
+        return ""
+    return "".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+
+def _heatmap(ctx: Context, prof: Mapping[str, Any], keys: list[str]) -> Chart:
+    rows = [r for r in prof["variables"] if r["section"] in ("basis", "scale")][:30] or chart_rows(prof)
+    colors, series_vals = [], {k: [] for k in keys}
+    for r in rows:
+        sd = num(r["total"].get("sd"))
+        tot = num(r["total"]["value"])
+        line = []
+        for k in keys:
+            v = num(r["segments"][k]["value"])
+            series_vals[k].append(v)
+            line.append(None if v is None or tot is None or not sd else (v - tot) / sd)
+        colors.append(line)
+    # colours: the standardized difference from the total, per row and segment
+    by_series = [[colors[i][j] for i in range(len(rows))] for j in range(len(keys))]
+    return Chart("heatmap", Msg("profile_heatmap"), [_row_label(ctx, r) for r in rows],
+                 [Series(ctx.segment(k), series_vals[k]) for k in keys], fmt="num2", colors=by_series,
+                 note=Msg("heatmap_note"), id="profile-heatmap", y_title=Msg("mean"))
+
+
+def _perceptual_map(ctx: Context, prof: Mapping[str, Any], keys: list[str]) -> list[Any]:
+    """Correspondence analysis of segments x attributes (scale means, else rating-item means)."""
+    for section in ("scale", "likert"):
+        rows = [r for r in prof["variables"] if r["section"] == section and r["stat"] == "mean"]
+        if len(rows) >= 3 and len(keys) >= 3:
+            table = pd.DataFrame({_row_label(ctx, r): [num(r["segments"][k]["value"]) for k in keys] for r in rows},
+                                 index=keys, dtype=float)
+            if table.notna().all().all() and (table.to_numpy() > 0).all():
+                break
+    else:
+        return [Paragraph(Msg("ca_not_drawn"), "note")]
+    try:
+        ca = correspondence_analysis(table)
+    except DataError:
+        return [Paragraph(Msg("ca_not_drawn"), "note")]
+    pts = [Point(ctx.segment(k), float(ca.rows.at[k, "Dim1"]), float(ca.rows.at[k, "Dim2"]), "segment") for k in keys]
+    pts += [Point(a, float(ca.columns.at[a, "Dim1"]), float(ca.columns.at[a, "Dim2"]), "attribute")
+            for a in table.columns]
+    ex = ca.explained
+    return [Chart("scatter", Msg("perceptual_map"), points=pts,
+                  x_title=Msg("ca_dim", number=1, share=Num(float(ex[0]), "pct")),
+                  y_title=Msg("ca_dim", number=2, share=Num(float(ex[1]) if len(ex) > 1 else 0.0, "pct")),
+                  fmt="num2", note=Msg("ca_note", share=Num(float(ex[:2].sum()), "pct")), id="perceptual-map")]
+
+
+def _card(ctx: Context, prof: Mapping[str, Any], key: str) -> SegmentCard:
+    s = prof["segments"][key]
+    marked = []
+    for r in prof["variables"]:
+        c = r["segments"][key]
+        eff = num(c.get("effect"))
+        if c["mark"] in ("higher", "lower") and eff is not None and r["section"] != "basis":
+            marked.append((abs(eff), r, c))
+    marked.sort(key=lambda t: -t[0])
+    highlights = []
+    for _, r, c in marked[:5]:
+        fmt = STAT_FMT[r["stat"]]
+        label = _row_label(ctx, r) + (f": {r['level_label']}" if r.get("level_label") else "")
+        highlights.append(Msg(f"card_{c['mark']}", label=label, value=Num(c["value"], fmt),
+                              total=Num(r["total"]["value"], fmt)))
+    return SegmentCard(key, str(s["name"]), float(s["n"]), num(s["share"]), s.get("description"),
+                       s.get("letter"), highlights)
+
+
+def _letters_note(prof: Mapping[str, Any]) -> Msg:
+    let = prof["letters"]
+    return Msg("letters_note", test=Msg("letters_test"), adjust=term("adjust_", let["adjust"]),
+               alpha=Num(let["alpha"], "num2"))
+
+
+def profile_section(ctx: Context) -> Section:
+    prof = ctx.results["profile"]
+    keys = list(prof["segments"])
+    fdr = bool(prof["fdr"])
+    has_letters = isinstance(prof.get("letters"), Mapping)
+    note = Msg("profile_note", weighted=Msg("profile_note_weighted") if prof["weighted"] else "",
+               marks="\u25b2/\u25bc", pname=Msg("p_bh" if fdr else "p_plain"), alpha=Num(prof["alpha"], "num2"))
+    blocks: list[Any] = [Paragraph(note, "note")]
+    if has_letters:
+        blocks.append(Paragraph(_letters_note(prof), "note"))
+    if "segment" not in ctx.results:
+        blocks.extend(sizes_blocks(ctx))
+    pkey = "p_adj" if fdr else "p"
+    cols = [col("variable"), col("total")]
+    groups: list[tuple[Any, int]] = [("", 1), (Msg("total_n", n=Num(prof["rows_used"], "int")), 1)]
+    for k in keys:
+        s = prof["segments"][k]
+        letter = f" ({s['letter']})" if s.get("letter") else ""
+        groups.append((Msg("segment_n", segment=ctx.segment(k) + letter, n=Num(s["n"], "int")), 4))
+        cols += [col("value"), col("index", "index"), col(pkey, "p"), col("sig")]
+    rows, styles, sections = [], [], {}
+    section = None
+    for r in prof["variables"]:
+        if r["section"] != section:
+            section = r["section"]
+            sections[len(rows)] = Msg(f"section_{section}")
+        fmt = STAT_FMT[r["stat"]]
+        label = _row_label(ctx, r) + (f": {r['level_label']}" if r.get("level_label") else "")
+        row: list[Any] = [label, Num(r["total"]["value"], fmt)]
+        st: list[str | None] = [None, None]
+        for k in keys:
+            c = r["segments"][k]
+            mark = c["mark"]
+            arrow = {"higher": "\u25b2", "lower": "\u25bc"}.get(mark, "")
+            sig = " ".join(x for x in (arrow, _letters(c)) if x)
+            row += [Num(c["value"], fmt), num(c["index"]), num(c[pkey]), sig or None]
+            st += [mark if mark in ("higher", "lower") else None, None, None, mark if mark else None]
+        rows.append(row)
+        styles.append(st)
+    blocks.append(Table(cols, rows, title=Msg("profile_table"), styles=styles, sections=sections, groups=groups,
+                        sticky=1, id="profile"))
+    blocks.append(Paragraph(Msg("profile_legend"), "note"))
+    blocks.append(_heatmap(ctx, prof, keys))
+    blocks.extend(_perceptual_map(ctx, prof, keys))
+    rows_c = chart_rows(prof)
+    labels = [_row_label(ctx, r) for r in rows_c]
+    totals = [num(r["total"]["value"]) for r in rows_c]
+    for k in keys:
+        blocks.append(_card(ctx, prof, k))
+        blocks.append(Chart("bar", Msg("profile_chart_of", segment=ctx.segment(k)), labels,
+                            [Series(Msg("total"), totals), Series(ctx.segment(k),
+                                                                 [num(r["segments"][k]["value"]) for r in rows_c])],
+                            fmt="num2", x_title=Msg("mean"), id=f"profile-{k}"))
+    return Section("profiles", Msg("profiles"), blocks)
+
+
+def _short_label(label: str, level: Any, width: int) -> str:
+    """``label: level`` in at most ``width`` characters, shortening the label first (the level is what tells
+    the rows of one question apart)."""
+    lab = " ".join(label.split())
+    if not level:
+        return lab if len(lab) <= width else lab[: width - 1] + "\u2026"
+    lev = " ".join(str(level).split())
+    if len(lev) > width // 2:
+        lev = lev[: width // 2 - 1] + "\u2026"
+    room = width - len(lev) - 2
+    if len(lab) > room:
+        lab = lab[: max(room - 1, 1)] + "\u2026"
+    return f"{lab}: {lev}"
+
+
+def profile_brief(ctx: Context, width: int = 38) -> Section:
+    """The profile for a terminal: one value per segment with + / - for significantly higher / lower."""
+    prof = ctx.results["profile"]
+    keys = list(prof["segments"])
+    head = Msg("profile_head", n=prof["rows_used"], k=prof["k"],
+               excluded=Msg("profile_head_excluded", n=Num(prof["rows_excluded"], "int")) if prof["rows_excluded"]
+               else "", weighted=Msg("profile_head_weighted") if prof["weighted"] else "")
+    marks = Msg("profile_marks", pname=Msg("p_bh" if prof["fdr"] else "p_plain"), alpha=Num(prof["alpha"], "num2"))
+    letter = {k: prof["segments"][k].get("letter") for k in keys}
+    cols = [col("variable"), col("total")] + [Column(f"{k} ({letter[k]})" if letter[k] else str(k)) for k in keys]
+    rows, styles, sections = [[Msg("n"), Num(prof["rows_used"], "int")] + [Num(prof["segments"][k]["n"], "int")
+                                                                          for k in keys]], [[None] * len(cols)], {}
+    suffixes: list[list[str | None]] = [[None] * len(cols)]
+    section = None
+    for r in prof["variables"]:
+        if r["section"] != section:
+            section = r["section"]
+            sections[len(rows)] = Msg(f"section_{section}")
+        fmt = STAT_FMT[r["stat"]]
+        rows.append([_short_label(_row_label(ctx, r), r.get("level_label"), width),
+                     Num(r["total"]["value"], fmt)] + [Num(r["segments"][k]["value"], fmt) for k in keys])
+        styles.append([None, None] + [r["segments"][k]["mark"] for k in keys])
+        suffixes.append([None, None] + [_letters(r["segments"][k]) or None for k in keys])
+    notes = [Paragraph(head), Paragraph(marks, "note")]
+    if isinstance(prof.get("letters"), Mapping):
+        let = prof["letters"]
+        notes.append(Paragraph(Msg("profile_letters", adjust=term("adjust_", let["adjust"]),
+                                   alpha=Num(let["alpha"], "num2")), "note"))
+    return Section("profiles", Msg("profile_table"), notes + [
+        Table(cols, rows, styles=styles, sections=sections, suffixes=suffixes, id="profile-brief")])
+
+
+# ---------------------------------------------------------------------- typing tool
+
+def typing_tool_section(ctx: Context) -> Section:
+    tt = ctx.results["typing_tool"]
+    facts = [Fact(Msg("tt_items"), len(tt["items"]), "int"), Fact(Msg("tt_accuracy"), num(tt["accuracy"]), "pct")]
+    if tt.get("resubstitution_accuracy") is not None:
+        facts.append(Fact(Msg("tt_resubstitution"), num(tt["resubstitution_accuracy"]), "pct"))
+    if tt.get("rows_used") is not None:
+        facts.append(Fact(Msg("tt_rows_used"), tt["rows_used"], "int"))
+    if tt.get("imputed_answers"):
+        facts.append(Fact(Msg("tt_imputed"), tt["imputed_answers"], "int"))
+    blocks: list[Any] = [Facts(facts, deck=True), Paragraph(Msg("tt_note"), "note")]
+    curve = [c for c in tt.get("curve") or [] if c.get("item") is not None]
+    acc_after = {c["item"]: num(c["accuracy"]) for c in curve}
+    rows = [[i + 1, item, ctx.labels.get(item), acc_after.get(item)] for i, item in enumerate(tt["items"])]
+    blocks.append(Table([col("tt_order", "int"), col("item"), col("text"), col("tt_accuracy_after", "pct")], rows,
+                        title=Msg("tt_questions"), id="typing-items", deck=True))
+    if curve:
+        blocks.append(Chart("line", Msg("tt_curve"), [str(c["n_items"]) for c in curve],
+                            [Series(Msg("tt_accuracy"), [num(c["accuracy"]) for c in curve])], fmt="pct",
+                            x_title=Msg("tt_n_items"), y_title=Msg("tt_accuracy"), id="typing-curve"))
+    hit = tt.get("hit_rates")
+    if isinstance(hit, Mapping):
+        blocks.append(Table([col("segment"), col("tt_hit_rate", "pct")], [[ctx.segment(k), num(v)] for k, v in hit.items()],
+                            title=Msg("tt_hit_rates"), id="typing-hits"))
+    conf = tt.get("confusion")
+    if isinstance(conf, Mapping):
+        ks = list(conf)
+        blocks.append(Table([col("tt_actual")] + [Column(ctx.segment(k), "num1") for k in ks],
+                            [[ctx.segment(a)] + [num(conf[a][p]) for p in ks] for a in ks], title=Msg("tt_confusion"),
+                            note=Msg("tt_confusion_note"), id="typing-confusion"))
+    return Section("typing-tool", Msg("typing_tool"), blocks)

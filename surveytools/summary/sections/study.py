@@ -1,0 +1,222 @@
+"""Sections about the data and the measures: overview, data quality, reliability, factors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
+from ._common import Context, col, num, reading, term
+
+__all__ = ["overview_section", "quality_section", "reliability_section", "factor_section"]
+
+
+def overview_section(ctx: Context) -> Section:
+    """Key facts of every stage that ran, then the segments at a glance."""
+    res = ctx.results
+    sample: list[Fact] = []
+    method: list[Fact] = []
+    if "import" in res:
+        with reading("import", "the summary"):
+            imp = res["import"]
+            sample.append(Fact(Msg("ov_format"), term("format_", imp["format"])))
+            sample.append(Fact(Msg("ov_rows_in"), imp["rows_in"], "int"))
+    if "quality" in res:
+        with reading("quality", "the summary"):
+            q = res["quality"]
+            sample.append(Fact(Msg("ov_respondents"), q["respondents"], "int"))
+            sample.append(Fact(Msg("ov_flagged"), q["flagged"], "int"))
+            ex = q.get("exclusions")
+            if isinstance(ex, Mapping):
+                sample.append(Fact(Msg("ov_excluded"), ex["rows_excluded"], "int"))
+    if "profile" in res:
+        with reading("profile", "the summary"):
+            prof = res["profile"]
+            sample.append(Fact(Msg("ov_profiled"), prof["rows_used"], "int"))
+            if prof["rows_excluded"]:
+                sample.append(Fact(Msg("unassigned"), prof["rows_excluded"], "int"))
+    if "crm" in res:
+        with reading("crm", "the summary"):
+            sample.append(Fact(Msg("ov_match_rate"), num(res["crm"]["match_rate"]), "pct"))
+    if "reliability" in res:
+        with reading("reliability", "the summary"):
+            for name, s in res["reliability"]["scales"].items():
+                method.append(Fact(Msg("ov_alpha", scale=ctx.label(name)), num(s["alpha"]), "num2"))
+    if "factor" in res:
+        with reading("factor", "the summary"):
+            method.append(Fact(Msg("ov_factors"), res["factor"]["n_factors"], "int"))
+    if "segment" in res:
+        with reading("segment", "the summary"):
+            seg = res["segment"]
+            method.append(Fact(Msg("ov_k"), seg["k"], "int"))
+            method.append(Fact(Msg("ov_method"), term("method_", seg["method"])))
+    if "typing_tool" in res:
+        with reading("typing_tool", "the summary"):
+            tt = res["typing_tool"]
+            method.append(Fact(Msg("ov_typing", n=len(tt["items"])), num(tt["accuracy"]), "pct"))
+    blocks: list[Any] = []
+    if sample:
+        blocks.append(Facts(sample, title=Msg("deck_sample"), deck=True))
+    if method:
+        blocks.append(Facts(method, title=Msg("deck_method"), deck=True))
+    return Section("summary", Msg("summary"), blocks)
+
+
+# ---------------------------------------------------------------------- quality
+
+_FLAG_SETTINGS = {"speeder": "speeder_fraction", "high-missing": "max_missing", "partial": "min_answered",
+                  "longstring": "longstring", "straightlining": "straightline_min_items"}
+
+
+def _flag_definition(code: str, settings: Mapping[str, Any]) -> Msg | None:
+    from ...report.i18n import STRINGS
+
+    if f"flagdef_{code}" not in STRINGS["en"]:  # a check the report has no definition for
+        return None
+    key = _FLAG_SETTINGS.get(code)
+    value = settings.get(key) if key else None
+    if value is None:
+        return Msg(f"flagdef_{code}", value="")
+    fmt = "pct0" if key in ("max_missing", "min_answered") else "num2" if isinstance(value, float) else "int"
+    return Msg(f"flagdef_{code}", value=Num(value, fmt))
+
+
+def quality_section(ctx: Context) -> Section:
+    q = ctx.results["quality"]
+    n = q["respondents"]
+    blocks: list[Any] = [Facts([Fact(Msg("respondents"), n, "int"), Fact(Msg("flagged"), q["flagged"], "int")])]
+    settings = q.get("settings") or {}
+    checks = q.get("checks") or {}
+    rows, styles = [], []
+    for code, cnt in q["flags"].items():
+        ran = checks.get(code, {}).get("ran", True) if isinstance(checks.get(code), Mapping) else True
+        share = num(q["rates"][code]) if "rates" in q else (cnt / n if n else None)
+        rows.append([term("flag_", code), cnt if ran else None, share if ran else None,
+                     _flag_definition(code, settings) if ran else Msg("flag_not_run")])
+        styles.append([None, None, None, None])
+    blocks.append(Table([col("flag"), col("count", "int"), col("share", "pct"), col("definition")], rows,
+                        title=Msg("quality_flags"), id="quality-flags"))
+    ex = q.get("exclusions")
+    if isinstance(ex, Mapping):
+        blocks.append(Facts([Fact(Msg("rows_in"), ex["rows_in"], "int"), Fact(Msg("rows_out"), ex["rows_out"], "int"),
+                             Fact(Msg("rows_excluded"), ex["rows_excluded"], "int")], title=Msg("exclusions")))
+        blocks.append(Table([col("flag"), col("count", "int")],
+                            [[term("flag_", c), v] for c, v in ex["by_reason"].items()],
+                            title=Msg("excluded_by_reason"), id="quality-exclusions"))
+        blocks.append(Paragraph(Msg("exclusion_note"), "note"))
+    return Section("quality", Msg("quality"), blocks)
+
+
+# ---------------------------------------------------------------------- reliability
+
+_SCALE_KEYS = ("n", "n_items", "alpha", "alpha_ci", "std_alpha", "g6", "average_r", "omega_total",
+               "omega_hierarchical", "omega_total_sl")
+_SCALE_FMT = {"n": "int", "n_items": "int"}
+
+
+def reliability_section(ctx: Context) -> Section:
+    rel = ctx.results["reliability"]
+    scales = rel["scales"]
+    # optional keys (omega_hierarchical needs --omega-factors) are columns only when some scale has them
+    keys = [k for k in _SCALE_KEYS if k in ("n", "n_items", "alpha") or any(k in s for s in scales.values())]
+    cols = [col("scale")]
+    for k in keys:
+        if k == "alpha_ci":
+            cols += [col("alpha_ci_low", "num"), col("alpha_ci_high", "num")]
+        else:
+            cols.append(col(k, _SCALE_FMT.get(k, "num")))
+    rows = []
+    for name, s in scales.items():
+        row: list[Any] = [ctx.label(name)]
+        for k in keys:
+            if k == "alpha_ci":
+                lo, hi = s[k] if isinstance(s[k], (list, tuple)) else (s[k]["low"], s[k]["high"])
+                row += [num(lo), num(hi)]
+            else:
+                row.append(s[k])
+        rows.append(row)
+    blocks: list[Any] = [Paragraph(Msg("reliability_note"), "note"),
+                         Table(cols, rows, title=Msg("scales"), id="reliability-scales", deck=True)]
+    item_rows = []
+    for name, s in scales.items():
+        for iid, it in s["items"].items():
+            item_rows.append([ctx.label(name), iid, ctx.labels.get(iid), Msg("yes") if it["reversed"] else None,
+                              num(it["r_drop"]), num(it["alpha_if_deleted"])])
+    blocks.append(Table([col("scale"), col("item"), col("text"), col("reversed"), col("r_drop", "num"),
+                         col("alpha_if_deleted", "num")], item_rows, title=Msg("items"), id="reliability-items",
+                        sticky=2))
+    return Section("reliability", Msg("reliability"), blocks)
+
+
+# ---------------------------------------------------------------------- factors
+
+def _scree(fac: Mapping[str, Any]) -> tuple[list[float], list[Series]]:
+    """Observed PC eigenvalues and the parallel-analysis series (observed FA, simulated PC/FA references)."""
+    eig = fac["eigenvalues"]
+    observed = [float(x) for x in (eig if isinstance(eig, list) else eig["pc"])]
+    series = [Series(Msg("series_observed_pc"), observed)]
+    ret = fac.get("retention")
+    par = None
+    if isinstance(ret, Mapping):
+        par = ret["parallel"] if isinstance(ret.get("parallel"), Mapping) else (ret.get("details") or {}).get("parallel")
+    if isinstance(par, Mapping):
+        for key in ("observed_fa", "fa_observed", "simulated_pc", "pc_reference", "simulated_fa", "fa_reference",
+                    "resampled_pc", "resampled_fa"):
+            v = par.get(key)
+            if isinstance(v, list) and len(v) == len(observed):
+                series.append(Series(Msg(f"series_{key}"), [num(x) for x in v]))
+    return observed, series
+
+
+def factor_section(ctx: Context) -> Section:
+    fac = ctx.results["factor"]
+    lang_facts = [Fact(Msg("n"), fac["n"], "int"), Fact(Msg("n_factors"), fac["n_factors"], "int")]
+    if isinstance(fac.get("method"), str):
+        lang_facts.append(Fact(Msg("method"), term("fa_method_", fac["method"])))
+    if isinstance(fac.get("rotation"), str):
+        lang_facts.append(Fact(Msg("rotation"), term("rotation_", fac["rotation"])))
+    lang_facts.append(Fact(Msg("kmo"), num(fac["kmo"]["overall"]), "num"))
+    b = fac["bartlett"]
+    lang_facts.append(Fact(Msg("bartlett"), Msg("bartlett_value", chi2=Num(b["chi2"], "num1"), df=Num(b["df"], "int"),
+                                                p=Num(b["p"], "p"))))
+    ret = fac.get("retention")
+    if isinstance(ret, Mapping):
+        for key in ("parallel", "map", "kaiser"):
+            v = ret.get(key)
+            if isinstance(v, Mapping):
+                v = v.get("n_factors")
+            if isinstance(v, int):
+                lang_facts.append(Fact(Msg(f"suggest_{key}"), v, "int"))
+    blocks: list[Any] = [Facts(lang_facts, deck=True)]
+    observed, series = _scree(fac)
+    cats = [str(i + 1) for i in range(len(observed))]
+    blocks.append(Chart("line", Msg("scree_title"), cats, series, x_title=Msg("factor"), y_title=Msg("eigenvalue"),
+                        fmt="num2", id="scree", deck=False))
+    factors = [str(f) for f in fac["factors"]]
+    items = list(fac["loadings"])
+    lo = [[num(x) for x in fac["loadings"][i]] for i in items]
+    names = [ctx.label(f) for f in factors]
+    labels = [f"{i}  {ctx.labels[i]}" if ctx.labels.get(i) else i for i in items]
+    blocks.append(Chart("heatmap", Msg("heatmap_title"), labels, [Series(n, [r[j] for r in lo]) for j, n in
+                                                                  enumerate(names)],
+                        fmt="num2", id="loadings", deck=False, note=Msg("loadings_note", threshold=Num(ctx.threshold,
+                                                                                                        "num2"))))
+    comm = fac["communalities"]
+    cols = [col("item"), col("text")] + [Column(n, "num2") for n in names] + [col("communality", "num2")]
+    rows, styles = [], []
+    for i, r in zip(items, lo, strict=True):
+        rows.append([i, ctx.labels.get(i)] + r + [num(comm[i])])
+        styles.append([None, None] + ["strong" if v is not None and abs(v) >= ctx.threshold else None for v in r]
+                      + [None])
+    blocks.append(Table(cols, rows, title=Msg("loadings"), styles=styles, id="loadings", sticky=1,
+                        note=Msg("loadings_note", threshold=Num(ctx.threshold, "num2"))))
+    phi = fac.get("phi")
+    if isinstance(phi, list) and phi:
+        blocks.append(Table([col("factor")] + [Column(n, "num2") for n in names],
+                            [[names[i]] + [num(x) for x in r] for i, r in enumerate(phi)], title=Msg("phi"), id="phi"))
+    fit = fac.get("fit")
+    if isinstance(fit, Mapping):
+        keys = [k for k in ("rmsea", "tli", "bic", "rmsr") if fit.get(k) is not None]
+        blocks.append(Facts([Fact(Msg(f"fit_{k}"), num(fit[k]), "num1" if k == "bic" else "num") for k in keys],
+                            title=Msg("fit")))
+    return Section("factors", Msg("factors"), blocks)
