@@ -37,10 +37,10 @@ OPTIONS = (
 def run(inputs: Inputs, options: Options) -> StageResult:
     """Render the results of the earlier stages the reports have sections for (the others are named)."""
     from ..report import write_report
-    from ..summary.sections import STAGES
+    from ..summary._data import STAGES
 
-    results = {k: v for k, v in inputs.results.items() if k in STAGES}
-    left_out = [k for k in inputs.results if k not in STAGES]
+    results = inputs.results
+    left_out = [k for k in results if k not in STAGES]
     out = StageResult("report")
     if left_out:
         out.note = f"not in the report (see their JSON files): {', '.join(left_out)}"
