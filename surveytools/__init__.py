@@ -55,6 +55,8 @@ _LAZY: dict[str, str] = {
     "Segmenter": "surveytools.segment",
     "TypingTool": "surveytools.typing_tool",
     "assign_file": "surveytools.typing_tool",
+    "Segments": "surveytools.segments",
+    "read_segments": "surveytools.segments",
     "read_assignments": "surveytools.assignments",
     "write_assignments": "surveytools.assignments",
     "profile_segments": "surveytools.profile",

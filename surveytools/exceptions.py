@@ -34,6 +34,7 @@ __all__ = [
     "HeywoodWarning",
     "ConvergenceWarning",
     "WeakSegmentRecoveryWarning",
+    "OptionUsageError",
     "ReplicationWarning",
     "EmptyClassWarning",
 ]
@@ -71,6 +72,10 @@ class ProjectError(SurveyToolsError, ValueError):
 
 class CodeFrameError(SurveyToolsError, ValueError):
     """A code frame (themes of open-ended comments) is invalid; ``problems`` lists every problem found."""
+
+
+class OptionUsageError(SurveyToolsError, ValueError):
+    """Options that do not go together (the command line reports it as a usage error, exit code 2)."""
 
 
 class InputFileError(SurveyToolsError, OSError):

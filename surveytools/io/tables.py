@@ -17,6 +17,9 @@ __all__ = ["TABLE_SUFFIXES", "write_table", "read_scores"]
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
 
+#: read_csv arguments that read floats back exactly as pandas wrote them (the default from pandas 3 on)
+_EXACT_FLOATS: dict[str, str] = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = (),
                 sheet: str = "data", what: str = "the table", suffixes: tuple[str, ...] = TABLE_SUFFIXES,
@@ -60,8 +63,8 @@ def read_scores(path: str | os.PathLike[str], id_name: str | None = None, *, wha
                 hint: str = "surveytools factor --scores") -> pd.DataFrame:
     """Per-respondent scores (e.g. from ``surveytools factor --scores``): an id column and numeric columns.
 
-    CSV numbers are read back exactly as written (``float_precision="round_trip"``), so scores written at full
-    precision and read again give the same results as in memory.
+    CSV numbers are read back exactly as written (pandas 3's parser; ``float_precision="round_trip"`` before),
+    so scores written at full precision and read again give the same results as in memory.
 
     Returns
     -------
@@ -85,7 +88,7 @@ def read_scores(path: str | os.PathLike[str], id_name: str | None = None, *, wha
         elif p.suffix.lower() in (".xlsx", ".xls"):
             frame = pd.read_excel(p, engine="calamine")
         else:
-            frame = pd.read_csv(p, encoding="utf-8-sig", dtype=dict.fromkeys(ids, str), float_precision="round_trip")
+            frame = pd.read_csv(p, encoding="utf-8-sig", dtype=dict.fromkeys(ids, str), **_EXACT_FLOATS)
     except (ValueError, OSError) as exc:
         raise InputFileError(f"{what} file {p} cannot be read: {exc}") from None
     col = next((c for c in ids if c in frame.columns), None)
