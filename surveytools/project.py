@@ -266,4 +266,12 @@ def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem
             merged[key] = opt.convert(value)
         except OptionError as exc:
             problem((section, key), exc.message)
+            continue
+        if opt.check is not None and merged[key] is not None:
+            from .exceptions import SurveyToolsError
+
+            try:  # the file's own problems, found before any stage runs
+                opt.check(merged[key])
+            except SurveyToolsError as exc:
+                problem((section, key), exc.message + "".join(f"; {x}" for x in getattr(exc, "problems", ())))
     return merged

@@ -83,7 +83,7 @@ def test_voc_theme_settings_are_checked(tmp_path):
         load_project(p)
     text = str(exc.value)
     assert "voc.codeframe: file 'missing.yaml' not found" in text
-    assert "voc.discover_themes: must be a whole number" in text and "voc.text_language" in text
+    assert "voc.discover_themes: 0 is not in the range x>=1" in text and "voc.text_language" in text
     p.write_text("questionnaire: q.yaml\ndata: {export: data.csv}\nvoc: {codeframe: frame.yaml}\n")
     project = load_project(p)
     assert project.stage("voc")["codeframe"] == tmp_path / "frame.yaml"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -244,7 +245,9 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     if any(o.name == "questionnaire" and o.in_cli for o in stage.options):
         args += ["-q", str(project.questionnaire)]
     args += _cli_args(stage, settings)
-    outputs = {o.name: o.output for o in stage.options if o.output}
+    # every output file of the stage (voc's draft code frame only exists with --discover-themes, which the example
+    # study does not use: the command refuses --codeframe-out without it)
+    outputs = {o.name: o.output for o in stage.options if o.output and (stage.name, o.name) != ("voc", "codeframe_out")}
     for name, file in outputs.items():
         args += [stage.option(name).cli_flags[-1], str(tmp_path / file)]
     if stage.name == "import":  # the command writes the survey it passes on (the quality stage writes clean.csv)

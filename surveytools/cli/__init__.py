@@ -106,6 +106,8 @@ def cli() -> None:
     The path of a study:
       import       survey export (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV) -> clean data
       quality      data-quality flags (speeders, straightliners, duplicates...)
+      weight       raking weights to population targets (as R survey rake)
+      tables       banner tables with column letters (as SPSS CTABLES)
       reliability  alpha, omega and item analysis per scale (as R psych)
       factor       exploratory factor analysis (as R psych)
       segment      segments + choice of k + stability;  typing-tool / assign

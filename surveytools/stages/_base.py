@@ -98,6 +98,7 @@ class Option:
     output: str | None = None
     argument: bool = False
     exists: bool = False
+    check: Callable[[Any], Any] | None = None
     dir_okay: bool = False
     study: str | None = None
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
+
+if TYPE_CHECKING:  # pandas is imported when the stage runs, not for --help
+    import pandas as pd
 
 OPTIONS = (
     Option("survey", "path", None, flags=("--survey",), required=True,

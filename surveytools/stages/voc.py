@@ -22,12 +22,15 @@ def _as_of(value: Any) -> date:
 
 
 def _codeframe(value: Any) -> Path:
-    """A code frame file, validated when the options are read (every problem listed, with its line)."""
+    """A code frame file (read and validated, every problem listed with its line, when the stage runs)."""
+    return Path(value)
+
+
+def _check_codeframe(value: Any) -> None:
+    """A project file's code frame is read when the project loads, so its problems stop the run before it starts."""
     from ..text.codeframe import load_codeframe
 
-    p = Path(value)
-    load_codeframe(p)
-    return p
+    load_codeframe(value)
 
 
 def _drivers(value: Any) -> str:
@@ -55,7 +58,7 @@ OPTIONS = (
            help="Open-ended item (default: the questionnaire's text item)."),
     Option("as_of", "str", None, metavar="YYYY-MM-DD", parse=_as_of, example="2024-06-30",
            help="Reference date for recency (default: the latest purchase in the CRM file)."),
-    Option("codeframe", "path", None, parse=_codeframe, example="codeframe.yaml",
+    Option("codeframe", "path", None, parse=_codeframe, check=_check_codeframe, example="codeframe.yaml",
            help="Code frame YAML: themes by lemma keywords, phrases, regex, exclusions (see docs/voc.md)."),
     Option("discover_themes", "int", None, min=1, metavar="K", example=6,
            help="Without a code frame: propose K themes (NMF on lemmas and phrases) and code the comments."),
@@ -105,9 +108,8 @@ def load_crm(path: Path | str) -> Any:
 
 def run(inputs: Inputs, options: Options) -> StageResult:
     """VoC metrics by segment (respondents without a segment are counted as excluded)."""
-    from ..voc import voc_by_segment
-
     from ..exceptions import OptionUsageError
+    from ..voc import voc_by_segment
 
     if options.codeframe is not None and options.discover_themes is not None:
         raise OptionUsageError("give either --codeframe or --discover-themes, not both")
