@@ -1141,6 +1141,9 @@ typing_tool:
 crm:
   file: customers.csv
   on: email
+  extend:                        # a segment for every customer from a model on CRM fields
+    features: auto
+    min_probability: 0.4         # below: no segment (source 'none')
 
 kpis:                            # KPIs per segment from the purchases (after the CRM join)
   transactions: transacciones.csv.gz
