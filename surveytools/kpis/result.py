@@ -109,64 +109,25 @@ class KpiResult:
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def summary(self, lang: str = "en") -> str:
-        """Text for the terminal (English or Spanish)."""
-        from ..report.i18n import fmt_number, fmt_percent
+        """Text for the terminal: the KPI section of the report (rows read, used and left out, the KPIs per
+        segment, the definitions) in English or Spanish, then accounts, periods, control, notes and files."""
+        from ..report.i18n import fmt_number
+        from ..summary.sections import summary_text
 
         es = lang == "es"
-        tr = self.transaction_rows
-
-        def count(x: Any) -> str:
-            return fmt_number(x, 0, lang)
-
-        lines = [
-            (f"KPIs por segmento a {self.as_of} (ventana: {self.settings['window_days']} días hasta esa fecha)" if es
-             else f"KPIs per segment as of {self.as_of} (window: {self.settings['window_days']} days to that date)"),
-            (f"  transacciones leídas {count(tr['rows_in'])}; usadas {count(tr['rows_used'])}" if es
-             else f"  transactions read {count(tr['rows_in'])}; used {count(tr['rows_used'])}"),
-        ]
-        for reason, n in tr["excluded"].items():
-            if n:
-                lines.append(f"    {'excluidas' if es else 'excluded'}: {reason:<17}{count(n):>12}")
-        cols = [("customers", "clientes"), ("orders_per_customer", "pedidos/cliente"), ("aov", "ticket medio"),
-                ("revenue_share", "% ingresos"), ("value_index", "índice valor"), ("discount_share", "% con dto."),
-                ("lapsed_share", "% perdidos"), ("vip_share", "% VIP")]
-        head = f"  {'segmento' if es else 'segment':<14}" + "".join(f"{(c[1] if es else c[0])[:15]:>16}" for c in cols)
-        lines.append(head)
-        for k, v in list(self.segments.items()) + ([("sin segmento" if es else "unassigned", self.unassigned)] if self.unassigned else []) + [
-                ("overall" if not es else "total", self.overall)]:
-            cells = []
-            for c, _ in cols:
-                x = v.get(c)
-                if c == "customers":
-                    cells.append(f"{count(x):>16}")
-                elif c.endswith("share"):
-                    cells.append(f"{fmt_percent(x, 1, lang):>16}")
-                else:
-                    cells.append(f"{fmt_number(x, 2, lang):>16}")
-            lines.append(f"  {str(k)[:14]:<14}" + "".join(cells))
+        lines = [summary_text("kpis", self, lang=lang)]
         if self.accounts:
             a = self.accounts
-            lines.append((f"  cuentas {count(a['accounts'])} ({count(a['mixed_accounts'])} con contactos de varios "
-                          "segmentos)") if es else
-                         f"  accounts {count(a['accounts'])} ({count(a['mixed_accounts'])} with contacts in several segments)")
+            n, mixed = fmt_number(a["accounts"], 0, lang), fmt_number(a["mixed_accounts"], 0, lang)
+            lines.append(f"  cuentas {n} ({mixed} con contactos de varios segmentos)" if es
+                         else f"  accounts {n} ({mixed} with contacts in several segments)")
         if self.periods:
             lines.append("  " + ("periodos: " if es else "periods: ") + ", ".join(self.periods["periods"]))
         if self.control:
-            o = self.control["overall"]
-            d = o["value_per_customer"]
-            lines.append((f"  prueba - control: valor por cliente {fmt_number(d['difference'], 2, lang)} "
-                          f"(IC 95% {fmt_number(d['ci_low'], 2, lang)} a {fmt_number(d['ci_high'], 2, lang)})") if es
-                         else (f"  test - control: value per customer {fmt_number(d['difference'], 2, lang)} "
-                               f"(95% CI {fmt_number(d['ci_low'], 2, lang)} to {fmt_number(d['ci_high'], 2, lang)})"))
-        lines.append(("  definiciones: pedidos = importes >= 0 en la ventana; ingresos netos de devoluciones; "
-                      "ticket medio = ingresos / pedidos; índice de valor = % ingresos / % clientes x 100 "
-                      "(docs/kpis.md)") if es else
-                     ("  definitions: orders = amounts >= 0 in the window; revenue net of returns; AOV = revenue / "
-                      "orders; value index = revenue share / customer share x 100 (docs/kpis.md)"))
-        for w in self.warnings:
-            lines.append(f"  {'aviso' if es else 'note'}: {w}")
-        if self.output:
-            lines.append(f"  {'escrito' if es else 'written'}: {self.output}")
-        if self.accounts_output:
-            lines.append(f"  {'escrito' if es else 'written'}: {self.accounts_output}")
+            d = self.control["overall"]["value_per_customer"]
+            diff, lo, hi = (fmt_number(d[x], 2, lang) for x in ("difference", "ci_low", "ci_high"))
+            lines.append(f"  prueba - control: facturación por cliente {diff} (IC 95% {lo} a {hi})" if es
+                         else f"  test - control: revenue per customer {diff} (95% CI {lo} to {hi})")
+        lines += [f"  {'aviso' if es else 'note'}: {w}" for w in self.warnings]
+        lines += [f"  -> {p}" for p in (self.output, self.accounts_output) if p]
         return "\n".join(lines)

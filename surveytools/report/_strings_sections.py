@@ -22,8 +22,11 @@ EN: dict[str, str] = {
     "kpi_window": "Purchases in the {days} days up to {as_of}.",
     "kpi_value_chart": "Where the value is: share of customers and of revenue",
     "kpi_definitions": "Orders per customer = orders in the window / customers; average order value = revenue / "
-                       "orders; lapsed = at least the minimum orders ever and no purchase for longer than the "
-                       "inactivity limit; VIP = the top spenders.",
+                       "orders; revenue is net of returns (negative amounts, which are not orders); lapsed = at "
+                       "least the minimum orders ever and no purchase for longer than the inactivity limit; VIP = "
+                       "the top spenders.",
+    "kpi_unassigned": "Customers without a segment", "kpi_rows_in": "Transactions read",
+    "kpi_rows_used": "Transactions used", "kpi_excluded": "Transactions left out: {reason}",
     "yes": "yes", "no": "no",
     # overview
     "ov_format": "Survey export", "ov_rows_in": "Rows in the export", "ov_respondents": "Respondents checked",
@@ -283,8 +286,11 @@ ES: dict[str, str] = {
     "kpi_window": "Compras de los {days} días hasta el {as_of}.",
     "kpi_value_chart": "Dónde está el valor: % de clientes y de facturación",
     "kpi_definitions": "Pedidos por cliente = pedidos en la ventana / clientes; ticket medio = facturación / "
-                       "pedidos; inactivo = al menos el mínimo de pedidos y sin compras durante más del límite de "
+                       "pedidos; la facturación es neta de devoluciones (importes negativos, que no son pedidos); "
+                       "inactivo = al menos el mínimo de pedidos y sin compras durante más del límite de "
                        "inactividad; VIP = los clientes que más gastan.",
+    "kpi_unassigned": "Clientes sin segmento", "kpi_rows_in": "Transacciones leídas",
+    "kpi_rows_used": "Transacciones usadas", "kpi_excluded": "Transacciones excluidas: {reason}",
     "yes": "sí", "no": "no",
     "ov_format": "Exportación de la encuesta", "ov_rows_in": "Filas de la exportación",
     "ov_respondents": "Encuestados revisados", "ov_flagged": "Encuestados con algún indicador de calidad",

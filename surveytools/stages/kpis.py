@@ -36,8 +36,8 @@ def _table(value: Any) -> Path:
 OPTIONS = (
     Option("customers", "path", None, flags=("--customers",), metavar="FILE", example="customers_segmented.parquet",
            help="Customer file (.csv, .csv.gz, .parquet): one row per customer with the id and segment columns "
-                "(e.g. from 'crm join'). A project run uses its crm stage's customers_segmented.parquet by "
-                "default."),
+                "(e.g. from 'crm join' or 'crm extend'). A project run uses its crm stage's "
+                "customers_segmented.parquet by default."),
     Option("transactions", "path", None, required=True, metavar="FILE", example="transacciones.csv.gz",
            help="Transactions file (.csv, .csv.gz, .parquet): one row per purchase; negative amounts are returns."),
     Option("map", "path", None, required=True, metavar="MAP.yaml", example="kpis.yaml",
@@ -68,9 +68,12 @@ OPTIONS = (
 def _customers(inputs: Inputs, options: Options) -> Path | None:
     if options.customers is not None:
         return Path(options.customers)
-    crm = inputs.results.get("crm")
-    out = getattr(crm, "output", None)
-    return Path(out) if out else None
+    # the crm stage's segmented list: with crm.extend every customer carries a segment (or none), else the join
+    for stage in ("crm_extend", "crm"):
+        out = getattr(inputs.results.get(stage), "output", None)
+        if out:
+            return Path(out)
+    return None
 
 
 def run(inputs: Inputs, options: Options) -> StageResult:

@@ -80,13 +80,20 @@ def kpis_section(ctx: Context) -> Section:
     k = ctx.results["kpis"]
     segs: Mapping[str, Any] = k["segments"]
     cols = [col("segment")] + [col(f"kpi_{key}", fmt) for key, fmt in _KPI_COLUMNS]
-    rows = []
-    for s, v in segs.items():
-        rows.append([ctx.segment(s)] + [num(v[key]) if fmt != "int" else v[key] for key, fmt in _KPI_COLUMNS])
-    rows.append([Msg("kpi_overall")] + [num(k["overall"][key]) if fmt != "int" else k["overall"][key]
-                                         for key, fmt in _KPI_COLUMNS])
+
+    def cells(v: Mapping[str, Any]) -> list[Any]:
+        return [num(v[key]) if fmt != "int" else v[key] for key, fmt in _KPI_COLUMNS]
+
+    rows = [[ctx.segment(s)] + cells(v) for s, v in segs.items()]
+    if k.get("unassigned"):  # customers without a segment count in the total: show them, so the shares add up
+        rows.append([Msg("kpi_unassigned")] + cells(k["unassigned"]))
+    rows.append([Msg("kpi_overall")] + cells(k["overall"]))
+    tr = k["transactions"]
+    facts = [Fact(Msg("kpi_rows_in"), tr["rows_in"], "int"), Fact(Msg("kpi_rows_used"), tr["rows_used"], "int")]
+    facts += [Fact(Msg("kpi_excluded", reason=reason), n, "int") for reason, n in tr["excluded"].items() if n]
     blocks: list[Any] = [
         Paragraph(Msg("kpi_window", as_of=k["as_of"], days=str(k["window"]["days"])), "note"),
+        Facts(facts),
         Table(cols, rows, title=Msg("kpi_table"), id="kpis", deck=True),
         Chart("bar", Msg("kpi_value_chart"), [ctx.segment(s) for s in segs],
               [Series(Msg("kpi_customer_share"), [num(v["customer_share"]) for v in segs.values()]),
