@@ -25,6 +25,7 @@ __all__ = ["main", "cli", "COMMANDS"]
 #: command name -> "stage:MODULE" (a stage of surveytools.stages: the command is generated from it) or
 #: "module:attribute" (a hand-written command; module relative to this package)
 COMMANDS: dict[str, str] = {
+    "init": "stage:init",
     "import": "import_:command",
     "quality": "stage:quality",
     "weight": "stage:weight",
@@ -102,6 +103,7 @@ def cli() -> None:
 
     \b
     The path of a study:
+      init         survey export -> draft questionnaire (YAML) to check and import with
       import       survey export (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV) -> clean data
       quality      data-quality flags (speeders, straightliners, duplicates...)
       reliability  alpha, omega and item analysis per scale (as R psych)
@@ -115,6 +117,7 @@ def cli() -> None:
     \b
     Examples:
       surveytools demo
+      surveytools init export.xlsx -o questionnaire.yaml
       surveytools import export.xlsx -q questionnaire.yaml -o clean.parquet
       surveytools reliability clean.parquet -q questionnaire.yaml --json
 

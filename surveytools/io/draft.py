@@ -94,6 +94,7 @@ class QuestionnaireDraft:
     rows: int
     skipped: dict[str, str] = field(default_factory=dict)
     header_comment: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def comments(self) -> dict[str, list[str]]:
         """Place (``items.<id>``...) -> guess messages."""
@@ -169,6 +170,7 @@ class QuestionnaireDraft:
             "scales": {k: v.keys for k, v in q.scales.items()},
             "guesses": [g.to_dict() for g in self.guesses],
             "skipped": dict(self.skipped),
+            "notes": list(self.notes),
         }
 
     def summary(self) -> str:
@@ -183,6 +185,7 @@ class QuestionnaireDraft:
                  f"  option sets: {len(q.option_sets)}   scales proposed: {len(q.scales)}   "
                  f"columns left out: {len(self.skipped)}",
                  f"  guesses to check: {len(self.guesses)}"]
+        lines[1:1] = [f"  {n}" for n in self.notes]
         for g in self.guesses[:15]:
             lines.append(f"    {g.where}: {g.message}")
         if len(self.guesses) > 15:
@@ -577,13 +580,15 @@ class _Drafter:
         header = [f"Questionnaire drafted by 'surveytools init' from {Path(str(table.path)).name} "
                   f"({layout.flavour}, {n:,} responses).",
                   "Check the lines marked 'guessed', then: surveytools import EXPORT -q THIS_FILE -o clean.parquet"]
+        notes = []
         if self.incoherent:
-            header.append("Grids not proposed as scales (their items barely correlate, so each probably measures "
-                          "several things; group the items into scales by hand): " + ", ".join(self.incoherent))
+            notes.append("grids not proposed as scales (their items barely correlate, so each probably measures "
+                         "several things; group the items into scales by hand): " + ", ".join(self.incoherent))
+            header.append(notes[-1][0].upper() + notes[-1][1:])
         if self.skipped:
             header.append("Columns left out: " + ", ".join(list(self.skipped)[:12])
                           + (" ..." if len(self.skipped) > 12 else ""))
-        return QuestionnaireDraft(q, self.guesses, str(table.path), layout.flavour, n, self.skipped, header)
+        return QuestionnaireDraft(q, self.guesses, str(table.path), layout.flavour, n, self.skipped, header, notes)
 
     def _multi_block(self, members: list[_Column]) -> _ItemDraft:
         first = members[0].col

@@ -16,6 +16,7 @@ __all__ = ["Stage", "Option", "Options", "OptionError", "Inputs", "StageResult",
 
 #: stage modules (relative to this package), in run order; each defines ``STAGE`` whose ``name`` is the module name
 STAGE_MODULES: tuple[str, ...] = (
+    "init",
     "quality",
     "weight",
     "reliability",
