@@ -27,6 +27,7 @@ import yaml
 from ..exceptions import InputFileError
 from ..questionnaire import Questionnaire, _as_code, normalize_label
 from .answer_scales import KnownScale, is_missing_label, match_scale
+from .locale_numbers import NumberFormat, detect_number_format, parse_number
 from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout
 from .sources import Table, open_table
 
@@ -292,6 +293,7 @@ class _Drafter:
         self.skipped: dict[str, str] = {}
         self.ids: set[str] = set()
         self.incoherent: list[str] = []
+        self.fmt = NumberFormat()
 
     # -------------------------------------------------------------- reading
     def read(self) -> tuple[list[_Column], Any, int]:
@@ -300,6 +302,8 @@ class _Drafter:
         width = self.table.width
         cells, n_rows = _read_cells(self.table, self.layout, list(range(width)))
         missing = _sav_missing(self.table) if self.table.kind == "sav" else {}
+        if self.table.kind == "csv":
+            self.fmt = detect_number_format(cells.uniques.tolist(), delimiter=self.table.delimiter)
         keep = ~cells.blank[cells.ids].all(axis=1) if width else np.ones(n_rows, dtype=bool)
         ids = cells.ids[keep]
         cols = []
@@ -312,6 +316,14 @@ class _Drafter:
             cols.append(_Column(c, values, counts[present], int(counts[present].sum()),
                                 self.table.value_labels.get(c.index), missing.get(c.index, [])))
         return cols, (cells, ids), int(keep.sum())
+
+    def num(self, v: Any) -> float | None:
+        """A cell as a number, in the file's number format ("1.234,56" in a Spanish-locale CSV)."""
+        if self.fmt != NumberFormat() and isinstance(v, str):
+            x = parse_number(v, self.fmt)
+            if x is not None:
+                return x
+        return _number(v)
 
     def unique_id(self, base: str) -> str:
         iid = base
@@ -354,7 +366,7 @@ class _Drafter:
             return d
         if k.value_labels:
             return self._labelled(d, k)
-        nums = [_number(v) for v in values]
+        nums = [self.num(v) for v in values]
         if all(x is not None for x in nums):
             return self._numeric(d, k, [float(x) for x in nums if x is not None], n)
         texts = [cell_text(v) for v in values]
@@ -521,11 +533,11 @@ class _Drafter:
                 continue
             if respondent is not None and c.name == respondent:
                 continue
-            if name in _WEIGHT_NAMES and all(_number(v) is not None for v in k.values) and "weight" not in top:
+            if name in _WEIGHT_NAMES and all(self.num(v) is not None for v in k.values) and "weight" not in top:
                 top["weight"] = self.column_ref(c)
                 continue
             if (_DURATION.match(name) or name == "duration (in seconds)") and "duration" not in quality \
-                    and all(_number(v) is not None for v in k.values):
+                    and all(self.num(v) is not None for v in k.values):
                 quality["duration"] = c.name or c.text
                 continue
             if name in META_NAMES:
