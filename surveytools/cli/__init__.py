@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "crm": "crm:group",
     "voc": "voc:command",
     "kpis": "stage:kpis",
+    "compare-waves": "stage:compare_waves",
     "run": "run:command",
     "demo": "demo:command",
 }
@@ -112,6 +113,7 @@ def cli() -> None:
       profile      segment profiles with significance tests; Excel, HTML, PowerPoint
       crm / voc    segments onto customer lists; NPS, CSAT, RFM, drivers by segment
       kpis         KPIs, loyalty and value per segment from customers and transactions
+      compare-waves  segment sizes, means and NPS per survey wave, changes and significance
       run / demo   the whole study from a project file / on the bundled example
 
     \b

@@ -88,8 +88,8 @@ META_NAMES: frozenset[str] = frozenset({
     # Google Forms
     "timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",
     "informazioni cronologiche", "score", "puntuacion",
-    # generic
-    "duration", "duration_seconds", "duration (seconds)", "start_date", "end_date", "submitted_at",
+    # generic (the survey wave is kept for 'compare-waves')
+    "wave", "ola", "oleada", "duration", "duration_seconds", "duration (seconds)", "start_date", "end_date", "submitted_at",
 })
 
 _TIMESTAMP_NAMES = frozenset({"timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",

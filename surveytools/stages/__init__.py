@@ -23,6 +23,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "tables",
     "segment",
     "kpis",
+    "compare_waves",
 )
 
 

@@ -16,7 +16,7 @@ __all__ = ["STAGES", "normalize_results", "plain", "segment_explanation"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
-                           "crm", "voc")
+                           "crm", "voc", "waves")
 
 
 #: JSON-like plain Python (dicts with str keys, lists, str, int, float with NaN/inf -> None, bool, None).

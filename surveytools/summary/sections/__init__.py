@@ -18,13 +18,14 @@ from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
 from .study import factor_section, overview_section, quality_section, reliability_section
+from .waves import waves_section
 
 __all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
            "STAT_FMT"]
 
 _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "factor": factor_section,
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
-             "crm": crm_section, "voc": voc_section}
+             "crm": crm_section, "voc": voc_section, "waves": waves_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
@@ -118,7 +119,7 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
             sections.append(stage_section(stage, ctx))
     if "profile" in res:
         sections.append(stage_section("profile", ctx))
-    for stage in ("typing_tool", "crm", "voc"):
+    for stage in ("typing_tool", "crm", "voc", "waves"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "voc" not in res and "profile" in res:
