@@ -293,6 +293,23 @@ def parse_assign(out: str, quick: bool) -> list[Row]:
     return [row]
 
 
+def parse_voc_text(out: str, quick: bool) -> list[Row]:
+    size = re.search(r"data: ([\d,]+) comments", out)
+    st = re.search(rf"surveytools themes .*?:\s+{_NUM} s wall.*?peak\s+{_NUM} MB; agreement with the truth {_NUM}", out)
+    alt = re.search(rf"naive per-comment loop:\s+{_NUM} s on ([\d,]+) comments ->\s+{_NUM} s scaled", out)
+    ratio = re.search(rf"ratio \(naive / surveytools\): {_NUM}x", out)  # wall ratio, printed first
+    if not st:
+        return []
+    n = _f(size.group(1)) if size else 0
+    row = Row(f"voc themes ({size.group(1) if size else '?'} Spanish comments, code frame)", _f(st.group(1)),
+              f"per-comment loop (timed on {alt.group(2)}, scaled)" if alt else "per-comment loop",
+              _f(alt.group(3)) if alt else None, target="<= 60 s", surveytools_mb=_f(st.group(2)),
+              note=f"agreement with the truth {st.group(3)}", printed_ratio=_f(ratio.group(1)) if ratio else None)
+    if not quick and n >= 1_000_000:
+        row.met = row.surveytools_s <= 60  # type: ignore[operator]
+    return [row]
+
+
 def parse_crm_join_json(obj: dict, quick: bool) -> list[Row]:
     row = Row(f"crm join ({obj['rows']:,} customers x {obj['respondents']:,} respondents)", obj["surveytools_s"],
               "pandas read + merge", obj.get("pandas_s"), target="<= 30 s, < 4 GB",
@@ -344,6 +361,7 @@ BENCHES: dict[str, Bench] = {
     "bench_latent_class": Bench(quick=["--rows", "20000", "--n", "2000", "--starts", "4"], parse=parse_latent_class),
     "bench_profile": Bench(quick=["--n", "20000"], parse=parse_profile),
     "bench_crm_join": Bench(quick=["--rows", "1000000", "--respondents", "10000"], json=True),
+    "bench_voc_text": Bench(quick=["--rows", "100000", "--baseline-rows", "20000"], parse=parse_voc_text),
     "bench_kpis": Bench(quick=["--transactions", "5000000", "--customers", "500000", "--pandas-transactions",
                                "1000000"], json=True),
 }

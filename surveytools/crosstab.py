@@ -24,7 +24,7 @@ CTABLES), Holm, Benjamini-Hochberg or not at all (:mod:`surveytools.comparisons`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,8 @@ class BannerTable:
         for _, c in self.cells.iterrows():
             cell: dict[str, Any] = {"row_label": str(c["row_label"]), "column_label": str(c["column_label"]),
                                     "base": int(c["base"]), "letters": str(c["letters"])}
+            if isinstance(c["row_key"], str):
+                cell["row_key"] = c["row_key"]
             cell["pct" if c["stat"] == "pct" else "mean"] = _num(c["value"])
             cells.append(cell)
         return {"row": self.row, "banner": self.banner, "row_text": self.row_label, "banner_text": self.banner_label,
@@ -158,11 +160,14 @@ class _Lines:
     labels: list[str] = field(default_factory=list)
     stats: list[str] = field(default_factory=list)
     data: list[np.ndarray] = field(default_factory=list)
+    keys: list[str | None] = field(default_factory=list)
 
-    def add(self, label: str, stat: str, x: np.ndarray) -> None:
+    def add(self, label: str, stat: str, x: np.ndarray, key: str | None = None) -> None:
+        """``key``: a language-independent name of a fixed line (``mean``, ``top_box:2``...), for reports."""
         self.labels.append(label)
         self.stats.append(stat)
         self.data.append(np.asarray(x, dtype=float))
+        self.keys.append(key)
 
 
 def _valid_codes(survey: Survey, item: str) -> list[tuple[Any, str]]:
@@ -199,7 +204,7 @@ def _row_lines(survey: Survey, var: str, lang: str, boxes: int) -> tuple[str, _L
         from .scoring import score_scales
 
         scores = score_scales(survey, [var], weights=False).scores[var]
-        lines.add(tr("mean", lang).capitalize(), "mean", scores.to_numpy(dtype=float))
+        lines.add(tr("mean", lang).capitalize(), "mean", scores.to_numpy(dtype=float), key="mean")
         return (q.scales[var].label or var), lines
     item = q.items[var]
     label = item.text or var
@@ -216,14 +221,16 @@ def _row_lines(survey: Survey, var: str, lang: str, boxes: int) -> tuple[str, _L
         return label, lines
     values = resp[var]
     if item.type == "numeric":
-        lines.add(tr("mean", lang).capitalize(), "mean", pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+        lines.add(tr("mean", lang).capitalize(), "mean", pd.to_numeric(values, errors="coerce").to_numpy(dtype=float),
+                  key="mean")
         return label, lines
     if item.type == "nps":
         x = values.to_numpy(dtype=float)
         ok = ~np.isnan(x)
-        lines.add("NPS", "mean", np.where(ok, 100.0 * ((x >= 9).astype(float) - (x <= 6).astype(float)), np.nan))
+        lines.add("NPS", "mean", np.where(ok, 100.0 * ((x >= 9).astype(float) - (x <= 6).astype(float)), np.nan),
+                  key="nps")
         for key, hit in (("promoters", x >= 9), ("passives", (x > 6) & (x < 9)), ("detractors", x <= 6)):
-            lines.add(tr(key, lang), "pct", np.where(ok, hit.astype(float), np.nan))
+            lines.add(tr(key, lang), "pct", np.where(ok, hit.astype(float), np.nan), key=key)
         return label, lines
     answered = values.notna().to_numpy()
     cats = _categories(survey, var, values)
@@ -234,10 +241,11 @@ def _row_lines(survey: Survey, var: str, lang: str, boxes: int) -> tuple[str, _L
         if boxes and len(codes) >= 2 * boxes + 1:
             x = values.to_numpy(dtype=float)
             top, bottom = codes[-boxes:], codes[:boxes]
-            lines.add(tr("top_box", lang, n=boxes), "pct", np.where(answered, np.isin(x, top).astype(float), np.nan))
+            lines.add(tr("top_box", lang, n=boxes), "pct", np.where(answered, np.isin(x, top).astype(float), np.nan),
+                      key=f"top_box:{boxes}")
             lines.add(tr("bottom_box", lang, n=boxes), "pct",
-                      np.where(answered, np.isin(x, bottom).astype(float), np.nan))
-        lines.add(tr("mean", lang).capitalize(), "mean", values.to_numpy(dtype=float))
+                      np.where(answered, np.isin(x, bottom).astype(float), np.nan), key=f"bottom_box:{boxes}")
+        lines.add(tr("mean", lang).capitalize(), "mean", values.to_numpy(dtype=float), key="mean")
     return label, lines
 
 
@@ -370,9 +378,9 @@ def _table(r: str, row_label: str, b: str, banner_label: str, lines: _Lines, X: 
                             "base": base.astype(int), "weighted_base": wbase})
     col_labels = list(columns["label"])
     rows = []
-    for j, (lab, stat) in enumerate(zip(lines.labels, lines.stats, strict=True)):
+    for j, (lab, stat, key) in enumerate(zip(lines.labels, lines.stats, lines.keys, strict=True)):
         for c in range(k + 1):
-            rows.append({"row_label": lab, "column_label": col_labels[c], "stat": stat, "value": m[c, j],
+            rows.append({"row_label": lab, "row_key": key, "column_label": col_labels[c], "stat": stat, "value": m[c, j],
                          "base": int(g["N"][c, j]), "letters": "" if c == 0 else letters[c - 1, j]})
     return BannerTable(row=r, banner=b, row_label=row_label, banner_label=banner_label, columns=columns,
                        cells=pd.DataFrame(rows))

@@ -15,6 +15,7 @@ __all__ = [
     "SurveyToolsError",
     "QuestionnaireError",
     "ProjectError",
+    "CodeFrameError",
     "InputFileError",
     "ImportMappingError",
     "DataError",
@@ -63,6 +64,10 @@ class QuestionnaireError(SurveyToolsError, ValueError):
 
 class ProjectError(SurveyToolsError, ValueError):
     """A project file is invalid; ``problems`` lists every problem found."""
+
+
+class CodeFrameError(SurveyToolsError, ValueError):
+    """A code frame (themes of open-ended comments) is invalid; ``problems`` lists every problem found."""
 
 
 class InputFileError(SurveyToolsError, OSError):

@@ -108,7 +108,7 @@ def name_factors(loadings: pd.DataFrame, scales: Mapping[str, Any] | None = None
                 candidates.append((share, -s_order, sname, f))
     names: dict[int, str] = {}
     used: set[str] = set()
-    for share, _, sname, f in sorted(candidates, key=lambda c: (-c[0], -c[1], c[3])):
+    for _share, _, sname, f in sorted(candidates, key=lambda c: (-c[0], -c[1], c[3])):
         if f in names or sname in used:
             continue
         scale = scales[sname]  # type: ignore[index]

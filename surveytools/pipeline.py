@@ -266,7 +266,7 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
                  "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
-                 "voc.json", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
+                 "voc.json", "codeframe_draft.yaml", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
 
 class _Run:
@@ -506,9 +506,19 @@ class _Run:
         res = voc_by_segment(kept, seg, nps_item=s.get("nps"), csat_item=s.get("csat"),
                              csat_definition=s.get("csat_definition", "top2"), drivers=drivers,
                              driver_outcome=s.get("drivers_outcome"), text_item=s.get("text"), crm=crm,
-                             as_of=s.get("as_of"), names=self.segment_names)
+                             as_of=s.get("as_of"), names=self.segment_names, codeframe=s.get("codeframe"),
+                             discover_themes=s.get("discover_themes"), text_language=s.get("text_language"))
         self.results["voc"] = res
         self._json(rec, "voc.json", res)
+        if res.codeframe is not None:  # discovered themes: the draft code frame to edit and reuse
+            from .io.atomic import atomic_write
+
+            from .text.codeframe import DRAFT_HEADER
+
+            path = self._path("codeframe_draft.yaml")
+            with atomic_write(path, self.inputs) as tmp:
+                tmp.write_text(res.codeframe.to_yaml(DRAFT_HEADER), encoding="utf-8")
+            rec.outputs.append(str(path))
         rec.rows_in, rec.rows_out = self.survey.n, kept.n
 
     def report(self, rec: StageRecord) -> None:

@@ -33,7 +33,8 @@ _SECTIONS: dict[str, dict[str, Any]] = {
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
             "order_by": None, "pseudonymize": False, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
-            "text": None, "as_of": None, "enabled": True},
+            "text": None, "as_of": None, "codeframe": None, "discover_themes": None, "text_language": None,
+            "enabled": True},
     "report": {"language": None, "formats": ["xlsx", "html", "pptx"], "fdr": False, "enabled": True},
 }
 
@@ -233,6 +234,25 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
+    vs = settings["voc"]
+    if vs["codeframe"] is not None:
+        fp = file_path(vs["codeframe"], ("voc", "codeframe"))
+        vs["codeframe"] = fp
+        if fp is not None and fp.is_file():  # the code frame's own problems, found before anything runs
+            from .exceptions import SurveyToolsError
+            from .text.codeframe import load_codeframe
+
+            try:
+                load_codeframe(fp)
+            except SurveyToolsError as exc:
+                problem(("voc", "codeframe"), exc.message + "".join(f"; {x}" for x in exc.problems))
+    dt = vs["discover_themes"]
+    if dt is not None and not (isinstance(dt, int) and not isinstance(dt, bool) and dt >= 1):
+        problem(("voc", "discover_themes"), "must be a whole number of themes >= 1")
+    if vs["codeframe"] is not None and dt is not None:
+        problem(("voc", "discover_themes"), "give either codeframe or discover_themes, not both")
+    if vs["text_language"] not in (None, "es", "en", "auto"):
+        problem(("voc", "text_language"), "must be es, en or auto")
     rep = settings["report"]
     formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
     for f in formats:

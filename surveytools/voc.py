@@ -445,16 +445,21 @@ def surface_forms(texts: Sequence[str], keys: set[str]) -> dict[str, str]:
 
 def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[Any] | pd.Series, *,
                       top: int = 10, prior: float = 500.0, min_count: int = 3, examples: int = 2,
-                      stop_words: frozenset[str] = STOP_WORDS) -> dict[Any, dict[str, Any]]:
-    """Most distinctive words of each group against the rest: weighted log-odds with an informative prior.
+                      stop_words: frozenset[str] | None = None, language: str = "es",
+                      corpus: Any = None, subsume: float = 0.9) -> dict[Any, dict[str, Any]]:
+    """Most distinctive terms (lemmas, negated lemmas, phrases) of each group against the rest.
 
-    For word w, group i (counts y_iw, total n_i) and the rest j, with a Dirichlet prior proportional to
-    the overall word frequencies (``alpha_w = prior * y_w / n``, ``alpha_0 = prior``)::
+    Weighted log-odds with an informative Dirichlet prior: for term w, group i (counts y_iw, total n_i)
+    and the rest j, with a prior proportional to the overall term frequencies (``alpha_w = prior * y_w / n``,
+    ``alpha_0 = prior``)::
 
         delta_w = log((y_iw + a_w) / (n_i + a_0 - y_iw - a_w)) - log((y_jw + a_w) / (n_j + a_0 - y_jw - a_w))
         z_w = delta_w / sqrt(1 / (y_iw + a_w) + 1 / (y_jw + a_w))
 
-    (Monroe, Colaresi & Quinn 2008). Words with ``z > 1.96`` are distinctive at 5%.
+    (Monroe, Colaresi & Quinn 2008). Terms with ``z > 1.96`` are distinctive at 5%; only terms with
+    ``z > 0`` (used relatively more by the group) are listed. Terms are the lemmas,
+    ``no_<lemma>`` negations and phrases of :func:`surveytools.text.build_corpus`, so two inflections of one
+    word ("precio", "precios") are one term.
 
     Parameters
     ----------
@@ -463,52 +468,70 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
     groups
         Group (segment) of each comment.
     top
-        Words to return per group.
+        Terms to return per group.
     prior
         Total weight ``alpha_0`` of the informative prior.
     min_count
-        Words used fewer times in all are ignored.
+        Terms used fewer times in all are ignored.
     examples
-        Example verbatims per group: distinct comments holding the most of the group's top five words
-        (the shorter first among equals).
+        Example verbatims per group: distinct comments holding the most of the group's top five terms (the
+        shorter first among equals; the most frequent comments when no term is distinctive), PII-masked.
+    stop_words
+        Ignored (kept for compatibility): stop words come from :mod:`surveytools.text.normalize`.
+    language
+        ``es``, ``en`` or ``auto`` (per comment).
+    corpus
+        A :class:`~surveytools.text.Corpus` already built from ``texts`` (saves building it twice).
+    subsume
+        A term is left out when a longer phrase among the group's candidates contains it and accounts for at
+        least this share of its uses in the group ("precio", "subir" and "precio subir" all give way to
+        "precio subir demasiado" when they only occur in it); 1 keeps only exact duplicates out, above 1
+        keeps everything.
 
     Returns
     -------
     dict
-        group -> ``{"comments": n, "terms": [{"term", "z", "log_odds", "count"}...], "examples": [...]}``;
-        words are matched accent-insensitively and shown in their most frequent written form.
+        group -> ``{"comments": n, "terms": [{"term", "form", "kind", "z", "log_odds", "count", "comments",
+        "example"}...], "examples": [...]}``; ``term`` is the lemma with its accents (or ``no_<lemma>``, or
+        the lemmas of a phrase), ``form`` how respondents most often wrote it, ``count`` its occurrences in the group,
+        ``comments`` the group's respondents using it, ``example`` a masked comment of the group using it.
     """
+    from .text import build_corpus, mask_pii
+
     t = pd.Series(list(texts), dtype="object")
     g = pd.Series(list(groups))
-    ok = t.notna() & (t.astype(str).str.strip() != "") & g.notna()
-    t, g = t[ok].astype(str).reset_index(drop=True), g[ok].reset_index(drop=True)
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    labels = sorted(g.unique(), key=lambda v: (str(type(v)), v))
-    result: dict[Any, dict[str, Any]] = {lab: {"comments": int((g == lab).sum()), "terms": [], "examples": []}
-                                         for lab in labels}
-    if len(t) == 0:
+    if corpus is None:
+        lang_default = language if str(language).lower() in ("es", "en") else "es"
+        corpus = build_corpus(t, language, default_language=lang_default)
+    lang = corpus.settings.get("default_language", "es")
+    ok = corpus.answered & g.notna().to_numpy()
+    labels = sorted(g[ok].unique(), key=lambda v: (str(type(v)), v))
+    result: dict[Any, dict[str, Any]] = {lab: {"comments": int((ok & (g == lab).to_numpy()).sum()), "terms": [],
+                                               "examples": []} for lab in labels}
+    if not ok.any() or corpus.X.shape[1] == 0:
         return result
-    vec = CountVectorizer(tokenizer=lambda s: tokenize(s, stop_words), lowercase=False, token_pattern=None)
-    try:
-        counts = vec.fit_transform(t)
-    except ValueError:  # no words at all
-        return result
-    vocab = np.asarray(vec.get_feature_names_out())
-    codes = pd.Categorical(g, categories=labels).codes
     from scipy import sparse
 
-    G = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(labels), len(codes)))
-    by_group = np.asarray((G @ counts).todense(), dtype=float)  # groups x words
+    X = corpus.X
+    codes = pd.Categorical(g[ok], categories=labels).codes
+    docs = corpus.doc_of_row[ok]
+    # group x distinct comment: how many of the group's respondents wrote it
+    GD = sparse.csr_matrix((np.ones(len(docs)), (codes, docs)), shape=(len(labels), corpus.n_docs))
+    by_group = np.asarray((GD @ X).todense(), dtype=float)                   # groups x terms (occurrences)
+    users = np.asarray((GD @ X.sign()).todense(), dtype=float)               # groups x terms (respondents)
     total = by_group.sum(axis=0)
-    keep = total >= min_count
-    if not keep.any():
+    keep = np.flatnonzero(total >= min_count)
+    if not len(keep):
         return result
-    by_group, total, vocab = by_group[:, keep], total[keep], vocab[keep]
+    by_group, users, total = by_group[:, keep], users[:, keep], total[keep]
+    terms = corpus.terms.iloc[keep].reset_index(drop=True)
+    Xk = X[:, keep].tocsc()
     n_all = total.sum()
     a = prior * total / n_all
     a0 = prior
-    shown: dict[str, str] = {}
+    keys_words = [tuple(k.split(" ")) for k in terms["key"]]
+    texts_arr = corpus.texts
+    lengths = np.fromiter((len(str(x)) for x in texts_arr), dtype=float, count=len(texts_arr))
     for gi, lab in enumerate(labels):
         yi = by_group[gi]
         yj = total - yi
@@ -519,21 +542,48 @@ def distinctive_terms(texts: Sequence[str | None] | pd.Series, groups: Sequence[
         lj = np.log((yj + a) / (nj + a0 - yj - a))
         delta = li - lj
         z = delta / np.sqrt(1.0 / (yi + a) + 1.0 / (yj + a))
-        order = [o for o in np.argsort(-z, kind="stable")[:top] if yi[o] > 0]
-        missing_forms = {str(vocab[o]) for o in order} - set(shown)
-        if missing_forms:
-            shown.update(surface_forms(t.tolist(), missing_forms))
-        terms = [{"term": shown.get(str(vocab[o]), str(vocab[o])), "z": float(z[o]), "log_odds": float(delta[o]),
-                  "count": int(yi[o])} for o in order]
-        result[lab]["terms"] = terms
-        if examples and terms:
-            own = pd.unique(t[g == lab].to_numpy())
-            top_words = {fold_text(d["term"]) for d in terms[:5]}
-            scored = [(len(top_words & set(tokenize(s, stop_words))), s) for s in own]
-            scored = [(k, s) for k, s in scored if k > 0]
-            scored.sort(key=lambda ks: (-ks[0], len(ks[1])))
-            result[lab]["examples"] = [s for _, s in scored[:examples]]
+        pool = [o for o in np.argsort(-z, kind="stable")[:4 * top] if yi[o] > 0 and z[o] > 0]
+        order = _without_subsumed(pool, keys_words, yi, subsume)[:top]
+        freq = np.asarray(GD[gi].todense()).ravel()                          # respondents per distinct comment
+        out_terms = []
+        for o in order:
+            col = Xk[:, o]
+            cand = col.indices[freq[col.indices] > 0]
+            best = cand[np.lexsort((lengths[cand], -freq[cand]))[0]] if len(cand) else None
+            out_terms.append({"term": str(terms.at[o, "lemma"]), "form": str(terms.at[o, "form"]),
+                              "kind": str(terms.at[o, "kind"]), "z": float(z[o]), "log_odds": float(delta[o]),
+                              "count": int(yi[o]), "comments": int(users[gi, o]),
+                              "example": mask_pii(str(texts_arr[best]), lang) if best is not None else None})
+        result[lab]["terms"] = out_terms
+        if examples:
+            if order:
+                top5 = np.asarray(order[:5])
+                hits = np.asarray((Xk[:, top5] > 0).sum(axis=1)).ravel()
+                cand = np.flatnonzero((hits > 0) & (freq > 0))
+                best = cand[np.lexsort((lengths[cand], -hits[cand]))][:examples]
+            else:  # nothing distinctive: the group's most frequent comments
+                cand = np.flatnonzero(freq > 0)
+                best = cand[np.lexsort((lengths[cand], -freq[cand]))][:examples]
+            result[lab]["examples"] = [mask_pii(str(texts_arr[i]), lang) for i in best]
     return result
+
+
+def _without_subsumed(pool: list[int], words: list[tuple[str, ...]], counts: np.ndarray, share: float) -> list[int]:
+    """``pool`` (term indices by rank) without the terms a longer phrase of the pool contains and covers."""
+    out = []
+    for o in pool:
+        w = words[o]
+        covered = False
+        for other in pool:
+            ow = words[other]
+            if len(ow) <= len(w) or counts[other] < share * counts[o]:
+                continue
+            if any(ow[i:i + len(w)] == w for i in range(len(ow) - len(w) + 1)):
+                covered = True
+                break
+        if not covered:
+            out.append(o)
+    return out
 
 
 # ============================================================================ all of it by segment
@@ -562,9 +612,13 @@ class VocResult:
     settings: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, Any] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    themes: dict[str, Any] = field(default_factory=dict)
+    codeframe: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``segments.<k>.nps`` (object with ``nps``), ``csat``, ``crm``, ``drivers``, ``terms``."""
+        """JSON-ready: ``segments.<k>.nps`` (object with ``nps``), ``csat``, ``crm``, ``drivers``, ``terms``,
+        ``themes``; with a code frame or theme discovery also ``themes.<t>`` (``label``, ``share``, ``n``,
+        ``quotes``) and ``uncoded`` at the top level."""
         def drivers_dict(df: pd.DataFrame) -> dict[str, Any]:
             return {"r2": df.attrs.get("r2"), "n": df.attrs.get("n"),
                     "weights": {str(k): {c: (float(v) if c != "sign" else int(v)) for c, v in row.items()}
@@ -581,7 +635,13 @@ class VocResult:
         total = dict(self.total)
         if "drivers" in total and isinstance(total["drivers"], pd.DataFrame):
             total["drivers"] = drivers_dict(total["drivers"])
-        return {"segments": segs, "total": total, "settings": dict(self.settings), "rows": dict(self.rows)}
+        out = {"segments": segs, "total": total, "settings": dict(self.settings), "rows": dict(self.rows)}
+        if self.themes:
+            out["themes"] = self.themes["themes"]
+            out["uncoded"] = self.themes["uncoded"]
+            if "discovered" in self.themes:
+                out["discovered_themes"] = self.themes["discovered"]
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per segment (and the total) with the headline numbers."""
@@ -613,8 +673,9 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
                    text_item: str | None = None, crm: pd.DataFrame | None = None,
                    crm_columns: Mapping[str, str] | None = None, as_of: date | None = None,
                    rfm_segments: Mapping[str, Mapping[str, tuple[int, int]]] | None = None,
-                   names: Mapping[int, str] | None = None, progress: ProgressCallback | None = None
-                   ) -> VocResult:
+                   names: Mapping[int, str] | None = None, progress: ProgressCallback | None = None,
+                   codeframe: Any = None, discover_themes: int | None = None, text_language: str | None = None,
+                   seed: int = 0, quotes: int = 3) -> VocResult:
     """Voice-of-the-customer metrics for each segment and in total.
 
     Parameters
@@ -642,6 +703,19 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
         Reference date for recency.
     names
         Segment names.
+    codeframe
+        A :class:`~surveytools.text.codeframe.CodeFrame` (or the path of its YAML file): theme shares per
+        segment with tests against the rest, and quotes.
+    discover_themes
+        Number of themes to discover by NMF when there is no code frame; the draft frame is returned in
+        :attr:`VocResult.codeframe` and used to code the comments.
+    text_language
+        Language of the comments: ``es``, ``en`` or ``auto`` (the default: each comment's language is told
+        by its stop words, ties going to the questionnaire's language).
+    seed
+        Seed of theme discovery.
+    quotes
+        Representative quotes per theme (overall and per segment), PII-masked.
 
     Returns
     -------
@@ -710,13 +784,57 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
             driver_tables[str(key)] = tab
             metrics[key]["drivers"] = tab
     tick("drivers")
+    themes: dict[str, Any] = {}
+    frame_out = None
+    if (codeframe is not None or discover_themes) and text_item is None:
+        raise DataError("themes need an open-ended item: the questionnaire has no text item; name one with --text")
     if text_item is not None:
-        col = survey.responses[text_item]
-        res = distinctive_terms(col[masks["total"]], seg[masks["total"]].astype(int))
+        from .text import build_corpus
+        from .text.normalize import LANGUAGES
+
+        qlang = str(getattr(q, "language", "es") or "es").lower()[:2]
+        default_lang = qlang if qlang in LANGUAGES else "es"
+        lang = text_language or "auto"
+        col = survey.responses[text_item][masks["total"]]
+        groups_t = seg[masks["total"]].astype(int)
+        corpus = build_corpus(col, lang, default_language=default_lang)
+        res = distinctive_terms(col, groups_t, corpus=corpus)
         for k in labels:
             if k in res:
                 metrics[k]["terms"] = res[k]
         metrics["total"]["comments"] = int(sum(r["comments"] for r in res.values()))
+        settings["text_language"] = lang
+        frame = codeframe
+        if frame is not None and not hasattr(frame, "code"):
+            from .text.codeframe import load_codeframe
+
+            frame = load_codeframe(frame)
+        discovered = None
+        if frame is None and discover_themes:
+            from .text.themes import discover_themes as _discover
+
+            frame, discovered = _discover(corpus, int(discover_themes), seed=seed, language=default_lang)
+            frame_out = frame
+        if frame is not None:
+            from .text.themes import theme_table
+
+            coding = frame.code(corpus)
+            w_t = w_all[masks["total"]] if survey.weight_array() is not None else None
+            themes = theme_table(corpus, coding, groups_t.to_numpy(dtype=float), w_t, labels=labels,
+                                 n_quotes=quotes, lang=default_lang)
+            for k in labels:
+                metrics[k]["themes"] = themes["segments"][k]["themes"]
+                metrics[k]["uncoded"] = themes["segments"][k]["uncoded"]
+            settings["themes"] = {
+                "source": frame.source or "code frame", "base": "respondents who commented",
+                "comments": themes["base"]["n"], "n_eff": themes["base"]["n_eff"], "share": "percent",
+                "test": "two-proportion z test against the rest (Kish n_eff with weights), Benjamini-Hochberg "
+                        "adjusted over the table, alpha 0.05",
+                "weighted": survey.weight_array() is not None,
+                "unused_keywords": coding.unused}
+            if discovered is not None:
+                settings["themes"]["discovery"] = discovered.pop("_settings")
+                themes["discovered"] = discovered
     tick("terms")
     rows: dict[str, Any] = {"respondents": int(survey.n), "with_segment": int(masks["total"].sum()),
                             "excluded": {"no-segment": int((~masks["total"]).sum())}}
@@ -752,4 +870,4 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
     if all_customers is not None:
         total["all_customers"] = all_customers["crm"]
     return VocResult(segments={k: metrics[k] for k in labels}, total=total, drivers=driver_tables,
-                     settings=settings, rows=rows, names=dict(names or {}))
+                     settings=settings, rows=rows, names=dict(names or {}), themes=themes, codeframe=frame_out)

@@ -507,7 +507,7 @@ def rake(survey: Survey, targets: Targets | Mapping[str, Any], *, cap: float | N
     converged = False
     it = 0
     err = np.inf
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the sweep count is reported after the loop
         for ix, t in zip(idx, tgt, strict=True):
             ok = ix >= 0
             tot = np.bincount(ix[ok], weights=w[ok], minlength=len(t))

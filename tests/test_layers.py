@@ -61,6 +61,8 @@ LAYER_OF = {
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
+    "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",
     "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
     "surveytools.report": "report",

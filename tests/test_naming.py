@@ -111,3 +111,19 @@ def test_segment_result_names_follow_the_factors():
         assert res.basis_labels[top].lower() in name.lower()
     assert res.to_dict()["names"] == {str(k): v for k, v in names.items()}
     assert np.isfinite(cz.to_numpy()).all()
+
+
+def test_segment_command_writes_automatic_names_and_overrides(invoke, tmp_path, bfi_csv, bfi_yaml):
+    """segment names reach the segments file (segment_name) and --json; --names overrides some of them."""
+    import json
+
+    out = tmp_path / "seg.csv"
+    res = invoke("segment", bfi_csv, "-q", bfi_yaml, "--basis", "scales", "--k", "3", "--bootstrap", "0",
+                 "--names", "2=Mis favoritos", "-o", out, "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert d["names"]["2"] == "Mis favoritos"
+    assert d["names"]["1"].startswith(("High ", "Low ")) and d["names"]["3"].startswith(("High ", "Low "))
+    frame = pd.read_csv(out)
+    got = dict(zip(frame["segment"], frame["segment_name"], strict=True))
+    assert got == {int(k): v for k, v in d["names"].items()}

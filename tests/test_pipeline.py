@@ -132,3 +132,30 @@ def test_segment_names_from_the_project(study, tmp_path):
     assert "Uno" in json.dumps(prof["segments"])
     joined = pd.read_parquet(tmp_path / "out" / "customers_segmented.parquet")
     assert set(joined["segment_name"].dropna()) <= {"Uno", "Dos", "Tres", "Cuatro", "Cinco"}
+
+
+def test_voc_themes_from_the_project_file(study, tmp_path):
+    """voc: {discover_themes: K} proposes themes, writes the draft frame; the draft then works as codeframe."""
+    folder = tmp_path / "study"
+    shutil.copytree(study["project"].parent, folder)
+    text = (folder / "project.yaml").read_text()
+    text = text.replace("  k: 2-8\n", "  k: 5\n").replace("  bootstrap: 20\n", "  bootstrap: 0\n")
+    assert "\nvoc:\n" in text and "\nreport:\n" in text
+    text = text.replace("\nreport:\n", "\nreport:\n  enabled: false\n")  # this test is about voc
+    (folder / "project.yaml").write_text(text.replace("\nvoc:\n", "\nvoc:\n  discover_themes: 5\n"))
+    run_project(load_project(folder / "project.yaml"), tmp_path / "out")
+    draft = tmp_path / "out" / "codeframe_draft.yaml"
+    assert draft.is_file() and draft.read_text(encoding="utf-8").startswith("# Draft code frame")
+    voc = json.loads((tmp_path / "out" / "voc.json").read_text())
+    assert len(voc["themes"]) == 5 and "uncoded" in voc and voc["settings"]["themes"]["source"] == "discovered"
+    assert all("themes" in s for s in voc["segments"].values())
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    voc_stage = next(s for s in manifest["stages"] if s["stage"] == "voc")
+    assert any(o.endswith("codeframe_draft.yaml") for o in voc_stage["outputs"])
+    # the draft, copied next to the project, is a code frame the project can use
+    shutil.copy(draft, folder / "frame.yaml")
+    (folder / "project.yaml").write_text(text.replace("\nvoc:\n", "\nvoc:\n  codeframe: frame.yaml\n"))
+    run_project(load_project(folder / "project.yaml"), tmp_path / "out2")
+    voc2 = json.loads((tmp_path / "out2" / "voc.json").read_text())
+    assert {k: v["share"] for k, v in voc2["themes"].items()} == pytest.approx(
+        {k: v["share"] for k, v in voc["themes"].items()})

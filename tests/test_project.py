@@ -69,6 +69,31 @@ def test_stage_can_be_switched_off(tmp_path):
     assert not load_project(p).enabled("factor")
 
 
+def test_voc_theme_settings_are_checked(tmp_path):
+    from surveytools.exceptions import ProjectError
+    from surveytools.project import load_project
+
+    (tmp_path / "q.yaml").write_text("items: {}\n")
+    (tmp_path / "data.csv").write_text("a\n1\n")
+    (tmp_path / "frame.yaml").write_text("themes: {a: {keywords: [precio]}}\n")
+    p = tmp_path / "p.yaml"
+    p.write_text("questionnaire: q.yaml\ndata: {export: data.csv}\n"
+                 "voc: {codeframe: missing.yaml, discover_themes: 0, text_language: fr}\n")
+    with pytest.raises(ProjectError) as exc:
+        load_project(p)
+    text = str(exc.value)
+    assert "voc.codeframe: file 'missing.yaml' not found" in text
+    assert "voc.discover_themes: must be a whole number" in text and "voc.text_language" in text
+    p.write_text("questionnaire: q.yaml\ndata: {export: data.csv}\nvoc: {codeframe: frame.yaml}\n")
+    project = load_project(p)
+    assert project.stage("voc")["codeframe"] == tmp_path / "frame.yaml"
+    # the code frame's own problems are project problems, found at load time
+    (tmp_path / "frame.yaml").write_text("themes: {a: {keywords: [el]}}\n")
+    with pytest.raises(ProjectError) as exc:
+        load_project(p)
+    assert "voc.codeframe:" in str(exc.value) and "'el' is a stop word" in str(exc.value)
+
+
 def test_kpis_section(tmp_path):
     (tmp_path / "q.yaml").write_text("items: {a: {type: numeric}}\n")
     (tmp_path / "e.csv").write_text("a\n1\n")

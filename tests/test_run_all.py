@@ -103,6 +103,21 @@ def test_segment_and_assign():
     assert (row.surveytools_s, row.surveytools_mb, row.ratio, row.met) == (2.68, 750, 1.71, True)
 
 
+VOC_TEXT_OUT = """\
+data: 100,000 comments (Spanish, 6 themes, 3% with PII), generated in 1.5 s
+surveytools themes (corpus 3.0 s + code frame, shares, tests, quotes):     3.28 s wall,     1.23 s CPU, peak     358 MB; agreement with the truth 1.0000; 8,734 distinct comments, 6 themes
+naive per-comment loop:     0.87 s on 20,000 comments ->     4.33 s scaled to 100,000 (4.20 s CPU); agreement with the truth 0.9811
+ratio (naive / surveytools): 1.3x wall, 3.4x CPU
+"""
+
+
+def test_voc_text_row():
+    (row,) = run_all.parse_voc_text(VOC_TEXT_OUT, quick=True)
+    assert (row.surveytools_s, row.alternative_s, row.surveytools_mb, row.ratio) == (3.28, 4.33, 358, 1.3)
+    assert row.met is None  # 100,000 comments: the 1,000,000-comment target is not judged
+    full = VOC_TEXT_OUT.replace("100,000", "1,000,000")
+    assert run_all.parse_voc_text(full, quick=False)[0].met is True
+    assert run_all.parse_voc_text("nothing", quick=False) == []
 def test_latent_class_rows():
     h2h, target = run_all.parse_latent_class(LATENT_CLASS_OUT, quick=False)
     assert h2h.alternative == "StepMix 3" and h2h.ratio == 16.5 and h2h.met is True and h2h.target == "> 1x"

@@ -129,20 +129,63 @@ def test_tokenize_folds_accents_and_drops_stop_words():
 
 def test_distinctive_terms_known_answer():
     texts = (["precio barato oferta"] * 6 + ["calidad precio"] * 2
-             + ["entrega rapida envio"] * 6 + ["calidad envio"] * 2 + [None, ""])
+             + ["entrega rapida envío"] * 6 + ["calidad envío"] * 2 + [None, ""])
     groups = [1] * 8 + [2] * 8 + [1, 2]
-    res = distinctive_terms(texts, groups, top=3, prior=10, min_count=2)
+    res = distinctive_terms(texts, groups, top=4, prior=10, min_count=2, subsume=2.0)  # keep every term
     top1 = [t["term"] for t in res[1]["terms"]]
     top2 = [t["term"] for t in res[2]["terms"]]
-    # words used only by one group rank by their count there: precio (8), then barato, oferta (6 each)
-    assert top1[0] == "precio" and set(top1[1:3]) == {"barato", "oferta"}
-    assert top2[0] == "envio" and set(top2[1:3]) == {"entrega", "rapida"}
+    # terms used only by one group rank by their count there: precio (8), then barato, oferta and the phrase
+    # "precio barato" (6 each); terms are lemmas shown with their accents ("rapida" -> "rápido")
+    assert top1[0] == "precio" and set(top1[1:4]) == {"barato", "oferta", "precio barato"}
+    assert top2[0] == "envío" and set(top2[1:4]) == {"entrega", "rápido", "entrega rápido"}
+    kinds = {t["term"]: t["kind"] for t in res[2]["terms"]}
+    assert kinds["entrega rápido"] == "phrase" and kinds["envío"] == "lemma"
+    forms = {t["term"]: t["form"] for t in res[2]["terms"]}
+    assert forms["entrega rápido"] == "entrega rapida"  # the phrase as respondents wrote it
     assert "calidad" not in top1 and "calidad" not in top2  # used equally by both
     assert res[1]["comments"] == 8 and res[2]["comments"] == 8
     assert res[1]["examples"] and "oferta" in res[1]["examples"][0]
-    # the z statistic of a word used only by group 1 is positive for 1 and negative for 2
-    z1 = {t["term"]: t["z"] for t in res[1]["terms"]}
-    assert z1["barato"] > 1.96
+    # counts, respondents and an example comment of the group for each term
+    t1 = {t["term"]: t for t in res[1]["terms"]}
+    assert t1["precio"]["count"] == 8 and t1["precio"]["comments"] == 8
+    assert t1["barato"]["example"] == "precio barato oferta"
+    # the z statistic of a term used only by group 1 is clearly positive for 1
+    assert t1["barato"]["z"] > 1.5 and t1["precio"]["z"] > t1["barato"]["z"]
+    # by default a phrase that covers its words' uses replaces them: "barato", "oferta" and "precio barato"
+    # only occur inside "precio barato oferta"; "precio" also occurs alone (8 > 6 / 0.9) and stays
+    res = distinctive_terms(texts, groups, top=4, prior=10, min_count=2)
+    assert [t["term"] for t in res[1]["terms"]] == ["precio", "precio barato oferta"]
+    assert [t["term"] for t in res[2]["terms"]] == ["envío", "entrega rápido envío"]
+
+
+def test_distinctive_terms_are_lemmas_never_two_inflections():
+    texts = (["Los precios son caros", "el precio es caro", "precios caros", "PRECIO muy caro"] * 3
+             + ["no volvería", "No volveré nunca", "no vuelvo"] * 3
+             + ["la entrega llegó tarde", "entregas tarde"] * 3)
+    groups = [1] * 12 + [2] * 9 + [3] * 6
+    res = distinctive_terms(texts, groups, top=6, prior=10, min_count=3, subsume=2.0)
+    for g in res:
+        terms = [t["term"] for t in res[g]["terms"]]
+        assert len(terms) == len(set(terms))
+    assert {"precio", "caro", "precio caro"} <= {t["term"] for t in res[1]["terms"]}
+    assert not {"precios", "caros"} & {t["term"] for t in res[1]["terms"]}
+    t2 = {t["term"]: t for t in res[2]["terms"]}
+    assert "no_volver" in t2 and t2["no_volver"]["kind"] == "negation" and t2["no_volver"]["count"] == 9
+    assert "volver" not in t2
+    assert "entrega" in {t["term"] for t in res[3]["terms"]}
+    # by default the phrase "precio caro", used in all 12 comments, stands for its two words
+    res = distinctive_terms(texts, groups, top=6, prior=10, min_count=3)
+    assert [t["term"] for t in res[1]["terms"]] == ["precio caro"]
+
+
+def test_distinctive_term_examples_are_masked():
+    texts = ["precio caro, llamadme al 612 345 678"] * 4 + ["entrega tarde, ana@correo.es"] * 4
+    res = distinctive_terms(texts, [1] * 4 + [2] * 4, top=3, prior=5, min_count=2)
+    shown = [t["example"] for g in res for t in res[g]["terms"]] + [e for g in res for e in res[g]["examples"]]
+    assert shown and all("612" not in e and "@" not in e for e in shown)
+    assert any("[teléfono]" in e for e in shown) and any("[email]" in e for e in shown)
+    # the masked parts never become terms
+    assert not {"correo", "es", "ana"} & {t["term"] for g in res for t in res[g]["terms"]}
 
 
 # ----------------------------------------------------------------------------- the command on the example study
@@ -201,5 +244,142 @@ def test_voc_command_on_example(example_inputs, invoke):
 def test_distinctive_terms_keep_the_written_accents():
     texts = ["Llevo muchos años aquí", "años de confianza", "Años y años", "precio barato", "precio bajo", "barato"]
     res = distinctive_terms(texts, [1, 1, 1, 2, 2, 2], top=2, prior=5, min_count=2)
-    assert res[1]["terms"][0]["term"] == "años"
+    # matched accent-insensitively as the lemma "año", shown with its accent (and its written form)
+    assert res[1]["terms"][0]["term"] == "año"
+    assert res[1]["terms"][0]["form"] == "año"
     assert res[1]["terms"][0]["count"] == 4
+
+
+# ----------------------------------------------------------------------------- themes on the example study
+
+CODEFRAME = EXAMPLE / "codeframe.yaml"
+
+
+def _demo_truth(comments: pd.Series) -> pd.DataFrame:
+    """True themes of the example's comments: the generator writes fragments typical of each segment, and the
+    example code frame has one theme per segment's fragments (in segment order)."""
+    from surveytools.datasets.retail_loyalty import SEGMENTS
+
+    themes = ["precio", "fidelidad", "digital", "sostenibilidad", "rapidez"]
+    low = comments.fillna("").str.lower()
+    return pd.DataFrame({t: np.logical_or.reduce([low.str.contains(w, regex=False).to_numpy()
+                                                  for w in SEGMENTS[i].words])
+                         for i, t in enumerate(themes)}, index=comments.index)
+
+
+def test_voc_codeframe_on_example_matches_the_generator(example_inputs, invoke):
+    import json
+
+    tmp, survey = example_inputs
+    res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+                 "--segments", tmp / "segments.csv", "--codeframe", CODEFRAME, "--drivers", "none", "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["segment"]
+    comments = survey.responses["comment"].reindex(seg.index)
+    answered = comments.notna() & comments.astype(str).str.strip().ne("")
+    truth = _demo_truth(comments)
+    w = survey.weights.reindex(seg.index).to_numpy()
+    for t in truth.columns:
+        want = 100 * np.sum(w[answered] * truth[t][answered]) / np.sum(w[answered])
+        assert d["themes"][t]["share"] == pytest.approx(want, abs=2), t
+        for k in range(1, 6):
+            m = (answered & (seg == k)).to_numpy()
+            want_k = 100 * np.sum(w[m] * truth[t].to_numpy()[m]) / np.sum(w[m])
+            assert d["segments"][str(k)]["themes"][t]["share"] == pytest.approx(want_k, abs=2), (t, k)
+    assert d["segments"]["1"]["themes"]["precio"]["mark"] == "higher"
+    assert 0 < d["uncoded"]["share"] < 20
+    assert d["settings"]["themes"]["weighted"] is True
+    # distinctive terms are lemmas: never two inflections of one lemma, never an inflected form
+    for k in d["segments"]:
+        terms = [t["term"] for t in d["segments"][k]["terms"]["terms"]]
+        assert len(terms) == len(set(terms))
+        assert not {"precios", "comprando", "llevo", "cambiaría"} & set(terms)
+    assert all(t["example"] for t in d["segments"]["1"]["terms"]["terms"])
+
+
+def test_voc_discover_themes_writes_a_draft_frame(example_inputs, invoke, tmp_path):
+    import json
+
+    tmp, _ = example_inputs
+    out = tmp_path / "draft.yaml"
+    args = ["voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+            "--segments", tmp / "segments.csv", "--drivers", "none"]
+    res = invoke(*args, "--discover-themes", "5", "--codeframe-out", out, "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert len(d["themes"]) == 5 and d["settings"]["themes"]["discovery"]["k"] == 5
+    assert set(d["discovered_themes"]) == set(d["themes"])
+    assert out.exists()
+    # the draft is a valid code frame that codes the same comments the same way
+    res2 = invoke(*args, "--codeframe", out, "--json")
+    assert res2.exit_code == 0, res2.stderr
+    d2 = json.loads(res2.stdout)
+    assert {t: v["share"] for t, v in d2["themes"].items()} == pytest.approx(
+        {t: v["share"] for t, v in d["themes"].items()})
+    # text output: the theme table and masked quotes
+    res3 = invoke(*args, "--codeframe", CODEFRAME)
+    assert res3.exit_code == 0 and "Themes of the comments" in res3.stdout and "(uncoded)" in res3.stdout
+    assert "79.2%+" in res3.stdout  # segment 1's price share, marked higher than the rest
+
+
+def test_voc_codeframe_errors(example_inputs, invoke, tmp_path):
+    tmp, _ = example_inputs
+    bad = tmp_path / "frame.yaml"
+    bad.write_text("themes:\n  precio:\n    keywords: [el]\n    regex: ['(']\n", encoding="utf-8")
+    args = ["voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+            "--segments", tmp / "segments.csv"]
+    res = invoke(*args, "--codeframe", bad)
+    assert res.exit_code == 1 and res.stderr.startswith("Error: ") and "3 problems" in res.stderr
+    assert "line 3, themes.precio.keywords.0" in res.stderr and "Traceback" not in res.stderr
+    res = invoke(*args, "--codeframe", tmp_path / "missing.yaml")
+    assert res.exit_code == 1 and "not found" in res.stderr
+    res = invoke(*args, "--codeframe", CODEFRAME, "--discover-themes", "3")
+    assert res.exit_code == 2 and "not both" in res.stderr
+    res = invoke(*args, "--codeframe-out", tmp_path / "x.yaml")
+    assert res.exit_code == 2 and "--discover-themes" in res.stderr
+
+
+def test_reports_show_the_theme_table_and_masked_quotes(example_inputs, tmp_path):
+    """Quotes and examples in the HTML and Excel reports: personal data masked, the theme table per segment."""
+    import dataclasses
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from surveytools.report.html import render_html_report
+    from surveytools.report.xlsx import write_xlsx_report
+    from surveytools.voc import voc_by_segment
+
+    tmp, survey = example_inputs
+    seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["segment"]
+    resp = survey.responses.copy()
+    ids = seg.index[seg == 1][:40]
+    # a short comment dense in price keywords, written by 40 respondents: the most typical quote of the theme
+    resp.loc[ids, "comment"] = "Precio, ofertas, descuentos, cupones: llamadme al 612 345 678 o a ana.lopez@correo.es, 4111 1111 1111 1111"
+    noisy = dataclasses.replace(survey, responses=resp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        voc = voc_by_segment(noisy, seg, codeframe=CODEFRAME)
+    d = voc.to_dict()
+    shown = json_dumps(d)
+    assert "612 345 678" not in shown and "ana.lopez" not in shown and "4111" not in shown
+    assert "[teléfono]" in shown
+    assert d["segments"]["1"]["themes"]["precio"]["quotes"][0] == (
+        "Precio, ofertas, descuentos, cupones: llamadme al [teléfono] o a [email], [número]")
+    html = render_html_report({"voc": voc}, lang="es")
+    assert "Temas de los comentarios" in html and "(sin codificar)" in html and "Precio y ofertas" in html
+    assert "Citas por tema y segmento" in html
+    assert "612 345 678" not in html and "ana.lopez" not in html and "[teléfono]" in html
+    path = tmp_path / "r.xlsx"
+    write_xlsx_report({"voc": voc}, path)
+    cells = [str(c) for ws in load_workbook(path).worksheets for row in ws.iter_rows(values_only=True) for c in row
+             if c is not None]
+    assert any("Themes of the comments" in c for c in cells)
+    assert not any("612 345 678" in c or "ana.lopez" in c for c in cells)
+
+
+def json_dumps(obj):
+    import json
+
+    return json.dumps(obj, ensure_ascii=False, default=str)

@@ -3,6 +3,27 @@
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    # weight, banner tables, KPIs
+    "weight": "Weighting", "w_efficiency": "Weighting efficiency (Kish)", "w_effective_n": "Effective sample size",
+    "w_design_effect": "Design effect of the weights", "w_range": "Smallest and largest weight",
+    "w_range_value": "{low} to {high}", "w_converged": "Raking converged", "w_cap": "Cap (x mean weight)",
+    "w_note": "Raking (iterative proportional fitting, as R survey's rake) makes the weighted sample match the "
+              "population shares below; later results use these weights.",
+    "w_margins": "Targets, sample and weighted shares", "w_margin": "Variable", "w_cell": "Category",
+    "w_target": "Target", "w_sample": "Sample", "w_achieved": "Weighted",
+    "tables_title": "Banner tables", "mean_cap": "Mean",
+    "letters_note_tables": "Column percentages or means; letters mark the columns a cell is significantly higher "
+                           "than (z test for percentages, Welch t for means; {adjust}; alpha = {alpha}).",
+    "kpis": "Customer KPIs by segment", "kpi_table": "KPIs per segment", "kpi_overall": "All customers",
+    "kpi_customers": "Customers", "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
+    "kpi_value_per_customer": "Revenue per customer", "kpi_orders_per_customer": "Orders per customer",
+    "kpi_aov": "Average order value", "kpi_discount_share": "Orders with a discount", "kpi_lapsed_share": "Lapsed",
+    "kpi_vip_share": "VIP", "kpi_recency_days_median": "Median days since last purchase",
+    "kpi_window": "Purchases in the {days} days up to {as_of}.",
+    "kpi_value_chart": "Where the value is: share of customers and of revenue",
+    "kpi_definitions": "Orders per customer = orders in the window / customers; average order value = revenue / "
+                       "orders; lapsed = at least the minimum orders ever and no purchase for longer than the "
+                       "inactivity limit; VIP = the top spenders.",
     "yes": "yes", "no": "no",
     # overview
     "ov_format": "Survey export", "ov_rows_in": "Rows in the export", "ov_respondents": "Respondents checked",
@@ -118,9 +139,19 @@ EN: dict[str, str] = {
                      "right, priorities to improve.",
     "quadrant_not_drawn": "No importance x performance chart: the drivers' mean scores are not in the profile.",
     "drivers_by_segment": "Driver importance by segment (% of explained variance)",
-    "voc_terms": "What each segment says (open-ended comments)", "comments": "Comments", "terms": "Distinctive words",
+    "voc_terms": "What each segment says (open-ended comments)", "comments": "Comments", "terms": "Distinctive terms",
     "examples": "Examples",
-    "terms_note": "Words used more in the segment than in the rest (weighted log-odds with an informative prior).",
+    "terms_note": "Lemmas, negations (no_...) and phrases used more in the segment than in the rest (weighted "
+                  "log-odds with an informative prior); personal data in the examples masked.",
+    "voc_themes": "Themes of the comments (% of respondents who commented)",
+    "voc_themes_note": "Code frame: {source}. Base: the {n} respondents who commented; a comment can have several "
+                       "themes. Marked (+ / -): significantly higher / lower than the rest of the sample "
+                       "(two-proportion z test, Benjamini-Hochberg adjusted, 5%).",
+    "voc_uncoded": "(uncoded)", "theme": "Theme", "quote": "Quote",
+    "voc_quotes": "Quotes by theme and segment (personal data masked)",
+    "voc_discovered": "Proposed themes (NMF on lemmas and phrases)", "top_terms": "Top terms",
+    "voc_discovered_note": "Draft themes found without a code frame: edit their keywords and reuse them with "
+                           "--codeframe.",
     "voc_kpis": "Customer KPIs by segment (CRM)", "kpis_note": "Customers matched to the CRM; percentages of customers.",
     "kpi_customers": "Customers", "kpi_purchase_frequency": "Orders per customer",
     "kpi_revenue_per_customer": "Revenue per customer", "kpi_average_order_value": "Average order value",
@@ -173,6 +204,30 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    # weight, banner tables, KPIs
+    "weight": "Ponderación", "w_efficiency": "Eficiencia de la ponderación (Kish)",
+    "w_effective_n": "Tamaño muestral efectivo", "w_design_effect": "Efecto de diseño de las ponderaciones",
+    "w_range": "Ponderación mínima y máxima", "w_range_value": "de {low} a {high}",
+    "w_converged": "El ajuste (raking) convergió", "w_cap": "Tope (x ponderación media)",
+    "w_note": "El raking (ajuste proporcional iterativo, como rake de R survey) hace que la muestra ponderada "
+              "reproduzca los porcentajes de la población; los resultados posteriores usan estas ponderaciones.",
+    "w_margins": "Objetivos, muestra y porcentajes ponderados", "w_margin": "Variable", "w_cell": "Categoría",
+    "w_target": "Objetivo", "w_sample": "Muestra", "w_achieved": "Ponderado",
+    "tables_title": "Tablas cruzadas", "mean_cap": "Media",
+    "letters_note_tables": "Porcentajes de columna o medias; las letras indican las columnas respecto a las que la "
+                           "celda es significativamente mayor (prueba z para porcentajes, t de Welch para medias; "
+                           "{adjust}; alfa = {alpha}).",
+    "kpis": "Indicadores de cliente por segmento", "kpi_table": "Indicadores por segmento",
+    "kpi_overall": "Todos los clientes", "kpi_customers": "Clientes", "kpi_customer_share": "% de clientes",
+    "kpi_revenue_share": "% de la facturación", "kpi_value_per_customer": "Facturación por cliente",
+    "kpi_orders_per_customer": "Pedidos por cliente", "kpi_aov": "Ticket medio",
+    "kpi_discount_share": "Pedidos con descuento", "kpi_lapsed_share": "Inactivos", "kpi_vip_share": "VIP",
+    "kpi_recency_days_median": "Mediana de días desde la última compra",
+    "kpi_window": "Compras de los {days} días hasta el {as_of}.",
+    "kpi_value_chart": "Dónde está el valor: % de clientes y de facturación",
+    "kpi_definitions": "Pedidos por cliente = pedidos en la ventana / clientes; ticket medio = facturación / "
+                       "pedidos; inactivo = al menos el mínimo de pedidos y sin compras durante más del límite de "
+                       "inactividad; VIP = los clientes que más gastan.",
     "yes": "sí", "no": "no",
     "ov_format": "Exportación de la encuesta", "ov_rows_in": "Filas de la exportación",
     "ov_respondents": "Encuestados revisados", "ov_flagged": "Encuestados con algún indicador de calidad",
@@ -288,9 +343,18 @@ ES: dict[str, str] = {
     "quadrant_not_drawn": "Sin gráfico de importancia x desempeño: las medias de los factores no están en el perfil.",
     "drivers_by_segment": "Importancia de los factores por segmento (% de la varianza explicada)",
     "voc_terms": "Lo que dice cada segmento (comentarios abiertos)", "comments": "Comentarios",
-    "terms": "Palabras distintivas", "examples": "Ejemplos",
-    "terms_note": "Palabras más usadas en el segmento que en el resto (log-odds ponderados con una distribución "
-                  "a priori informativa).",
+    "terms": "Términos distintivos", "examples": "Ejemplos",
+    "terms_note": "Lemas, negaciones (no_...) y expresiones más usados en el segmento que en el resto (log-odds "
+                  "ponderados con una distribución a priori informativa); datos personales ocultos en los ejemplos.",
+    "voc_themes": "Temas de los comentarios (% de quienes comentaron)",
+    "voc_themes_note": "Libro de códigos: {source}. Base: los {n} encuestados que comentaron; un comentario puede "
+                       "tener varios temas. Marcados (+ / -): significativamente mayor / menor que el resto de la "
+                       "muestra (prueba z de dos proporciones, ajuste de Benjamini-Hochberg, 5 %).",
+    "voc_uncoded": "(sin codificar)", "theme": "Tema", "quote": "Cita",
+    "voc_quotes": "Citas por tema y segmento (datos personales ocultos)",
+    "voc_discovered": "Temas propuestos (NMF sobre lemas y expresiones)", "top_terms": "Términos principales",
+    "voc_discovered_note": "Temas provisionales hallados sin libro de códigos: edite sus palabras clave y "
+                           "reutilícelos con --codeframe.",
     "voc_kpis": "Indicadores de cliente por segmento (CRM)",
     "kpis_note": "Clientes cruzados con el CRM; porcentajes de clientes.",
     "kpi_customers": "Clientes", "kpi_purchase_frequency": "Pedidos por cliente",

@@ -131,7 +131,11 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     seg.fit(survey, factor_scores=inputs.factor_scores if basis == "factors" else None, progress=inputs.progress)
     res = seg.result_
     a = res.assignments
-    segments = Segments.from_labels(a["segment"], names=options.names,
+    from ..segments import parse_names
+
+    # automatic names from the centroids (surveytools.naming), overridden by the names given
+    names = {**res.names, **(parse_names(options.names) if options.names is not None else {})}
+    segments = Segments.from_labels(a["segment"], names=names or None,
                                     probability=a["probability"] if "probability" in a else None,
                                     source=f"segment: {res.method}, k={res.k}")
     out.value, out.json, out.text = res, res.to_dict(), res.summary()

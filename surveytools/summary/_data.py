@@ -15,8 +15,8 @@ from ..exceptions import DataError
 __all__ = ["STAGES", "normalize_results", "plain", "segment_explanation"]
 
 #: Stage names a report knows, in report order.
-STAGES: tuple[str, ...] = ("import", "quality", "reliability", "factor", "segment", "profile", "typing_tool",
-                           "crm", "voc", "waves")
+STAGES: tuple[str, ...] = ("import", "quality", "weight", "reliability", "tables", "factor", "segment", "profile",
+                           "typing_tool", "crm", "kpis", "voc", "waves")
 
 
 #: JSON-like plain Python (dicts with str keys, lists, str, int, float with NaN/inf -> None, bool, None).

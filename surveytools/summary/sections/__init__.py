@@ -16,6 +16,7 @@ from .._data import STAGES, normalize_results
 from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_section, nps_chart, voc_section
+from .extras import kpis_section, tables_section, weight_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
 from .study import factor_section, overview_section, quality_section, reliability_section
 from .waves import waves_section
@@ -25,7 +26,8 @@ __all__ = ["build_document", "stage_section", "summary_document", "summary_text"
 
 _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "factor": factor_section,
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
-             "crm": crm_section, "voc": voc_section, "waves": waves_section}
+             "crm": crm_section, "voc": voc_section, "weight": weight_section, "tables": tables_section,
+             "kpis": kpis_section, "waves": waves_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
@@ -114,12 +116,12 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
         raise DataError(f"reports know the stages {', '.join(STAGES)}; not {', '.join(map(repr, unknown))}")
     ctx = _context(res, lang, loading_threshold)
     sections = [overview_section(ctx)]
-    for stage in ("quality", "reliability", "factor", "segment"):
+    for stage in ("quality", "weight", "reliability", "tables", "factor", "segment"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "profile" in res:
         sections.append(stage_section("profile", ctx))
-    for stage in ("typing_tool", "crm", "voc", "waves"):
+    for stage in ("typing_tool", "crm", "kpis", "voc", "waves"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "voc" not in res and "profile" in res:

@@ -94,6 +94,7 @@ def voc_section(ctx: Context) -> Section:
     blocks.extend(Paragraph(n, "note") for n in notes)
     blocks.extend(_drivers(ctx, voc, keys))
     blocks.extend(_terms(ctx, segs, keys))
+    blocks.extend(_themes(ctx, voc, keys))
     blocks.extend(_kpis(ctx, entries, name))
     return Section("voc", Msg("voc"), blocks)
 
@@ -146,6 +147,42 @@ def _terms(ctx: Context, segs: Mapping[str, Any], keys: list[str]) -> list[Any]:
         return []
     return [Table([col("segment"), col("comments", "int"), col("terms"), col("examples")], rows,
                   title=Msg("voc_terms"), note=Msg("terms_note"), id="voc-terms", deck=True)]
+
+
+def _themes(ctx: Context, voc: Mapping[str, Any], keys: list[str]) -> list[Any]:
+    """Theme shares (themes and the uncoded; total and segments, marked against the rest) and quotes."""
+    themes = voc.get("themes")
+    if not isinstance(themes, Mapping) or not themes:
+        return []
+    segs = voc["segments"]
+    st = (voc.get("settings") or {}).get("themes") or {}
+    rows, styles = [], []
+    for key in [*themes, None]:
+        overall = voc["uncoded"] if key is None else themes[key]
+        cells = [(segs[k]["uncoded"] if key is None else segs[k]["themes"][key]) for k in keys]
+        rows.append([Msg("voc_uncoded") if key is None else str(overall["label"]), num(overall["share"])]
+                    + [num(c["share"]) for c in cells])
+        styles.append([None, None] + [c.get("mark") for c in cells])  # shown as colour, or +/- in text
+    source = str(st.get("source", ""))
+    out: list[Any] = [Table([col("theme"), Column(Msg("total"), "pct100")] + [Column(ctx.segment(k), "pct100")
+                                                                              for k in keys],
+                            rows, title=Msg("voc_themes"), styles=styles, id="voc-themes",
+                            deck=True, note=Msg("voc_themes_note", source=source,
+                                                n=Num(st.get("comments", 0), "int")))]
+    quotes = []
+    for key, t in themes.items():
+        quotes += [[str(t["label"]), Msg("total"), q] for q in t.get("quotes") or []]
+        for k in keys:
+            quotes += [[str(t["label"]), ctx.segment(k), q] for q in segs[k]["themes"][key].get("quotes") or []]
+    if quotes:
+        out.append(Table([col("theme"), col("segment"), col("quote")], quotes, title=Msg("voc_quotes"),
+                         id="voc-quotes"))
+    found = voc.get("discovered_themes")
+    if isinstance(found, Mapping) and found:
+        out.append(Table([col("theme"), col("top_terms")],
+                         [[str(d["label"]), ", ".join(str(t["term"]) for t in d["terms"])] for d in found.values()],
+                         title=Msg("voc_discovered"), note=Msg("voc_discovered_note"), id="voc-discovered"))
+    return out
 
 
 _DEFAULT_RFM = ("Champions", "Loyal", "New or promising", "At risk", "Hibernating", "Needs attention")

@@ -1,0 +1,96 @@
+"""Report sections of the weighting, banner-table and KPI stages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table, format_value
+from ._common import Context, col, num
+
+__all__ = ["weight_section", "tables_section", "kpis_section"]
+
+
+def weight_section(ctx: Context) -> Section:
+    w = ctx.results["weight"]
+    facts = [Fact(Msg("respondents"), w["n"], "int"), Fact(Msg("w_efficiency"), num(w["efficiency"]), "pct"),
+             Fact(Msg("w_effective_n"), num(w["effective_n"]), "int"),
+             Fact(Msg("w_design_effect"), num(w["design_effect"]), "num2"),
+             Fact(Msg("w_range"), Msg("w_range_value", low=Num(w["min_weight"], "num"), high=Num(w["max_weight"], "num"))),
+             Fact(Msg("w_converged"), Msg("yes" if w["converged"] else "no"))]
+    if w.get("cap") is not None:
+        facts.append(Fact(Msg("w_cap"), num(w["cap"]), "num1"))
+    rows = []
+    for margin, cells in w["margins"].items():
+        for cell, v in cells.items():
+            rows.append([ctx.label(margin), cell, num(v["target"]), num(v["sample"]), num(v["achieved"]), v["n"]])
+    blocks: list[Any] = [Facts(facts, deck=True), Paragraph(Msg("w_note"), "note"),
+                         Table([col("w_margin"), col("w_cell"), col("w_target", "pct"), col("w_sample", "pct"),
+                                col("w_achieved", "pct"), col("n", "int")], rows, title=Msg("w_margins"),
+                               id="weight-margins")]
+    return Section("weight", Msg("weight"), blocks)
+
+
+def tables_section(ctx: Context) -> Section:
+    t = ctx.results["tables"]
+    blocks: list[Any] = [Paragraph(Msg("letters_note_tables", adjust=Msg(f"adjust_{t['tests']['adjust']}"),
+                                       alpha=f"{t['alpha']:g}"), "note")]
+    for i, tab in enumerate(t["tables"]):
+        cols = [Column(tab["banner_text"])]
+        for c in tab["columns"]:
+            cols.append(Column(f"{c['label']} ({c['letter']})" if c.get("letter") else Msg("total"), "text"))
+        base = [Msg("base")] + [Num(c["base"], "int") for c in tab["columns"]]
+        order: dict[str, list[str]] = {}
+        keys: dict[str, Any] = {}
+        for cell in tab["cells"]:
+            v = cell.get("pct", cell.get("mean"))
+            if v is None:
+                txt = ""
+            else:
+                txt = format_value(v, "pct0" if "pct" in cell else "num2", ctx.lang)
+            if cell["letters"]:
+                txt += f" {cell['letters']}"
+            order.setdefault(cell["row_label"], []).append(txt)
+            keys.setdefault(cell["row_label"], _line_label(cell.get("row_key"), cell["row_label"]))
+        rows = [base] + [[keys[label], *vals] for label, vals in order.items()]
+        blocks.append(Table(cols, rows, title=tab["row_text"], id=f"banner-{i}"))
+    return Section("tables", Msg("tables_title"), blocks)
+
+
+def _line_label(key: str | None, label: str) -> Any:
+    """A fixed line of a banner table (mean, nets, NPS groups) in the report's language; answers as written."""
+    if key is None:
+        return label
+    if key in ("mean", "nps"):
+        return Msg("mean_cap") if key == "mean" else "NPS"
+    if ":" in key:
+        name, n = key.split(":", 1)
+        return Msg(name, n=n)
+    return Msg(key)
+
+
+_KPI_COLUMNS = (("customers", "int"), ("customer_share", "pct"), ("revenue_share", "pct"),
+                ("value_per_customer", "num2"), ("orders_per_customer", "num2"), ("aov", "num2"),
+                ("discount_share", "pct"), ("lapsed_share", "pct"), ("vip_share", "pct"),
+                ("recency_days_median", "num"))
+
+
+def kpis_section(ctx: Context) -> Section:
+    k = ctx.results["kpis"]
+    segs: Mapping[str, Any] = k["segments"]
+    cols = [col("segment")] + [col(f"kpi_{key}", fmt) for key, fmt in _KPI_COLUMNS]
+    rows = []
+    for s, v in segs.items():
+        rows.append([ctx.segment(s)] + [num(v[key]) if fmt != "int" else v[key] for key, fmt in _KPI_COLUMNS])
+    rows.append([Msg("kpi_overall")] + [num(k["overall"][key]) if fmt != "int" else k["overall"][key]
+                                         for key, fmt in _KPI_COLUMNS])
+    blocks: list[Any] = [
+        Paragraph(Msg("kpi_window", as_of=k["as_of"], days=str(k["window"]["days"])), "note"),
+        Table(cols, rows, title=Msg("kpi_table"), id="kpis", deck=True),
+        Chart("bar", Msg("kpi_value_chart"), [ctx.segment(s) for s in segs],
+              [Series(Msg("kpi_customer_share"), [num(v["customer_share"]) for v in segs.values()]),
+               Series(Msg("kpi_revenue_share"), [num(v["revenue_share"]) for v in segs.values()])],
+              fmt="pct", id="kpi-value"),
+        Paragraph(Msg("kpi_definitions"), "note"),
+    ]
+    return Section("kpis", Msg("kpis"), blocks)
