@@ -28,7 +28,7 @@ from .comparisons import group_sums, moments, pairwise_tests
 from .exceptions import DataError
 from .survey import Survey
 
-__all__ = ["WaveComparison", "compare_waves", "wave_labels"]
+__all__ = ["WaveComparison", "compare_waves", "wave_labels", "stack_waves", "stack_segments"]
 
 #: Names the wave column is looked for under when none is given.
 WAVE_NAMES = ("wave", "ola", "oleada", "wave_id", "year", "año")
@@ -59,6 +59,61 @@ def wave_labels(survey: Survey, column: str | None = None) -> pd.Series:
     shown = ", ".join(map(str, list(survey.responses.columns)[:15] + list(meta.columns)[:10]))
     what = f"no wave column {column!r}" if column else f"no wave column (looked for {', '.join(WAVE_NAMES)})"
     raise DataError(f"{survey.source.describe()}: {what}; name it with --wave (columns: {shown})")
+
+
+def stack_waves(surveys: Sequence[Survey], *, wave: str | None = None) -> Survey:
+    """One survey of several waves' files: responses, weights and metadata stacked; a file without a wave
+    column gets its file name (without suffix) as its wave in a ``wave`` platform column.
+
+    Raises
+    ------
+    DataError
+        A respondent id in two files (the first few are listed).
+    """
+    from dataclasses import replace
+    from pathlib import Path
+
+    if len(surveys) == 1:
+        return surveys[0]
+    parts = []
+    for s in surveys:
+        try:
+            wave_labels(s, wave)
+            parts.append(s)
+        except DataError:
+            label = Path(s.source.path).stem if s.source.path else str(len(parts) + 1)
+            meta = s.metadata.copy() if s.metadata is not None else pd.DataFrame(index=s.ids)
+            meta[wave or "wave"] = label
+            parts.append(replace(s, metadata=meta))
+    ids = pd.Index(np.concatenate([p.ids.astype(str).to_numpy() for p in parts]))
+    dup = ids[ids.duplicated()].unique()
+    if len(dup):
+        raise DataError(f"{len(dup)} respondent id(s) appear in more than one wave's file (e.g. "
+                        f"{', '.join(map(str, dup[:5]))}); give each wave's respondents their own ids")
+    first = parts[0]
+    responses = pd.concat([p.responses for p in parts])
+    weights = None if any(p.weights is None for p in parts) else pd.concat([p.weights for p in parts])
+    metas = [p.metadata if p.metadata is not None else pd.DataFrame(index=p.ids) for p in parts]
+    metadata = pd.concat(metas)
+    return replace(first, responses=responses, weights=weights, metadata=metadata)
+
+
+def stack_segments(segments: Sequence[Any]) -> Any:
+    """One :class:`~surveytools.segments.Segments` from several waves' segment files (ids must differ)."""
+    from .segments import Segments
+
+    if len(segments) == 1:
+        return segments[0]
+    seg = pd.concat([s.segment for s in segments])
+    if seg.index.duplicated().any():
+        dup = seg.index[seg.index.duplicated()].unique()
+        raise DataError(f"{len(dup)} respondent id(s) appear in more than one segments file (e.g. "
+                        f"{', '.join(map(str, dup[:5]))})")
+    names: dict[int, str] = {}
+    for s in segments:
+        for k, v in dict(s.names).items():
+            names.setdefault(int(k), str(v))
+    return Segments.from_labels(seg, names=names or None, source=", ".join(str(s.source) for s in segments))
 
 
 def _order(labels: Sequence[str]) -> list[str]:

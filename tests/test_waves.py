@@ -111,3 +111,31 @@ def test_bad_input(invoke, waves, tmp_path):
     assert res.exit_code == 2 and ".xlsx, .html or .pptx" in res.stderr
     with pytest.raises(DataError, match="no wave column 'ronda'"):
         compare_waves(load_survey(waves["tmp"] / "waves.csv", load_questionnaire(q)), wave="ronda")
+
+
+def test_import_wave_previous_files_and_two_segment_files(invoke, waves, tmp_path):
+    """import --wave stamps each export; compare-waves stacks DATA with --previous and the segment files."""
+    tmp, q = waves["tmp"], f"{EXAMPLE}/questionnaire.yaml"
+    df = waves["frame"].drop(columns=["wave"])
+    df.iloc[:1000].to_csv(tmp_path / "a.csv", index=False)
+    df.iloc[1000:].to_csv(tmp_path / "b.csv", index=False)
+    for name, label in (("a", "2024"), ("b", "2025")):
+        res = invoke("import", tmp_path / f"{name}.csv", "-q", q, "--wave", label, "-o", tmp_path / f"w{label}.csv",
+                     "--quiet")
+        assert res.exit_code == 0, res.stderr
+    assert set(pd.read_csv(tmp_path / "w2025.csv")["wave"].astype(str)) == {"2025"}
+    seg = pd.read_csv(tmp / "segments.csv", dtype={"respondent_id": str})
+    seg.iloc[:1000].to_csv(tmp_path / "s1.csv", index=False)
+    seg.iloc[1000:].to_csv(tmp_path / "s2.csv", index=False)
+    res = invoke("compare-waves", tmp_path / "w2025.csv", "--previous", tmp_path / "w2024.csv", "-q", q,
+                 "--segments", tmp_path / "s1.csv", "--segments", tmp_path / "s2.csv", "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    ref = json.loads(invoke("compare-waves", tmp / "waves.csv", "-q", q, "--segments", tmp / "segments.csv",
+                            "--json").stdout)
+    assert d["segments"] == ref["segments"] and d["means"] == ref["means"]
+    # a file without a wave column is the wave named by its file name
+    res = invoke("compare-waves", tmp_path / "b.csv", "--previous", tmp_path / "a.csv", "-q", q, "--json")
+    assert [w["wave"] for w in json.loads(res.stdout)["waves"]] == ["a", "b"]
+    res = invoke("compare-waves", tmp_path / "b.csv", "--previous", tmp_path / "b.csv", "-q", q)
+    assert res.exit_code == 1 and "more than one wave's file" in res.stderr

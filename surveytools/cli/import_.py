@@ -32,10 +32,12 @@ from ._common import (
 @click.option("--thousands", type=click.Choice([".", ",", " ", "'", "none"]), default=None,
               help="Digit-group separator of numbers written as text ('.' for 1.234,56; none for no groups); "
                    "default: detected from the file.")
+@click.option("--wave", "wave", default=None, metavar="LABEL",
+              help="Label of the survey wave (e.g. 2025), written as a 'wave' column for 'compare-waves'.")
 @json_option
 @quiet_option
 def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, unknown_labels: str,
-            decimal: str | None, thousands: str | None, as_json: bool, quiet: bool) -> None:
+            decimal: str | None, thousands: str | None, wave: str | None, as_json: bool, quiet: bool) -> None:
     """Import a survey export: find the items, turn answer labels into codes, write clean data.
 
     The flavour is read from the file's content, not its name: Qualtrics (.csv/.xlsx, 3 header rows or
@@ -59,6 +61,7 @@ def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, 
       surveytools import responses.csv -q q.yaml -o clean.csv --unknown-labels missing
       surveytools import workbook.xlsx -q q.yaml --sheet Data -o clean.xlsx --json
       surveytools import encuesta.csv -q cuestionario.yaml --decimal , --thousands . -o limpio.parquet
+      surveytools import export_2025.xlsx -q questionnaire.yaml --wave 2025 -o w2025.parquet
     """
     from ..io import OUTPUT_SUFFIXES, check_output_path, import_survey, write_survey
     from ..quality import check_quality
@@ -74,6 +77,8 @@ def command(export: Path, questionnaire: Path, output: Path, sheet: str | None, 
         result = import_survey(export, q, sheet=_sheet(sheet), unknown_labels=unknown_labels,  # type: ignore[arg-type]
                                progress=progress, decimal=decimal,
                                thousands=None if thousands is None else ("" if thousands == "none" else thousands))
+    if wave is not None:
+        result = result.with_wave(wave)
     result = result.with_quality(check_quality(result.survey))   # import, then the quality stage
     written = write_survey(result.survey, output, inputs=inputs)
     if as_json:

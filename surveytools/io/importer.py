@@ -207,6 +207,14 @@ class ImportResult:
         """This result with the quality stage's report attached (shown by :meth:`summary` and :meth:`to_dict`)."""
         return replace(self, quality=quality)
 
+    def with_wave(self, label: str) -> ImportResult:
+        """This result with every respondent in survey wave ``label`` (a ``wave`` platform column, written after
+        the items, that ``surveytools compare-waves`` reads)."""
+        s = self.survey
+        meta = s.metadata.copy() if s.metadata is not None else pd.DataFrame(index=s.ids)
+        meta["wave"] = pd.Series(str(label), index=s.ids, dtype="str")
+        return replace(self, survey=replace(s, metadata=meta))
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object of ``surveytools import``: ``format``, ``rows_in``, ``rows_out``, ``columns``,
         ``quality`` and the rest of the report."""
