@@ -381,7 +381,7 @@ class _Drafter:
                 vl[u] = str(int(u)) if u.is_integer() else str(u)
             d.guesses.append(f"codes {', '.join(cell_text(u) for u in unlabelled)} have no value label: "
                              "labelled with their numbers")
-        missing = [m for m in k.missing_codes if m in vl or True]
+        missing = list(k.missing_codes)   # SPSS user-missing codes
         missing += [c for c, lab in vl.items() if is_missing_label(lab) and c not in missing]
         d.labels = dict(sorted(vl.items()))
         d.missing = tuple(int(m) if float(m).is_integer() else m for m in missing)
