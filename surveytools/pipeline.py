@@ -35,7 +35,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .exceptions import SurveyToolsError
@@ -512,7 +511,6 @@ class _Run:
         self._json(rec, "voc.json", res)
         if res.codeframe is not None:  # discovered themes: the draft code frame to edit and reuse
             from .io.atomic import atomic_write
-
             from .text.codeframe import DRAFT_HEADER
 
             path = self._path("codeframe_draft.yaml")

@@ -61,6 +61,7 @@ LAYER_OF = {
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.kpis": "analysis",             # KPIs per segment from customers and transactions (DuckDB)
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",

@@ -15,7 +15,7 @@ EN: dict[str, str] = {
     "letters_note_tables": "Column percentages or means; letters mark the columns a cell is significantly higher "
                            "than (z test for percentages, Welch t for means; {adjust}; alpha = {alpha}).",
     "kpis": "Customer KPIs by segment", "kpi_table": "KPIs per segment", "kpi_overall": "All customers",
-    "kpi_customers": "Customers", "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
+    "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
     "kpi_value_per_customer": "Revenue per customer", "kpi_orders_per_customer": "Orders per customer",
     "kpi_aov": "Average order value", "kpi_discount_share": "Orders with a discount", "kpi_lapsed_share": "Lapsed",
     "kpi_vip_share": "VIP", "kpi_recency_days_median": "Median days since last purchase",
@@ -218,7 +218,7 @@ ES: dict[str, str] = {
                            "celda es significativamente mayor (prueba z para porcentajes, t de Welch para medias; "
                            "{adjust}; alfa = {alpha}).",
     "kpis": "Indicadores de cliente por segmento", "kpi_table": "Indicadores por segmento",
-    "kpi_overall": "Todos los clientes", "kpi_customers": "Clientes", "kpi_customer_share": "% de clientes",
+    "kpi_overall": "Todos los clientes", "kpi_customer_share": "% de clientes",
     "kpi_revenue_share": "% de la facturación", "kpi_value_per_customer": "Facturación por cliente",
     "kpi_orders_per_customer": "Pedidos por cliente", "kpi_aov": "Ticket medio",
     "kpi_discount_share": "Pedidos con descuento", "kpi_lapsed_share": "Inactivos", "kpi_vip_share": "VIP",
