@@ -242,3 +242,22 @@ def test_match_scale_order_and_no_match():
 def test_detect_language():
     assert detect_language(["¿Con qué frecuencia compra?", "Nunca", "Siempre"]) == "es"
     assert detect_language(["How often do you buy?", "Never", "Always"]) == "en"
+
+
+def test_psych_bfi_grids_become_its_scales_with_its_reverse_keys(tmp_path):
+    """R psych's bfi (A1..O5 coded 1-6, no labels): the five grids are proposed as scales, reverse-keyed exactly as
+    psych's bfi.keys (and questionnaires/bfi.yaml): -A1, -C4, -C5, -E1, -E2, -O2, -O5."""
+    draft = draft_questionnaire("tests/data/bfi/responses.csv")
+    q = _roundtrip(draft, tmp_path)
+    ref = load_questionnaire("questionnaires/bfi.yaml")
+    got = {s.items[0][0]: s.keys for s in q.scales.values()}
+    want = {s.items[0][0]: s.keys for s in ref.scales.values()}
+    assert got == want
+    assert q.items["A1"].type == "likert" and q.option_set("A1").valid_codes == (1, 2, 3, 4, 5, 6)
+
+
+def test_mixed_grids_are_not_one_scale():
+    """The example's grids mix six constructs: several eigenvalues over 1, so no scale is proposed for them."""
+    draft = draft_questionnaire(f"{EXAMPLE}/export_qualtrics.xlsx")
+    assert not draft.questionnaire.scales
+    assert any("Q1 (" in n and "eigenvalues over 1" in n for n in draft.notes)

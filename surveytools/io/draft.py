@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from ..exceptions import InputFileError
@@ -47,8 +48,9 @@ _ID_WORDS = re.compile(r"(^|[\s_])(id|identificador|codigo|code|uuid|token)($|[\
 _DATE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
                    r"( \d{1,2}:\d{2}(:\d{2})?( ?[AP]M)?)?)\s*$", re.I)
 _MAX_CATEGORIES = 40
-#: a grid is proposed as a scale when its items' mean |item-rest correlation| reaches this; an item correlating
-#: at or below minus this with the rest is a reverse-keyed candidate
+#: a grid is proposed as a scale when its items' correlations have one eigenvalue over 1 and their mean item-rest
+#: correlation, reverse keys applied, reaches this; an item correlating negatively with the rest is reverse-keyed
+#: (see _keying)
 _MIN_ITEM_REST = 0.2
 
 
@@ -594,8 +596,8 @@ class _Drafter:
                   "Check the lines marked 'guessed', then: surveytools import EXPORT -q THIS_FILE -o clean.parquet"]
         notes = []
         if self.incoherent:
-            notes.append("grids not proposed as scales (their items barely correlate, so each probably measures "
-                         "several things; group the items into scales by hand): " + ", ".join(self.incoherent))
+            notes.append("grids not proposed as scales (their items measure several things, or barely correlate; "
+                         "group the items into scales by hand): " + ", ".join(self.incoherent))
             header.append(notes[-1][0].upper() + notes[-1][1:])
         if self.skipped:
             header.append("Columns left out: " + ", ".join(list(self.skipped)[:12])
@@ -716,14 +718,18 @@ class _Drafter:
                 name += "_2"
             used.add(name)
             x = np.column_stack([_codes_of(d, cells_obj, ids) for d in members])
-            r = _item_rest(x)
-            if float(np.mean(np.abs(r))) < _MIN_ITEM_REST:
-                self.incoherent.append(f"{block} (mean |item-rest r| {float(np.mean(np.abs(r))):.2f})")
+            sign, r = _keying(x)
+            n_big = _eigen_over_one(x)
+            if n_big > 1 or float(np.mean(r)) < _MIN_ITEM_REST:
+                why = f"{n_big} eigenvalues over 1" if n_big > 1 else \
+                    f"mean item-rest r {float(np.mean(r)):.2f} with reverse keys"
+                self.incoherent.append(f"{block} ({why})")
                 used.discard(name)
                 continue
             keys = []
-            for d, rr in zip(members, r, strict=True):
-                if rr <= -_MIN_ITEM_REST:
+            for d, rr, sg in zip(members, r, sign, strict=True):
+                rr = rr * sg   # the item as answered, against the rest keyed
+                if sg < 0:
                     keys.append("-" + d.id)
                     self.guesses.append(Guess(f"scales.{name}", f"{d.id} reverse-keyed: it correlates "
                                               f"{rr:.2f} with the rest of the grid"))
@@ -736,8 +742,15 @@ class _Drafter:
         return out
 
 
+_LETTERS_DIGITS = re.compile(r"^(.*?[A-Za-z])[_.]?(\d+)$")
+
+
 def _block_key(c: SourceColumn, layout: Layout) -> str | None:
+    """The grid a column belongs to: ``Q5`` of ``Q5_1`` (``A`` of psych-style ``A1``, ``reason`` of ``reason.4``
+    in plain and SPSS files), or the question of a SurveyMonkey / Google Forms grid row."""
     if layout.flavour in ("qualtrics", "spss", "plain", "parquet") and (m := _SPLIT.match(c.name or "")):
+        return m.group(1)
+    if layout.flavour in ("spss", "plain", "parquet") and (m := _LETTERS_DIGITS.match(c.name or "")):
         return m.group(1)
     if c.question and c.sub:
         return c.question
@@ -803,6 +816,35 @@ def _codes_of(d: _ItemDraft, cells: Any, ids: np.ndarray) -> np.ndarray:
     out = lut[col_ids]
     out[col_ids < 0] = np.nan
     return out
+
+
+def _eigen_over_one(x: np.ndarray) -> int:
+    """Eigenvalues over 1 of the items' correlation matrix (pairwise complete): the number of dimensions by the
+    Kaiser rule (Kaiser 1960); a grid is one scale when it is 1."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = pd.DataFrame(x).corr().to_numpy()
+    if np.isnan(corr).any():
+        return x.shape[1]
+    return int((np.linalg.eigvalsh(corr) > 1.0).sum())
+
+
+def _keying(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reverse keys of a grid: the item with the most negative item-rest correlation is reversed, one at a time,
+    until none correlates negatively with the rest (at most one pass per item).
+
+    Returns the signs (+1, -1 for reversed) and the final item-rest correlations of the keyed items.
+    """
+    sign = np.ones(x.shape[1])
+    for _ in range(x.shape[1]):
+        r = _item_rest(x * sign)
+        worst = int(np.argmin(r))
+        if r[worst] >= 0:
+            break
+        sign[worst] = -sign[worst]
+    r = _item_rest(x * sign)
+    if (sign < 0).sum() > x.shape[1] / 2:   # keep the majority as keyed: the reversed items are the minority
+        sign = -sign
+    return sign, r
 
 
 def _item_rest(x: np.ndarray) -> np.ndarray:
