@@ -319,6 +319,19 @@ def parse_crm_join_json(obj: dict, quick: bool) -> list[Row]:
     return [row]
 
 
+def parse_extend_json(obj: dict, quick: bool) -> list[Row]:
+    """bench_extend: the target run (surveytools alone) and the head-to-head with pandas + scikit-learn."""
+    rows = [Row(f"crm extend ({obj['rows']:,} customers, {obj['respondents']:,} respondents)", obj["surveytools_s"],
+                target="<= 60 s, < 4 GB", surveytools_mb=obj.get("surveytools_peak_mb"))]
+    if not quick and obj["rows"] >= 10_000_000:
+        rows[0].met = obj["surveytools_s"] <= 60 and obj["surveytools_peak_mb"] < 4096
+    if obj.get("pandas_s") is not None:
+        rows.append(Row(f"crm extend ({obj['pandas_rows']:,} customers)", obj["surveytools_small_s"],
+                        "pandas + sklearn predict_proba", obj["pandas_s"],
+                        surveytools_mb=obj.get("surveytools_small_peak_mb"), alternative_mb=obj.get("pandas_peak_mb")))
+    return rows
+
+
 def parse_kpis_json(obj: dict, quick: bool) -> list[Row]:
     """bench_kpis: the full-size run against its target, and the equal-size comparison with pandas."""
     row = Row(f"kpis ({obj['transactions']:,} transactions, {obj['customers']:,} customers)", obj["surveytools_s"],
@@ -362,11 +375,13 @@ BENCHES: dict[str, Bench] = {
     "bench_profile": Bench(quick=["--n", "20000"], parse=parse_profile),
     "bench_crm_join": Bench(quick=["--rows", "1000000", "--respondents", "10000"], json=True),
     "bench_voc_text": Bench(quick=["--rows", "100000", "--baseline-rows", "20000"], parse=parse_voc_text),
+    "bench_extend": Bench(quick=["--rows", "1000000", "--pandas-rows", "500000"], json=True),
     "bench_kpis": Bench(quick=["--transactions", "5000000", "--customers", "500000", "--pandas-transactions",
                                "1000000"], json=True),
 }
 
 JSON_PARSERS: dict[str, Callable[[dict, bool], list[Row]]] = {"bench_crm_join": parse_crm_join_json,
+                                                              "bench_extend": parse_extend_json,
                                                               "bench_kpis": parse_kpis_json}
 
 

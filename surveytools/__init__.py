@@ -54,6 +54,8 @@ _LAZY: dict[str, str] = {
     "profile_segments": "surveytools.profile",
     "write_xlsx_report": "surveytools.report.xlsx",
     "write_html_report": "surveytools.report.html",
+    "write_pptx_report": "surveytools.report.pptx",
+    "correspondence_analysis": "surveytools.perceptual",
     "join_crm": "surveytools.crm",
     "voc_by_segment": "surveytools.voc",
     "compute_kpis": "surveytools.kpis",

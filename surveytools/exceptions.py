@@ -31,6 +31,7 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "WeakSegmentRecoveryWarning",
     "ReplicationWarning",
     "EmptyClassWarning",
 ]
@@ -150,3 +151,8 @@ class ReplicationWarning(EstimationWarning):
 
 class EmptyClassWarning(EstimationWarning):
     """A latent class holds (almost) no respondents: the model has more classes than the data support."""
+
+
+class WeakSegmentRecoveryWarning(EstimationWarning):
+    """A segment is rarely recovered from CRM fields: its cross-validated recall is below the threshold
+    (:data:`surveytools.crm_extend.RECALL_WARNING`), so its model-assigned customers deserve caution."""

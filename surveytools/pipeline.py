@@ -264,6 +264,7 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
+                 "customers_joined.parquet", "crm_extend.json",
                  "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
                  "voc.json", "codeframe_draft.yaml", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
@@ -461,7 +462,10 @@ class _Run:
         s = self.p.stage("crm")
         table = self._survey_table()
         key = hmac_key_from_env() if s.get("pseudonymize") else None
-        out = self._path("customers_segmented.parquet")
+        ext = s.get("extend")
+        # with crm.extend the join is an intermediate (respondents only carry segments) and the extended list,
+        # with a segment or an explicit none for every customer, is customers_segmented.parquet
+        out = self._path("customers_joined.parquet" if ext else "customers_segmented.parquet")
         res = join_crm(table, s["file"], out, on=s.get("on"), kind=s.get("key_type"),
                        gmail_dots=bool(s.get("gmail_dots")), default_country=s.get("default_country"),
                        order_by=s.get("order_by"), pseudonymize_key=key)
@@ -470,6 +474,16 @@ class _Run:
         self._json(rec, "crm.json", res)
         rec.outputs.append(str(out))
         rec.rows_in, rec.rows_out = res.crm_rows_in, res.rows_out
+        if ext:
+            from .crm_extend import extend_crm
+
+            seg_out = self._path("customers_segmented.parquet")
+            ext_res = extend_crm(out, seg_out, features=ext["features"], as_of=ext["as_of"],
+                                 min_probability=float(ext["min_probability"]), model=ext["model"])
+            self.results["crm_extend"] = ext_res
+            self._json(rec, "crm_extend.json", ext_res)
+            rec.outputs.append(str(seg_out))
+            rec.rows_out = ext_res.customers
 
     def _survey_table(self) -> pd.DataFrame:
         from .io import clean_frame

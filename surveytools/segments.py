@@ -289,16 +289,30 @@ class Segments:
 
 def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]] = ()
                 ) -> Path:
-    """Write a segments table (index = ids) atomically to .csv or .parquet, ``respondent_id`` first."""
+    """Write a segments table (index = ids) atomically to .csv, .parquet or a labelled SPSS .sav (segment numbers
+    labelled with the segment names), ``respondent_id`` first."""
     from .io.atomic import atomic_write
 
     p = Path(path)
-    if p.suffix.lower() not in (".csv", ".parquet"):
-        raise InputFileError(f"cannot write segments to {p}: use a .csv or .parquet file name")
+    if p.suffix.lower() not in (".csv", ".parquet", ".sav"):
+        raise InputFileError(f"cannot write segments to {p}: use a .csv, .parquet or .sav file name")
     out = frame.copy()
     out.index = out.index.astype(str)
     out.index.name = ID_COLUMN
     out = out.reset_index()
+    if p.suffix.lower() == ".sav":
+        from .io.sav import SavMeta, write_sav
+
+        names = {}
+        if "segment_name" in out:
+            pairs = out[["segment", "segment_name"]].dropna().drop_duplicates("segment")
+            names = {float(k): str(v) for k, v in zip(pairs["segment"], pairs["segment_name"], strict=True)}
+        labels = {"respondent_id": "Respondent id", "segment": "Segment", "probability": "Probability of the segment",
+                  "segment_name": "Segment name"}
+        write_sav(out, p, SavMeta(column_labels={c: v for c, v in labels.items() if c in out},
+                                  value_labels={"segment": names} if names else {},
+                                  measure={"segment": "nominal"}), inputs=inputs)
+        return p
     with atomic_write(p, inputs) as tmp:
         if p.suffix.lower() == ".parquet":
             out.to_parquet(tmp, index=False)

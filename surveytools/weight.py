@@ -367,20 +367,12 @@ class WeightResult:
                 "converged": bool(self.converged), "iterations": int(self.iterations),
                 "max_error": float(self.max_error), "cap": self.cap, "total": self.total, "margins": margins}
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        w = self.weights.to_numpy(dtype=float)
-        lines = [f"Raking weights: {len(w):,} respondents, {self.margins['margin'].nunique()} margins, "
-                 f"{'converged' if self.converged else 'NOT converged'} after {self.iterations} sweeps "
-                 f"(largest gap {self.max_error:.2g})",
-                 f"efficiency {self.efficiency:.1%} (effective n {len(w) * self.efficiency:,.0f}), design effect "
-                 f"{self.design_effect:.2f}; weights {w.min():.3f} to {w.max():.3f}"
-                 + (f" (cap {self.cap:g} x mean)" if self.cap else ""), "",
-                 f"{'margin':<20} {'cell':<24} {'target':>8} {'sample':>8} {'weighted':>9}"]
-        for _, r in self.margins.iterrows():
-            lines.append(f"{str(r['margin'])[:20]:<20} {str(r['cell'])[:24]:<24} {r['target']:>8.1%} "
-                         f"{r['sample']:>8.1%} {r['achieved']:>9.1%}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: the weights' section of the report (efficiency, design effect, range, each
+        margin's target, sample and weighted shares), rendered by :func:`surveytools.summary.render_text`."""
+        from .summary.sections import summary_text
+
+        return summary_text("weight", self, lang=lang)
 
 
 def _cell_index(survey: Survey, margin: Margin, missing: str) -> np.ndarray:

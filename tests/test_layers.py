@@ -60,11 +60,15 @@ LAYER_OF = {
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
+    "surveytools.crm_extend": "analysis",       # segments for every customer from CRM fields
+    "surveytools.crm_features": "analysis",
+    "surveytools.crm_sql": "analysis",
     "surveytools.voc": "analysis",
     "surveytools.kpis": "analysis",             # KPIs per segment from customers and transactions (DuckDB)
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",
+    "surveytools.kpis": "analysis",             # customer KPIs from transactions (uses voc's RFM rules)
     "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)

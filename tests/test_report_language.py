@@ -55,6 +55,13 @@ def survey_text(run):
         out.update(str(e if isinstance(e, str) else e.get("text", "")) for e in t.get("examples", []))
         for mix in ("loyalty_tier_mix", "channel_mix"):
             out.update((m.get("crm") or {}).get(mix, {}))
+    for tab in (res.get("tables") or {}).get("tables", []):  # banner tables, labelled in the study's language
+        out.update(str(x) for x in (tab["row_text"], tab["banner_text"]) if x)
+        out.update(str(c["label"]) for c in tab["columns"])
+        out.update(str(c["row_label"]) for c in tab["cells"])
+    for m in list((res.get("kpis") or {}).get("segments", {}).values()):
+        for mix in ("tier_mix", "channel_mix"):
+            out.update(m.get(mix) or {})
     tool_items = res["typing_tool"]["items"]
     out.update(tool_items)
     return sorted((x for x in out if x), key=len, reverse=True)

@@ -61,7 +61,7 @@ EN: dict[str, str] = {
     "wv_note": "Changes marked are significant at {alpha}: two-proportion z test for segment sizes, Welch t test for "
                "means, z test for NPS (variance (p+ + p- - NPS^2) / n); weighted with Kish effective sizes.",
     # reliability
-    "scales": "Scales", "alpha_ci_low": "Alpha 95% CI, lower", "alpha_ci_high": "Alpha 95% CI, upper",
+    "scales": "Scales", "alpha_ci_low": "Alpha low (95% CI)", "alpha_ci_high": "Alpha high (95% CI)",
     # factors
     "bartlett_value": "chi-square {chi2}, df {df}, p {p}", "fa_method_minres": "minimum residual (minres)",
     "fa_method_ml": "maximum likelihood", "fa_method_pa": "principal axis",
@@ -120,9 +120,40 @@ EN: dict[str, str] = {
     "crm_rules": "A respondent who answered twice keeps the latest answer; a key that appears for several "
                  "customers matches the first of them.",
     "crm_pseudonymized": "Columns pseudonymized (HMAC-SHA256): {columns}",
+    # crm extend
+    "crm_extend": "Segments for every customer",
+    "ext_customers": "Customers", "ext_from_survey": "Segment from the survey (respondents)",
+    "ext_from_model": "Segment from the model", "ext_count_share": "{n} ({share} of the customers)",
+    "ext_unassigned": "No segment", "ext_unassigned_value": "{n} (model probability below {p})",
+    "ext_model": "Model", "ext_model_logistic": "multinomial logistic regression",
+    "ext_model_boosting": "gradient boosting (calibrated)",
+    "ext_cv_accuracy": "Accuracy on respondents the model did not see (cross-validated)",
+    "ext_disagreements": "Respondents whose survey segment differs from the model's",
+    "ext_intro": "The segment of customers who did not answer the survey comes from a model on their CRM fields. "
+                 "On respondents it did not see, the model gives the survey segment {acc} of the time "
+                 "({folds}-fold cross-validation on {n} respondents matched to the CRM).",
+    "ext_reliability": "How reliable the model's segment is, by segment",
+    "ext_respondents": "Respondents", "ext_recall": "Found by the model", "ext_precision": "Correct when assigned",
+    "ext_customers_model": "Customers assigned by the model", "ext_mean_probability": "Mean probability",
+    "ext_verdict": "Verdict", "ext_verdict_reliable": "reliable", "ext_verdict_care": "usable with care",
+    "ext_verdict_weak": "rarely recovered",
+    "ext_reliability_note": "Found by the model: share of a segment's respondents the model puts in it (recall); "
+                            "correct when assigned: share of those it puts in a segment who belong there "
+                            "(precision); both cross-validated. Reliable from 75% found; rarely recovered below "
+                            "{threshold}.",
+    "ext_weak": "Rarely recovered from CRM fields: {segments}. Do not act on the model's assignment to these "
+                "segments alone.",
+    "ext_features": "CRM fields the model uses", "ext_feature": "Field", "ext_kind": "Kind",
+    "ext_kind_numeric": "number", "ext_kind_date": "date (days before the reference date)",
+    "ext_kind_categorical": "category", "ext_importance": "Importance",
+    "ext_importance_note": "Permutation importance: how much worse the model predicts the respondents' segments "
+                           "when the field's values are shuffled among them (log loss).",
+    "ext_limits": "The model only recovers what buying behaviour reveals about attitudes, and it is measured "
+                  "against survey segments that carry their own error; respondents are not a random sample of "
+                  "the customers. Personal data (e-mail, phone, name, address) is never a model input.",
     # voc
-    "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS 95% CI, lower", "ci_high": "NPS 95% CI, upper",
-    "csat_ci_low": "CSAT 95% CI, lower", "csat_ci_high": "CSAT 95% CI, upper",
+    "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS low (95% CI)", "ci_high": "NPS high (95% CI)",
+    "csat_ci_low": "CSAT low (95% CI)", "csat_ci_high": "CSAT high (95% CI)",
     "nps_axis": "NPS (% promoters \u2212 % detractors)",
     "nps_definition": "NPS = % promoters (9-10) minus % detractors (0-6), from -100 to 100.",
     "csat_definition": "CSAT = {definition}.", "csat_def_top": "percentage answering the top {k} boxes ({codes})",
@@ -153,7 +184,7 @@ EN: dict[str, str] = {
     "voc_discovered_note": "Draft themes found without a code frame: edit their keywords and reuse them with "
                            "--codeframe.",
     "voc_kpis": "Customer KPIs by segment (CRM)", "kpis_note": "Customers matched to the CRM; percentages of customers.",
-    "kpi_customers": "Customers", "kpi_purchase_frequency": "Orders per customer",
+    "kpi_purchase_frequency": "Orders per customer",
     "kpi_revenue_per_customer": "Revenue per customer", "kpi_average_order_value": "Average order value",
     "kpi_discounts_per_customer": "Discounts per customer", "kpi_discount_users_pct": "Customers using discounts",
     "kpi_mean_R": "Mean recency score (1-5)", "kpi_mean_F": "Mean frequency score (1-5)",
@@ -200,10 +231,42 @@ EN: dict[str, str] = {
     "deck_method": "Method", "deck_sample": "Sample", "deck_segments": "The segments",
     "deck_method_text": "Survey of {n} respondents; {factors} attitude factors; {k} segments by {method}; profiles "
                         "tested against the rest of the sample.",
-    "deck_share": "{share} of the sample", "deck_more": "{n} more rows in the report",
+    "deck_share": "{share} of the sample", "deck_more": "{n} more columns in the report",
 }
 
 ES: dict[str, str] = {
+    # crm extend
+    "crm_extend": "Segmentos para todos los clientes",
+    "ext_customers": "Clientes", "ext_from_survey": "Segmento de la encuesta (encuestados)",
+    "ext_from_model": "Segmento del modelo", "ext_count_share": "{n} ({share} de los clientes)",
+    "ext_unassigned": "Sin segmento", "ext_unassigned_value": "{n} (probabilidad del modelo inferior a {p})",
+    "ext_model": "Modelo", "ext_model_logistic": "regresión logística multinomial",
+    "ext_model_boosting": "gradient boosting (calibrado)",
+    "ext_cv_accuracy": "Acierto en encuestados que el modelo no vio (validación cruzada)",
+    "ext_disagreements": "Encuestados cuyo segmento de la encuesta difiere del del modelo",
+    "ext_intro": "El segmento de los clientes que no respondieron la encuesta procede de un modelo sobre sus datos "
+                 "del CRM. En encuestados que no vio, el modelo acierta el segmento de la encuesta el {acc} de las "
+                 "veces (validación cruzada en {folds} partes con {n} encuestados cruzados con el CRM).",
+    "ext_reliability": "Fiabilidad del segmento del modelo, por segmento",
+    "ext_respondents": "Encuestados", "ext_recall": "Encontrados por el modelo", "ext_precision": "Acierto al asignar",
+    "ext_customers_model": "Clientes asignados por el modelo", "ext_mean_probability": "Probabilidad media",
+    "ext_verdict": "Valoración", "ext_verdict_reliable": "fiable", "ext_verdict_care": "usar con cautela",
+    "ext_verdict_weak": "rara vez se recupera",
+    "ext_reliability_note": "Encontrados por el modelo: parte de los encuestados de un segmento que el modelo pone "
+                            "en él (sensibilidad); acierto al asignar: parte de los que pone en un segmento que "
+                            "pertenecen a él (precisión); ambos por validación cruzada. Fiable desde el 75 % "
+                            "encontrado; rara vez se recupera por debajo del {threshold}.",
+    "ext_weak": "Rara vez se recuperan con los datos del CRM: {segments}. No actúe solo con la asignación del modelo "
+                "a estos segmentos.",
+    "ext_features": "Datos del CRM que usa el modelo", "ext_feature": "Dato", "ext_kind": "Tipo",
+    "ext_kind_numeric": "número", "ext_kind_date": "fecha (días antes de la fecha de referencia)",
+    "ext_kind_categorical": "categoría", "ext_importance": "Importancia",
+    "ext_importance_note": "Importancia por permutación: cuánto empeora la predicción del segmento de los "
+                           "encuestados al barajar los valores del dato entre ellos (log loss).",
+    "ext_limits": "El modelo solo recupera lo que el comportamiento de compra revela de las actitudes, y se mide "
+                  "contra segmentos de encuesta que tienen su propio error; los encuestados no son una muestra "
+                  "aleatoria de los clientes. Los datos personales (correo, teléfono, nombre, dirección) nunca "
+                  "entran en el modelo.",
     # weight, banner tables, KPIs
     "weight": "Ponderación", "w_efficiency": "Eficiencia de la ponderación (Kish)",
     "w_effective_n": "Tamaño muestral efectivo", "w_design_effect": "Efecto de diseño de las ponderaciones",
@@ -265,7 +328,7 @@ ES: dict[str, str] = {
     "wv_note": "Los cambios marcados son significativos al {alpha}: prueba z de dos proporciones para el tamaño de los "
                "segmentos, t de Welch para las medias, z para el NPS (varianza (p+ + p- - NPS^2) / n); ponderado con "
                "tamaños efectivos de Kish.",
-    "scales": "Escalas", "alpha_ci_low": "IC 95 % de alfa, inferior", "alpha_ci_high": "IC 95 % de alfa, superior",
+    "scales": "Escalas", "alpha_ci_low": "Alfa mín. (IC 95 %)", "alpha_ci_high": "Alfa máx. (IC 95 %)",
     "bartlett_value": "chi cuadrado {chi2}, gl {df}, p {p}", "fa_method_minres": "residuos mínimos (minres)",
     "fa_method_ml": "máxima verosimilitud", "fa_method_pa": "ejes principales",
     "rotation_none": "ninguna", "rotation_varimax": "varimax", "rotation_quartimax": "quartimax",
@@ -323,9 +386,9 @@ ES: dict[str, str] = {
     "crm_rules": "Si un encuestado respondió dos veces se conserva la última respuesta; una clave que aparece en "
                  "varios clientes se cruza con el primero.",
     "crm_pseudonymized": "Columnas seudonimizadas (HMAC-SHA256): {columns}",
-    "voc_headline": "NPS y satisfacción por segmento", "ci_low": "IC 95 % del NPS, inferior",
-    "ci_high": "IC 95 % del NPS, superior", "csat_ci_low": "IC 95 % de CSAT, inferior",
-    "csat_ci_high": "IC 95 % de CSAT, superior", "nps_axis": "NPS (% promotores \u2212 % detractores)",
+    "voc_headline": "NPS y satisfacción por segmento", "ci_low": "NPS mín. (IC 95 %)",
+    "ci_high": "NPS máx. (IC 95 %)", "csat_ci_low": "CSAT mín. (IC 95 %)",
+    "csat_ci_high": "CSAT máx. (IC 95 %)", "nps_axis": "NPS (% promotores \u2212 % detractores)",
     "nps_definition": "NPS = % de promotores (9-10) menos % de detractores (0-6), de -100 a 100.",
     "csat_definition": "CSAT = {definition}.",
     "csat_def_top": "porcentaje que responde en las {k} categorías más altas ({codes})",
@@ -357,7 +420,7 @@ ES: dict[str, str] = {
                            "reutilícelos con --codeframe.",
     "voc_kpis": "Indicadores de cliente por segmento (CRM)",
     "kpis_note": "Clientes cruzados con el CRM; porcentajes de clientes.",
-    "kpi_customers": "Clientes", "kpi_purchase_frequency": "Pedidos por cliente",
+    "kpi_purchase_frequency": "Pedidos por cliente",
     "kpi_revenue_per_customer": "Ingresos por cliente", "kpi_average_order_value": "Importe medio del pedido",
     "kpi_discounts_per_customer": "Descuentos por cliente", "kpi_discount_users_pct": "Clientes que usan descuentos",
     "kpi_mean_R": "Puntuación media de recencia (1-5)", "kpi_mean_F": "Puntuación media de frecuencia (1-5)",
@@ -405,5 +468,5 @@ ES: dict[str, str] = {
     "deck_method": "Método", "deck_sample": "Muestra", "deck_segments": "Los segmentos",
     "deck_method_text": "Encuesta a {n} personas; {factors} factores actitudinales; {k} segmentos por {method}; "
                         "perfiles comparados con el resto de la muestra.",
-    "deck_share": "{share} de la muestra", "deck_more": "{n} filas más en el informe",
+    "deck_share": "{share} de la muestra", "deck_more": "{n} columnas más en el informe",
 }

@@ -58,10 +58,12 @@ thead th.sort[aria-sort="descending"]::after { content: " \\25BC"; font-size: 9p
 thead th.sticky { z-index: 3; }
 td.sticky { box-shadow: 1px 0 0 var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; min-width: 4.5em; }
 tr.section td { background: #f3f4f6; font-weight: 600; }
 td.higher { background: var(--hi); color: var(--hi-ink); font-weight: 600; }
 td.lower { background: var(--lo); color: var(--lo-ink); font-weight: 600; }
 td.strong { background: #fff3b0; font-weight: 600; }
+td.nowrap { white-space: nowrap; }
 figure.chart { margin: 8px 0 18px; break-inside: avoid; page-break-inside: avoid; }
 figure.chart svg { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 12.5px; max-width: 110ch; }
@@ -78,7 +80,8 @@ figcaption { color: var(--muted); font-size: 12.5px; max-width: 110ch; }
   .wide { overflow: visible; max-height: none; border: 0; }
   thead { display: table-header-group; }
   thead th, .sticky { position: static; }
-  table { font-size: 8.5px; }
+  table { font-size: 8.5px; max-width: 100%; }
+  .sticky { min-width: 8em; }
   tr { break-inside: avoid; }
   td.higher, td.lower, td.strong, th, tr.section td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   thead th.sort::after { content: none !important; }
@@ -150,7 +153,7 @@ class _Renderer:
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if numeric or (fmt not in (None, "text") and value is None):
             classes.append("num")
-        if style in ("higher", "lower", "strong"):
+        if style in ("higher", "lower", "strong", "nowrap"):
             classes.append(style)
         if sticky:
             classes.append("sticky")
@@ -193,7 +196,8 @@ class _Renderer:
                            f'<td colspan="{n - 1}"></td></tr>']
             st = b.styles[i] if b.styles else [None] * n
             sx = b.suffixes[i] if b.suffixes else [None] * n
-            current.append("<tr>" + "".join(self.cell(v, c.fmt, st[j], j < b.sticky, suffix=sx[j])
+            current.append("<tr>" + "".join(self.cell(v, c.fmt, st[j] or ("nowrap" if c.nowrap else None),
+                                                      j < b.sticky, suffix=sx[j])
                                             for j, (v, c) in enumerate(zip(r, b.columns, strict=True))) + "</tr>")
         bodies.append("<tbody>" + "".join(current) + "</tbody>")
         tid = f' id="t-{_e(b.id)}"' if b.id else ""

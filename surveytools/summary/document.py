@@ -118,6 +118,7 @@ class Column:
     label: Text
     fmt: str = "text"
     unit: Text | None = None
+    nowrap: bool = False  # short codes (significance marks and letters) kept on one line
 
     def heading(self, lang: str) -> str:
         head = text(self.label, lang)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .document import Document, Facts, Num, Paragraph, Section, SegmentCard, Table, format_value
+from .document import Document, Facts, Num, Paragraph, Section, SegmentCard, Table, format_value, text
 
 __all__ = ["render_text", "render_section"]
 
@@ -68,6 +68,14 @@ def _table(doc: Document, b: Table, label_width: int) -> list[str]:
                 parts.append(v.ljust(w))
         return "  ".join(parts).rstrip()
 
+    if b.groups:  # spanning headings over their columns
+        parts, j = [], 0
+        for label, span in b.groups:
+            w = sum(widths[j:j + span]) + 2 * (span - 1) + sum(1 for x in range(j, j + span) if marked and numeric[x]
+                                                                and x not in suffixed and x > 0)
+            parts.append(text(label, lang)[:w].ljust(w))
+            j += span
+        lines.append(("  " + "  ".join(parts)).rstrip())
     lines.append("  " + line(heads, [None] * len(heads)))
     for i, r in enumerate(cells):
         if i in b.sections:

@@ -35,6 +35,44 @@ def crm_section(ctx: Context) -> Section:
     return Section("crm", Msg("crm"), blocks)
 
 
+# ---------------------------------------------------------------------- crm extend
+
+def crm_extend_section(ctx: Context) -> Section:
+    """How reliable the segment of customers who did not answer is, per segment (``crm extend``)."""
+    ext = ctx.results["crm_extend"]
+    n = max(int(ext["customers"]), 1)
+    facts = [Fact(Msg("ext_customers"), ext["customers"], "int"),
+             Fact(Msg("ext_from_survey"), ext["from_survey"], "int"),
+             Fact(Msg("ext_from_model"), Msg("ext_count_share", n=Num(ext["from_model"], "int"),
+                                             share=Num(ext["from_model"] / n, "pct0"))),
+             Fact(Msg("ext_unassigned"), Msg("ext_unassigned_value", n=Num(ext["unassigned"], "int"),
+                                             p=Num(ext["min_probability"], "num2"))),
+             Fact(Msg("ext_model"), term("ext_model_", ext["model"])),
+             Fact(Msg("ext_cv_accuracy"), num(ext["cv_accuracy"]), "pct"),
+             Fact(Msg("ext_disagreements"), ext["disagreements"], "int")]
+    blocks: list[Any] = [Facts(facts, deck=True),
+                         Paragraph(Msg("ext_intro", acc=Num(ext["cv_accuracy"], "pct0"), folds=ext["folds"],
+                                       n=Num(ext["respondents"], "int")))]
+    rel = ext["reliability"]["segments"]
+    rows = [[ctx.segment(r["segment"]), r["respondents"], num(r["recall"]), num(r["precision"]),
+             r["customers_from_model"], num(r["mean_probability"]), term("ext_verdict_", r["verdict_code"])]
+            for r in rel]
+    blocks.append(Table([col("segment"), col("ext_respondents", "int"), col("ext_recall", "pct"),
+                         col("ext_precision", "pct"), col("ext_customers_model", "int"),
+                         col("ext_mean_probability", "num2"), col("ext_verdict")], rows,
+                        title=Msg("ext_reliability"), id="crm-extend", deck=True,
+                        note=Msg("ext_reliability_note", threshold=Num(ext["recall_warning_below"], "pct0"))))
+    weak = [ctx.segment(s) for s in ext["weak_segments"]]
+    if weak:
+        blocks.append(Paragraph(Msg("ext_weak", segments=", ".join(weak))))
+    feats = ext["features"]
+    blocks.append(Table([col("ext_feature"), col("ext_kind"), col("ext_importance", "num")],
+                        [[f["name"], term("ext_kind_", f["kind"]), num(f["importance"])] for f in feats],
+                        title=Msg("ext_features"), id="crm-extend-features", note=Msg("ext_importance_note")))
+    blocks.append(Paragraph(Msg("ext_limits"), "note"))
+    return Section("crm_extend", Msg("crm_extend"), blocks)
+
+
 # ---------------------------------------------------------------------- voc
 
 def nps_chart(ctx: Context, values: list[tuple[str, float | None]]) -> Chart:

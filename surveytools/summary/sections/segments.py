@@ -106,7 +106,9 @@ def chart_rows(prof: Mapping[str, Any], limit: int = 25) -> list[Mapping[str, An
 
 
 def _row_label(ctx: Context, r: Mapping[str, Any]) -> str:
-    return str(r["label"] or ctx.label(r["variable"]))
+    """The row's label; a bare code (a factor ``F1`` labelled by its id) takes the name the factor stage gave."""
+    label = str(r["label"] or "")
+    return label if label and label != str(r["variable"]) else ctx.label(r["variable"])
 
 
 def _letters(cell: Mapping[str, Any]) -> str:
@@ -117,7 +119,7 @@ def _letters(cell: Mapping[str, Any]) -> str:
 
 
 def _heatmap(ctx: Context, prof: Mapping[str, Any], keys: list[str]) -> Chart:
-    rows = [r for r in prof["variables"] if r["section"] in ("basis", "scale")][:30] or chart_rows(prof)
+    rows = chart_rows(prof, limit=30)  # the segmentation dimensions, else the scales, else the rating items
     colors, series_vals = [], {k: [] for k in keys}
     for r in rows:
         sd = num(r["total"].get("sd"))
@@ -204,7 +206,7 @@ def profile_section(ctx: Context) -> Section:
         s = prof["segments"][k]
         letter = f" ({s['letter']})" if s.get("letter") else ""
         groups.append((Msg("segment_n", segment=ctx.segment(k) + letter, n=Num(s["n"], "int")), 4))
-        cols += [col("value"), col("index", "index"), col(pkey, "p"), col("sig")]
+        cols += [col("value"), col("index", "index"), col(pkey, "p"), Column(Msg("sig"), nowrap=True)]
     rows, styles, sections = [], [], {}
     section = None
     for r in prof["variables"]:
@@ -221,7 +223,7 @@ def profile_section(ctx: Context) -> Section:
             arrow = {"higher": "\u25b2", "lower": "\u25bc"}.get(mark, "")
             sig = " ".join(x for x in (arrow, _letters(c)) if x)
             row += [Num(c["value"], fmt), num(c["index"]), num(c[pkey]), sig or None]
-            st += [mark if mark in ("higher", "lower") else None, None, None, mark if mark else None]
+            st += [mark if mark in ("higher", "lower") else None, None, None, None]
         rows.append(row)
         styles.append(st)
     blocks.append(Table(cols, rows, title=Msg("profile_table"), styles=styles, sections=sections, groups=groups,
