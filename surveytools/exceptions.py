@@ -17,6 +17,8 @@ __all__ = [
     "ProjectError",
     "CodeFrameError",
     "InputFileError",
+    "InputLimitError",
+    "OutputError",
     "ImportMappingError",
     "DataError",
     "KpiMapError",
@@ -32,6 +34,7 @@ __all__ = [
     "HeywoodWarning",
     "ConvergenceWarning",
     "WeakSegmentRecoveryWarning",
+    "OptionUsageError",
     "ReplicationWarning",
     "EmptyClassWarning",
 ]
@@ -71,8 +74,21 @@ class CodeFrameError(SurveyToolsError, ValueError):
     """A code frame (themes of open-ended comments) is invalid; ``problems`` lists every problem found."""
 
 
+class OptionUsageError(SurveyToolsError, ValueError):
+    """Options that do not go together (the command line reports it as a usage error, exit code 2)."""
+
+
 class InputFileError(SurveyToolsError, OSError):
     """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
+
+
+class InputLimitError(InputFileError):
+    """A file exceeds a safety limit (declared sheet size, uncompressed size, line length, YAML aliases);
+    the message names the limit and how to raise it (``docs/security.md``)."""
+
+
+class OutputError(SurveyToolsError, OSError):
+    """An output cannot be written: read-only or full folder, no permission."""
 
 
 class ImportMappingError(SurveyToolsError, ValueError):

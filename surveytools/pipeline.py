@@ -35,8 +35,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .exceptions import SurveyToolsError
 from .project import Project
 
@@ -155,25 +153,6 @@ def _write_json(path: Path, obj: Any, inputs: list[Path]) -> Path:
     return path
 
 
-def _run_order() -> list[str]:
-    """Stage names in run order: the declared stages (STAGE_MODULES) among the ones not declared yet."""
-    from .stages import STAGE_MODULES, get_stage
-
-    declared = [m for m in STAGE_MODULES if get_stage(m).section]
-    order = list(_LEGACY_ORDER)
-    previous = "import"
-    for name in declared:  # a new stage runs right after the declared stage before it in STAGE_MODULES
-        if name not in order:
-            order.insert(order.index(previous) + 1, name)
-        previous = name
-    return order
-
-
-#: the stages run by methods of _Run (to be declared in surveytools.stages)
-_LEGACY_ORDER = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "kpis",
-                 "voc", "report")
-
-
 def _relative(obj: Any, folder: Path) -> Any:
     """``obj`` with the paths of files inside ``folder`` as their names there (stage JSON files do not depend on
     where the output folder is)."""
@@ -214,7 +193,13 @@ def run_project(project: Project, output: str | Path | None = None, *, progress:
     from .io.atomic import atomic_write
 
     out = Path(output) if output is not None else project.output
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .exceptions import OutputError
+
+        raise OutputError(f"cannot create output folder {out}: {exc.strerror or exc}; choose a folder you can "
+                          "write to (-o), or change its permissions") from None
     inputs = [Path(p) for p in project.inputs()]
     for p in inputs:
         if p.resolve().parent == out.resolve() and p.name in _OUTPUT_NAMES:
@@ -266,11 +251,12 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
                  "customers_joined.parquet", "crm_extend.json",
                  "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
-                 "voc.json", "codeframe_draft.yaml", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
+                 "voc.json", "codeframe_draft.yaml", "report.xlsx", "report.html", "report.pptx", "manifest.json",
+                 "weight.json", "weighted.csv", "tables.json", "tables.xlsx"}
 
 
 class _Run:
-    """State of one run: the survey as it flows, results, and the stage records."""
+    """State of one run: what flows between the stages (in memory), their results, and the stage records."""
 
     def __init__(self, project: Project, out: Path, inputs: list[Path], progress: ProgressCallback | None) -> None:
         from .stages import Inputs
@@ -284,60 +270,25 @@ class _Run:
         #: what flows between the stages, in memory (never written and read back)
         self.state = Inputs(files=tuple(inputs), progress=progress, language=project.language, title=project.title,
                             questionnaire=project.questionnaire, project=True, results=self.results)
-        self.joined: Path | None = None
 
-    @property
-    def survey(self) -> Any:
-        return self.state.survey
-
-    @survey.setter
-    def survey(self, value: Any) -> None:
-        self.state.survey = value
-
-    @property
-    def factor_scores(self) -> pd.DataFrame | None:
-        return self.state.factor_scores
-
-    @factor_scores.setter
-    def factor_scores(self, value: pd.DataFrame | None) -> None:
-        self.state.factor_scores = value
-
-    @property
-    def scale_scores(self) -> pd.DataFrame | None:
-        return self.state.scale_scores
-
-    @property
-    def segment_names(self) -> dict[int, str] | None:
-        seg = self.state.segments
-        return dict(seg.names) or None if seg is not None else None
-
-    # -------------------------------------------------------------- driver
     def all(self) -> None:
-        from .stages import get_stage
+        """Every declared stage in order: switched off, skipped (no input for it), or run."""
+        from .stages import all_stages
 
-        legacy: dict[str, Callable[[StageRecord], None]] = {
-            "import": self.import_, "factor": self.factor, "typing_tool": self.typing_tool,
-            "profile": self.profile, "crm": self.crm, "voc": self.voc, "report": self.report}
-        stages: list[tuple[str, Callable[[StageRecord], None]]] = []
-        for name in _run_order():
-            if name in legacy:
-                stages.append((name, legacy[name]))
-            else:
-                stage = get_stage(name)
-                stages.append((name, lambda rec, stage=stage: self.stage(stage, rec)))
+        stages = [st for st in all_stages() if st.section]
         total = len(stages)
-        for i, (name, fn) in enumerate(stages):
-            rec = StageRecord(name)
+        for i, stage in enumerate(stages):
+            rec = StageRecord(stage.name)
             self.records.append(rec)
-            if name not in ("import",) and not self.p.enabled(name):
+            if stage.name != "import" and not self.p.enabled(stage.section):
                 rec.status = "skipped"
-                rec.note = "switched off in the project file" if name != "crm" else "no CRM file in the project"
+                rec.note = "switched off in the project file" if stage.name != "crm" else "no CRM file in the project"
                 continue
             if self.progress:
-                self.progress(f"Stage {i + 1}/{total}: {name}", i, total)
+                self.progress(f"Stage {i + 1}/{total}: {stage.name}", i, total)
             t0 = time.perf_counter()
             try:
-                fn(rec)
+                self.stage(stage, rec)
             except Exception:
                 rec.status = "failed"
                 rec.seconds = time.perf_counter() - t0
@@ -357,7 +308,7 @@ class _Run:
         values.update(settings)
         for opt in stage.options:
             if opt.output:
-                values[opt.name] = self._path(opt.output)
+                values[opt.name] = self.out / opt.output
         options = Options(values)
         if stage.skip is not None:
             reason = stage.skip(self.state, options)
@@ -366,194 +317,18 @@ class _Run:
                 return
         result = stage.run(self.state, options)
         self.state.update(result.provides)
-        self.results[stage.name] = result.value
+        if result.value is not None:
+            self.results[stage.name] = result.value
         if stage.json_file:
-            self._json(rec, stage.json_file, _relative(result.to_dict(), self.out))
+            path = _write_json(self.out / stage.json_file, _relative(result.to_dict(), self.out), self.inputs)
+            rec.outputs.append(str(path))
+        for name, extra in result.also.items():
+            self.results[name] = extra
+            path = _write_json(self.out / f"{name}.json", _relative(extra.to_dict(), self.out), self.inputs)
+            rec.outputs.append(str(path))
         rec.outputs.extend(str(p) for p in result.outputs.values())
         rec.rows_in, rec.rows_out = result.rows_in, result.rows_out
         rec.excluded.update(result.excluded)
         rec.note = result.note or rec.note
         if result.status != "done":
             rec.status = result.status
-
-    def _path(self, name: str) -> Path:
-        return self.out / name
-
-    def _json(self, rec: StageRecord, name: str, obj: Any) -> None:
-        rec.outputs.append(str(_write_json(self._path(name), obj, self.inputs)))
-
-    # -------------------------------------------------------------- stages
-    def import_(self, rec: StageRecord) -> None:
-        from .io import import_survey
-        from .questionnaire import load_questionnaire
-
-        q = load_questionnaire(self.p.questionnaire)
-        s = self.p.stage("data")
-        results = [import_survey(e, q, sheet=s.get("sheet"), unknown_labels=s.get("unknown_labels", "error"))
-                   for e in self.p.exports]
-        survey = results[0].survey if len(results) == 1 else _stack([r.survey for r in results])
-        self.survey = survey
-        rows_in = sum(int(r.report.rows_in) for r in results)
-        rec.rows_in, rec.rows_out = rows_in, survey.n
-        if rows_in != survey.n:
-            rec.excluded["not imported"] = rows_in - survey.n
-        self.results["import"] = results[0] if len(results) == 1 else {
-            "waves": [r.to_dict() for r in results], "rows_in": rows_in, "rows_out": survey.n}
-        self._json(rec, "import.json", self.results["import"])
-
-    def factor(self, rec: StageRecord) -> None:
-        from .factor.model import FactorModel
-
-        s = self.p.stage("factor")
-        names = s.get("names")
-        if isinstance(names, Mapping):
-            names = [names[k] for k in sorted(names, key=lambda x: int(str(x).lstrip("Ff")))]
-        model = FactorModel(n_factors=s.get("n_factors", "auto"), method=s.get("method", "minres"),
-                            rotation=s.get("rotation", "oblimin"), cor=s.get("cor", "pearson"),
-                            kaiser=s.get("kaiser"), seed=self.p.seed, factor_names=names)
-        model.fit(self.survey, items=s.get("items"), progress=self.progress)
-        self.factor_scores = model.transform(self.survey)
-        self.results["factor"] = model.result_
-        self._json(rec, "factor.json", model.result_)
-        rec.outputs.append(str(model.save(self._path("factor_model.json"), inputs=self.inputs)))
-        from .io.tables import write_table
-
-        rec.outputs.append(str(write_table(self.factor_scores.rename_axis(self.survey.id_name).reset_index(),
-                                           self._path("factor_scores.csv"), inputs=self.inputs,
-                                           sheet="factor scores", what="factor scores")))
-        rec.rows_in, rec.rows_out = self.survey.n, int(self.factor_scores.notna().all(axis=1).sum())
-
-    def typing_tool(self, rec: StageRecord) -> None:
-        from .typing_tool import TypingTool
-
-        s = self.p.stage("typing_tool")
-        kept, seg, _ = self.state.segments.align(self.survey)
-        tool = TypingTool(items=s.get("items"), max_items=s.get("max_items", 12), seed=self.p.seed)
-        tool.fit(kept, seg)
-        res = tool.result_
-        self.results["typing_tool"] = res
-        self._json(rec, "typing_tool.json", res)
-        rec.outputs.append(str(tool.save(self._path("typing_tool_model.json"), inputs=self.inputs)))
-        from .typing_tool.exports import write_calculator
-
-        rec.outputs.append(str(write_calculator(tool, self._path("typing_tool.xlsx"), inputs=self.inputs,
-                                                lang=self.p.language)))
-        sql = self._path("typing_tool.sql")
-        with _atomic(sql, self.inputs) as tmp:
-            tmp.write_text(tool.to_sql("respondents") + "\n", encoding="utf-8")
-        rec.outputs.append(str(sql))
-        rec.rows_in, rec.rows_out = kept.n, kept.n
-
-    def profile(self, rec: StageRecord) -> None:
-        from .profile import profile_segments
-
-        s = self.p.stage("report")
-        res = profile_segments(self.survey, self.state.segments, basis=self.factor_scores,
-                               scale_scores=self.scale_scores if self.scale_scores is not None else None,
-                               fdr=bool(s.get("fdr")), names=self.segment_names, lang=self.p.language)
-        self.results["profile"] = res
-        self._json(rec, "profile.json", res)
-        rec.rows_in = self.survey.n
-        rec.rows_out = len(self.state.segments.align(self.survey)[1])
-
-    def crm(self, rec: StageRecord) -> None:
-        from .crm import hmac_key_from_env, join_crm
-
-        s = self.p.stage("crm")
-        table = self._survey_table()
-        key = hmac_key_from_env() if s.get("pseudonymize") else None
-        ext = s.get("extend")
-        # with crm.extend the join is an intermediate (respondents only carry segments) and the extended list,
-        # with a segment or an explicit none for every customer, is customers_segmented.parquet
-        out = self._path("customers_joined.parquet" if ext else "customers_segmented.parquet")
-        res = join_crm(table, s["file"], out, on=s.get("on"), kind=s.get("key_type"),
-                       gmail_dots=bool(s.get("gmail_dots")), default_country=s.get("default_country"),
-                       order_by=s.get("order_by"), pseudonymize_key=key)
-        self.results["crm"] = res
-        self.joined = out
-        self._json(rec, "crm.json", res)
-        rec.outputs.append(str(out))
-        rec.rows_in, rec.rows_out = res.crm_rows_in, res.rows_out
-        if ext:
-            from .crm_extend import extend_crm
-
-            seg_out = self._path("customers_segmented.parquet")
-            ext_res = extend_crm(out, seg_out, features=ext["features"], as_of=ext["as_of"],
-                                 min_probability=float(ext["min_probability"]), model=ext["model"])
-            self.results["crm_extend"] = ext_res
-            self._json(rec, "crm_extend.json", ext_res)
-            rec.outputs.append(str(seg_out))
-            rec.rows_out = ext_res.customers
-
-    def _survey_table(self) -> pd.DataFrame:
-        from .io import clean_frame
-
-        frame = clean_frame(self.survey)
-        seg = self.state.segments.to_frame()[["segment"] + (["segment_name"] if self.segment_names else [])]
-        frame[self.survey.id_name] = frame[self.survey.id_name].astype(str)
-        frame = frame.merge(seg, left_on=self.survey.id_name, right_index=True, how="left")
-        if self.survey.id_name != "respondent_id":
-            frame = frame.rename(columns={self.survey.id_name: "respondent_id"})
-        return frame
-
-    def voc(self, rec: StageRecord) -> None:
-        from .voc import voc_by_segment
-
-        s = self.p.stage("voc")
-        q = self.survey.questionnaire
-        has_nps = bool(s.get("nps") or q.items_of_type("nps"))
-        if not (has_nps or s.get("csat") or q.items_of_type("text") or self.joined is not None):
-            rec.status = "skipped"
-            rec.note = "no NPS, CSAT, comment item or CRM file"
-            return
-        drivers = None
-        spec = s.get("drivers", "scales")
-        if spec == "scales":
-            drivers = self.scale_scores
-        elif spec == "factors":
-            drivers = self.factor_scores
-        elif spec and spec != "none":
-            drivers = self.survey.item_frame(spec, reverse=True)
-        crm = pd.read_parquet(self.joined) if self.joined is not None else None
-        kept, seg, _ = self.state.segments.align(self.survey)
-        res = voc_by_segment(kept, seg, nps_item=s.get("nps"), csat_item=s.get("csat"),
-                             csat_definition=s.get("csat_definition", "top2"), drivers=drivers,
-                             driver_outcome=s.get("drivers_outcome"), text_item=s.get("text"), crm=crm,
-                             as_of=s.get("as_of"), names=self.segment_names, codeframe=s.get("codeframe"),
-                             discover_themes=s.get("discover_themes"), text_language=s.get("text_language"))
-        self.results["voc"] = res
-        self._json(rec, "voc.json", res)
-        if res.codeframe is not None:  # discovered themes: the draft code frame to edit and reuse
-            from .io.atomic import atomic_write
-            from .text.codeframe import DRAFT_HEADER
-
-            path = self._path("codeframe_draft.yaml")
-            with atomic_write(path, self.inputs) as tmp:
-                tmp.write_text(res.codeframe.to_yaml(DRAFT_HEADER), encoding="utf-8")
-            rec.outputs.append(str(path))
-        rec.rows_in, rec.rows_out = self.survey.n, kept.n
-
-    def report(self, rec: StageRecord) -> None:
-        from .report import write_report
-
-        s = self.p.stage("report")
-        for fmt in s.get("formats", ["xlsx", "html", "pptx"]):
-            rec.outputs.append(str(write_report(self.results, self._path(f"report.{fmt}"), lang=self.p.language,
-                                                inputs=self.inputs, title=self.p.title)))
-
-
-def _atomic(path: Path, inputs: list[Path]) -> Any:
-    from .io.atomic import atomic_write
-
-    return atomic_write(path, inputs)
-
-
-def _stack(surveys: list[Any]) -> Any:
-    """Stack survey waves (same questionnaire) into one survey; ids must stay unique."""
-    from dataclasses import replace
-
-    first = surveys[0]
-    responses = pd.concat([s.responses for s in surveys])
-    weights = None if any(s.weights is None for s in surveys) else pd.concat([s.weights for s in surveys])
-    meta = None if any(s.metadata is None for s in surveys) else pd.concat([s.metadata for s in surveys])
-    return replace(first, responses=responses, weights=weights, metadata=meta)

@@ -21,23 +21,8 @@ from .exceptions import InputFileError, ProjectError
 
 __all__ = ["Project", "load_project", "STAGES"]
 
-#: Stages in the order `surveytools run` runs them.
+#: Stages in the order `surveytools run` runs them (the declared stages of surveytools.stages).
 STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc", "report")
-
-#: sections of stages not (yet) declared in surveytools.stages: key -> default
-_SECTIONS: dict[str, dict[str, Any]] = {
-    "data": {"export": None, "exports": None, "sheet": None, "unknown_labels": "error"},
-    "factor": {"items": None, "n_factors": "auto", "method": "minres", "rotation": "oblimin", "cor": "pearson",
-               "names": None, "kaiser": None, "enabled": True},
-    "typing_tool": {"max_items": 12, "items": None, "enabled": True},
-    "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
-            "order_by": None, "pseudonymize": False, "extend": None, "enabled": True},
-    "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
-            "text": None, "as_of": None, "codeframe": None, "discover_themes": None, "text_language": None,
-            "enabled": True},
-    "report": {"language": None, "formats": ["xlsx", "html", "pptx"], "fdr": False, "enabled": True},
-}
-
 
 def _declared() -> dict[str, Any]:
     """Project section -> declared stage (the sections generated from options tables)."""
@@ -47,18 +32,7 @@ def _declared() -> dict[str, Any]:
 
 
 def _top() -> set[str]:
-    return {"title", "questionnaire", "output", "language", "seed", *_SECTIONS, *_declared()}
-
-_CHOICES = {
-    ("data", "unknown_labels"): ("error", "missing"),
-    ("reliability", "missing"): ("pairwise", "listwise"),
-    ("factor", "method"): ("minres", "ml", "pa"),
-    ("factor", "cor"): ("pearson", "polychoric"),
-    ("factor", "rotation"): ("none", "varimax", "quartimax", "equamax", "promax", "oblimin", "quartimin",
-                             "geomin", "geomin_t", "geomin_q"),
-    ("crm", "key_type"): (None, "email", "phone", "id", "sha256"),
-    ("voc", "csat_definition"): ("top1", "top2", "top3", "mean"),
-}
+    return {"title", "questionnaire", "output", "language", "seed", *_declared()}
 
 
 @dataclass(frozen=True)
@@ -109,14 +83,15 @@ class Project:
 
     def inputs(self) -> list[Path]:
         """Every input file (for the manifest's checksums)."""
+        from .stages import all_stages
+
         out = [self.path, self.questionnaire, *self.exports]
-        crm = self.stage("crm").get("file")
-        if crm:
-            out.append(Path(crm))
-        for section, stage in _declared().items():  # input files named in declared stages' sections
-            for o in stage.project_options:
-                value = self.stage(section).get(o.name)
-                if o.type == "path" and not o.output and value:
+        for stage in all_stages():  # every input file named in a stage's section (crm.file, weight.targets...)
+            if not stage.section or stage.section == "data" or not self.enabled(stage.section):
+                continue
+            for opt in stage.project_options:
+                value = self.stage(stage.section).get(opt.name)
+                if opt.type == "path" and not opt.output and value is not None and Path(value) not in out:
                     out.append(Path(value))
         return out
 
@@ -155,7 +130,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"project file {p} cannot be read: {exc}") from None
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, f"project file {p}")  # refuses alias bombs before anything walks the data
         lines = _line_map(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -175,6 +150,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         problems.append(f"{'line ' + str(line) + ', ' if line else ''}{'.'.join(map(str, keypath))}: {msg}")
 
     def file_path(value: Any, keypath: tuple[Any, ...], must_exist: bool = True) -> Path | None:
+        if isinstance(value, Path):  # a path option of a stage section: resolved and checked by _section
+            return value
         if not isinstance(value, str) or not value.strip():
             problem(keypath, "must be a file path")
             return None
@@ -192,24 +169,15 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if "questionnaire" not in data:
         problem(("questionnaire",), "missing: name the questionnaire spec (YAML)")
     settings: dict[str, dict[str, Any]] = {}
-    for section, defaults in _SECTIONS.items():
-        raw = data.get(section)
-        raw = {"enabled": False} if raw is False else (raw or {})
-        if not isinstance(raw, Mapping):
-            problem((section,), "must be a mapping of settings (or false to skip the stage)")
-            raw = {}
-        for key in raw:
-            if key not in defaults:
-                problem((section, key), f"unknown setting; expected one of {', '.join(defaults)}")
-        merged = {k: raw.get(k, v) for k, v in defaults.items()}
-        for (sec, key), allowed in _CHOICES.items():
-            if sec == section and merged.get(key) not in allowed:
-                problem((section, key), f"must be one of {', '.join(str(a) for a in allowed if a is not None)}, "
-                        f"not {merged.get(key)!r}")
-        settings[section] = merged
     seed = _study_seed(data, problem)
+    rep = data.get("report")
+    study = {"seed": seed,
+             "language": data.get("language") or (rep.get("language") if isinstance(rep, Mapping) else None) or "en"}
     for section, stage in _declared().items():
-        settings[section] = _section(stage, data.get(section), seed, base, problem)
+        settings[section] = _section(stage, data.get(section), study, base, problem)
+    raw_profile = data.get("profile")
+    if settings["report"].get("fdr") and not (isinstance(raw_profile, Mapping) and "fdr" in raw_profile):
+        settings["profile"]["fdr"] = True  # report.fdr: the deprecated place of profile.fdr
     exports: list[Path] = []
     d = settings["data"]
     raw_exports = d.get("exports") if d.get("exports") is not None else d.get("export")
@@ -222,67 +190,12 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             fp = file_path(e, ("data", key) + ((i,) if isinstance(raw_exports, list) else ()))
             if fp is not None:
                 exports.append(fp)
-    fs = settings["factor"]
-    if not (fs["n_factors"] == "auto" or (isinstance(fs["n_factors"], int) and fs["n_factors"] >= 1)):
-        problem(("factor", "n_factors"), "must be auto or a whole number >= 1")
-    if fs["names"] is not None and not isinstance(fs["names"], (list, Mapping)):
-        problem(("factor", "names"), "must be a list of names or a mapping F1: name")
-    tt = settings["typing_tool"]
-    if not isinstance(tt["max_items"], int) or tt["max_items"] < 1:
-        problem(("typing_tool", "max_items"), "must be a whole number >= 1")
+        d[key] = exports if key == "exports" else (exports[0] if exports else None)
     crm = settings["crm"]
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
-    ext = crm.get("extend")
-    if ext is not None:
-        ext_defaults = {"features": "auto", "min_probability": 0.0, "as_of": None, "model": "auto"}
-        if ext is True:
-            ext = {}
-        if not isinstance(ext, Mapping):
-            problem(("crm", "extend"), "must be a mapping such as {features: auto, min_probability: 0.5}")
-            ext = {}
-        for key in ext:
-            if key not in ext_defaults:
-                problem(("crm", "extend", key), f"unknown setting; expected one of {', '.join(ext_defaults)}")
-        ext = {k: ext.get(k, v) for k, v in ext_defaults.items()}
-        mp = ext["min_probability"]
-        if isinstance(mp, bool) or not isinstance(mp, (int, float)) or not 0 <= mp <= 1:
-            problem(("crm", "extend", "min_probability"), "must be a number between 0 and 1")
-        if not (isinstance(ext["features"], str) or (isinstance(ext["features"], list)
-                                                      and all(isinstance(f, str) for f in ext["features"]))):
-            problem(("crm", "extend", "features"), "must be auto or a list of CRM column names")
-        if ext["model"] not in ("auto", "logistic", "boosting"):
-            problem(("crm", "extend", "model"), "must be one of auto, logistic, boosting")
-        if ext["as_of"] is not None:
-            ext["as_of"] = str(ext["as_of"])
-        crm["extend"] = ext
-    vs = settings["voc"]
-    if vs["codeframe"] is not None:
-        fp = file_path(vs["codeframe"], ("voc", "codeframe"))
-        vs["codeframe"] = fp
-        if fp is not None and fp.is_file():  # the code frame's own problems, found before anything runs
-            from .exceptions import SurveyToolsError
-            from .text.codeframe import load_codeframe
-
-            try:
-                load_codeframe(fp)
-            except SurveyToolsError as exc:
-                problem(("voc", "codeframe"), exc.message + "".join(f"; {x}" for x in exc.problems))
-    dt = vs["discover_themes"]
-    if dt is not None and not (isinstance(dt, int) and not isinstance(dt, bool) and dt >= 1):
-        problem(("voc", "discover_themes"), "must be a whole number of themes >= 1")
-    if vs["codeframe"] is not None and dt is not None:
-        problem(("voc", "discover_themes"), "give either codeframe or discover_themes, not both")
-    if vs["text_language"] not in (None, "es", "en", "auto"):
-        problem(("voc", "text_language"), "must be es, en or auto")
-    rep = settings["report"]
-    formats = rep["formats"] if isinstance(rep["formats"], list) else [rep["formats"]]
-    for f in formats:
-        if f not in ("xlsx", "html", "pptx"):
-            problem(("report", "formats"), f"unknown format {f!r}; use xlsx, html and/or pptx")
-    rep["formats"] = formats
-    language = data.get("language") or rep.get("language") or "en"
+    language = study["language"]
     if language not in ("en", "es"):
         problem(("language",), f"reports are in en or es, not {language!r}")
     out = data.get("output", "output")
@@ -315,7 +228,7 @@ def _study_seed(data: Mapping[str, Any], problem: Any) -> int:
     return value
 
 
-def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[str, Any]:
+def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem: Any) -> dict[str, Any]:
     """A declared stage's section: its project keys checked by the options table's own conversion."""
     from .stages import OptionError
 
@@ -327,8 +240,9 @@ def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[
     options = {o.name: o for o in stage.project_options}
     merged: dict[str, Any] = {o.name: (list(o.default) if isinstance(o.default, list) else o.default)
                               for o in options.values()}
-    if "seed" in options:
-        merged["seed"] = seed
+    for o in options.values():
+        if o.study is not None and study.get(o.study) is not None:
+            merged[o.name] = study[o.study]
     merged["enabled"] = True
     for key, value in raw.items():
         if key == "enabled":
@@ -342,7 +256,12 @@ def _section(stage: Any, raw: Any, seed: int, base: Path, problem: Any) -> dict[
             continue
         if opt.type == "path" and isinstance(value, str) and value.strip():
             fp = Path(value)
-            value = str(fp if fp.is_absolute() else base / fp)
+            fp = fp if fp.is_absolute() else base / fp
+            if not opt.output and not fp.exists():
+                problem((section, key), f"file {value!r} not found (looked for {fp})")
+                merged[key] = fp
+                continue
+            value = str(fp)
         try:
             merged[key] = opt.convert(value)
         except OptionError as exc:

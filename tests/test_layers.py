@@ -39,6 +39,7 @@ LAYER_OF = {
     "surveytools._json": "core",
     "surveytools._threads": "core",
     "surveytools.io.atomic": "core",            # atomic writes, used by every layer (questionnaire.save too)
+    "surveytools.io.limits": "core",            # limits on hostile input files (YAML of questionnaires too)
     "surveytools.io": "io",
     "surveytools.datasets": "io",               # the bundled example study (generated files)
     "surveytools.report.xlsx_safe": "io",       # formula-safe cell writing for every xlsx output (no imports)

@@ -177,3 +177,23 @@ def test_every_benchmark_script_has_a_parser():
     missing = [s for s in scripts if s not in run_all.BENCHES
                or (run_all.BENCHES[s].parse is None and s not in run_all.JSON_PARSERS)]
     assert not missing, f"benchmarks/run_all.py cannot read: {', '.join(missing)}; add a parser to BENCHES"
+
+
+STARTUP_OUT = """heavy modules loaded by --help: none
+bare click import: 410 ms (median of 15)
+surveytools --help: 450 ms, 1.10x click
+surveytools import --help: 470 ms, 1.15x click
+surveytools import (usage error): 1700 ms, 4.15x click
+slowest start-up / click: 4.15x (target < 4x): not met
+"""
+
+
+def test_startup_rows_and_target():
+    rows = run_all.parse_startup(STARTUP_OUT, quick=True)
+    assert [r.benchmark for r in rows] == ["start-up: surveytools --help (fresh process)",
+                                           "start-up: surveytools import --help (fresh process)",
+                                           "start-up: surveytools import (usage error) (fresh process)"]
+    assert rows[0].surveytools_s == 0.45 and rows[0].alternative_s == 0.41
+    assert [r.met for r in rows] == [True, True, False]
+    loaded = run_all.parse_startup(STARTUP_OUT.replace("--help: none", "--help: pandas,numpy"), quick=False)
+    assert loaded[0].met is False and "pandas" in loaded[0].note

@@ -23,14 +23,26 @@ STAGES = all_stages()
 IDS = [s.name for s in STAGES]
 
 
-def _command(stage: Stage) -> click.Command:
+def _commands() -> list[tuple[list[str], click.Command]]:
     ctx = click.Context(cli)
-    name = next(n for n, t in COMMANDS.items() if t == f"stage:{_module(stage)}")
-    return cli.get_command(ctx, name)
+    out = []
+    for name in COMMANDS:
+        cmd = cli.get_command(ctx, name)
+        out.append(([name], cmd))
+        if isinstance(cmd, click.Group):
+            out += [([name, s], cmd.get_command(ctx, s)) for s in cmd.list_commands(ctx)]
+    return out
 
 
-def _module(stage: Stage) -> str:
-    return next(m for m in STAGE_MODULES if get_stage(m) is stage)
+def _command(stage: Stage) -> tuple[list[str], click.Command] | None:
+    """The command generated from a stage (its path, e.g. ['crm', 'join'])."""
+    return next(((path, cmd) for path, cmd in _commands() if getattr(cmd, "stage", None) is stage), None)
+
+
+def test_every_declared_command_is_registered():
+    for module in STAGE_MODULES:
+        stage = get_stage(module)
+        assert (stage.command is None) == (_command(stage) is None), stage.name
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -78,7 +90,7 @@ def test_every_option_is_documented(stage):
         assert o.in_cli or o.in_project
         if o.output:
             assert o.cli_only, f"{stage.name}.{o.name}: an output option is the command's (a project run names it)"
-        if o.in_project and o.in_cli and not o.argument:
+        if stage.section and o.in_project and o.in_cli and not o.argument:
             assert o.example is not None, f"{stage.name}.{o.name}: give an example value"
             assert o.convert(o.example) is not None or o.default is None
 
@@ -87,9 +99,11 @@ def test_every_option_is_documented(stage):
 def test_command_options_and_project_keys_agree(stage, tmp_path):
     """Every command option is a project key with the same default, and vice versa (except the documented
     CLI-only and project-only rows)."""
-    cmd = _command(stage)
-    params = {p.name: p for p in cmd.params if p.name not in ("as_json", "quiet")}
-    cli_side = {o.name for o in stage.options if o.in_cli}
+    if stage.section is None:
+        pytest.skip(f"{stage.name} is a command only (no project section)")
+    found = _command(stage)
+    params = {p.name: p for p in found[1].params if p.name not in ("as_json", "quiet")} if found else {}
+    cli_side = {o.name for o in stage.options if o.in_cli and found}
     assert set(params) == cli_side
     if stage.section is None:  # a command-only stage (init): no project section, every option the command's
         assert all(o.cli_only for o in stage.options), stage.name
@@ -103,10 +117,17 @@ def test_command_options_and_project_keys_agree(stage, tmp_path):
     assert set(section) == project_side
     for name in cli_side & project_side:
         opt = stage.option(name)
+        if opt.argument or opt.required:  # an input the command requires (given in this project file)
+            continue
         param = params[name]
-        cli_default = param.default if not param.multiple else None
+        unset = getattr(click.core, "UNSET", None)  # click >= 8.2: no default given
+        cli_default = None if param.multiple or param.default is unset else param.default
         cli_default = opt.finish(cli_default) if cli_default is not None else None
-        proj_default = section[name] if name != "seed" else DEFAULT_SEED
+        if opt.study is not None:  # the project's default is the study's (top-level seed or language)
+            assert section[name] == {"seed": DEFAULT_SEED, "language": "en"}[opt.study], name
+            assert cli_default == opt.default, name
+            continue
+        proj_default = section[name]
         assert cli_default == proj_default or (cli_default is None and proj_default == []), \
             f"{stage.name}.{name}: command default {cli_default!r}, project default {proj_default!r}"
 
@@ -158,7 +179,7 @@ def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
     """The command line that gives a stage these option values (the inverse of the generated parsing)."""
     args: list[str] = []
     for o in stage.options:
-        if not (o.in_cli and o.in_project) or o.name not in values:
+        if not (o.in_cli and o.in_project) or o.argument or o.name not in values:
             continue
         v = values[o.name]
         if v is None or v == o.default:
@@ -177,15 +198,27 @@ def _cli_args(stage: Stage, values: dict[str, Any]) -> list[str]:
     return args
 
 
+def _data(out: Path) -> Path:
+    """The survey the stages after quality (and weight) consumed: the weighted data when the study is weighted."""
+    return out / "weighted.csv" if (out / "weighted.csv").exists() else out / "clean.csv"
+
+
 #: stage -> (the data file its project run consumed, extra command-line inputs) given the run's output folder
 #: the command-line inputs of each stage in the example study's run; stages after 'weight' read its weighted data
 _INPUTS = {
     "quality": lambda st, out: [st["project"].exports[0]],
     "weight": lambda st, out: [out / "clean.csv"],
-    "reliability": lambda st, out: [out / "weighted.csv"],
-    "tables": lambda st, out: [out / "weighted.csv"],
-    "segment": lambda st, out: [out / "weighted.csv", "--factor-scores", out / "factor_scores.csv"],
+    "reliability": lambda st, out: [_data(out)],
+    "factor": lambda st, out: [_data(out)],
+    "tables": lambda st, out: [_data(out)],
+    "segment": lambda st, out: [_data(out), "--factor-scores", out / "factor_scores.csv"],
+    "typing_tool": lambda st, out: [_data(out), "--segments", out / "segments.csv"],
+    "profile": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--scores",
+                                out / "factor_scores.csv"],
+    "crm": lambda st, out: ["--survey", _data(out), "--segments", out / "segments.csv"],
     "kpis": lambda st, out: ["--customers", out / "customers_segmented.parquet"],
+    "voc": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--crm",
+                            out / "customers_segmented.parquet", "--factor-scores", out / "factor_scores.csv"],
 }
 
 #: JSON keys that hold where a file was written (the only allowed differences)
@@ -196,17 +229,29 @@ def _strip(obj: Any) -> Any:
     return {k: v for k, v in obj.items() if k not in _PATH_KEYS} if isinstance(obj, dict) else obj
 
 
-@pytest.mark.parametrize("stage", [s for s in STAGES if s.section], ids=[s.name for s in STAGES if s.section])
+RUN_COMMANDS = [s for s in STAGES if s.section and s.command]
+
+
+@pytest.mark.parametrize("stage", RUN_COMMANDS, ids=[s.name for s in RUN_COMMANDS])
 def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     out: Path = study["out"]
     project = study["project"]
     settings = dict(project.stage(stage.section))
     settings.pop("enabled")
-    survey_args = ["-q", str(project.questionnaire)] if "survey" in stage.needs else []
-    args = [stage.command, *map(str, _INPUTS[stage.name](study, out)), *survey_args, *_cli_args(stage, settings)]
+    path, _ = _command(stage)
+    if stage.name == "import":  # one export: the command's argument; the project's data.export
+        settings.pop("exports", None)
+        args = [*path, str(settings.pop("export"))]
+    else:
+        args = [*path, *map(str, _INPUTS[stage.name](study, out))]
+    if any(o.name == "questionnaire" and o.in_cli for o in stage.options):
+        args += ["-q", str(project.questionnaire)]
+    args += _cli_args(stage, settings)
     outputs = {o.name: o.output for o in stage.options if o.output}
     for name, file in outputs.items():
         args += [stage.option(name).cli_flags[-1], str(tmp_path / file)]
+    if stage.name == "import":  # the command writes the survey it passes on (the quality stage writes clean.csv)
+        args += ["-o", str(tmp_path / "imported.csv")]
     try:
         runner = CliRunner(mix_stderr=False)
     except TypeError:
@@ -217,22 +262,37 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     from_run = json.loads((out / stage.json_file).read_text())
     assert _strip(from_cli) == _strip(from_run)
     for file in outputs.values():
-        a, b = (out / file), (tmp_path / file)
-        if file.endswith(".json"):
-            da, db = json.loads(a.read_text()), json.loads(b.read_text())
-            for d in (da, db):
-                d.pop("inputs", None), d.pop("created", None), d.pop("provenance", None)
-            assert da == db, file
-        elif file.endswith(".xlsx"):  # workbooks carry the time they were written: compare their cells
-            from openpyxl import load_workbook
+        _assert_same_file(out / file, tmp_path / file, stage.name)
 
-            wa, wb = load_workbook(a), load_workbook(b)
-            assert wa.sheetnames == wb.sheetnames, file
-            for name in wa.sheetnames:
-                assert [[c.value for c in r] for r in wa[name].iter_rows()] == \
-                    [[c.value for c in r] for r in wb[name].iter_rows()], f"{stage.name}: {file} sheet {name}"
-        else:
-            assert a.read_bytes() == b.read_bytes(), f"{stage.name}: {file} differs between the command and run"
+
+def _stamped(row: Any) -> bool:
+    import re
+
+    return len(row) > 1 and isinstance(row[1].value, str) and re.match(r"\d{4}-\d\d-\d\dT", row[1].value) is not None
+
+
+def _assert_same_file(a: Path, b: Path, stage: str) -> None:
+    """Same content: JSON (but where and when it was written), workbook cells, table values, or bytes."""
+    what = f"{stage}: {a.name} differs between the command and run"
+    if a.suffix == ".json":
+        da, db = json.loads(a.read_text()), json.loads(b.read_text())
+        for d in (da, db):
+            d.pop("inputs", None), d.pop("created", None), d.pop("provenance", None)
+        assert da == db, what
+    elif a.suffix == ".xlsx":
+        import openpyxl
+
+        wa, wb = openpyxl.load_workbook(a), openpyxl.load_workbook(b)
+        assert wa.sheetnames == wb.sheetnames, what
+        for name in wa.sheetnames:
+            # every cell but the time stamp (the 'Created'/'Creado' row)
+            cells_a = [[c.value for c in row] for row in wa[name].iter_rows() if not _stamped(row)]
+            cells_b = [[c.value for c in row] for row in wb[name].iter_rows() if not _stamped(row)]
+            assert cells_a == cells_b, f"{what} (sheet {name})"
+    elif a.suffix == ".parquet":
+        pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b), check_exact=True)
+    else:
+        assert a.read_bytes() == b.read_bytes(), what
 
 
 def test_run_passes_segments_in_memory(study):
@@ -243,3 +303,12 @@ def test_run_passes_segments_in_memory(study):
     assert isinstance(seg_file, Segments)
     prof = json.loads((study["out"] / "profile.json").read_text())
     assert len(prof["segments"]) == seg_file.k
+
+
+def test_project_reference_matches_the_tables():
+    from surveytools.stages.reference import render_reference
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "project-reference.md").read_text(encoding="utf-8")
+    assert committed == render_reference(), (
+        "docs/project-reference.md differs from the options tables; regenerate it with "
+        "`python -m surveytools.stages.reference > docs/project-reference.md`")

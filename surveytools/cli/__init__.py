@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..exceptions import SurveyToolsError
+from ..exceptions import OptionUsageError, SurveyToolsError
 
 __all__ = ["main", "cli", "COMMANDS"]
 
@@ -26,20 +26,20 @@ __all__ = ["main", "cli", "COMMANDS"]
 #: "module:attribute" (a hand-written command; module relative to this package)
 COMMANDS: dict[str, str] = {
     "init": "stage:init",
-    "import": "import_:command",
+    "import": "stage:import_",
     "quality": "stage:quality",
     "weight": "stage:weight",
     "tables": "stage:tables",
     "reliability": "stage:reliability",
-    "scores": "scores:command",
-    "correlate": "correlate:command",
-    "factor": "factor:command",
+    "scores": "stage:scores",
+    "correlate": "stage:correlate",
+    "factor": "stage:factor",
     "segment": "stage:segment",
-    "typing-tool": "typing_tool:command",
-    "assign": "assign:command",
-    "profile": "profile:command",
+    "typing-tool": "stage:typing_tool",
+    "assign": "stage:assign",
+    "profile": "stage:profile",
     "crm": "crm:group",
-    "voc": "voc:command",
+    "voc": "stage:voc",
     "kpis": "stage:kpis",
     "compare-waves": "stage:compare_waves",
     "run": "run:command",
@@ -88,6 +88,8 @@ class SurveyToolsGroup(click.Group):
             warnings.showwarning = _show_warning
             try:
                 return super().invoke(ctx)
+            except OptionUsageError as exc:
+                raise click.UsageError(str(exc), ctx=click.get_current_context(silent=True)) from None
             except SurveyToolsError as exc:
                 raise click.ClickException(str(exc)) from None
             except MemoryError:

@@ -59,6 +59,13 @@ def render(result: StageResult, as_json: bool, quiet: bool) -> None:
     """Print a stage result: the JSON object, or the text and the notes."""
     from ..cli._common import emit_json, note
 
+    if result.stdout is not None:
+        if as_json:
+            raise click.UsageError("--json prints the summary on stdout; give a file with -o to write the data")
+        click.echo(result.stdout, nl=False)
+        for line in result.notes:
+            note(line, quiet)
+        return
     if as_json:
         emit_json(result.to_dict())
         return

@@ -10,11 +10,15 @@ import pandas as pd
 
 from ..exceptions import DataError, InputFileError
 from .atomic import atomic_write
+from .csv_safe import write_csv
 from .sav import SavMeta, write_sav
 
 __all__ = ["TABLE_SUFFIXES", "write_table", "read_scores"]
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
+
+#: read_csv arguments that read floats back exactly as pandas wrote them (the default from pandas 3 on)
+_EXACT_FLOATS: dict[str, str] = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = (),
@@ -22,7 +26,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
                 sav_meta: SavMeta | None = None) -> Path:
     """Write a table (its columns, not its index) in the format the file name asks for.
 
-    ``.xlsx`` cells holding text are always stored as text (never formulas), and time-zone-aware dates keep
+    ``.xlsx`` cells holding text are always stored as text (never formulas), ``.csv`` text cells that would
+    start a formula get a leading ``'`` (:mod:`surveytools.io.csv_safe`), and time-zone-aware dates keep
     their local clock time (Excel has no time zones). ``.sav`` (SPSS) carries the labels of ``sav_meta``
     (:func:`~surveytools.io.sav.write_sav`).
 
@@ -41,7 +46,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
         return p
     with atomic_write(p, inputs) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            write_csv(frame, tmp)
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
@@ -58,8 +63,8 @@ def read_scores(path: str | os.PathLike[str], id_name: str | None = None, *, wha
                 hint: str = "surveytools factor --scores") -> pd.DataFrame:
     """Per-respondent scores (e.g. from ``surveytools factor --scores``): an id column and numeric columns.
 
-    CSV numbers are read back exactly as written (``float_precision="round_trip"``), so scores written at full
-    precision and read again give the same results as in memory.
+    CSV numbers are read back exactly as written (pandas 3's parser; ``float_precision="round_trip"`` before),
+    so scores written at full precision and read again give the same results as in memory.
 
     Returns
     -------
@@ -83,7 +88,7 @@ def read_scores(path: str | os.PathLike[str], id_name: str | None = None, *, wha
         elif p.suffix.lower() in (".xlsx", ".xls"):
             frame = pd.read_excel(p, engine="calamine")
         else:
-            frame = pd.read_csv(p, encoding="utf-8-sig", dtype=dict.fromkeys(ids, str), float_precision="round_trip")
+            frame = pd.read_csv(p, encoding="utf-8-sig", dtype=dict.fromkeys(ids, str), **_EXACT_FLOATS)
     except (ValueError, OSError) as exc:
         raise InputFileError(f"{what} file {p} cannot be read: {exc}") from None
     col = next((c for c in ids if c in frame.columns), None)

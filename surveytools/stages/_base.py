@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:  # annotations only: --help of the generated commands must not import pandas (issue 18)
+    import pandas as pd
 
 from ..exceptions import SurveyToolsError
 
@@ -69,6 +71,9 @@ class Option:
         For an output-file option: the file name a project run writes it to in the output folder.
     argument
         A positional command-line argument (an input of the command), not an option.
+    study
+        In a project file, the default comes from this top-level key when the section does not set it
+        (``seed``: the study's seed; ``language``: the report language).
     """
 
     name: str
@@ -93,6 +98,8 @@ class Option:
     output: str | None = None
     argument: bool = False
     exists: bool = False
+    dir_okay: bool = False
+    study: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
@@ -135,7 +142,7 @@ class Option:
         if self.type == "choice":
             return click.Choice([c for c in self.choices or () if c is not None], case_sensitive=self.case_sensitive)
         if self.type == "path":
-            return click.Path(dir_okay=False, path_type=Path, exists=self.exists)
+            return click.Path(dir_okay=self.dir_okay, path_type=Path, exists=self.exists)
         if self.type in ("flag", "bool"):
             return click.BOOL
         return None
@@ -214,33 +221,46 @@ class Option:
             if self.type != "bool":
                 kwargs["type"] = self.click_type()
             kwargs["multiple"] = self.multiple
-            kwargs["default"] = self.default if not self.multiple else ()
             if isinstance(self.default, list):
-                kwargs["default"] = ",".join(map(str, self.default)) or None
+                if self.default:
+                    kwargs["default"] = ",".join(map(str, self.default))
+            elif (self.default is not None or self.type == "bool") and not self.multiple:
+                # click 8.2+: an explicit None counts as given (so only a --x/--no-x switch, tri-state, gets one)
+                kwargs["default"] = self.default
         show = self.show_default
         if show is None:
-            show = self.default not in (None, False, [], ()) and self.type != "flag"
+            show = not (self.default is None or self.default is False or self.default in ([], ())) \
+                and self.type != "flag"
         kwargs["show_default"] = show
         return click.option(*self.cli_flags, self.name, **kwargs)
 
 
-class Options(Mapping[str, Any]):
+class Options:
     """The settings of one stage run: every option of its table, defaults filled in (read-only).
 
-    Read as ``options.k`` or ``options["k"]``.
+    Read as ``options.k`` or ``options["k"]`` (an option may be called ``items``: this is not a Mapping, so no
+    method hides an option); ``to_dict()`` gives them all.
     """
 
+    __slots__ = ("_values",)
+
     def __init__(self, values: Mapping[str, Any]) -> None:
-        self._values = dict(values)
+        object.__setattr__(self, "_values", dict(values))
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self.__dict__["_values"][name]
+            return self._values[name]
         except KeyError:
-            raise AttributeError(name) from None
+            raise AttributeError(f"no option {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("options are read-only; use replace()")
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -248,8 +268,15 @@ class Options(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Options) and other._values == self._values
+
     def __repr__(self) -> str:
         return f"Options({self._values!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Option name -> value."""
+        return dict(self._values)
 
     def replace(self, **changes: Any) -> Options:
         """A copy with some values changed."""
@@ -311,6 +338,12 @@ class StageResult:
         The stage record of a project run (rows in = rows out + excluded).
     provides
         Fields of :class:`Inputs` for the next stages (survey after exclusions, segments, scores...).
+    also
+        Further results the stage produced (name -> result object, e.g. the crm stage's ``crm_extend``): a
+        project run writes each to ``<name>.json`` and passes it to the report.
+    stdout
+        Data the command prints on stdout instead of ``text`` (e.g. ``scores -o -``); ``text`` then goes
+        to stderr with the notes. Not allowed with ``--json``.
     """
 
     stage: str
@@ -325,6 +358,8 @@ class StageResult:
     note: str | None = None
     status: str = "done"
     provides: dict[str, Any] = field(default_factory=dict)
+    also: dict[str, Any] = field(default_factory=dict)
+    stdout: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object (what ``--json`` prints)."""

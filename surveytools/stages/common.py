@@ -14,7 +14,7 @@ __all__ = ["DEFAULT_SEED", "SEED", "UNWEIGHTED", "MIN_ANSWERED", "DATA", "QUESTI
 #: the one default seed of every stage (a project file's top-level ``seed`` sets it for the whole study)
 DEFAULT_SEED = 20240601
 
-SEED = Option("seed", "int", DEFAULT_SEED, example=7,
+SEED = Option("seed", "int", DEFAULT_SEED, example=7, study="seed",
               help="Random seed (same seed, same result).")
 UNWEIGHTED = Option("unweighted", "flag", False, example=True,
                     help="Ignore the survey weights set in the questionnaire.")
@@ -30,7 +30,7 @@ SHEET = Option("sheet", "str", flags=("--sheet",), cli_only="input: the project 
                help="Worksheet of a workbook (name or 0-based index).")
 #: DATA -q Q [--sheet S]: the inputs of every stage that reads a survey
 SURVEY_INPUTS = (DATA, QUESTIONNAIRE, SHEET)
-SEGMENTS = Option("segments", "path", flags=("--segments",), required=True, metavar="PATH",
+SEGMENTS = Option("segments", "path", flags=("--segments",), required=True,
                   cli_only="input: a project run passes the segment stage's Segments",
                   help="Segment assignments (respondent_id, segment).")
 FACTOR_SCORES = Option("factor_scores", "path", flags=("--factor-scores",), metavar="FILE",

@@ -12,11 +12,15 @@ from typing import Any
 from .._json import to_jsonable
 from ..exceptions import DataError
 
-__all__ = ["STAGES", "normalize_results", "plain", "segment_explanation"]
+__all__ = ["STAGES", "NOT_REPORTED", "normalize_results", "plain", "segment_explanation"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "weight", "reliability", "tables", "factor", "segment", "profile",
                            "typing_tool", "crm", "crm_extend", "kpis", "voc", "waves")
+
+#: Stages of ``surveytools run`` the reports have no section for: their results are left out (their JSON files
+#: hold them), not an error; any other unknown name is one (a typo). Every stage has a section today.
+NOT_REPORTED: tuple[str, ...] = ()
 
 
 #: JSON-like plain Python (dicts with str keys, lists, str, int, float with NaN/inf -> None, bool, None).

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...exceptions import DataError
 from ...report.i18n import check_lang
-from .._data import STAGES, normalize_results
+from .._data import NOT_REPORTED, STAGES, normalize_results
 from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
@@ -116,7 +116,8 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
         A stage result lacks a key its section needs.
     """
     lang = check_lang(lang)
-    res = normalize_results(results)
+    res = normalize_results({k: v for k, v in results.items() if k not in NOT_REPORTED}
+                            if isinstance(results, Mapping) else results)
     unknown = [s for s in res if s not in STAGES]
     if unknown:
         raise DataError(f"reports know the stages {', '.join(STAGES)}; not {', '.join(map(repr, unknown))}")

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ...text.pii import mask_pii
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, Series, Table
 from ._common import Context, col, num, term
 
@@ -178,9 +179,10 @@ def _terms(ctx: Context, segs: Mapping[str, Any], keys: list[str]) -> list[Any]:
     for k in keys:
         t = segs[k].get("terms")
         if isinstance(t, Mapping):
+            # comments are masked again here (e-mails, phones), also when the results were written without it
             rows.append([ctx.segment(k), t["comments"], ", ".join(str(x["term"]) for x in t["terms"][:8]),
-                         " \u2022 ".join(str(e if isinstance(e, str) else e.get("text", "")) for e in
-                                         (t.get("examples") or [])[:2])])
+                         " \u2022 ".join(str(mask_pii(str(e if isinstance(e, str) else e.get("text", "")), ctx.lang))
+                                         for e in (t.get("examples") or [])[:2])])
     if not rows:
         return []
     return [Table([col("segment"), col("comments", "int"), col("terms"), col("examples")], rows,
