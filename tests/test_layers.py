@@ -56,6 +56,7 @@ LAYER_OF = {
     "surveytools.naming": "analysis",
     "surveytools.weight": "analysis",
     "surveytools.comparisons": "analysis",
+    "surveytools.waves": "analysis",
     "surveytools.crosstab": "analysis",
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",

@@ -106,6 +106,9 @@ def test_command_options_and_project_keys_agree(stage, tmp_path):
     params = {p.name: p for p in found[1].params if p.name not in ("as_json", "quiet")} if found else {}
     cli_side = {o.name for o in stage.options if o.in_cli and found}
     assert set(params) == cli_side
+    if stage.section is None:  # a command-only stage (init): no project section, every option the command's
+        assert all(o.cli_only for o in stage.options), stage.name
+        return
     (tmp_path / "q.yaml").write_text((Path(__file__).resolve().parents[1] / "questionnaires" / "bfi.yaml").read_text())
     (tmp_path / "d.csv").write_text("respondent_id,A1\nr1,2\n")
     (tmp_path / "p.yaml").write_text("questionnaire: q.yaml\ndata: {export: d.csv}\n")

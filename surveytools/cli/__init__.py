@@ -25,6 +25,7 @@ __all__ = ["main", "cli", "COMMANDS"]
 #: command name -> "stage:MODULE" (a stage of surveytools.stages: the command is generated from it) or
 #: "module:attribute" (a hand-written command; module relative to this package)
 COMMANDS: dict[str, str] = {
+    "init": "stage:init",
     "import": "stage:import_",
     "quality": "stage:quality",
     "weight": "stage:weight",
@@ -40,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "crm": "crm:group",
     "voc": "stage:voc",
     "kpis": "stage:kpis",
+    "compare-waves": "stage:compare_waves",
     "run": "run:command",
     "demo": "demo:command",
 }
@@ -104,6 +106,7 @@ def cli() -> None:
 
     \b
     The path of a study:
+      init         survey export -> draft questionnaire (YAML) to check and import with
       import       survey export (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV) -> clean data
       quality      data-quality flags (speeders, straightliners, duplicates...)
       weight       raking weights to population targets (as R survey rake)
@@ -114,11 +117,13 @@ def cli() -> None:
       profile      segment profiles with significance tests; Excel, HTML, PowerPoint
       crm / voc    segments onto customer lists; NPS, CSAT, RFM, drivers by segment
       kpis         KPIs, loyalty and value per segment from customers and transactions
+      compare-waves  segment sizes, means and NPS per survey wave, changes and significance
       run / demo   the whole study from a project file / on the bundled example
 
     \b
     Examples:
       surveytools demo
+      surveytools init export.xlsx -o questionnaire.yaml
       surveytools import export.xlsx -q questionnaire.yaml -o clean.parquet
       surveytools reliability clean.parquet -q questionnaire.yaml --json
 

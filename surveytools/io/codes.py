@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..questionnaire import OptionSet, _as_code, normalize_label
+from .locale_numbers import NumberFormat, parse_number
 
 __all__ = ["CodeConverter", "NumberConverter", "MultiConverter", "UNKNOWN", "selected_flag"]
 
@@ -141,9 +142,10 @@ class CodeConverter:
 class NumberConverter:
     """Map a cell to a number (numeric items): numbers and numeric text; missing codes and labels -> missing."""
 
-    def __init__(self, missing: tuple[Any, ...] = ()) -> None:
+    def __init__(self, missing: tuple[Any, ...] = (), number_format: NumberFormat | None = None) -> None:
         self.missing_codes = {c for c in (_as_code(m) for m in missing) if c is not None}
         self.missing_labels = {normalize_label(m) for m in missing if isinstance(m, str) and _as_code(m) is None}
+        self.fmt = number_format
 
     def __call__(self, v: Any) -> Any:
         if _blank(v):
@@ -152,7 +154,10 @@ class NumberConverter:
         if num is None and isinstance(v, str):
             if normalize_label(v) in self.missing_labels:
                 return None
-            num = _as_code(v)
+            if self.fmt is not None:   # the file's format first ("1.234,56"), then "3,5" / "3.5" as before
+                num = parse_number(v, self.fmt)
+            if num is None:
+                num = _as_code(v)
         if num is None:
             return UNKNOWN
         if num in self.missing_codes:

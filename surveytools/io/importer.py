@@ -30,6 +30,7 @@ from ..exceptions import DataError, ImportMappingError, InputFileError
 from ..questionnaire import Item, Questionnaire, normalize_label
 from ..survey import SourceInfo, Survey
 from .codes import UNKNOWN, CodeConverter, MultiConverter, NumberConverter, selected_flag
+from .locale_numbers import NumberFormat, detect_day_first, detect_number_format, parse_number
 from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout, find_columns
 from .sources import Table, open_table
 
@@ -130,6 +131,7 @@ class ImportReport:
     unknown_labels_mode: str = "error"
     encoding: str | None = None
     delimiter: str | None = None
+    number_format: NumberFormat = field(default_factory=NumberFormat)
 
     @property
     def unknown_count(self) -> int:
@@ -155,6 +157,8 @@ class ImportReport:
                                "labels": [u.to_dict() for u in self.unknown_labels]},
             "encoding": self.encoding,
             "delimiter": self.delimiter,
+            "decimal": self.number_format.decimal,
+            "thousands": self.number_format.thousands,
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -204,6 +208,14 @@ class ImportResult:
     def with_quality(self, quality: Any) -> ImportResult:
         """This result with the quality stage's report attached (shown by :meth:`summary` and :meth:`to_dict`)."""
         return replace(self, quality=quality)
+
+    def with_wave(self, label: str) -> ImportResult:
+        """This result with every respondent in survey wave ``label`` (a ``wave`` platform column, written after
+        the items, that ``surveytools compare-waves`` reads)."""
+        s = self.survey
+        meta = s.metadata.copy() if s.metadata is not None else pd.DataFrame(index=s.ids)
+        meta["wave"] = pd.Series(str(label), index=s.ids, dtype="str")
+        return replace(self, survey=replace(s, metadata=meta))
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object of ``surveytools import``: ``format``, ``rows_in``, ``rows_out``, ``columns``,
@@ -634,9 +646,13 @@ def _gmt_offset(text: str) -> str:
     return _GMT.sub(lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text.strip())
 
 
-def _parse_dates(values: list[Any]) -> pd.DatetimeIndex:
+def _parse_dates(values: list[Any], day_first: bool | None = None) -> pd.DatetimeIndex:
     """Parse dates: cells that are dates already, ISO 8601 text (the platforms' format), then any format
-    pandas recognises; unparseable cells become NaT. Time-zone offsets (``GMT+1``) give UTC times."""
+    pandas recognises; unparseable cells become NaT. Time-zone offsets (``GMT+1``) give UTC times.
+
+    ``nn/nn/yyyy`` dates are read day first when a first field is over 12 (or ``day_first``), month first when
+    a second field is; see :func:`~surveytools.io.locale_numbers.detect_day_first`."""
+    dayfirst = detect_day_first(values, default=bool(day_first))
     arr = pd.Series(values, dtype=object)
     kind = pd.api.types.infer_dtype(arr, skipna=True)
     if kind in ("datetime", "datetime64", "date"):
@@ -646,13 +662,13 @@ def _parse_dates(values: list[Any]) -> pd.DatetimeIndex:
                         dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for kw in ({"format": "ISO8601"}, {"format": "ISO8601", "utc": True}, {"format": "mixed"},
-                   {"format": "mixed", "utc": True}):
+        for kw in ({"format": "ISO8601"}, {"format": "ISO8601", "utc": True}, {"format": "mixed", "dayfirst": dayfirst},
+                   {"format": "mixed", "utc": True, "dayfirst": dayfirst}):
             try:
                 return pd.DatetimeIndex(pd.to_datetime(arr, **kw))
             except (ValueError, TypeError, OverflowError):
                 continue
-        return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce", format="mixed", utc=True))
+        return pd.DatetimeIndex(pd.to_datetime(arr, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst))
 
 
 def _take(values: pd.Index, found: np.ndarray, col_ids: np.ndarray, n_uniques: int) -> pd.Series:
@@ -675,12 +691,17 @@ def _number_or_none(v: Any) -> float | None:
     return None
 
 
-def _numbers(values: np.ndarray) -> np.ndarray | None:
-    """Values as floats when every one is a number or numeric text; else None (vectorized)."""
+def _numbers(values: np.ndarray, fmt: NumberFormat | None = None) -> np.ndarray | None:
+    """Values as floats when every one is a number or numeric text; else None (vectorized).
+
+    With a local number format (``1.234,56``) the distinct values are read one by one with it."""
     ser = pd.Series(values, dtype=object)
     kind = pd.api.types.infer_dtype(ser, skipna=True)
     if kind in ("floating", "integer", "mixed-integer-float", "decimal"):
         return ser.to_numpy(dtype=float)
+    if fmt is not None and fmt != NumberFormat():
+        parsed = [parse_number(v, fmt) for v in values.tolist()]
+        return None if any(x is None for x in parsed) else np.array(parsed, dtype=float)
     if kind != "string" or any(_number_or_none(v) is None for v in values[:20].tolist()):
         return None
     num = pd.to_numeric(pd.Series([v.strip() for v in values.tolist()], dtype=object),
@@ -704,13 +725,13 @@ def _flags(values: np.ndarray) -> np.ndarray | None:
     return np.array(out, dtype=float)
 
 
-def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series:
+def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray, fmt: NumberFormat | None = None) -> pd.Series:
     """Type a platform column from its distinct values: numbers, True/False flags (1/0), dates, else text."""
     found = cells.present(col_ids)
     if found.size == 0:
         return pd.Series(np.full(cells.n, np.nan))
     values = cells.uniques[found]
-    converted = _numbers(values)
+    converted = _numbers(values, fmt)
     if converted is None and len(values) <= 4:
         converted = _flags(values)
     if converted is not None:
@@ -720,7 +741,7 @@ def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series
     sample = values[:20].tolist()
     if all(_is_date(v) for v in sample) or (_DATE_NAMES.search(name)
                                              and all(isinstance(v, str) or _is_date(v) for v in sample)):
-        parsed = _parse_dates(values.tolist())
+        parsed = _parse_dates(values.tolist(), day_first=fmt is not None and fmt.decimal == ",")
         if not parsed.isna().any():
             return _take(parsed, found, col_ids, len(cells.uniques))
     return _text_column(cells, col_ids)
@@ -730,7 +751,8 @@ def _metadata_column(name: str, cells: _Cells, col_ids: np.ndarray) -> pd.Series
 
 def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *, sheet: str | int | None = None,
                   unknown_labels: Literal["error", "missing"] = "error", check_quality: bool = False,
-                  progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
+                  progress: Callable[[str, int, int], None] | None = None, decimal: str | None = None,
+                  thousands: str | None = None) -> ImportResult:
     """Read a survey export (or clean data) and code it per the questionnaire.
 
     Parameters
@@ -754,6 +776,10 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
         :class:`DeprecationWarning`; to be removed.
     progress
         Optional callback ``progress(label, done, total)``.
+    decimal, thousands
+        How numbers are written in a text file (``","`` and ``"."`` for ``1.234,56``); default: detected from
+        the file's cells (:func:`~surveytools.io.locale_numbers.detect_number_format`). Give ``thousands=""``
+        for no digit groups. Workbooks hold typed numbers; the options apply to numbers written as text.
 
     Returns
     -------
@@ -799,7 +825,8 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
     keep = ~cells.blank[cells.ids].all(axis=1) if cells.ids.shape[1] else np.ones(n_rows, dtype=bool)
     n_blank = int(n_rows - keep.sum())
 
-    coder = _Coder(q, table, cells, keep, row_numbers_all)
+    fmt = _number_format(cells, table, decimal, thousands)
+    coder = _Coder(q, table, cells, keep, row_numbers_all, fmt)
     coder.answer_codes = layout.flavour == "limesurvey"  # LimeSurvey "answer codes" exports: A1, A2 (AO01...)
     for t in planner.targets:
         coder.code(t)
@@ -809,8 +836,8 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
     row_numbers = row_numbers_all[keep]
     index = _respondent_index(cells, plan.id_col, keep, row_numbers, where, q)
     responses = _responses_frame(q, coder.out, keep, n_rows, index)
-    weights = _weights(cells, plan.weight_col, keep, row_numbers_all, where, index, q)
-    metadata = _metadata(cells, plan.meta_cols, keep, index)
+    weights = _weights(cells, plan.weight_col, keep, row_numbers_all, where, index, q, fmt)
+    metadata = _metadata(cells, plan.meta_cols, keep, index, fmt)
     flavour = _flavour(layout, table, planner, coder)
     id_col = plan.id_col
 
@@ -823,7 +850,7 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
         metadata=tuple(metadata.columns) if metadata is not None else (),
         unused_columns=tuple(c.display() for c in layout.columns if c.index not in used and c.display()),
         unknown_labels=tuple(unknown), unknown_labels_mode=unknown_labels,
-        encoding=table.encoding, delimiter=table.delimiter,
+        encoding=table.encoding, delimiter=table.delimiter, number_format=fmt,
     )
     source = SourceInfo(path=str(table.path), flavour=flavour, sheet=table.sheet,
                         row_numbers=pd.Series(row_numbers, index=index), rows_in=n_rows)
@@ -839,6 +866,27 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
 
         result = result.with_quality(run_checks(survey))
     return result
+
+
+def _number_format(cells: _Cells, table: Table, decimal: str | None, thousands: str | None) -> NumberFormat:
+    """The file's number format: the options, else detected from the distinct text cells of a text file
+    (workbooks and SPSS/Parquet files hold typed numbers)."""
+    if decimal is not None and decimal not in (".", ","):
+        raise ValueError("decimal must be '.' or ','")
+    detected = NumberFormat()
+    if table.kind == "csv" and (decimal is None or thousands is None):
+        detected = detect_number_format(cells.uniques.tolist(), delimiter=table.delimiter)
+    dec = decimal if decimal is not None else detected.decimal
+    if thousands is not None:
+        thou: str | None = thousands or None
+    elif decimal is not None and decimal != detected.decimal:
+        thou = "." if decimal == "," else None
+    else:
+        thou = detected.thousands
+    try:
+        return NumberFormat(dec, thou)
+    except ValueError as exc:
+        raise DataError(f"{table.describe()}: {exc}; fix --decimal / --thousands") from None
 
 
 @dataclass
@@ -905,7 +953,8 @@ class _Coder:
     """Codes the targets' columns; collects unknown labels and the column report."""
 
     def __init__(self, q: Questionnaire, table: Table, cells: _Cells, keep: np.ndarray,
-                 row_numbers: np.ndarray) -> None:
+                 row_numbers: np.ndarray, number_format: NumberFormat | None = None) -> None:
+        self.fmt = number_format or NumberFormat()
         self.q = q
         self.table = table
         self.cells = cells
@@ -932,7 +981,7 @@ class _Coder:
             factory = lambda: CodeConverter(opts, nps=item.type == "nps", value_labels=vl)  # noqa: E731
         else:
             key = ("number", tuple(map(repr, item.missing)))
-            factory = lambda: NumberConverter(item.missing)  # noqa: E731
+            factory = lambda: NumberConverter(item.missing, self.fmt)  # noqa: E731
         if key not in self._converters:
             self._converters[key] = factory()
         return self._converters[key]
@@ -1058,7 +1107,7 @@ class _Coder:
         item, col = t.item, t.columns[0]
         col_ids = self.cells.col(col)
         found = self.cells.present(col_ids)
-        parsed = _parse_dates(self.cells.uniques[found].tolist())
+        parsed = _parse_dates(self.cells.uniques[found].tolist(), day_first=self.fmt.decimal == ",")
         for g in found[np.asarray(parsed.isna())].tolist():
             self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
         self.out[item.id] = _take(parsed, found, col_ids, len(self.cells.uniques))
@@ -1123,30 +1172,33 @@ def _responses_frame(q: Questionnaire, coded: dict[str, Any], keep: np.ndarray, 
 
 
 def _weights(cells: _Cells, weight_col: SourceColumn | None, keep: np.ndarray, row_numbers_all: np.ndarray,
-             where: str, index: pd.Index, q: Questionnaire) -> pd.Series | None:
+             where: str, index: pd.Index, q: Questionnaire, fmt: NumberFormat | None = None) -> pd.Series | None:
     """Survey weights of the kept rows (None without a weight column); text that is not a number is an error."""
     if weight_col is None:
         return None
     col_ids = cells.col(weight_col)
-    results, found = cells.lut(col_ids, _number_or_none)
+    fmt = fmt or NumberFormat()
+    results, found = cells.lut(col_ids, lambda v: parse_number(v, fmt))  # type: ignore[arg-type]
     bad = [g for g, r in zip(found.tolist(), results, strict=True) if r is None]
     if bad:
         rows = np.flatnonzero(np.isin(col_ids, bad) & keep)
         if rows.size:
             r = int(row_numbers_all[rows[0]])
+            mark = "decimal comma" if fmt.decimal == "," else "decimal point"
             raise DataError(f"{where}: weight column {weight_col.label()}, row {r}: "
-                            f"{cells.uniques[col_ids[rows[0]]]!r} is not a number; fix the weights")
+                            f"{cells.uniques[col_ids[rows[0]]]!r} is not a number (read with a {mark}); fix the "
+                            "weights, or give the number format with --decimal and --thousands")
     lut = np.full(len(cells.uniques), np.nan)
     lut[found] = [np.nan if r is None else r for r in results]
     return pd.Series(lut[col_ids][keep], index=index, name=q.weight)
 
 
 def _metadata(cells: _Cells, meta_cols: Sequence[SourceColumn], keep: np.ndarray,
-              index: pd.Index) -> pd.DataFrame | None:
+              index: pd.Index, fmt: NumberFormat | None = None) -> pd.DataFrame | None:
     """Platform columns (duration, dates, progress...) of the kept rows, or None."""
     if not meta_cols:
         return None
-    meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c)) for c in meta_cols}
+    meta = {c.display(): _metadata_column(c.display(), cells, cells.col(c), fmt) for c in meta_cols}
     return pd.DataFrame({k: pd.Series(v.to_numpy()[keep], index=index, dtype=v.dtype) for k, v in meta.items()},
                         index=index)
 

@@ -57,6 +57,12 @@ EN: dict[str, str] = {
     "flagdef_partial": "fewer than {value} of the answerable items answered, or the survey not finished",
     "exclusions": "Exclusions", "excluded_by_reason": "Respondents excluded, by reason",
     "exclusion_note": "A respondent with several flags counts once under each reason.",
+    # waves
+    "waves": "Wave over wave", "wv_row": "Measure", "wv_change": "Change {a} to {b}", "wv_p": "p",
+    "wv_segments": "Segment sizes", "wv_means": "Means", "wv_kpis": "KPIs (NPS, -100 to 100)",
+    "wv_table": "Each wave and the change from the previous wave", "wv_bases": "Respondents per wave ({column}): {bases}.",
+    "wv_note": "Changes marked are significant at {alpha}: two-proportion z test for segment sizes, Welch t test for "
+               "means, z test for NPS (variance (p+ + p- - NPS^2) / n); weighted with Kish effective sizes.",
     # reliability
     "scales": "Scales", "alpha_ci_low": "Alpha low (95% CI)", "alpha_ci_high": "Alpha high (95% CI)",
     # factors
@@ -322,6 +328,12 @@ ES: dict[str, str] = {
     "flagdef_partial": "menos del {value} de las preguntas aplicables respondidas, o encuesta sin terminar",
     "exclusions": "Exclusiones", "excluded_by_reason": "Encuestados excluidos, por motivo",
     "exclusion_note": "Un encuestado con varios indicadores cuenta una vez en cada motivo.",
+    "waves": "Evolución entre oleadas", "wv_row": "Medida", "wv_change": "Cambio {a} a {b}", "wv_p": "p",
+    "wv_segments": "Tamaño de los segmentos", "wv_means": "Medias", "wv_kpis": "Indicadores (NPS, de -100 a 100)",
+    "wv_table": "Cada oleada y el cambio respecto a la anterior", "wv_bases": "Encuestados por oleada ({column}): {bases}.",
+    "wv_note": "Los cambios marcados son significativos al {alpha}: prueba z de dos proporciones para el tamaño de los "
+               "segmentos, t de Welch para las medias, z para el NPS (varianza (p+ + p- - NPS^2) / n); ponderado con "
+               "tamaños efectivos de Kish.",
     "scales": "Escalas", "alpha_ci_low": "Alfa mín. (IC 95 %)", "alpha_ci_high": "Alfa máx. (IC 95 %)",
     "bartlett_value": "chi cuadrado {chi2}, gl {df}, p {p}", "fa_method_minres": "residuos mínimos (minres)",
     "fa_method_ml": "máxima verosimilitud", "fa_method_pa": "ejes principales",

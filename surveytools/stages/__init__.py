@@ -17,6 +17,7 @@ __all__ = ["Stage", "Option", "Options", "OptionError", "Inputs", "StageResult",
 #: stage modules (relative to this package), in run order; each defines ``STAGE`` whose ``name`` is the module name
 #: (without a trailing ``_``: ``import_`` declares ``import``)
 STAGE_MODULES: tuple[str, ...] = (
+    "init",
     "import_",
     "quality",
     "weight",
@@ -33,6 +34,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "kpis",
     "voc",
     "report",
+    "compare_waves",
 )
 
 

@@ -38,6 +38,14 @@ OPTIONS = (
     Option("unknown_labels", "choice", "error", choices=("error", "missing"), example="missing",
            help="An answer that is not a label or code of its item: stop with a list of them (error), or "
                 "read it as a missing value and count it in the report (missing)."),
+    Option("decimal", "choice", None, choices=(".", ","), example=",",
+           help="Decimal mark of numbers written as text (',' for 1.234,56); default: detected from the file."),
+    Option("thousands", "choice", None, choices=(".", ",", " ", "'", "none"), example=".",
+           help="Digit-group separator of numbers written as text ('.' for 1.234,56; none for no groups); "
+                "default: detected from the file."),
+    Option("wave", "str", None, metavar="LABEL", example="2025",
+           help="Label of the survey wave (e.g. 2025), written as a 'wave' column for 'compare-waves' (several "
+                "exports of a project file: each is labelled by its file name unless this is given)."),
 )
 
 
@@ -53,9 +61,15 @@ def run(inputs: Inputs, options: Options) -> StageResult:
         check_output_path(options.output, files)
     q = load_questionnaire(inputs.questionnaire)
     # import, then the quality flags (flags only: the quality stage decides exclusions)
-    results = [r.with_quality(check_quality(r.survey)) for r in
-               (import_survey(e, q, sheet=options.sheet, unknown_labels=options.unknown_labels,
-                              progress=inputs.progress) for e in exports)]
+    thousands = None if options.thousands is None else ("" if options.thousands == "none" else options.thousands)
+    imported = [import_survey(e, q, sheet=options.sheet, unknown_labels=options.unknown_labels,
+                              progress=inputs.progress, decimal=options.decimal, thousands=thousands)
+                for e in exports]
+    if options.wave is not None:
+        imported = [r.with_wave(options.wave) for r in imported]
+    elif len(imported) > 1:
+        imported = [r.with_wave(e.stem) for r, e in zip(imported, exports, strict=True)]
+    results = [r.with_quality(check_quality(r.survey)) for r in imported]
     survey = results[0].survey if len(results) == 1 else _stack([r.survey for r in results])
     rows_in = sum(int(r.report.rows_in) for r in results)
     if len(results) == 1:
@@ -106,9 +120,15 @@ STAGE = Stage(
     progress, dates...) are kept as metadata and written after the items. The data-quality checks of
     'surveytools quality' run on the result (flags only; nothing is dropped).
 
+    Numbers written the Spanish way (';'-separated CSV from Spanish-locale Excel, '1.234,56', dates as
+    dd/mm/yyyy) are detected from the file and read exactly; --decimal and --thousands say it when the file
+    cannot tell. --wave labels the respondents' survey wave for 'compare-waves'.
+
     \b
     Examples:
       surveytools import export.xlsx -q questionnaire.yaml -o clean.parquet
       surveytools import responses.csv -q q.yaml -o clean.csv --unknown-labels missing
       surveytools import workbook.xlsx -q q.yaml --sheet Data -o clean.xlsx --json
+      surveytools import encuesta.csv -q cuestionario.yaml --decimal , --thousands . -o limpio.parquet
+      surveytools import export_2025.xlsx -q questionnaire.yaml --wave 2025 -o w2025.parquet
     """)

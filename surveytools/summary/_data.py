@@ -16,7 +16,7 @@ __all__ = ["STAGES", "NOT_REPORTED", "normalize_results", "plain", "segment_expl
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "weight", "reliability", "tables", "factor", "segment", "profile",
-                           "typing_tool", "crm", "crm_extend", "kpis", "voc")
+                           "typing_tool", "crm", "crm_extend", "kpis", "voc", "waves")
 
 #: Stages of ``surveytools run`` the reports have no section for: their results are left out (their JSON files
 #: hold them), not an error; any other unknown name is one (a typo). Every stage has a section today.

@@ -19,6 +19,7 @@ from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
 from .study import factor_section, overview_section, quality_section, reliability_section
+from .waves import waves_section
 
 __all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
            "STAT_FMT"]
@@ -27,7 +28,7 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
              "crm": crm_section, "crm_extend": crm_extend_section, "voc": voc_section, "weight": weight_section,
              "tables": tables_section,
-             "kpis": kpis_section}
+             "kpis": kpis_section, "waves": waves_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
@@ -127,7 +128,7 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
             sections.append(stage_section(stage, ctx))
     if "profile" in res:
         sections.append(stage_section("profile", ctx))
-    for stage in ("typing_tool", "crm", "crm_extend", "kpis", "voc"):
+    for stage in ("typing_tool", "crm", "crm_extend", "kpis", "voc", "waves"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "voc" not in res and "profile" in res:
