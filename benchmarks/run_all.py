@@ -293,6 +293,25 @@ def parse_assign(out: str, quick: bool) -> list[Row]:
     return [row]
 
 
+def parse_startup(out: str, quick: bool) -> list[Row]:
+    """``--help`` and usage errors against ``python -c "import click"``; the ratio (click / surveytools) must stay
+    above 0.25, i.e. surveytools' start-up under 4x a bare click start."""
+    base = re.search(rf"bare click import: {_NUM} ms", out)
+    rows = []
+    for m in re.finditer(rf"^(surveytools [^:]+): {_NUM} ms, {_NUM}x click", out, re.MULTILINE):
+        row = Row(f"start-up: {m.group(1)} (fresh process)", _f(m.group(2)) / 1000, 'python -c "import click"',
+                  _f(base.group(1)) / 1000 if base else None)
+        row.target = ">= 0.25x (under 4x click)"
+        if row.ratio is not None:
+            row.met = row.ratio >= 0.25
+        rows.append(row)
+    heavy = re.search(r"heavy modules loaded by --help: (.+)", out)
+    if rows and heavy and heavy.group(1).strip() != "none":
+        rows[0].note = f"--help loads {heavy.group(1).strip()}"
+        rows[0].met = False
+    return rows
+
+
 def parse_voc_text(out: str, quick: bool) -> list[Row]:
     size = re.search(r"data: ([\d,]+) comments", out)
     st = re.search(rf"surveytools themes .*?:\s+{_NUM} s wall.*?peak\s+{_NUM} MB; agreement with the truth {_NUM}", out)
@@ -317,6 +336,19 @@ def parse_crm_join_json(obj: dict, quick: bool) -> list[Row]:
     if not quick and obj["rows"] >= 10_000_000:
         row.met = obj["surveytools_s"] <= 30 and obj["surveytools_peak_mb"] < 4096
     return [row]
+
+
+def parse_extend_json(obj: dict, quick: bool) -> list[Row]:
+    """bench_extend: the target run (surveytools alone) and the head-to-head with pandas + scikit-learn."""
+    rows = [Row(f"crm extend ({obj['rows']:,} customers, {obj['respondents']:,} respondents)", obj["surveytools_s"],
+                target="<= 60 s, < 4 GB", surveytools_mb=obj.get("surveytools_peak_mb"))]
+    if not quick and obj["rows"] >= 10_000_000:
+        rows[0].met = obj["surveytools_s"] <= 60 and obj["surveytools_peak_mb"] < 4096
+    if obj.get("pandas_s") is not None:
+        rows.append(Row(f"crm extend ({obj['pandas_rows']:,} customers)", obj["surveytools_small_s"],
+                        "pandas + sklearn predict_proba", obj["pandas_s"],
+                        surveytools_mb=obj.get("surveytools_small_peak_mb"), alternative_mb=obj.get("pandas_peak_mb")))
+    return rows
 
 
 def parse_kpis_json(obj: dict, quick: bool) -> list[Row]:
@@ -360,13 +392,16 @@ BENCHES: dict[str, Bench] = {
     "bench_assign": Bench(quick=["--rows", "100000"], parse=parse_assign),
     "bench_latent_class": Bench(quick=["--rows", "20000", "--n", "2000", "--starts", "4"], parse=parse_latent_class),
     "bench_profile": Bench(quick=["--n", "20000"], parse=parse_profile),
+    "bench_startup": Bench(quick=["--repeat", "5"], parse=parse_startup),
     "bench_crm_join": Bench(quick=["--rows", "1000000", "--respondents", "10000"], json=True),
     "bench_voc_text": Bench(quick=["--rows", "100000", "--baseline-rows", "20000"], parse=parse_voc_text),
+    "bench_extend": Bench(quick=["--rows", "1000000", "--pandas-rows", "500000"], json=True),
     "bench_kpis": Bench(quick=["--transactions", "5000000", "--customers", "500000", "--pandas-transactions",
                                "1000000"], json=True),
 }
 
 JSON_PARSERS: dict[str, Callable[[dict, bool], list[Row]]] = {"bench_crm_join": parse_crm_join_json,
+                                                              "bench_extend": parse_extend_json,
                                                               "bench_kpis": parse_kpis_json}
 
 

@@ -32,11 +32,17 @@ from .exceptions import (
     SurveyToolsError,
     SurveyToolsWarning,
 )
-from .questionnaire import Item, OptionSet, Questionnaire, Scale, load_questionnaire
-from .survey import SourceInfo, Survey
 
-#: public name -> module that defines it (imported lazily)
+#: public name -> module that defines it (imported lazily: ``import surveytools`` and the command line's
+#: ``--help`` load neither pandas nor numpy nor yaml)
 _LAZY: dict[str, str] = {
+    "Item": "surveytools.questionnaire",
+    "OptionSet": "surveytools.questionnaire",
+    "Questionnaire": "surveytools.questionnaire",
+    "Scale": "surveytools.questionnaire",
+    "load_questionnaire": "surveytools.questionnaire",
+    "SourceInfo": "surveytools.survey",
+    "Survey": "surveytools.survey",
     "load_survey": "surveytools.io",
     "import_survey": "surveytools.io",
     "write_survey": "surveytools.io",
@@ -70,19 +76,12 @@ __all__ = [
     "ImportMappingError",
     "InputFileError",
     "InvalidParameterError",
-    "Item",
     "NotFittedError",
-    "OptionSet",
     "ProjectError",
-    "Questionnaire",
     "QuestionnaireError",
-    "Scale",
     "ScaleError",
-    "SourceInfo",
-    "Survey",
     "SurveyToolsError",
     "SurveyToolsWarning",
-    "load_questionnaire",
     *_LAZY,
 ]
 

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ._threads import single_thread
 from .exceptions import DataError, EstimationWarning
@@ -526,6 +525,8 @@ def cor_smooth(R: np.ndarray | pd.DataFrame, eig_tol: float = 1e-12, *, return_f
 # Bivariate normal
 # --------------------------------------------------------------------------------------------------------
 def _phi(x: np.ndarray) -> np.ndarray:
+    from scipy import special  # imported by the polychoric path only (about 0.5 s of start-up)
+
     return special.ndtr(x)
 
 
@@ -638,6 +639,8 @@ def _bvn_pdf(x: np.ndarray, y: np.ndarray, rho: np.ndarray) -> np.ndarray:
 # Polychoric
 # --------------------------------------------------------------------------------------------------------
 def _qnorm(p: np.ndarray) -> np.ndarray:
+    from scipy import special
+
     return special.ndtri(np.clip(p, 0.0, 1.0))
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -319,6 +318,16 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
         seg.index.name = "respondent_id"
         frame = frame.drop(columns=[c for c in seg.columns if c in frame.columns])
         frame = frame.merge(seg.reset_index(), on="respondent_id", how="left")
+    if "respondent_id" not in frame.columns:
+        # clean data keep the questionnaire's id column name (ResponseId, Respondent ID...): matched customers
+        # still get a respondent_id column, a copy of it
+        from .io.layout import ID_NAMES
+        from .questionnaire import normalize_label
+
+        found = next((c for key in ID_NAMES for c in frame.columns
+                      if normalize_label(str(c)) == key and frame[c].notna().all() and frame[c].is_unique), None)
+        if found is not None:
+            frame["respondent_id"] = frame[found]
     if "segment" in frame.columns:  # whole numbers, blank where unassigned (never 2.0)
         frame["segment"] = pd.to_numeric(frame["segment"], errors="coerce").astype("Int64")
     return frame
@@ -335,7 +344,9 @@ def _connect(threads: int | None, memory_limit: str) -> tuple[Any, str]:
     con.execute("SET preserve_insertion_order = true")
     # bounded memory: past the limit DuckDB spills to a temporary folder instead of growing
     con.execute(f"SET memory_limit = '{memory_limit}'")
-    spill = tempfile.mkdtemp(prefix="surveytools-duckdb-")
+    from .io.atomic import make_temp_dir
+
+    spill = str(make_temp_dir("surveytools-duckdb-"))  # and the spill folders of killed runs are removed
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET enable_progress_bar = false")  # DuckDB would draw its own bar on stdout: the library never prints
     return con, spill
@@ -461,6 +472,11 @@ def _write_joined(con: Any, out: Path, crm_cols: list[str], carry: list[str], ke
         LEFT JOIN sv1 s ON f.__key = s.__key
         ORDER BY c.__crow
     """
+    if out.suffix.lower() == ".csv":  # text cells that would start a spreadsheet formula get a leading '
+        from .io.csv_safe import duckdb_csv_select
+
+        described = con.execute(f"DESCRIBE {query}", params).fetchall()
+        query = duckdb_csv_select([(str(r[0]), str(r[1])) for r in described], query)
     with atomic_write(out, inputs=inputs) as tmp:
         fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER true"
         tmp_sql = str(tmp).replace("'", "''")

@@ -17,6 +17,8 @@ __all__ = [
     "ProjectError",
     "CodeFrameError",
     "InputFileError",
+    "InputLimitError",
+    "OutputError",
     "ImportMappingError",
     "DataError",
     "KpiMapError",
@@ -31,6 +33,7 @@ __all__ = [
     "EstimationWarning",
     "HeywoodWarning",
     "ConvergenceWarning",
+    "WeakSegmentRecoveryWarning",
     "ReplicationWarning",
     "EmptyClassWarning",
 ]
@@ -72,6 +75,15 @@ class CodeFrameError(SurveyToolsError, ValueError):
 
 class InputFileError(SurveyToolsError, OSError):
     """A file cannot be read: missing, empty, encrypted, not the format it claims, wrong sheet."""
+
+
+class InputLimitError(InputFileError):
+    """A file exceeds a safety limit (declared sheet size, uncompressed size, line length, YAML aliases);
+    the message names the limit and how to raise it (``docs/security.md``)."""
+
+
+class OutputError(SurveyToolsError, OSError):
+    """An output cannot be written: read-only or full folder, no permission."""
 
 
 class ImportMappingError(SurveyToolsError, ValueError):
@@ -150,3 +162,8 @@ class ReplicationWarning(EstimationWarning):
 
 class EmptyClassWarning(EstimationWarning):
     """A latent class holds (almost) no respondents: the model has more classes than the data support."""
+
+
+class WeakSegmentRecoveryWarning(EstimationWarning):
+    """A segment is rarely recovered from CRM fields: its cross-validated recall is below the threshold
+    (:data:`surveytools.crm_extend.RECALL_WARNING`), so its model-assigned customers deserve caution."""

@@ -35,7 +35,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .exceptions import SurveyToolsError
@@ -215,7 +214,13 @@ def run_project(project: Project, output: str | Path | None = None, *, progress:
     from .io.atomic import atomic_write
 
     out = Path(output) if output is not None else project.output
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .exceptions import OutputError
+
+        raise OutputError(f"cannot create output folder {out}: {exc.strerror or exc}; choose a folder you can "
+                          "write to (-o), or change its permissions") from None
     inputs = [Path(p) for p in project.inputs()]
     for p in inputs:
         if p.resolve().parent == out.resolve() and p.name in _OUTPUT_NAMES:
@@ -265,6 +270,7 @@ _OUTPUT_NAMES = {"clean.csv", "import.json", "quality.json", "quality_flags.csv"
                  "scale_scores.csv", "factor.json", "factor_scores.csv", "factor_model.json", "segment.json",
                  "segments.csv", "segment_model.json", "typing_tool.json", "typing_tool_model.json",
                  "typing_tool.xlsx", "typing_tool.sql", "profile.json", "crm.json", "customers_segmented.parquet",
+                 "customers_joined.parquet", "crm_extend.json",
                  "kpis.json", "customers_kpis.parquet", "customers_kpis_accounts.parquet",
                  "voc.json", "codeframe_draft.yaml", "report.xlsx", "report.html", "report.pptx", "manifest.json"}
 
@@ -462,7 +468,10 @@ class _Run:
         s = self.p.stage("crm")
         table = self._survey_table()
         key = hmac_key_from_env() if s.get("pseudonymize") else None
-        out = self._path("customers_segmented.parquet")
+        ext = s.get("extend")
+        # with crm.extend the join is an intermediate (respondents only carry segments) and the extended list,
+        # with a segment or an explicit none for every customer, is customers_segmented.parquet
+        out = self._path("customers_joined.parquet" if ext else "customers_segmented.parquet")
         res = join_crm(table, s["file"], out, on=s.get("on"), kind=s.get("key_type"),
                        gmail_dots=bool(s.get("gmail_dots")), default_country=s.get("default_country"),
                        order_by=s.get("order_by"), pseudonymize_key=key)
@@ -471,6 +480,16 @@ class _Run:
         self._json(rec, "crm.json", res)
         rec.outputs.append(str(out))
         rec.rows_in, rec.rows_out = res.crm_rows_in, res.rows_out
+        if ext:
+            from .crm_extend import extend_crm
+
+            seg_out = self._path("customers_segmented.parquet")
+            ext_res = extend_crm(out, seg_out, features=ext["features"], as_of=ext["as_of"],
+                                 min_probability=float(ext["min_probability"]), model=ext["model"])
+            self.results["crm_extend"] = ext_res
+            self._json(rec, "crm_extend.json", ext_res)
+            rec.outputs.append(str(seg_out))
+            rec.rows_out = ext_res.customers
 
     def _survey_table(self) -> pd.DataFrame:
         from .io import clean_frame
@@ -512,7 +531,6 @@ class _Run:
         self._json(rec, "voc.json", res)
         if res.codeframe is not None:  # discovered themes: the draft code frame to edit and reuse
             from .io.atomic import atomic_write
-
             from .text.codeframe import DRAFT_HEADER
 
             path = self._path("codeframe_draft.yaml")

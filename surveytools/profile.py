@@ -345,10 +345,24 @@ def _add_categorical(rows: _Rows, section: str, variable: str, label: str, value
         s = values.astype("object")
         answered = s.notna().to_numpy()
         cats = pd.unique(s[answered])
-        for cat in sorted(cats, key=str):
-            eq = (s == cat).to_numpy(dtype=bool)
+        # text codes of the spec ({F: Femenino, M: Masculino}) in the spec's order with their labels, then any
+        # other value seen
+        spec_t: list[tuple[Any, str, str]] = [(c, str(c), str(lab)) for c, lab in (codes or {}).items()
+                                              if isinstance(c, str)]
+        known_t = {c for _, c, _ in spec_t}
+        from .text.pii import mask_pii
+
+        # values that are not codes of the spec (text columns of CRM data) are shown with personal data masked
+        levels_t = spec_t + [(c, str(c), str(mask_pii(str(c), "en"))) for c in sorted(cats, key=str)
+                             if str(c) not in known_t]
+        seen_masked: dict[str, int] = {}
+        for value, level, lab in levels_t:
+            if level not in known_t and lab != level:  # masked: numbered, so that two e-mails stay two rows
+                seen_masked[lab] = seen_masked.get(lab, 0) + 1
+                lab = level = f"{lab} {seen_masked[lab]}"
+            eq = (s == value).to_numpy(dtype=bool)
             rows.add(section, variable, label, "proportion", np.where(answered, eq.astype(float), np.nan),
-                     level=str(cat), level_label=str(cat))
+                     level=level, level_label=lab)
 
 
 def _add_nps(rows: _Rows, variable: str, label: str, x: np.ndarray, lang: str) -> None:

@@ -31,7 +31,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
                "names": None, "kaiser": None, "enabled": True},
     "typing_tool": {"max_items": 12, "items": None, "enabled": True},
     "crm": {"file": None, "on": None, "key_type": None, "gmail_dots": False, "default_country": None,
-            "order_by": None, "pseudonymize": False, "enabled": True},
+            "order_by": None, "pseudonymize": False, "extend": None, "enabled": True},
     "voc": {"nps": None, "csat": None, "csat_definition": "top2", "drivers": "scales", "drivers_outcome": None,
             "text": None, "as_of": None, "codeframe": None, "discover_themes": None, "text_language": None,
             "enabled": True},
@@ -155,7 +155,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"project file {p} cannot be read: {exc}") from None
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, f"project file {p}")  # refuses alias bombs before anything walks the data
         lines = _line_map(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -234,6 +234,29 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
+    ext = crm.get("extend")
+    if ext is not None:
+        ext_defaults = {"features": "auto", "min_probability": 0.0, "as_of": None, "model": "auto"}
+        if ext is True:
+            ext = {}
+        if not isinstance(ext, Mapping):
+            problem(("crm", "extend"), "must be a mapping such as {features: auto, min_probability: 0.5}")
+            ext = {}
+        for key in ext:
+            if key not in ext_defaults:
+                problem(("crm", "extend", key), f"unknown setting; expected one of {', '.join(ext_defaults)}")
+        ext = {k: ext.get(k, v) for k, v in ext_defaults.items()}
+        mp = ext["min_probability"]
+        if isinstance(mp, bool) or not isinstance(mp, (int, float)) or not 0 <= mp <= 1:
+            problem(("crm", "extend", "min_probability"), "must be a number between 0 and 1")
+        if not (isinstance(ext["features"], str) or (isinstance(ext["features"], list)
+                                                      and all(isinstance(f, str) for f in ext["features"]))):
+            problem(("crm", "extend", "features"), "must be auto or a list of CRM column names")
+        if ext["model"] not in ("auto", "logistic", "boosting"):
+            problem(("crm", "extend", "model"), "must be one of auto, logistic, boosting")
+        if ext["as_of"] is not None:
+            ext["as_of"] = str(ext["as_of"])
+        crm["extend"] = ext
     vs = settings["voc"]
     if vs["codeframe"] is not None:
         fp = file_path(vs["codeframe"], ("voc", "codeframe"))

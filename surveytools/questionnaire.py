@@ -125,9 +125,16 @@ class OptionSet:
     aliases: Mapping[str, int | float] = field(default_factory=dict)
 
     @property
-    def valid_codes(self) -> tuple[int | float, ...]:
-        """The valid codes in ascending order (missing codes excluded)."""
+    def text_codes(self) -> bool:
+        """Whether the codes are text (``{F: Femenino, M: Masculino}``: categorical items only)."""
+        return any(isinstance(c, str) for c in self.codes)
+
+    @property
+    def valid_codes(self) -> tuple[Any, ...]:
+        """The valid codes in ascending order (missing codes excluded); text codes in the spec's order."""
         miss = set(self.missing_codes)
+        if self.text_codes:
+            return tuple(c for c in self.codes if c not in miss)
         return tuple(sorted(c for c in self.codes if c not in miss))
 
     @property
@@ -141,14 +148,18 @@ class OptionSet:
         return float(max(self.valid_codes))
 
     @property
-    def missing_codes(self) -> tuple[int | float, ...]:
-        """The numeric entries of ``missing`` (numbers, or text that is a number)."""
+    def missing_codes(self) -> tuple[Any, ...]:
+        """The numeric entries of ``missing`` (numbers, or text that is a number); for text codes, the entries
+        of ``missing`` that are codes."""
+        if self.text_codes:
+            return tuple(m for m in self.missing if isinstance(m, str) and m in self.codes)
         return tuple(c for c in (_as_code(m) for m in self.missing) if c is not None)
 
     @property
     def missing_labels(self) -> frozenset[str]:
         """The normalized text entries of ``missing`` plus labels of missing codes."""
-        labels = {normalize_label(m) for m in self.missing if isinstance(m, str) and _as_code(m) is None}
+        labels = {normalize_label(m) for m in self.missing
+                  if isinstance(m, str) and _as_code(m) is None and m not in self.codes}
         for c in self.missing_codes:
             if c in self.codes:
                 labels.add(normalize_label(self.codes[c]))
@@ -518,9 +529,90 @@ SpecLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-def load_yaml(text: str) -> Any:
-    """Parse YAML text with :class:`SpecLoader` (safe; "Yes"/"No" stay text)."""
-    return yaml.load(text, Loader=SpecLoader)  # noqa: S506 - SpecLoader derives from SafeLoader
+def _expanded_nodes(node: yaml.Node, budget: int) -> int:
+    """Nodes of the document once every alias is expanded, counted up to ``budget`` (+1 when over).
+
+    Aliases make the composed graph share nodes, so the count is computed per distinct node (memoised,
+    linear in the text) without expanding anything; a recursive alias counts as over the budget.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    open_: set[int] = set()
+    while stack:
+        n, done = stack.pop()
+        key = id(n)
+        if done:
+            open_.discard(key)
+            children = _children(n)
+            total = 1
+            for c in children:
+                total += sizes[id(c)]
+                if total > budget:
+                    break
+            sizes[key] = min(total, budget + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            return budget + 1  # an alias to one of its own ancestors: infinite
+        open_.add(key)
+        stack.append((n, True))
+        for c in _children(n):
+            if id(c) in open_:
+                return budget + 1
+            if id(c) not in sizes:
+                stack.append((c, False))
+    return sizes[id(node)]
+
+
+def _children(n: yaml.Node) -> list[yaml.Node]:
+    if isinstance(n, yaml.MappingNode):
+        return [x for kv in n.value for x in kv]
+    if isinstance(n, yaml.SequenceNode):
+        return list(n.value)
+    return []
+
+
+def compose_yaml(text: str, where: str = "YAML") -> yaml.Node | None:
+    """Compose YAML text into its node graph and refuse alias bombs.
+
+    A few lines of anchors and aliases (``a: &a [x, x, ...]``, ``b: &b [*a, *a, ...]``, ...) expand to
+    billions of nodes. The node count once expanded is bounded by ``SURVEYTOOLS_MAX_YAML_NODES`` (default
+    100,000; see :mod:`surveytools.io.limits`), checked on the composed graph before anything walks it.
+
+    Raises
+    ------
+    yaml.YAMLError
+        A syntax error.
+    InputLimitError
+        The aliases expand beyond the budget, or an alias refers to its own ancestor.
+    """
+    from .exceptions import InputLimitError
+    from .io.limits import current_limits
+
+    node = yaml.compose(text, Loader=SpecLoader)
+    budget = current_limits().max_yaml_nodes
+    if node is not None and budget:
+        n = _expanded_nodes(node, budget)
+        if n > budget:
+            raise InputLimitError(
+                f"{where}: YAML anchors and aliases (&name, *name) expand to more nodes than the limit of "
+                f"{budget:,} (or refer to themselves); write the repeated parts out, or if the file is genuine "
+                "raise the limit with the environment variable SURVEYTOOLS_MAX_YAML_NODES (see docs/security.md)")
+    return node
+
+
+def load_yaml(text: str, where: str = "YAML") -> Any:
+    """Parse YAML text with :class:`SpecLoader` (safe; "Yes"/"No" stay text), refusing alias bombs
+    (:func:`compose_yaml`)."""
+    node = compose_yaml(text, where)
+    if node is None:
+        return None
+    loader = SpecLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
@@ -555,8 +647,8 @@ def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
     except OSError as exc:
         raise InputFileError(f"questionnaire {p} cannot be read: {exc.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=SpecLoader)
-        data = load_yaml(text)
+        node = compose_yaml(text, f"questionnaire {p}")
+        data = SpecLoader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -642,18 +734,27 @@ class _Builder:
         )
 
     # ------------------------------------------------------------------
-    def _codes(self, raw: Any, keypath: tuple[Any, ...]) -> dict[int | float, str] | None:
+    def _codes(self, raw: Any, keypath: tuple[Any, ...], text_ok: bool = False) -> dict[Any, str] | None:
         if isinstance(raw, list):  # a list of labels: codes 1..n
             raw = {i + 1: lab for i, lab in enumerate(raw)}
         if not isinstance(raw, Mapping) or not raw:
             self.problem(keypath, "codes must be a non-empty mapping of code: label (e.g. {1: Disagree, 2: Agree})")
             return None
-        codes: dict[int | float, str] = {}
+        codes: dict[Any, str] = {}
         seen_labels: dict[str, Any] = {}
+        # text codes (SPSS string variables, CRM fields: {F: Femenino, M: Masculino}, {ES: España, MX: México})
+        # are kept as text; then every code of the set is text
+        text = any(_as_code(k) is None and isinstance(k, str) and k.strip() for k in raw)
+        if text and not text_ok:
+            bad = next(k for k in raw if _as_code(k) is None)
+            self.problem(keypath + (bad,), f"code {bad!r} is text; text codes are for categorical items (type: "
+                         "categorical); codes of Likert, NPS and multi-select items are numbers")
+            return None
         for k, v in raw.items():
-            code = _as_code(k)
-            if code is None:
-                self.problem(keypath + (k,), f"code {k!r} is not a number; codes are numbers, labels are text")
+            code = str(k).strip() if text else _as_code(k)
+            if code is None or code == "":
+                self.problem(keypath + (k,), f"code {k!r} is not a number; codes are numbers (or text, for "
+                             "categorical items), labels are text")
                 continue
             if code in codes:
                 self.problem(keypath + (k,), f"duplicate code {code}")
@@ -696,7 +797,7 @@ class _Builder:
             unknown = set(spec) - _OPTION_KEYS
             for key in sorted(unknown, key=str):
                 self.problem(kp + (key,), f"unknown key; expected one of {', '.join(sorted(_OPTION_KEYS))}")
-            codes = self._codes(spec.get("codes"), kp + ("codes",))
+            codes = self._codes(spec.get("codes"), kp + ("codes",), text_ok=True)
             if codes is None:
                 continue
             missing = self._missing(spec.get("missing"), kp + ("missing",))
@@ -713,8 +814,9 @@ class _Builder:
             return {}
         out: dict[str, int | float] = {}
         known = {normalize_label(v): c for c, v in codes.items()}
+        text = any(isinstance(k, str) for k in codes)
         for label, code in raw.items():
-            c = _as_code(code)
+            c = (str(code).strip() if code is not None else None) if text else _as_code(code)
             if c is None or c not in codes:
                 self.problem(kp + (label,), f"alias {label!r} points to {code!r}, which is not one of the codes "
                              f"{', '.join(str(k) for k in codes)}")
@@ -769,7 +871,11 @@ class _Builder:
                     opts = None
                 elif itype not in CODED_TYPES:
                     self.problem(kp + ("options",), f"a {itype} item takes no option set")
-            codes = self._codes(codes_raw, kp + ("codes",)) if codes_raw is not None else None
+            codes = (self._codes(codes_raw, kp + ("codes",), text_ok=itype == "categorical")
+                     if codes_raw is not None else None)
+            if opts is not None and itype != "categorical" and option_sets[opts].text_codes:
+                self.problem(kp + ("options",), f"option set {opts!r} has text codes; text codes are for "
+                             f"categorical items, not {itype} items")
             if itype in ("likert", "categorical", "multi") and opts is None and codes is None \
                     and spec.get("options") is None:
                 self.problem(kp, f"a {itype} item needs 'options' (an option set) or 'codes'")

@@ -19,7 +19,10 @@ Notation: ``p`` items, ``C`` their covariance matrix, ``R`` the correlations, ``
 Missing answers are handled pairwise by default, as psych: every covariance uses the respondents who
 answered both items, and, as in psych ``alpha``, the alpha statistics use ``R = cov2cor(C)`` while the
 factor models behind omega use pairwise correlations (``cor(x, use = "pairwise")``). ``missing="listwise"``
-keeps only respondents who answered every item of the scale. Survey weights, when the questionnaire sets a
+keeps only respondents who answered every item of the scale. As psych, the Feldt interval and Duhachek's
+standard error ``sqrt(Q / n)`` divide by every row given (pairwise mode), counting respondents who answered
+no item of the scale (psych's ``nsub = nrow(x)``); ``n`` itself and every other statistic use the respondents
+who answered. Listwise and rows of weight 0 use the rows analysed. Survey weights, when the questionnaire sets a
 weight column, enter every mean, covariance and correlation (reliability weights, as R ``cov.wt``).
 
 References
@@ -46,7 +49,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .exceptions import DataError, DataQualityWarning, EstimationError, EstimationWarning, ScaleError
 from .survey import Survey
@@ -215,6 +217,8 @@ def feldt_ci(alpha: float, n: int, n_items: int, confidence: float = 0.95) -> tu
         return float("nan"), float("nan")
     a = 1.0 - confidence
     df1, df2 = n - 1, (n - 1) * (n_items - 1)
+    from scipy import stats  # scipy.stats costs about 1 s of start-up: only here
+
     lo = 1 - (1 - alpha) * stats.f.ppf(1 - a / 2, df1, df2)
     hi = 1 - (1 - alpha) * stats.f.ppf(a / 2, df1, df2)
     return float(lo), float(hi)
@@ -1053,6 +1057,8 @@ def analyze_items(
     w = None if weights is None else np.asarray(weights, dtype=float)
     rows_in = x.shape[0]
     used, reason = _usable_rows(x, w, missing)
+    # psych's nsub: every row given, counting rows that answered no item (not rows of weight 0 or listwise drops)
+    n_psych = int(rows_in if w is None else (w > 0).sum()) if missing == "pairwise" else int(used.sum())
     x = x[used]
     w = None if w is None else w[used]
     if x.shape[0] == 0:
@@ -1097,7 +1103,7 @@ def analyze_items(
     return ScaleReliability(
         name=name, items=tuple(items), reversed=tuple(i for i in items if i in rev), n=n, rows_in=rows_in,
         rows_excluded=rows_in - n, missing=missing, weighted=w is not None,
-        alpha=alpha, alpha_ci=feldt_ci(alpha, n, p, confidence), alpha_se=float(np.sqrt(st["q"] / n)),
+        alpha=alpha, alpha_ci=feldt_ci(alpha, n_psych, p, confidence), alpha_se=float(np.sqrt(st["q"] / n_psych)),
         std_alpha=float(st["std_alpha"]), g6=float(st["g6"]), average_r=float(st["average_r"]),
         median_r=float(st["median_r"]), var_r=float(st["var_r"]), signal_noise=float(st["signal_noise"]),
         mean=float(t_mean[0]), sd=float(t_sd[0]), omega_total=float(omega_t), items_table=table,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, InputFileError
+from .exceptions import DataError, InputFileError, InputLimitError
 from .survey import Survey
 
 __all__ = ["Segments", "read_segments", "as_segments", "parse_names", "ID_COLUMN", "SEGMENT_COLUMN", "NAME_COLUMN",
@@ -84,9 +84,11 @@ def _read_names_file(p: Path) -> Any:
         if p.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            import yaml
+            from .questionnaire import load_yaml
 
-            data = yaml.safe_load(text)
+            data = load_yaml(text, f"segment names file {p}")  # refuses YAML alias bombs
+    except InputLimitError:
+        raise
     except Exception as exc:  # yaml.YAMLError is not a ValueError
         raise DataError(f"{p}: cannot read segment names: {exc}") from None
     if isinstance(data, dict) and "names" in data and isinstance(data["names"], (dict, list)):
@@ -289,21 +291,36 @@ class Segments:
 
 def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]] = ()
                 ) -> Path:
-    """Write a segments table (index = ids) atomically to .csv or .parquet, ``respondent_id`` first."""
+    """Write a segments table (index = ids) atomically to .csv, .parquet or a labelled SPSS .sav (segment numbers
+    labelled with the segment names), ``respondent_id`` first."""
     from .io.atomic import atomic_write
+    from .io.csv_safe import write_csv
 
     p = Path(path)
-    if p.suffix.lower() not in (".csv", ".parquet"):
-        raise InputFileError(f"cannot write segments to {p}: use a .csv or .parquet file name")
+    if p.suffix.lower() not in (".csv", ".parquet", ".sav"):
+        raise InputFileError(f"cannot write segments to {p}: use a .csv, .parquet or .sav file name")
     out = frame.copy()
     out.index = out.index.astype(str)
     out.index.name = ID_COLUMN
     out = out.reset_index()
+    if p.suffix.lower() == ".sav":
+        from .io.sav import SavMeta, write_sav
+
+        names = {}
+        if "segment_name" in out:
+            pairs = out[["segment", "segment_name"]].dropna().drop_duplicates("segment")
+            names = {float(k): str(v) for k, v in zip(pairs["segment"], pairs["segment_name"], strict=True)}
+        labels = {"respondent_id": "Respondent id", "segment": "Segment", "probability": "Probability of the segment",
+                  "segment_name": "Segment name"}
+        write_sav(out, p, SavMeta(column_labels={c: v for c, v in labels.items() if c in out},
+                                  value_labels={"segment": names} if names else {},
+                                  measure={"segment": "nominal"}), inputs=inputs)
+        return p
     with atomic_write(p, inputs) as tmp:
         if p.suffix.lower() == ".parquet":
             out.to_parquet(tmp, index=False)
         else:
-            out.to_csv(tmp, index=False)
+            write_csv(out, tmp)  # segment names from a project file never become formulas
     return p
 
 

@@ -298,7 +298,7 @@ def load_targets(path: str | os.PathLike[str], questionnaire: Any) -> Targets:
     import yaml
 
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, f"targets file {p}")  # refuses YAML alias bombs
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""

@@ -238,3 +238,147 @@ def write_xlsx(rows: list[list[Any]], path: Path, *, sheet: str = "Sheet0", befo
         wb.create_sheet(name)
     wb.save(path)
     return path
+
+
+# ---------------------------------------------------------------------- issue 18: more real export variants
+# Layouts learned from the platforms' public documentation and sample exports (written from scratch here).
+
+def _stamp(i: int, a: dict[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = pd.Timestamp("2024-05-01 09:00:00") + pd.Timedelta(minutes=7 * i)
+    return start, start + pd.Timedelta(seconds=float(a["duration"][i]))
+
+
+def qualtrics_split_rows(a: dict[str, Any], *, numeric: bool = False) -> list[list[Any]]:
+    """Qualtrics with the multi-select split into one column per choice (``Q5_1``..``Q5_5``, text
+    "Question - Selected Choice - Option"), an "Other" choice with its ``Q5_5_TEXT`` column, and a single
+    choice with a text-entry option ("What is your gender? - Selected Choice" plus ``Q2_3_TEXT``)."""
+    n = len(a["att1"])
+    meta = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "RecordedDate",
+            "ResponseId"]
+    q = ["Q1_1", "Q1_2", "Q1_3", "Q2", "Q2_3_TEXT", "Q3", "Q4", "Q5_1", "Q5_2", "Q5_3", "Q5_4", "Q5_5",
+         "Q5_5_TEXT", "Q6"]
+    sel = "Selected Choice"
+    qtext = [f"{MATRIX} - {TEXTS['att1']}", f"{MATRIX} - {TEXTS['att2']}", f"{MATRIX} - {TEXTS['att3']}",
+             f"{TEXTS['gender']} - {sel}", f"{TEXTS['gender']} - Another gender - Text", TEXTS["age"], TEXTS["nps"]]
+    qtext += [f"{TEXTS['channels']} - {sel} - {CHANNELS[c]}" for c in CHANNELS]
+    qtext += [f"{TEXTS['channels']} - {sel} - Other", f"{TEXTS['channels']} - Other - Text", TEXTS["comment"]]
+    ids = [f'{{"ImportId":"{m}"}}' for m in meta] + [f'{{"ImportId":"QID{c[1:]}"}}' for c in q]
+    rows: list[list[Any]] = [meta + q, meta + qtext, ids]
+    for i in range(n):
+        start, end = _stamp(i, a)
+        ch = a["channels"][i]
+        if numeric:
+            coded = [_num(a["att1"][i]), _num(a["att2"][i]), _num(a["att3"][i]), _num(a["gender"][i])]
+            choices = ["" if np.isnan(ch[k]) or ch[k] == 0 else k + 1 for k in range(4)]
+        else:
+            coded = [_label(AGREE, a["att1"][i]), _label(AGREE, a["att2"][i]), _label(AGREE, a["att3"][i]),
+                     _label(GENDER, a["gender"][i])]
+            choices = ["" if np.isnan(ch[k]) or ch[k] == 0 else CHANNELS[k + 1] for k in range(4)]
+        other_text = "non-binary" if a["gender"][i] == 3 else ""
+        rows.append([str(start), str(end), 0, 100, a["duration"][i], "True", str(end), f"R_{i:04d}abcdEFGH{i:03d}"]
+                    + coded + [other_text, _num(a["age"][i]), _num(a["nps"][i]) if numeric else _nps_label(a["nps"][i])]
+                    + choices + ["", "", a["comment"][i] or ""])
+    return rows
+
+
+LIME_CODES = {"att1": "G01Q01[SQ001]", "att2": "G01Q01[SQ002]", "att3": "G01Q01[SQ003]", "gender": "G01Q02",
+              "age": "G01Q03", "nps": "G01Q04", "channels": "G01Q05", "comment": "G01Q06"}
+
+
+def limesurvey_rows(a: dict[str, Any], *, headings: str = "code", answers: str = "code") -> list[list[Any]]:
+    """A LimeSurvey results export: question-code headings (``G01Q01[SQ001]``) or full question text
+    (``Question [Subquestion]``); answer codes (``A1``..., multi-select ``Y``) or full answers (labels,
+    ``Yes``); the "other" column of the multi-select; ids 1..n in ``id``."""
+    n = len(a["att1"])
+    if headings == "code":
+        meta = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp"]
+        qs = [LIME_CODES[k] for k in ("att1", "att2", "att3", "gender", "age", "nps")]
+        qs += [f"G01Q05[SQ{c:03d}]" for c in CHANNELS] + ["G01Q05[other]", "G01Q06"]
+    else:
+        meta = ["Response ID", "Date submitted", "Last page", "Start language", "Seed", "Date started",
+                "Date last action"]
+        qs = [f"{MATRIX} [{TEXTS[k]}]" for k in ("att1", "att2", "att3")]
+        qs += [TEXTS["gender"], TEXTS["age"], TEXTS["nps"]]
+        qs += [f"{TEXTS['channels']} [{CHANNELS[c]}]" for c in CHANNELS] + [f"{TEXTS['channels']} [Other]",
+                                                                            TEXTS["comment"]]
+    rows: list[list[Any]] = [meta + qs]
+    for i in range(n):
+        start, end = _stamp(i, a)
+        ch = a["channels"][i]
+        if answers == "code":
+            coded = ["" if np.isnan(a[k][i]) else f"A{int(a[k][i])}" for k in ("att1", "att2", "att3", "gender")]
+            nps = "" if np.isnan(a["nps"][i]) else f"A{int(a['nps'][i])}"
+            yes = "Y"
+        else:
+            coded = [_label(AGREE, a[k][i]) for k in ("att1", "att2", "att3")] + [_label(GENDER, a["gender"][i])]
+            nps = _num(a["nps"][i])
+            yes = "Yes"
+        choices = ["" if np.isnan(ch[k]) or ch[k] == 0 else yes for k in range(4)]
+        rows.append([i + 1, str(end), 2, "en", 1000 + i, str(start), str(end)] + coded + [_num(a["age"][i]), nps]
+                    + choices + ["", a["comment"][i] or ""])
+    return rows
+
+
+def questionpro_rows(a: dict[str, Any], *, spanish: bool = False) -> list[list[Any]]:
+    """A QuestionPro raw-data export: metadata (Response ID, Response Status, Time Taken...), the question
+    text over every column of a matrix or multi-select block and the row/option labels in row 2; selected
+    options hold 1, others 0."""
+    n = len(a["att1"])
+    meta = (["ID de respuesta", "Dirección IP", "Marca de tiempo (mm/dd/yyyy)", "Duplicado",
+             "Tiempo empleado en completar (segundos)", "Estado de la respuesta"] if spanish else
+            ["Response ID", "IP Address", "Timestamp (mm/dd/yyyy)", "Duplicate", "Time Taken to Complete (Seconds)",
+             "Response Status"])
+    row1 = meta + [MATRIX] * 3 + [TEXTS["gender"], TEXTS["age"], TEXTS["nps"]] + [TEXTS["channels"]] * 4 \
+        + [TEXTS["comment"]]
+    row2 = [""] * len(meta) + [TEXTS["att1"], TEXTS["att2"], TEXTS["att3"], "", "", ""] \
+        + [CHANNELS[c] for c in CHANNELS] + [""]
+    rows: list[list[Any]] = [row1, row2]
+    for i in range(n):
+        start, _ = _stamp(i, a)
+        ch = a["channels"][i]
+        rows.append([70_000_000 + i, "10.0.0.1", start.strftime("%m/%d/%Y %H:%M:%S"), "", a["duration"][i],
+                     "Completado" if spanish else "Completed"]
+                    + [_label(AGREE, a[k][i]) for k in ("att1", "att2", "att3")]
+                    + [_label(GENDER, a["gender"][i]), _num(a["age"][i]), _num(a["nps"][i])]
+                    + ["" if np.isnan(ch[k]) else int(ch[k]) for k in range(4)] + [a["comment"][i] or ""])
+    return rows
+
+
+def typeform_rows(a: dict[str, Any]) -> list[list[Any]]:
+    """A Typeform results export: ``#`` (response token), one column per question titled with its text, a
+    multi-select as one column per choice titled with the choice (holding the choice when chosen, plus an
+    ``Other`` column), then Start/Submit Date (UTC) and Network ID."""
+    n = len(a["att1"])
+    header = ["#"] + [TEXTS[k] for k in ("att1", "att2", "att3", "gender", "age", "nps")] \
+        + [CHANNELS[c] for c in CHANNELS] + ["Other", TEXTS["comment"], "Start Date (UTC)", "Submit Date (UTC)",
+                                             "Network ID"]
+    rows: list[list[Any]] = [header]
+    for i in range(n):
+        start, end = _stamp(i, a)
+        ch = a["channels"][i]
+        rows.append([f"tok{i:05d}x"] + [_label(AGREE, a[k][i]) for k in ("att1", "att2", "att3")]
+                    + [_label(GENDER, a["gender"][i]), _num(a["age"][i]), _num(a["nps"][i])]
+                    + ["" if np.isnan(ch[k]) or ch[k] == 0 else CHANNELS[k + 1] for k in range(4)]
+                    + ["", a["comment"][i] or "", start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S"),
+                       f"net{i % 7}"])
+    return rows
+
+
+def msforms_rows(a: dict[str, Any], *, spanish: bool = False) -> list[list[Any]]:
+    """A Microsoft Forms results workbook: ID, Start time, Completion time, Email, Name, then one column per
+    question (a Likert question: one column per statement), multi-select choices joined by ";" with a
+    trailing ";"."""
+    n = len(a["att1"])
+    meta = (["Id", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre"] if spanish else
+            ["ID", "Start time", "Completion time", "Email", "Name"])
+    header = meta + [TEXTS[k] for k in ("att1", "att2", "att3", "gender", "age", "nps", "channels", "comment")]
+    rows: list[list[Any]] = [header]
+    for i in range(n):
+        start, end = _stamp(i, a)
+        ch = a["channels"][i]
+        chosen = "" if np.isnan(ch[0]) else "".join(CHANNELS[c] + ";" for c in _chosen(ch))
+        rows.append([i + 1, start.to_pydatetime(), end.to_pydatetime(), "anonymous", ""]
+                    + [_label(AGREE, a[k][i]) for k in ("att1", "att2", "att3")]
+                    + [_label(GENDER, a["gender"][i]), _num(a["age"][i]), _num(a["nps"][i]), chosen,
+                       a["comment"][i] or ""])
+    return rows

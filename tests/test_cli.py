@@ -64,3 +64,31 @@ def test_missing_file_is_one_error_line(invoke, tmp_path, bfi_yaml):
     assert "Traceback" not in res.stderr
     res = invoke("reliability", tmp_path / "nope.csv", "-q", tmp_path / "nope.yaml")
     assert res.exit_code == 1 and "nope.yaml" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_startup_imports_no_heavy_library():
+    """issue 18: ``surveytools --help``, every ``COMMAND --help`` and usage errors import neither pandas nor
+    pyarrow, SciPy, scikit-learn, matplotlib or numpy (they cost most of a start-up); a subprocess, since this
+    test session has them loaded already."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from surveytools.cli import COMMANDS
+
+    code = (
+        "import sys\n"
+        "import surveytools, surveytools.cli\n"
+        "from surveytools.cli import cli\n"
+        f"for args in [['--help'], ['import'], ['crm', 'join', '--help']] + [[c, '--help'] for c in {sorted(COMMANDS)!r}]:\n"
+        "    try:\n"
+        "        cli.main(args, standalone_mode=False)\n"
+        "    except BaseException:\n"
+        "        pass\n"
+        "heavy = ('pandas', 'pyarrow', 'scipy', 'sklearn', 'matplotlib', 'numpy', 'duckdb', 'openpyxl')\n"
+        "print('LOADED:' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}).stdout
+    assert out.rsplit("LOADED:", 1)[1].strip() == ""

@@ -156,3 +156,16 @@ def test_segments_attach_by_the_surveys_own_id_column(files):
     pd.DataFrame({"respondent_id": ["r3", "zz"], "segment": [2, 1]}).to_csv(tmp / "bad.csv", index=False)
     with pytest.raises(DataError, match="no column holds every respondent id"):
         join_crm(tmp / "clean.csv", c, tmp / "out2.csv", on="email", segments=tmp / "bad.csv")
+
+
+@pytest.mark.parametrize("id_name", ["ResponseId", "Respondent ID", "respondent_id"])
+def test_join_without_segments_shows_which_customers_matched(files, id_name):
+    # issue 18: clean data whose id column is ResponseId, no --segments: matched customers get respondent_id
+    s, c, tmp = files
+    survey = pd.read_csv(s, dtype=str).drop(columns="segment").rename(columns={"respondent_id": id_name})
+    survey.to_csv(tmp / "clean.csv", index=False)
+    r = join_crm(tmp / "clean.csv", c, tmp / "out.csv", on="email", order_by="submitted")
+    out = pd.read_csv(tmp / "out.csv", dtype=str).set_index("customer_id")
+    assert r.matched == 2
+    assert out["respondent_id"].notna().sum() == r.matched
+    assert out.loc["c2", "respondent_id"] == "r3" and out.loc["c4", "respondent_id"] == "r6"

@@ -32,6 +32,7 @@ from surveytools.exceptions import (
     NotFittedError,
     SurveyToolsError,
 )
+from surveytools.crm_extend import CrmSegmentModel
 from surveytools.factor import FactorModel
 from surveytools.segment import Segmenter
 from surveytools.typing_tool import TypingTool
@@ -59,6 +60,14 @@ def _typing() -> tuple[Any, Any]:
     return make_survey(300, seed=3)
 
 
+def _crm() -> tuple[Any, Any]:
+    from _crm_sim import simulate  # tests/ helper
+
+    frame, _ = simulate(n=1500, n_respondents=600, seed=5)
+    resp = frame[frame["segment"].notna()]
+    return resp.drop(columns=["segment", "segment_name"]), resp["segment"]
+
+
 CASES = {
     "FactorModel": Case(FactorModel, {"n_factors": 3, "rotation": "varimax", "n_iter": 0},
                         _segmented, lambda m, x, y: m.fit(x), lambda m, x: m.transform(x)),
@@ -66,6 +75,8 @@ CASES = {
                       _segmented, lambda m, x, y: m.fit(x), lambda m, x: m.predict(x)),
     "TypingTool": Case(TypingTool, {"max_items": 4, "n_folds": 3},
                        _typing, lambda m, x, y: m.fit(x, y), lambda m, x: m.predict(x)),
+    "CrmSegmentModel": Case(CrmSegmentModel, {"model": "logistic", "n_folds": 3, "min_probability": 0.3},
+                            _crm, lambda m, x, y: m.fit(x, y), lambda m, x: m.predict(x)),
 }
 
 _DATA: dict[str, tuple[Any, Any]] = {}
@@ -209,11 +220,16 @@ BAD_PARAMS = [
     ("Segmenter", "standardize", "yes"), ("Segmenter", "missing", "drop"), ("Segmenter", "min_answered", 1.5),
     ("Segmenter", "covariance", "weird"), ("Segmenter", "n_runs", 1), ("Segmenter", "linkage", "single"),
     ("Segmenter", "silhouette_sample", 2.5), ("Segmenter", "weights", 1), ("Segmenter", "factor_options", "x"),
-    ("Segmenter", "n_jobs", 0),
+    ("Segmenter", "n_jobs", 0), ("Segmenter", "covariates", 3), ("Segmenter", "distal", 2.5),
+    ("Segmenter", "covariate_method", "two-step"), ("Segmenter", "prior", -1),
     ("TypingTool", "items", 5), ("TypingTool", "max_items", 0), ("TypingTool", "min_gain", 1.0),
     ("TypingTool", "n_items", 0), ("TypingTool", "n_folds", 1), ("TypingTool", "seed", "abc"),
     ("TypingTool", "priors", "flat"), ("TypingTool", "priors", [0.5, -0.5]), ("TypingTool", "backward", "no"),
     ("TypingTool", "max_missing", -0.1), ("TypingTool", "nested", None), ("TypingTool", "progress", 3),
+    ("CrmSegmentModel", "features", 5), ("CrmSegmentModel", "as_of", "yesterday"),
+    ("CrmSegmentModel", "model", "forest"), ("CrmSegmentModel", "min_probability", 1.5),
+    ("CrmSegmentModel", "n_folds", 1), ("CrmSegmentModel", "seed", -1), ("CrmSegmentModel", "min_segment_size", 1),
+    ("CrmSegmentModel", "exclude", 3),
 ]
 
 

@@ -161,3 +161,70 @@ def test_align_used_for_comparison(bfi_R, bfi_reference):
     e = fit_minres(bfi_R, 5)
     aligned, order, signs = align(e.loadings, np.array(bfi_reference["factor"]["fits"]["minres_none"]["loadings"]))
     assert list(order) == [0, 1, 2, 3, 4] and (signs == 1).all()
+
+
+# ---------------------------------------------------------------------------------------------- principal components
+# issue 18. R: tests/data/factor/make_principal_reference.R, principal(x, 5, rotate = r) on the 25 bfi items
+# (psych 2.2.9; pairwise Pearson correlations): $loadings, $Phi, $communality, $values, $weights
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PC_REF = json.loads((Path(__file__).parent / "data" / "factor" / "principal_reference.json").read_text())
+PC_ROTATIONS = ["none", "varimax", "quartimax", "equamax", "geominT", "promax", "oblimin", "quartimin", "geominQ"]
+
+
+@pytest.fixture(scope="module")
+def bfi_items(bfi_csv):
+    return pd.read_csv(bfi_csv)[PC_REF["items"]]
+
+
+@pytest.mark.parametrize("rotation", PC_ROTATIONS)
+def test_principal_components_every_rotation_match_psych(bfi_items, rotation):
+    from surveytools.factor.model import FactorModel
+
+    want = PC_REF[f"principal_{rotation}"]  # principal(x, 5, rotate = rotation)
+    m = FactorModel(5, method="pc", rotation=rotation, n_iter=0).fit(bfi_items)
+    np.testing.assert_allclose(m.loadings_.to_numpy(), np.array(want["loadings"]), atol=1e-12)
+    if want.get("phi"):  # R's NULL Phi (orthogonal) arrives as {}
+        np.testing.assert_allclose(m.phi_.to_numpy(), np.array(want["phi"]), atol=1e-12)
+    else:
+        np.testing.assert_array_equal(m.phi_.to_numpy(), np.eye(5))
+    np.testing.assert_allclose(m.weights_.to_numpy(), np.array(want["weights"]), atol=1e-12)
+    np.testing.assert_allclose(m.extraction_.values, np.array(want["values"]), atol=1e-12)
+    np.testing.assert_allclose(m.extraction_.communalities, np.array(want["h2"]), atol=1e-12)
+
+
+def test_principal_one_component_and_three_oblique(bfi_items):
+    from surveytools.factor.model import FactorModel
+
+    want = PC_REF["principal_1"]  # principal(x, 1)
+    m = FactorModel(1, method="pc", n_iter=0).fit(bfi_items)
+    np.testing.assert_allclose(m.loadings_.to_numpy().ravel(), np.ravel(want["loadings"]), atol=1e-12)
+    want = PC_REF["principal_3_oblimin"]  # principal(x, 3, rotate = "oblimin")
+    m = FactorModel(3, method="principal", rotation="oblimin", n_iter=0).fit(bfi_items)
+    np.testing.assert_allclose(m.loadings_.to_numpy(), np.array(want["loadings"]), atol=1e-12)
+    np.testing.assert_allclose(m.phi_.to_numpy(), np.array(want["phi"]), atol=1e-12)
+
+
+def test_fit_pc_is_the_eigen_decomposition(bfi_R):
+    ext = extract(bfi_R, 4, "pca")
+    w, V = np.linalg.eigh(bfi_R)
+    assert ext.method == "pc" and ext.converged and ext.heywood == ()
+    np.testing.assert_allclose((ext.loadings ** 2).sum(axis=0), w[::-1][:4], rtol=1e-12)
+    np.testing.assert_allclose(ext.values, w[::-1], rtol=1e-12)
+    assert (ext.loadings.sum(axis=0) >= 0).all()
+    with pytest.raises(EstimationError, match="too many"):
+        extract(bfi_R, 25, "pc")
+
+
+def test_cli_principal_components(tmp_path, invoke, bfi_csv):
+    spec = tmp_path / "q.yaml"
+    items = PC_REF["items"]
+    spec.write_text("option_sets: {s: {codes: [a, b, c, d, e, f]}}\nitems:\n"
+                    + "".join(f"  {i}: {{options: s}}\n" for i in items), encoding="utf-8")
+    res = invoke("factor", bfi_csv, "-q", spec, "--n-factors", "5", "--method", "pc", "--rotation", "oblimax",
+                 "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert d["method"] == "pc" and d["rotation"] == "oblimax"
+    assert "collapsed factors" in res.stderr  # oblimax degenerates on 5 bfi components: said, not hidden

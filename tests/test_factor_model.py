@@ -257,6 +257,29 @@ def test_singular_matrix():
         FactorModel(2, method="ml", n_iter=0).fit(x)
 
 
+def test_singular_matrix_scores_as_psych():
+    """issue 18: an exactly singular correlation matrix (s6 = s1 + s2). psych's factor.scores cannot solve R w = S
+    and uses the loadings as weights; surveytools does the same (and warns) instead of pseudo-inverse weights.
+    R: tests/data/factor/make_singular_reference.R, fa(x, 1, scores = "regression") and
+    fa(x, 2, rotate = "varimax", scores = "regression") with psych 2.2.9."""
+    ref = json.loads((DATA / "factor" / "singular_reference.json").read_text())
+    x = pd.read_csv(DATA / "factor" / "singular.csv")
+    for m, key in ((1, "one"), (2, "two_varimax")):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = FactorModel(m, rotation="varimax", scores="regression", n_iter=0).fit(x)
+        assert any("loadings are used as score weights" in str(w.message) for w in caught)
+        W = model.weights_.to_numpy()
+        np.testing.assert_array_equal(W, model.loadings_.to_numpy())  # exactly the loadings, as psych
+        L_ref = np.array(ref[key]["loadings"])
+        W_ref = np.array(ref[key]["weights"])
+        np.testing.assert_array_equal(W_ref, L_ref)  # psych: weights = loadings
+        # the loadings themselves agree with psych to 5e-4 (s6 is a Heywood case at the 0.005 bound)
+        np.testing.assert_allclose(align(W, W_ref)[0], W_ref, atol=5e-4)
+    scores = model.transform(x).to_numpy()
+    assert np.abs(scores).max() < 10  # pseudo-inverse weights put scores ~20 SD off
+
+
 def test_heywood_flagged():
     x = _toy()
     rng = np.random.default_rng(5)

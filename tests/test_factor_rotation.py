@@ -124,3 +124,46 @@ def test_rotation_invariant_to_orthogonal_start(seed, method):
     assert np.allclose(r2.loadings @ r2.phi @ r2.loadings.T, A @ A.T, atol=1e-8)
     assert (r2.loadings.sum(0) >= -1e-12).all()
     assert r1.loadings.shape == r2.loadings.shape
+
+
+def test_oblimax_matches_gparotation():
+    """issue 18. R: tests/data/factor/make_principal_reference.R, GPArotation::oblimax(Lf) on the unrotated 2-factor
+    minres solution of the N and E items, and oblimax after principal(x, 3, rotate = "none")."""
+    import json
+    from pathlib import Path
+
+    ref = json.loads((Path(__file__).parent / "data" / "factor" / "principal_reference.json").read_text())
+    o = ref["oblimax_ne"]
+    r = rotate(np.array(o["unrotated"]), "oblimax")
+    assert r.converged and r.oblique and r.method == "oblimax"
+    got, order, signs = align(r.loadings, np.array(o["loadings"]))
+    np.testing.assert_allclose(got, np.array(o["loadings"]), atol=1e-9)
+    np.testing.assert_allclose((r.phi * signs[:, None] * signs[None, :])[np.ix_(order, order)], np.array(o["phi"]),
+                               atol=1e-9)
+    assert r.criterion == pytest.approx(o["criterion"], abs=1e-9)
+    # criterion and gradient: f = -(log sum L^4 - 2 log sum L^2)
+    from surveytools.factor.rotation import _oblimax
+
+    L = np.array(o["loadings"])
+    f, G = _oblimax(L)
+    assert f == pytest.approx(-(np.log((L ** 4).sum()) - 2 * np.log((L ** 2).sum())))
+    eps = 1e-6
+    E = np.zeros_like(L)
+    E[3, 1] = eps
+    assert G[3, 1] == pytest.approx((_oblimax(L + E)[0] - _oblimax(L - E)[0]) / (2 * eps), rel=1e-6)
+
+
+def test_oblimax_after_principal_components(bfi_csv):
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from surveytools.factor.model import FactorModel
+
+    ref = json.loads((Path(__file__).parent / "data" / "factor" / "principal_reference.json").read_text())
+    want = ref["principal_3_oblimax"]  # oblimax(principal(x, 3, rotate = "none")$loadings), principal's order
+    m = FactorModel(3, method="pc", rotation="oblimax", n_iter=0).fit(pd.read_csv(bfi_csv)[ref["items"]])
+    np.testing.assert_allclose(m.loadings_.to_numpy(), np.array(want["loadings"]), atol=1e-9)
+    np.testing.assert_allclose(m.phi_.to_numpy(), np.array(want["phi"]), atol=1e-9)
+    assert m.rotation_.criterion == pytest.approx(want["criterion"], abs=1e-9)

@@ -112,3 +112,13 @@ def test_import_command_writes_sav(invoke, tmp_path, survey):
     assert res.exit_code == 0, res.stderr
     _, meta = pyreadstat.read_sav(str(tmp_path / "clean.sav"))
     assert meta.column_names_to_labels["a2"] == "Prefiero marcas conocidas"
+
+
+def test_segments_sav_labels_segments_with_their_names(invoke, tmp_path, bfi_csv, bfi_yaml):
+    out = tmp_path / "seg.sav"
+    res = invoke("segment", bfi_csv, "-q", bfi_yaml, "--basis", "scales", "--k", "3", "--bootstrap", "0",
+                 "--names", "1=Uno,2=Dos,3=Tres", "-o", out)
+    assert res.exit_code == 0, res.stderr
+    df, meta = pyreadstat.read_sav(str(out))
+    assert meta.variable_value_labels["segment"] == {1.0: "Uno", 2.0: "Dos", 3.0: "Tres"}
+    assert meta.column_names_to_labels["segment"] == "Segment" and len(df) > 2700

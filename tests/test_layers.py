@@ -39,6 +39,7 @@ LAYER_OF = {
     "surveytools._json": "core",
     "surveytools._threads": "core",
     "surveytools.io.atomic": "core",            # atomic writes, used by every layer (questionnaire.save too)
+    "surveytools.io.limits": "core",            # limits on hostile input files (YAML of questionnaires too)
     "surveytools.io": "io",
     "surveytools.datasets": "io",               # the bundled example study (generated files)
     "surveytools.report.xlsx_safe": "io",       # formula-safe cell writing for every xlsx output (no imports)
@@ -59,7 +60,11 @@ LAYER_OF = {
     "surveytools.typing_tool": "analysis",
     "surveytools.profile": "analysis",
     "surveytools.crm": "analysis",
+    "surveytools.crm_extend": "analysis",       # segments for every customer from CRM fields
+    "surveytools.crm_features": "analysis",
+    "surveytools.crm_sql": "analysis",
     "surveytools.voc": "analysis",
+    "surveytools.kpis": "analysis",             # KPIs per segment from customers and transactions (DuckDB)
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",

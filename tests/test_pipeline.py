@@ -130,8 +130,20 @@ def test_segment_names_from_the_project(study, tmp_path):
         1: "Uno", 2: "Dos", 3: "Tres", 4: "Cuatro", 5: "Cinco"}
     prof = json.loads((tmp_path / "out" / "profile.json").read_text())
     assert "Uno" in json.dumps(prof["segments"])
-    joined = pd.read_parquet(tmp_path / "out" / "customers_segmented.parquet")
+    joined = pd.read_parquet(tmp_path / "out" / "customers_joined.parquet")
     assert set(joined["segment_name"].dropna()) <= {"Uno", "Dos", "Tres", "Cuatro", "Cinco"}
+    # crm.extend: every customer once, with a segment from the survey or the model, or an explicit none
+    seg_all = pd.read_parquet(tmp_path / "out" / "customers_segmented.parquet")
+    ext = json.loads((tmp_path / "out" / "crm_extend.json").read_text())
+    assert len(seg_all) == len(joined) == ext["customers"]
+    assert ext["from_survey"] + ext["from_model"] + ext["unassigned"] == ext["customers"]
+    assert set(seg_all["segment_source"]) <= {"survey", "model", "none"}
+    assert seg_all.loc[seg_all["segment_source"] == "none", "segment"].isna().all()
+    assert seg_all.loc[seg_all["segment_source"] != "none", "segment"].notna().all()
+    assert (seg_all.loc[seg_all["segment_source"] == "model", "probability"] >= 0.4).all()
+    assert set(seg_all["segment_name"].dropna()) <= {"Uno", "Dos", "Tres", "Cuatro", "Cinco"}
+    assert "email" not in {f["name"] for f in ext["features"]}
+    assert ext["reliability"]["segments"] and ext["min_probability"] == 0.4
 
 
 def test_voc_themes_from_the_project_file(study, tmp_path):

@@ -197,3 +197,78 @@ def test_attention_checks_are_not_analysis_items(tmp_path):
     assert "check" in q.likert_items and "check" not in q.analysis_items
     assert q.resolve(None) == ["P1", "P2", "P3"]
     assert q.resolve("check,P1") == ["check", "P1"]  # named explicitly, it is analysed
+
+
+# ---------------------------------------------------------------------- issue 18: YAML alias bombs
+
+def _bomb(levels: int = 9, width: int = 9) -> str:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_under_an_unknown_key_is_refused_fast(tmp_path, invoke):
+    from surveytools.exceptions import InputLimitError
+
+    spec = tmp_path / "q.yaml"
+    spec.write_text("items:\n  q1: {type: numeric}\nextra:\n" + "".join("  " + ln + "\n"
+                                                                           for ln in _bomb().splitlines()),
+                    encoding="utf-8")
+    with pytest.raises(InputLimitError, match=r"questionnaire .*q.yaml: YAML anchors and aliases .* expand to more "
+                                              r"nodes than the limit of 100,000.*SURVEYTOOLS_MAX_YAML_NODES"):
+        load_questionnaire(spec)
+    # nothing is expanded: 9^40 nodes (more than any machine could hold) are refused just the same
+    spec.write_text("items:\n  q1: {type: numeric}\nextra:\n" + "".join("  " + ln + "\n"
+                                                                           for ln in _bomb(levels=40).splitlines()),
+                    encoding="utf-8")
+    with pytest.raises(InputLimitError):
+        load_questionnaire(spec)
+    (tmp_path / "e.csv").write_text("q1\n1\n", encoding="utf-8")
+    res = invoke("import", tmp_path / "e.csv", "-q", spec, "-o", tmp_path / "c.csv", "--quiet")
+    assert res.exit_code == 1 and res.stderr.startswith("Error: ") and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_alias_bomb_in_a_project_file(tmp_path):
+    from surveytools.exceptions import InputLimitError
+    from surveytools.project import load_project
+
+    p = tmp_path / "project.yaml"
+    p.write_text("questionnaire: q.yaml\ndata: {export: e.csv}\n" + _bomb(), encoding="utf-8")
+    with pytest.raises(InputLimitError, match="project file .*project.yaml: YAML anchors"):
+        load_project(p)
+
+
+def test_recursive_alias_is_refused(tmp_path):
+    from surveytools.exceptions import InputLimitError
+    from surveytools.questionnaire import load_yaml
+
+    with pytest.raises(InputLimitError, match="expand to more nodes"):
+        load_yaml("a: &a [1, *a]\n")
+
+
+def test_ordinary_aliases_still_work(tmp_path, monkeypatch):
+    from surveytools.exceptions import InputLimitError
+    from surveytools.questionnaire import load_yaml
+
+    spec = tmp_path / "q.yaml"
+    spec.write_text("option_sets:\n  s: {codes: &c {1: 'No', 2: 'Yes'}}\n  t: {codes: *c}\n"
+                    "items:\n  q1: {options: s}\n  q2: {options: t}\n", encoding="utf-8")
+    q = load_questionnaire(spec)
+    assert dict(q.option_sets["t"].codes) == {1: "No", 2: "Yes"}
+    monkeypatch.setenv("SURVEYTOOLS_MAX_YAML_NODES", "1000000000")  # raised: the bomb of 9^9 is still over
+    with pytest.raises(InputLimitError, match="1,000,000,000"):
+        load_yaml(_bomb(levels=10))
+    monkeypatch.setenv("SURVEYTOOLS_MAX_YAML_NODES", "20")
+    with pytest.raises(InputLimitError):
+        load_questionnaire(spec)
+
+
+def test_alias_bomb_in_segment_names_and_weight_targets(tmp_path):
+    from surveytools.exceptions import InputLimitError
+    from surveytools.segments import parse_names
+
+    p = tmp_path / "names.yaml"
+    p.write_text("names: [a, b]\n" + _bomb(), encoding="utf-8")
+    with pytest.raises(InputLimitError, match="segment names file .*names.yaml: YAML anchors"):
+        parse_names(str(p))

@@ -115,10 +115,10 @@ def _check_alpha_block(got, want, *, nsub):
     for key in ("alpha", "std_alpha", "g6", "average_r", "median_r", "var_r", "mean", "sd"):
         assert getattr(got, key) == pytest.approx(want[key], abs=ALPHA_TOL), key
     assert got.signal_noise == pytest.approx(want["signal_noise"], rel=1e-9)
-    # psych's ase and Feldt use nsub = every row given; surveytools uses the respondents who answered
-    assert got.alpha_se * np.sqrt(got.n / nsub) == pytest.approx(want["ase"], rel=1e-9)
-    assert feldt_ci(got.alpha, nsub, got.n_items) == pytest.approx(tuple(want["feldt"]), abs=ALPHA_TOL)
-    assert got.alpha_ci == feldt_ci(got.alpha, got.n, got.n_items)
+    # issue 18: psych's ase and Feldt divide by nsub = every row given (also rows that answered no item): matched
+    assert got.alpha_se == pytest.approx(want["ase"], rel=1e-9)
+    assert got.alpha_ci == pytest.approx(tuple(want["feldt"]), abs=ALPHA_TOL)
+    assert got.alpha_ci == feldt_ci(got.alpha, nsub, got.n_items)
     assert got.omega_total == pytest.approx(want["omega_total_1f"], abs=OMEGA1_TOL)
     for item, w in want["items"].items():
         row = got.items_table.loc[item]
@@ -517,3 +517,24 @@ def test_few_pairs_flagged_only_when_missing_answers_thin_a_pair():
     assert len(f_) == 1 and f_[0].value == 10 and "a and" in f_[0].message
     small = analyze_items(x.iloc[:20], name="s")  # 20 complete respondents: small, but nothing is thin
     assert not [f for f in small.findings if f.code == "few-pairs"]
+
+
+def test_alpha_se_counts_rows_without_answers():
+    """issue 18: psych's ase = sqrt(Q / nsub) and Feldt interval count every row given (nsub = nrow(x)), also the
+    respondents who answered no item. R: tests/data/reliability/make_nsub_reference.R, a <- alpha(x);
+    a$total$raw_alpha, a$total$ase, a$feldt (psych 2.2.9)."""
+    import json
+    from pathlib import Path
+
+    from surveytools.reliability import analyze_items
+
+    folder = Path(__file__).parent / "data" / "reliability"
+    want = json.loads((folder / "nsub_reference.json").read_text())
+    x = pd.read_csv(folder / "nsub.csv")
+    got = analyze_items(x, name="anxiety")
+    assert got.n == want["answered"] == 380 and got.rows_in == want["nsub"] == 400
+    assert got.alpha == pytest.approx(want["raw_alpha"], abs=1e-12)
+    assert got.alpha_se == pytest.approx(want["ase"], rel=1e-12)
+    assert got.alpha_ci == pytest.approx(tuple(want["feldt"]), abs=1e-12)
+    listwise = analyze_items(x, name="anxiety", missing="listwise")  # only complete rows: N = n
+    assert listwise.alpha_ci == feldt_ci(listwise.alpha, listwise.n, 6)

@@ -138,6 +138,17 @@ def test_crm_json_and_generic_fallback():
     assert [r.note for r in notes] == ["ratio new / old: 3.5x"]
 
 
+def test_extend_json():
+    obj = {"rows": 10000000, "respondents": 5000, "surveytools_s": 41.2, "surveytools_peak_mb": 1900.0,
+           "pandas_rows": 2000000, "surveytools_small_s": 9.0, "surveytools_small_peak_mb": 600.0, "pandas_s": 27.0,
+           "pandas_peak_mb": 2500.0}
+    target, h2h = run_all.parse_extend_json(obj, quick=False)
+    assert target.met is True and target.surveytools_mb == 1900.0 and target.target == "<= 60 s, < 4 GB"
+    assert h2h.ratio == pytest.approx(3.0) and h2h.alternative == "pandas + sklearn predict_proba"
+    assert run_all.parse_extend_json(dict(obj, surveytools_s=61.0), quick=False)[0].met is False
+    assert run_all.parse_extend_json(obj, quick=True)[0].met is None
+
+
 def test_kpis_json_rows_and_target():
     obj = {"transactions": 100_000_000, "customers": 10_000_000, "surveytools_s": 70.0, "surveytools_peak_mb": 3000.0,
            "pandas_transactions": 10_000_000, "pandas_customers": 1_000_000, "surveytools_small_s": 8.0,
@@ -166,3 +177,23 @@ def test_every_benchmark_script_has_a_parser():
     missing = [s for s in scripts if s not in run_all.BENCHES
                or (run_all.BENCHES[s].parse is None and s not in run_all.JSON_PARSERS)]
     assert not missing, f"benchmarks/run_all.py cannot read: {', '.join(missing)}; add a parser to BENCHES"
+
+
+STARTUP_OUT = """heavy modules loaded by --help: none
+bare click import: 410 ms (median of 15)
+surveytools --help: 450 ms, 1.10x click
+surveytools import --help: 470 ms, 1.15x click
+surveytools import (usage error): 1700 ms, 4.15x click
+slowest start-up / click: 4.15x (target < 4x): not met
+"""
+
+
+def test_startup_rows_and_target():
+    rows = run_all.parse_startup(STARTUP_OUT, quick=True)
+    assert [r.benchmark for r in rows] == ["start-up: surveytools --help (fresh process)",
+                                           "start-up: surveytools import --help (fresh process)",
+                                           "start-up: surveytools import (usage error) (fresh process)"]
+    assert rows[0].surveytools_s == 0.45 and rows[0].alternative_s == 0.41
+    assert [r.met for r in rows] == [True, True, False]
+    loaded = run_all.parse_startup(STARTUP_OUT.replace("--help: none", "--help: pandas,numpy"), quick=False)
+    assert loaded[0].met is False and "pandas" in loaded[0].note

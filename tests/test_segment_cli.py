@@ -39,7 +39,7 @@ def test_json_contract_and_assignments(invoke, files):
     assert data["rows_in"] == 900 == data["rows_segmented"] + data["rows_excluded"]
     assert data["weighted"] is True
     raw = pd.read_csv(out, dtype={"respondent_id": str})
-    assert list(raw.columns) == ["respondent_id", "segment"]
+    assert list(raw.columns) == ["respondent_id", "segment", "segment_name"]  # names: surveytools.naming
     a = read_assignments(out)
     assert a.k == 4 and len(a.segment) == data["rows_segmented"]
     assert sorted(a.segment.unique()) == [1, 2, 3, 4]
@@ -57,7 +57,7 @@ def test_text_report_and_model_file(invoke, files):
     assert "Gaussian mixture" in r.stdout and "criteria by k" in r.stdout
     assert "written to" in r.stderr and "Segmentation model saved" in r.stderr
     frame = pd.read_parquet(d / "gmm.parquet")
-    assert list(frame.columns) == ["respondent_id", "segment", "probability"]
+    assert list(frame.columns) == ["respondent_id", "segment", "probability", "segment_name"]
     seg = Segmenter.load(model)
     assert seg.k_ == 4 and seg.method_.covariance == "diag"
 
@@ -120,7 +120,7 @@ def test_output_must_not_overwrite_input_and_needs_known_suffix(invoke, files):
                "-o", d / "data.csv")
     assert r.exit_code == 1 and "also an input" in r.stderr
     r = invoke("segment", d / "data.csv", "-q", d / "q.yaml", "--basis", "scales", "-o", d / "seg.txt")
-    assert r.exit_code == 1 and ".csv or .parquet" in r.stderr
+    assert r.exit_code == 1 and ".csv, .parquet or .sav" in r.stderr
 
 
 def test_help_has_examples(invoke):

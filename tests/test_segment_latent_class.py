@@ -13,12 +13,18 @@ from itertools import permutations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lca_data import mixed_matrix
 from scipy.stats import norm
 
 from surveytools.exceptions import DataError, EmptyClassWarning, ReplicationWarning
 from surveytools.segment._util import adjusted_rand
-from surveytools.segment.latent_class import (
+from surveytools.segment.latent_class import (  # noqa: PLC2701 - white-box checks
+    _em,
+    _prior_counts,
+    _random_params,
+    _warn_fit,
     average_posterior,
     encode,
     fit_latent_class,
@@ -26,7 +32,6 @@ from surveytools.segment.latent_class import (
     lca_criteria,
     posterior,
 )
-from surveytools.segment.latent_class import _prior_counts, _warn_fit  # noqa: PLC2701 - white-box checks
 from surveytools.segment.lca_structural import (
     bch_weights,
     classification_error,
@@ -322,12 +327,6 @@ def test_covariate_input_errors():
 
 
 # ---------------------------------------------------------------------------------------------- properties
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from surveytools.segment.latent_class import _em, _random_params  # noqa: E402, PLC2701
-
-
 @given(seed=st.integers(0, 10_000), k=st.integers(2, 4), missing=st.sampled_from([0.0, 0.1]),
        accelerate=st.booleans())
 def test_em_never_lowers_the_objective_and_keeps_valid_parameters(seed, k, missing, accelerate):
@@ -339,7 +338,7 @@ def test_em_never_lowers_the_objective_and_keeps_valid_parameters(seed, k, missi
     start = _random_params(enc, 3, k, np.random.default_rng(seed))
     objs = [_em(enc, v, start, max_iter=m, tol=0.0, prior_counts=prior, var_floor=1e-3,
                 accelerate=accelerate).objective for m in (1, 4, 10, 25)]
-    for a, b in zip(objs, objs[1:]):
+    for a, b in zip(objs[:-1], objs[1:], strict=True):
         assert np.all(b >= a - 1e-8 * np.abs(a))
     run = _em(enc, v, start, max_iter=25, tol=0.0, prior_counts=prior, var_floor=1e-3, accelerate=accelerate)
     p = run.params

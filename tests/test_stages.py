@@ -5,12 +5,10 @@ same numbers."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 

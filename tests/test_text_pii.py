@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
+import zipfile
 
 import pandas as pd
 import pytest
@@ -54,3 +57,71 @@ def test_masking_is_idempotent_and_leaves_no_long_digit_run(text):
     assert mask_pii(once) == once
     assert not re.search(r"\d{8,}", once)
     assert "@" not in once or not re.search(r"[\w.+-]+@[\w-]+\.[\w-]+", once)
+
+
+# ---------------------------------------------------------------------- issue 18: every shown comment is masked
+
+COMMENTS = ["Contactadme en juan.perez@gmail.com o al 612 345 678 por favor, el servicio es lento",
+            "servicio lento, escribid a maria@empresa.es",
+            "Muy buen servicio, mi cliente es 99887766554 servicio"]
+
+
+def test_voc_examples_report_and_json_are_masked(tmp_path):
+    """voc.json, report.html and report.xlsx never show an e-mail or phone number from a comment."""
+    from report_fixtures import profiled_survey
+
+    from surveytools.report.html import render_html_report
+    from surveytools.report.xlsx import write_xlsx_report
+    from surveytools.voc import distinctive_terms, voc_by_segment
+
+    survey, seg = profiled_survey(n=300)
+    survey.responses["comment"] = [COMMENTS[i % 3] for i in range(survey.n)]
+    res = distinctive_terms(survey.responses["comment"], seg, min_count=1)
+    examples = [e for r in res.values() for e in r["examples"]]
+    assert examples and any("[email]" in e or "[phone]" in e for e in examples)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        voc = voc_by_segment(survey, seg, nps_item="nps", text_item="comment")
+    payload = json.dumps(voc.to_dict(), default=str)
+    html = render_html_report({"voc": voc})
+    xlsx = write_xlsx_report({"voc": voc}, tmp_path / "report.xlsx")
+    with zipfile.ZipFile(xlsx) as zf:
+        xml = " ".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith(".xml"))
+    for text in (payload, html, xml):
+        assert "juan.perez@gmail.com" not in text and "maria@empresa.es" not in text
+        assert "612 345 678" not in text and "99887766554" not in text
+    assert "[email]" in payload
+
+
+def test_report_masks_quotes_from_results_written_without_masking():
+    from report_fixtures import voc_dict
+
+    from surveytools.report.html import render_html_report
+
+    voc = voc_dict({"1": 50, "2": 50})
+    voc["segments"]["1"]["terms"] = {"comments": 2, "terms": [{"term": "lento", "z": 2.5, "log_odds": 1.0,
+                                                                "count": 2}],
+                                     "examples": ["escribid a maria@empresa.es o al 612345678"]}
+    html = render_html_report({"voc": voc})
+    assert "maria@empresa.es" not in html and "612345678" not in html and "[email]" in html
+
+
+def test_profile_of_a_text_column_masks_personal_data():
+    """CRM text columns profiled as categories ('extra') never show an e-mail or phone number as a level."""
+    from report_fixtures import profiled_survey
+
+    from surveytools.profile import profile_segments
+
+    survey, seg = profiled_survey(n=120)
+    contact = ["ana@x.com", "bob@y.org", "612 345 678", "none"] * 30
+    extra = pd.DataFrame({"contact": contact}, index=survey.ids)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prof = profile_segments(survey, seg, extra=extra, variables=["contact"])
+    rows = prof.to_frame().reset_index()
+    rows = rows[rows["variable"] == "contact"]
+    assert set(rows["level_label"]) == {"[email] 1", "[email] 2", "[phone] 1", "none"}
+    text = json.dumps(prof.to_dict(), default=str)
+    assert "ana@x.com" not in text and "612 345 678" not in text
+    total = rows.drop_duplicates("level").set_index("level_label")["total"]
+    assert total["[email] 1"] == pytest.approx(0.25) and total["none"] == pytest.approx(0.25)

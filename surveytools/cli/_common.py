@@ -6,13 +6,13 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .._json import to_jsonable
-from ..questionnaire import Questionnaire, load_questionnaire
-from ..survey import Survey
+if TYPE_CHECKING:  # the library (pandas, numpy, yaml) is imported when a command runs, not for --help
+    from ..questionnaire import Questionnaire
+    from ..survey import Survey
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,9 +53,17 @@ def _sheet(value: str | None) -> str | int | None:
 def load_data(data: Path | str, questionnaire: Path | str | Questionnaire, sheet: str | None = None) -> Survey:
     """Load the questionnaire and the DATA file (an export or clean data) into a Survey."""
     from ..io import load_survey
+    from ..questionnaire import Questionnaire, load_questionnaire
 
     q = questionnaire if isinstance(questionnaire, Questionnaire) else load_questionnaire(questionnaire)
     return load_survey(data, q, sheet=_sheet(sheet))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """:func:`surveytools._json.to_jsonable`, imported on first use."""
+    from .._json import to_jsonable as convert
+
+    return convert(obj)
 
 
 def emit_json(obj: Any) -> None:

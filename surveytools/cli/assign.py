@@ -12,8 +12,9 @@ from ._common import emit_json, json_option, note, quiet_option, sheet_option
 @click.command("assign")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Typing-tool model (.json) written by 'surveytools typing-tool', or a segmentation model written "
-                   "by 'surveytools segment --save-model' (e.g. latent classes).")
+              help="Model (.json): a typing tool ('surveytools typing-tool'), a segmentation model "
+                   "('surveytools segment --save-model', e.g. latent classes) or a CRM segment model "
+                   "('surveytools crm extend --save-model').")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Segments file (.csv, .parquet or .xlsx): id, segment, probability, n_imputed.")
 @click.option("-q", "--questionnaire", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -23,15 +24,17 @@ from ._common import emit_json, json_option, note, quiet_option, sheet_option
                    "The output keeps this name.")
 @click.option("--max-missing", type=click.IntRange(0), default=None,
               help="Most unanswered golden questions a row may have (default: the model's, half of them).")
+@click.option("--min-probability", type=click.FloatRange(0, 1), default=None,
+              help="CRM segment models: customers below this probability get no segment (default: the model's).")
 @click.option("--excluded", "excluded_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the excluded rows (id, reason, n_missing) to this file.")
 @sheet_option
 @json_option
 @quiet_option
 def command(data: Path, model_path: Path, output: Path, questionnaire: Path | None, id_column: str | None,
-            max_missing: int | None, excluded_path: Path | None, sheet: str | None, as_json: bool,
-            quiet: bool) -> None:
-    """Assign respondents or customers to segments with a typing-tool or segmentation model.
+            max_missing: int | None, min_probability: float | None, excluded_path: Path | None, sheet: str | None,
+            as_json: bool, quiet: bool) -> None:
+    """Assign respondents or customers to segments with a typing-tool, segmentation or CRM segment model.
 
     DATA is a survey or customer file (.csv, .parquet, .xlsx, .sav) with a column per golden
     question, named by the item id, holding answer codes or answer labels; with -q, a survey export
@@ -44,13 +47,28 @@ def command(data: Path, model_path: Path, output: Path, questionnaire: Path | No
     assigns the most probable class from whatever basis items are answered (rows answering none are
     excluded) and writes its posterior probability.
 
+    With a CRM segment model (from 'crm extend --save-model'), DATA is a customer file (.csv or .parquet)
+    with the model's CRM columns; DuckDB streams it, and every customer is written with segment (blank below
+    --min-probability), segment_name and probability.
+
     \b
     Examples:
       surveytools assign new_wave.csv --model typing.json -o new_wave_segments.csv
       surveytools assign customers.parquet --model typing.json --id customer_id -o segments.parquet
       surveytools assign respuestas.csv --model typing.json -q cuestionario_es.yaml -o out.csv --json
+      surveytools assign customers_2025.parquet --model crm_model.json -o segmented_2025.parquet
       surveytools assign customers.csv --model lca_segments.json --id customer_id -o customers_seg.csv
     """
+    from ..crm_extend import MODEL_FORMAT, assign_customers, model_format
+
+    if model_format(model_path) == MODEL_FORMAT:
+        res = assign_customers(data, model_path, output, id_column=id_column, min_probability=min_probability)
+        if as_json:
+            emit_json(res.to_dict())
+        else:
+            click.echo(res.summary())
+            note(f"Wrote {output}", quiet)
+        return
     from ..questionnaire import load_questionnaire
     from ..segment.assign import assign_segments, is_segmentation_model
     from ..typing_tool import assign_file

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
 from ._common import (
     ClickProgress,
@@ -19,8 +18,11 @@ from ._common import (
     sheet_option,
 )
 
-_ROTATIONS = ["none", "varimax", "quartimax", "equamax", "geominT", "promax", "oblimin", "quartimin", "geominQ",
-              "geomin"]
+_ROTATIONS = ["none", "varimax", "quartimax", "equamax", "geominT", "promax", "oblimin", "quartimin", "oblimax",
+              "geominQ", "geomin"]
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not for --help
+    import pandas as pd
 
 
 def _n_factors(ctx: click.Context, param: click.Parameter, value: str) -> int | str:
@@ -50,10 +52,11 @@ def _write_scores(scores: pd.DataFrame, path: Path, id_name: str, inputs: list[A
               help="Item ids and/or scale names, comma-separated (default: every Likert item but attention checks).")
 @click.option("--n-factors", "n_factors", default="auto", show_default=True, callback=_n_factors, metavar="auto|K",
               help="Number of factors; auto = parallel analysis (psych fa.parallel, FA eigenvalues).")
-@click.option("--method", type=click.Choice(["minres", "ml", "pa"]), default="minres", show_default=True,
-              help="Extraction: minimum residual (psych default), maximum likelihood, principal axis.")
+@click.option("--method", type=click.Choice(["minres", "ml", "pa", "pc"]), default="minres", show_default=True,
+              help="Extraction: minimum residual (psych default), maximum likelihood, principal axis, principal "
+                   "components (psych principal).")
 @click.option("--rotation", type=click.Choice(_ROTATIONS, case_sensitive=False), default="oblimin",
-              show_default=True, help="Rotation (promax, oblimin, quartimin, geominQ/geomin are oblique).")
+              show_default=True, help="Rotation (promax, oblimin, quartimin, oblimax, geominQ/geomin are oblique).")
 @click.option("--gamma", type=float, default=0.0, show_default=True,
               help="Oblimin gamma (0 quartimin, 0.5 biquartimin, 1 covarimin).")
 @click.option("--kaiser/--no-kaiser", default=None,

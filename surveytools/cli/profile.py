@@ -26,9 +26,9 @@ def _read_names(value: str | None) -> Any:
             if p.suffix.lower() == ".json":
                 data = json.loads(text)
             else:
-                import yaml
+                from ..questionnaire import load_yaml
 
-                data = yaml.safe_load(text)
+                data = load_yaml(text, f"segment names file {p}")
         except (ValueError, Exception) as exc:  # yaml.YAMLError is not a ValueError
             raise DataError(f"{p}: cannot read segment names: {exc}") from None
         if isinstance(data, dict) and "names" in data and isinstance(data["names"], (dict, list)):

@@ -50,7 +50,9 @@ def command(data: Path, questionnaire: Path, output: Path, scales: tuple[str, ..
     if to_stdout:
         if as_json:
             raise click.UsageError("--json prints the summary on stdout; give a file with -o to write the scores")
-        result.to_output_frame(counts=counts, id_name=survey.id_name).to_csv(sys.stdout, index=False)
+        from ..io.csv_safe import write_csv
+
+        write_csv(result.to_output_frame(counts=counts, id_name=survey.id_name), sys.stdout)
         note(result.summary(), quiet)
         return
     written = result.write(output, inputs=[data, questionnaire], counts=counts, id_name=survey.id_name)

@@ -768,7 +768,7 @@ def simulate_transactions(crm: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     ids, days, amounts, disc, chan = [], [], [], [], []
     for cid, n, rev, last, n_disc, pref in zip(crm["customer_id"], crm["orders"], crm["revenue"],
                                                crm["last_purchase_date"], crm["discounts_used"],
-                                               crm["preferred_channel"]):
+                                               crm["preferred_channel"], strict=True):
         gap = (AS_OF - last).days
         if n > 0:
             d = np.concatenate([rng.integers(gap, 365, size=n - 1), [gap]])
@@ -817,7 +817,8 @@ def write_transactions(sim: dict[str, object], path: Path, seed: int = SEED) -> 
     body = ["id_cliente;fecha;importe;canal;descuento"]
     fecha = tx["fecha"].dt.strftime("%d/%m/%Y")
     money = lambda v: f"{v:.2f}".replace(".", ",")  # noqa: E731
-    for cid, f, imp, ch, dsc in zip(tx["id_cliente"], fecha, tx["importe"], tx["canal"], tx["descuento"]):
+    for cid, f, imp, ch, dsc in zip(tx["id_cliente"], fecha, tx["importe"], tx["canal"], tx["descuento"],
+                                   strict=True):
         body.append(f"{cid};{f};{money(imp)};{ch};{money(dsc)}")
     data = ("\n".join(body) + "\n").encode("utf-8")
     path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
@@ -1140,6 +1141,9 @@ typing_tool:
 crm:
   file: customers.csv
   on: email
+  extend:                        # a segment for every customer from a model on CRM fields
+    features: auto
+    min_probability: 0.4         # below: no segment (source 'none')
 
 kpis:                            # KPIs per segment from the purchases (after the CRM join)
   transactions: transacciones.csv.gz

@@ -1,4 +1,5 @@
-"""Factor extraction from a correlation matrix: minres, maximum likelihood and principal axis.
+"""Factor extraction from a correlation matrix: minres, maximum likelihood, principal axis and principal
+components (psych ``principal``).
 
 Each extractor returns an :class:`Extraction` holding unrotated loadings in R psych's convention: every
 factor is flipped so its loadings sum to a non-negative number and factors are ordered by their sum of
@@ -41,13 +42,14 @@ __all__ = [
     "fit_minres",
     "fit_ml",
     "fit_pa",
+    "fit_pc",
     "extract",
     "degrees_of_freedom",
     "max_factors",
 ]
 
 #: extraction methods understood by :func:`extract`
-METHODS: tuple[str, ...] = ("minres", "ml", "pa")
+METHODS: tuple[str, ...] = ("minres", "ml", "pa", "pc")
 
 #: lower bound of a uniqueness in minres and ML (psych and ``factanal``: 0.005)
 LOWER_BOUND = 0.005
@@ -68,7 +70,7 @@ class Extraction:
     communalities
         Row sums of squared loadings (psych ``fa$communality``).
     method
-        ``"minres"``, ``"ml"`` or ``"pa"``.
+        ``"minres"``, ``"ml"``, ``"pa"`` or ``"pc"``.
     converged
         Whether the optimizer / iteration met its convergence criterion.
     n_iter
@@ -439,12 +441,37 @@ def _fit_pa(R: np.ndarray, m: int, max_iter: int, tol: float) -> Extraction:
                    psi=1.0 - h2)
 
 
+# ---------------------------------------------------------------------------------------------- components
+def fit_pc(R: np.ndarray, n_factors: int) -> Extraction:
+    """Principal components (psych ``principal``): ``L = V_m diag(sqrt(lambda_m))`` from the ``m`` largest
+    eigenpairs of ``R`` (eigenvalues below machine epsilon raised to it, as psych).
+
+    Each component is flipped so its loadings sum to a non-negative number. Communalities are the row sums of
+    squared loadings, uniquenesses ``1 - h2``; :attr:`Extraction.values` are the eigenvalues of ``R`` itself
+    (psych ``principal$values``), and the objective is the off-diagonal residual sum of squares.
+
+    References
+    ----------
+    Revelle, W. (2022). psych, version 2.2.9, function ``principal``. Jolliffe, I. T. (2002). Principal
+    component analysis (2nd ed.). Springer.
+    """
+    R = _check(R, n_factors, "pc")
+    with single_thread():
+        w, V = np.linalg.eigh(R)
+    w, V = w[::-1], V[:, ::-1]
+    lam = np.maximum(w[:n_factors], np.finfo(float).eps)
+    L = _psych_order(V[:, :n_factors] * np.sqrt(lam))
+    h2 = (L ** 2).sum(axis=1)
+    return Extraction(loadings=L, uniquenesses=1.0 - h2, communalities=h2, method="pc", converged=True, n_iter=0,
+                      heywood=(), objective=_offdiag_ss(R, L), values=w.copy(), psi=1.0 - h2)
+
+
 # ---------------------------------------------------------------------------------------------- dispatch
 def extract(R: np.ndarray, n_factors: int, method: Literal["minres", "ml", "pa"] | str = "minres", *,
             n_obs: int | None = None, **kwargs: object) -> Extraction:
-    """Extract ``n_factors`` unrotated factors from ``R`` with ``method`` (``minres``, ``ml`` or ``pa``).
+    """Extract ``n_factors`` unrotated factors from ``R`` with ``method`` (``minres``, ``ml``, ``pa`` or ``pc``).
 
-    Aliases: ``uls`` -> minres, ``mle`` -> ml, ``principal-axis`` -> pa.
+    Aliases: ``uls`` -> minres, ``mle`` -> ml, ``principal-axis`` -> pa, ``principal``/``pca``/``components`` -> pc.
 
     Raises
     ------
@@ -452,11 +479,14 @@ def extract(R: np.ndarray, n_factors: int, method: Literal["minres", "ml", "pa"]
         Unknown method, too many factors, or a matrix the method cannot handle.
     """
     key = str(method).lower().replace("_", "-")
-    key = {"uls": "minres", "mle": "ml", "principal-axis": "pa", "paf": "pa"}.get(key, key)
+    key = {"uls": "minres", "mle": "ml", "principal-axis": "pa", "paf": "pa", "principal": "pc", "pca": "pc",
+           "components": "pc"}.get(key, key)
     if key == "minres":
         return fit_minres(R, n_factors, **kwargs)  # type: ignore[arg-type]
     if key == "ml":
         return fit_ml(R, n_factors, n_obs, **kwargs)  # type: ignore[arg-type]
     if key == "pa":
         return fit_pa(R, n_factors, **kwargs)  # type: ignore[arg-type]
+    if key == "pc":
+        return fit_pc(R, n_factors)
     raise EstimationError(f"unknown extraction method {method!r}; choose one of {', '.join(METHODS)}")

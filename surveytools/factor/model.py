@@ -388,6 +388,13 @@ def _warn_fit_problems(ext: Extraction, rot: Rotation, names: list[str], method:
     if not rot.converged:
         warnings.warn(f"{rotation} rotation did not converge; try --random-starts 10", ConvergenceWarning,
                       stacklevel=4)
+    m = rot.loadings.shape[1]
+    if rot.oblique and m > 1:
+        off = float(np.abs(rot.phi - np.eye(m)).max())
+        if off > 0.99:
+            warnings.warn(f"{rotation} rotation collapsed factors (a factor correlation of {off:.3f}): the solution "
+                          "is degenerate (oblimax is prone to this); use oblimin or promax, or fewer factors",
+                          EstimationWarning, stacklevel=4)
     return heywood
 
 
@@ -401,10 +408,12 @@ class FactorModel(Estimator):
         ``"auto"`` (the FA count of parallel analysis, psych ``fa.parallel``; all criteria are reported)
         or a whole number.
     method
-        Extraction: ``"minres"`` (psych default), ``"ml"`` or ``"pa"``.
+        Extraction: ``"minres"`` (psych default), ``"ml"``, ``"pa"`` or ``"pc"`` (principal components,
+        psych ``principal``: components ordered and signed after rotation as ``principal`` does).
     rotation
         ``"none"``, ``"varimax"``, ``"quartimax"``, ``"equamax"``, ``"geominT"`` (orthogonal);
-        ``"promax"``, ``"oblimin"`` (psych default), ``"quartimin"``, ``"geominQ"``/``"geomin"`` (oblique).
+        ``"promax"``, ``"oblimin"`` (psych default), ``"quartimin"``, ``"oblimax"`` (GPArotation),
+        ``"geominQ"``/``"geomin"`` (oblique).
     cor
         ``"pearson"`` or ``"polychoric"``.
     missing
@@ -478,7 +487,8 @@ class FactorModel(Estimator):
 
     _parameter_constraints: ClassVar[dict[str, Check]] = {
         "n_factors": either(one_of("auto"), whole(1)),
-        "method": one_of(*METHODS, what="extraction method", aliases=("uls", "mle"), ignore_case=True),
+        "method": one_of(*METHODS, what="extraction method", aliases=("uls", "mle", "principal", "pca"),
+                         ignore_case=True),
         "rotation": parsed_by(canonical_rotation, "a rotation name"),
         "cor": one_of("pearson", "polychoric", what="correlation type", aliases=("poly",), ignore_case=True),
         "missing": one_of("pairwise", "listwise", what="missing-data rule"),
@@ -503,7 +513,7 @@ class FactorModel(Estimator):
         correlation type and score method."""
         self._validate_params()
         method = str(self.method).lower()
-        method = {"uls": "minres", "mle": "ml"}.get(method, method)
+        method = {"uls": "minres", "mle": "ml", "principal": "pc", "pca": "pc"}.get(method, method)
         cor = str(self.cor).lower()
         cor = "polychoric" if cor == "poly" else cor
         return method, canonical_rotation(self.rotation), cor, _score_method(self.scores)
@@ -623,8 +633,11 @@ class FactorModel(Estimator):
         fnames = self._factor_names(m)
         ext = extract(R, m, method, n_obs=n_obs)
         tick("factor analysis", 4, steps)
-        rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=self.kaiser, random_starts=self.random_starts,
-                     seed=self.seed)
+        # psych principal rotates promax with stats::promax (no Kaiser step of its own) and orders components by
+        # colSums(L^2); fa uses kaiser(L, "Promax") and diag(Phi L'L)
+        kaiser = False if (method == "pc" and rotation == "promax" and self.kaiser is None) else self.kaiser
+        rot = rotate(ext.loadings, rotation, gamma=self.gamma, kaiser=kaiser, random_starts=self.random_starts,
+                     seed=self.seed, order="principal" if method == "pc" else "fa")
         tick("factor analysis", 5, steps)
         heywood = _warn_fit_problems(ext, rot, names, method, rotation)
         L, Phi = rot.loadings, rot.phi
@@ -632,10 +645,7 @@ class FactorModel(Estimator):
         # score weights from the Pearson correlations of the data (psych factor.scores)
         R_scores = R if cor == "pearson" else correlation_matrix(frame, "pearson", missing=self.missing,
                                                                  weights=w, smooth=False).matrix.to_numpy()
-        if singular and score == "regression":
-            W = np.linalg.pinv(R_scores) @ (L @ Phi)
-        else:
-            W = score_weights(R_scores, L, Phi, score)
+        W = score_weights(R_scores, L, Phi, score)  # singular R: the loadings, as psych (with a warning)
         r2 = score_r2(R_scores, L, Phi, W)
 
         h2 = np.einsum("ij,jk,ik->i", L, Phi, L)

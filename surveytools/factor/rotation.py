@@ -1,4 +1,4 @@
-"""Factor rotation: varimax, quartimax, equamax, promax, oblimin, quartimin, geomin (T and Q).
+"""Factor rotation: varimax, quartimax, equamax, promax, oblimin, quartimin, oblimax, geomin (T and Q).
 
 Conventions follow R: ``varimax`` is ``stats::varimax`` (Kaiser-normalized, its SVD iteration and
 stopping rule), ``promax`` is psych's ``fa(rotate = "promax")`` (Kaiser-normalized rows, varimax, target
@@ -8,7 +8,9 @@ unless ``kaiser=True`` (SPSS normalizes every rotation).
 
 After rotating, :func:`rotate` applies psych ``fa``'s post-processing: each factor is flipped so its
 pattern loadings sum to a non-negative number (``Phi`` flipped with it) and factors are ordered by the
-variance they explain including factor correlations, ``diag(Phi L' L)``, largest first.
+variance they explain including factor correlations, ``diag(Phi L' L)``, largest first. For principal
+components (``order="principal"``) psych ``principal``'s order is used instead: by ``colSums(L^2)`` (the
+factor correlations left out), then the signs.
 
 The rotation matrix ``rotmat`` always satisfies ``pattern = loadings @ rotmat`` and, for oblique
 rotations, ``Phi = (rotmat' rotmat)^-1``; the structure matrix is ``pattern @ Phi``.
@@ -22,6 +24,8 @@ Kaiser, H. F. (1958). The varimax criterion for analytic rotation in factor anal
 Hendrickson, A. E. & White, P. O. (1964). Promax: a quick method for rotation to oblique simple
     structure. British Journal of Statistical Psychology, 17, 65-70.
 Jennrich, R. I. (2002). A simple general method for oblique rotation. Psychometrika, 67, 7-19.
+Saunders, D. R. (1961). The rationale for an "oblimax" method of transformation in factor analysis.
+    Psychometrika, 26, 317-324 (oblimax: GPArotation ``vgQ.oblimax``).
 Browne, M. W. (2001). An overview of analytic rotation in exploratory factor analysis. Multivariate
     Behavioral Research, 36, 111-150 (geomin, Crawford-Ferguson family, equamax).
 """
@@ -43,13 +47,13 @@ __all__ = ["Rotation", "ROTATIONS", "ORTHOGONAL", "OBLIQUE", "rotate", "is_obliq
 #: orthogonal rotations (Phi = I)
 ORTHOGONAL: tuple[str, ...] = ("none", "varimax", "quartimax", "equamax", "geominT")
 #: oblique rotations
-OBLIQUE: tuple[str, ...] = ("promax", "oblimin", "quartimin", "geominQ")
+OBLIQUE: tuple[str, ...] = ("promax", "oblimin", "quartimin", "oblimax", "geominQ")
 #: every rotation :func:`rotate` understands (``geomin`` is an alias of ``geominQ``)
 ROTATIONS: tuple[str, ...] = ORTHOGONAL + OBLIQUE
 
 _ALIASES = {"geomin": "geominQ", "geominq": "geominQ", "geomint": "geominT", "oblimin": "oblimin",
             "quartimin": "quartimin", "varimax": "varimax", "quartimax": "quartimax", "equamax": "equamax",
-            "promax": "promax", "none": "none", "": "none"}
+            "promax": "promax", "oblimax": "oblimax", "none": "none", "": "none"}
 
 
 def canonical_rotation(method: str | None) -> str:
@@ -149,6 +153,15 @@ def _geomin(delta: float) -> Criterion:
         return float(pro.sum()), (2.0 / k) * (L / L2) * pro[:, None]
 
     return vgq
+
+
+def _oblimax(L: np.ndarray) -> tuple[float, np.ndarray]:
+    """Oblimax (Saunders, 1961): ``f = -(log sum(L^4) - 2 log sum(L^2))``, the kurtosis of the loadings
+    maximised; gradient ``-(4 L^3 / sum(L^4) - 4 L / sum(L^2))`` (GPArotation ``vgQ.oblimax``)."""
+    L2 = L * L
+    s2 = L2.sum()
+    s4 = (L2 * L2).sum()
+    return float(-(np.log(s4) - 2.0 * np.log(s2))), -(4.0 * L2 * L / s4 - 4.0 * L / s2)
 
 
 def _quartimax(L: np.ndarray) -> tuple[float, np.ndarray]:
@@ -279,8 +292,13 @@ def _random_orthogonal(rng: np.random.Generator, m: int) -> np.ndarray:
     return Q * np.sign(np.diag(Rr))[None, :]
 
 
-def _postprocess(pattern: np.ndarray, phi: np.ndarray, rotmat: np.ndarray, reorder: bool
+def _postprocess(pattern: np.ndarray, phi: np.ndarray, rotmat: np.ndarray, reorder: bool, order: str = "fa"
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if order == "principal":  # psych principal: order by colSums(L^2), then flip signs
+        if reorder and pattern.shape[1] > 1:
+            idx = np.argsort(-(pattern * pattern).sum(axis=0), kind="stable")
+            pattern, rotmat, phi = pattern[:, idx], rotmat[:, idx], phi[np.ix_(idx, idx)]
+        reorder = False
     s = np.sign(pattern.sum(axis=0))
     s[s == 0] = 1.0
     pattern = pattern * s
@@ -295,7 +313,7 @@ def _postprocess(pattern: np.ndarray, phi: np.ndarray, rotmat: np.ndarray, reord
 
 def rotate(loadings: np.ndarray | Any, method: str = "varimax", *, gamma: float = 0.0, kaiser: bool | None = None,
            power: float = 4, random_starts: int = 0, seed: int | None = None, max_iter: int = 1000,
-           tol: float = 1e-5, delta: float = 0.01, reorder: bool = True) -> Rotation:
+           tol: float = 1e-5, delta: float = 0.01, reorder: bool = True, order: str = "fa") -> Rotation:
     """Rotate a loading matrix and apply psych's sign and order conventions.
 
     Parameters
@@ -304,7 +322,7 @@ def rotate(loadings: np.ndarray | Any, method: str = "varimax", *, gamma: float 
         ``p x m`` unrotated loadings.
     method
         ``none``, ``varimax``, ``quartimax``, ``equamax``, ``geominT`` (orthogonal); ``promax``,
-        ``oblimin``, ``quartimin``, ``geominQ`` (= ``geomin``) (oblique).
+        ``oblimin``, ``quartimin``, ``oblimax``, ``geominQ`` (= ``geomin``) (oblique).
     gamma
         Oblimin's gamma: 0 quartimin (psych's default), 0.5 biquartimin, 1 covarimin; any real value.
         Criterion ``f = 1/4 sum(L^2 * (I - gamma/p 11') L^2 (11' - I))``.
@@ -325,6 +343,9 @@ def rotate(loadings: np.ndarray | Any, method: str = "varimax", *, gamma: float 
         Geomin's delta (GPArotation default 0.01).
     reorder
         Order factors by ``diag(Phi L'L)`` (psych). Signs are always made to sum >= 0.
+    order
+        ``"fa"`` (psych ``fa``: signs, then ``diag(Phi L'L)``) or ``"principal"`` (psych ``principal``:
+        ``colSums(L^2)``, then signs).
 
     Returns
     -------
@@ -347,11 +368,11 @@ def rotate(loadings: np.ndarray | Any, method: str = "varimax", *, gamma: float 
     with single_thread():
         return _rotate(np.array(loadings, dtype=float), name, gamma=gamma, kaiser=kaiser, power=power,
                        random_starts=random_starts, seed=seed, max_iter=max_iter, tol=tol, delta=delta,
-                       reorder=reorder)
+                       reorder=reorder, order=order)
 
 
 def _rotate(A: np.ndarray, name: str, *, gamma: float, kaiser: bool | None, power: float, random_starts: int,
-            seed: int | None, max_iter: int, tol: float, delta: float, reorder: bool) -> Rotation:
+            seed: int | None, max_iter: int, tol: float, delta: float, reorder: bool, order: str = "fa") -> Rotation:
     if A.ndim == 1:
         A = A[:, None]
     if A.ndim != 2 or not np.isfinite(A).all():
@@ -360,7 +381,7 @@ def _rotate(A: np.ndarray, name: str, *, gamma: float, kaiser: bool | None, powe
     norm = bool(kaiser) if kaiser is not None else name in ("varimax", "promax")
     eye = np.eye(m)
     if m < 2 or name == "none":
-        pattern, phi, rotmat = _postprocess(A.copy(), eye.copy(), eye.copy(), reorder)
+        pattern, phi, rotmat = _postprocess(A.copy(), eye.copy(), eye.copy(), reorder, order)
         return Rotation(loadings=pattern, structure=pattern @ phi, phi=phi, rotmat=rotmat,
                         method=name if m >= 2 else name, converged=True, kaiser=False, gamma=float(gamma))
 
@@ -392,8 +413,9 @@ def _rotate(A: np.ndarray, name: str, *, gamma: float, kaiser: bool | None, powe
                    _crawford_ferguson(m / (2.0 * p)) if name == "equamax" else _geomin(delta))
             T, f, conv, it = _gpa_orth(An, T0, vgq, tol, max_iter)
             cand = (f, T, eye, conv, it)
-        else:  # oblimin, quartimin, geominQ
-            vgq = _oblimin(float(gamma) if name == "oblimin" else 0.0) if name != "geominQ" else _geomin(delta)
+        else:  # oblimin, quartimin, oblimax, geominQ
+            vgq = (_geomin(delta) if name == "geominQ" else _oblimax if name == "oblimax"
+                   else _oblimin(float(gamma) if name == "oblimin" else 0.0))
             T, f, conv, it = _gpa_oblq(An, T0, vgq, tol, max_iter)
             rotm = np.linalg.inv(T).T
             cand = (f, rotm, T.T @ T, conv, it)
@@ -407,7 +429,7 @@ def _rotate(A: np.ndarray, name: str, *, gamma: float, kaiser: bool | None, powe
     pattern = A @ rotmat
     if name in ("varimax", "quartimax", "equamax", "geominT"):
         phi = eye.copy()
-    pattern, phi, rotmat = _postprocess(pattern, phi, rotmat, reorder)
+    pattern, phi, rotmat = _postprocess(pattern, phi, rotmat, reorder, order)
     return Rotation(loadings=pattern, structure=pattern @ phi, phi=phi, rotmat=rotmat, method=name,
                     converged=bool(conv), criterion=crit, n_iter=int(it), kaiser=norm,
                     gamma=float(gamma) if name == "oblimin" else 0.0, n_starts=len(starts))

@@ -4,7 +4,11 @@ Scores are ``Z @ W`` with ``Z`` the item z-scores (means and standard deviations
 the data the model was fitted on) and ``W`` the ``p x m`` weights below; ``L`` is the pattern matrix,
 ``Phi`` the factor correlations, ``S = L Phi`` the structure matrix and ``R`` the item correlations.
 
-* regression (Thurstone, 1935): ``W = R^-1 S``.
+* regression (Thurstone, 1935): ``W = R^-1 S``. When ``R`` is computationally singular (its reciprocal
+  condition number in the 1-norm is below machine epsilon, where R's ``solve`` fails), psych 2.2.9
+  ``factor.scores`` falls back to the loadings as weights (``W = L``; its pseudo-inverse attempt is
+  discarded); surveytools does the same and warns, instead of solving an ill-posed system whose weights
+  would put scores many standard deviations off.
 * Bartlett (1937): ``W = U^-2 L (L' U^-2 L)^-1`` with ``U^2 = diag(1 - diag(L Phi L'))``.
 * ten Berge et al. (1999), correlation preserving: with ``L* = L Phi^1/2``,
   ``W = R^-1/2 C Phi^1/2``, ``C = R^-1/2 L* (L*' R^-1 L*)^-1/2``.
@@ -24,9 +28,11 @@ evaluating factor scores. Psychological Methods, 6, 430-450.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..exceptions import EstimationError
+from ..exceptions import EstimationError, EstimationWarning
 from .fit import cor_smooth
 
 __all__ = ["SCORE_METHODS", "score_weights", "apply_weights", "score_r2"]
@@ -53,6 +59,19 @@ def _sym_power(A: np.ndarray, power: float, floor: float) -> np.ndarray:
     return (V * w ** power) @ V.T
 
 
+def _rcond(R: np.ndarray) -> float:
+    """Reciprocal condition number of ``R`` in the 1-norm (what LAPACK's ``dgecon`` estimates for R's
+    ``solve``, which refuses below machine epsilon); 0 for a matrix with non-finite entries."""
+    if not np.isfinite(R).all():
+        return 0.0
+    with np.errstate(all="ignore"):
+        try:
+            c = np.linalg.cond(R, 1)
+        except np.linalg.LinAlgError:
+            return 0.0
+    return 0.0 if not np.isfinite(c) or c == 0 else float(1.0 / c)
+
+
 def score_weights(R: np.ndarray, loadings: np.ndarray, phi: np.ndarray | None = None,
                   method: str = "regression") -> np.ndarray:
     """Factor score weights ``W`` (``p x m``) for ``method`` (see the module docstring).
@@ -60,7 +79,12 @@ def score_weights(R: np.ndarray, loadings: np.ndarray, phi: np.ndarray | None = 
     Raises
     ------
     EstimationError
-        ``R`` cannot be inverted for regression weights, or a uniqueness is zero for Bartlett weights.
+        A uniqueness is zero for Bartlett weights, or ``R`` cannot be inverted for ten Berge weights.
+
+    Warns
+    -----
+    EstimationWarning
+        ``R`` is computationally singular: the regression weights are the loadings (as psych).
     """
     kind = _canonical(method)
     R = np.asarray(R, dtype=float)
@@ -68,11 +92,12 @@ def score_weights(R: np.ndarray, loadings: np.ndarray, phi: np.ndarray | None = 
     m = L.shape[1]
     Phi = np.eye(m) if phi is None else np.asarray(phi, dtype=float)
     if kind == "regression":
-        try:
-            return np.linalg.solve(R, L @ Phi)
-        except np.linalg.LinAlgError:
-            raise EstimationError("the item correlation matrix is singular, so regression factor scores are "
-                                  "undefined; drop redundant items or use --score-method tenberge") from None
+        if _rcond(R) < _EPS:
+            warnings.warn("the item correlation matrix is singular, so regression score weights do not exist; as "
+                          "R psych, the factor loadings are used as score weights (drop redundant items for proper "
+                          "regression scores)", EstimationWarning, stacklevel=3)
+            return L.copy()
+        return np.linalg.solve(R, L @ Phi)
     if kind == "bartlett":
         u2 = 1.0 - np.einsum("ij,jk,ik->i", L, Phi, L)
         if (u2 <= 1e-8).any():

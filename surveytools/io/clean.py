@@ -62,6 +62,10 @@ def load_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *, s
 def clean_frame(survey: Survey) -> pd.DataFrame:
     """The table :func:`write_survey` writes: respondent id, item columns, weight, then metadata columns."""
     frame = survey.responses.copy()
+    if survey.id_name in frame.columns:
+        # an item that is the respondent id (``respondent_id: ResponseId`` plus ``ResponseId: {type: id}``)
+        # is written once, as the id column
+        frame = frame.drop(columns=[survey.id_name])
     taken = set(frame.columns) | {survey.id_name}
     if survey.weights is not None:
         name = survey.questionnaire.weight or "weight"

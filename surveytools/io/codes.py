@@ -78,6 +78,9 @@ class CodeConverter:
         self.missing = set(opts.missing_codes)
         self.by_code = {c: normalize_label(lab) for c, lab in opts.codes.items()}
         self.nps = nps
+        # text codes (categorical items: {F: Femenino}): the code itself, written in the export, is matched too
+        self.text = opts.text_codes
+        self.by_text = {normalize_label(c): c for c in opts.codes if isinstance(c, str)}
         self.value_labels = {(_number(k) if _number(k) is not None else k): v
                              for k, v in (value_labels or {}).items()}
 
@@ -92,7 +95,21 @@ class CodeConverter:
         """The code of ``v``; None for missing; :data:`UNKNOWN` when it is neither a label nor a code."""
         if _blank(v):
             return None
+        if isinstance(v, (bool, np.bool_)):
+            # a TRUE/FALSE cell: the label "True"/"False"; for a 0/1 (no/yes) item the code 1/0; else unknown
+            # (never merged with the code 1 of a rating scale)
+            key = "true" if v else "false"
+            if key in self.labels:
+                return self.labels[key]
+            return (1 if v else 0) if self.valid == {0, 1} else UNKNOWN
         num = _number(v)
+        if num is not None and self.text:  # a number where text codes are expected: its text may be a code
+            if self.value_labels and num in self.value_labels:
+                lab = normalize_label(self.value_labels[num])
+                if lab in self.labels:
+                    return self.labels[lab]
+            v = str(num)
+            num = None
         if num is not None:
             if self.value_labels and num in self.value_labels:
                 lab = normalize_label(self.value_labels[num])
@@ -104,6 +121,9 @@ class CodeConverter:
         key = normalize_label(v)
         if key in self.labels:
             return self.labels[key]
+        if self.text:
+            c = self.by_text.get(key)
+            return UNKNOWN if c is None else self._code(c)
         c = _as_code(v)
         if c is not None:
             return self._code(c)
@@ -164,8 +184,10 @@ class MultiConverter:
             return {single}, []
         if not isinstance(v, str):
             return set(), [str(v)]
-        parts = [normalize_label(p) for p in v.split(",")]
-        raw_parts = [p.strip() for p in v.split(",")]
+        # Microsoft Forms joins the choices with ";" (and ends with one): "Email;Chat;"
+        sep = ";" if ";" in v else ","
+        parts = [normalize_label(p) for p in v.split(sep)]
+        raw_parts = [p.strip() for p in v.split(sep)]
         codes: set[Any] = set()
         unknown: list[str] = []
         i = 0
@@ -174,7 +196,7 @@ class MultiConverter:
                 i += 1
                 continue
             for j in range(len(parts), i, -1):
-                key = ",".join(parts[i:j])
+                key = sep.join(parts[i:j]) if sep == ";" else ",".join(parts[i:j])
                 if key in self.labels:
                     c = self.labels[key]
                     if c is not None:
@@ -191,7 +213,7 @@ class MultiConverter:
         return codes, unknown
 
 
-_FALSE = frozenset({"0", "false", "no", "not selected", "unchecked"})
+_FALSE = frozenset({"0", "false", "no", "n", "not selected", "unchecked", "no seleccionado"})
 
 
 def selected_flag(v: Any) -> float:

@@ -36,6 +36,8 @@ from .sources import Table, open_table
 __all__ = ["ImportReport", "ImportResult", "UnknownLabel", "import_survey"]
 
 _CODED = ("likert", "categorical", "nps")
+_SUBCODE = re.compile(r"[A-Za-z]*0*(\d+)")
+_LS_ANSWER = re.compile(r"A[O]?0*(\d+)", re.IGNORECASE)
 _TEXT = ("text", "email", "id")
 _MAX_LISTED = 40
 
@@ -323,6 +325,9 @@ class _Planner:
         codes = []
         for c, n in cols:
             code = labels.get(normalize_label(c.sub)) if c.sub else None
+            if code is None and n is None and c.sub:  # LimeSurvey subquestion codes: Q5[SQ001] is option 1
+                m = _SUBCODE.fullmatch(c.sub.strip())
+                n = int(m.group(1)) if m else None
             if code is None and n is not None and n in valid:
                 code = n
             codes.append(code)
@@ -360,7 +365,26 @@ class _Planner:
             block = f.question(item.text)
             if block:
                 return self._block(item, [(c, None) for c in block], "text")
-        return None
+        return self._named_by_options(item)
+
+    def _named_by_options(self, item: Item) -> _Target | None:
+        """Typeform: one column per choice, named after the choice (no question text): the item's option labels
+        name at least two columns, each exactly one column not taken by another item."""
+        opts = self.q.option_set(item.id)
+        if opts is None:
+            return None
+        cols: list[SourceColumn] = []
+        codes: list[Any] = []
+        for code in opts.valid_codes:
+            found = [c for c in self.find.name(str(opts.codes[code])) if c.index not in self.used]
+            if len(found) > 1:
+                return None
+            if found:
+                cols.append(found[0])
+                codes.append(code)
+        if len(cols) < 2:
+            return None
+        return _Target(item, "multi_block", cols, codes, "text")
 
     # -------------------------------------------------------------- plan
     def plan(self) -> None:
@@ -481,7 +505,7 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
     into a global table of distinct values), which is both the fastest order for object arrays and the
     reason a 50,000 x 60 workbook never exists as a DataFrame of Python objects.
     """
-    index: dict[Any, int] = {}  # distinct value -> global id, in order of first appearance
+    index: dict[Any, int] = {}  # distinct value (booleans tagged) -> global id, in order of first appearance
     add = index.setdefault
 
     def merge(local: np.ndarray, local_uniques: Any) -> np.ndarray:
@@ -490,14 +514,19 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
         lut[-1] = -1
         return lut[local]
 
+    def factorize(values: Any) -> tuple[np.ndarray, Any]:
+        return _factorize_typed(values)
+
     if table.frame is not None:  # SPSS, Parquet: typed columns, factorized one by one without Python objects
         frame = table.frame
         ids = np.empty((len(frame), len(columns)), dtype=np.int32)
         for j, c in enumerate(columns):
-            local, local_uniques = pd.factorize(frame[c], use_na_sentinel=True)
+            col = frame[c]
+            local, local_uniques = (factorize(col.to_numpy(dtype=object)) if col.dtype == object
+                                    else pd.factorize(col, use_na_sentinel=True))
             ids[:, j] = merge(local, local_uniques)
         table.close()
-        return _Cells(ids, list(index), {c: j for j, c in enumerate(columns)}), len(frame)
+        return _Cells(ids, _untag(index), {c: j for j, c in enumerate(columns)}), len(frame)
 
     capacity = max(table.rows_hint - layout.data_start, 0) if table.rows_hint else 0
     ids = np.empty((capacity, len(columns)), dtype=np.int32)
@@ -513,7 +542,7 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
                                                         dtype=np.int32)])
             if columns:
                 block = chunk if take_all else chunk[:, columns]
-                local, local_uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
+                local, local_uniques = factorize(block.ravel())
                 ids[n: n + rows] = merge(local, local_uniques).reshape(block.shape)
                 del block, local
             n += rows
@@ -521,7 +550,50 @@ def _read_cells(table: Table, layout: Layout, columns: list[int]) -> tuple[_Cell
     finally:
         if gc_was_enabled:
             gc.enable()
-    return _Cells(ids[:n], list(index), {c: j for j, c in enumerate(columns)}), n
+    return _Cells(ids[:n], _untag(index), {c: j for j, c in enumerate(columns)}), n
+
+
+class _BoolCell:
+    """A boolean cell as a hash key of its own: in Python ``True == 1 == 1.0`` and they hash alike, so a
+    dict (or ``pd.factorize``) of distinct values would merge a ``True`` cell with a ``1.0`` cell."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"_BoolCell({self.value})"
+
+
+_TRUE_CELL, _FALSE_CELL = _BoolCell(True), _BoolCell(False)
+
+
+def _factorize_typed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array that keeps booleans apart from the numbers 0 and 1.
+
+    Only when a distinct value equals 0 or 1 are the cells holding it looked at (a cheap check per distinct
+    value); boolean cells are then replaced by :class:`_BoolCell` keys and the array factorized again.
+    """
+    local, uniques = pd.factorize(values, use_na_sentinel=True)
+    suspects = [k for k, u in enumerate(uniques.tolist())
+                if not isinstance(u, str) and isinstance(u, (bool, int, float, np.bool_, np.number))
+                and (u == 0 or u == 1)]
+    if not suspects:
+        return local, uniques
+    where = np.flatnonzero(np.isin(local, suspects))
+    sub = values[where]
+    is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in sub.tolist()), dtype=bool, count=len(sub))
+    if not is_bool.any():
+        return local, uniques
+    values = values.copy()
+    values[where[is_bool]] = [_TRUE_CELL if v else _FALSE_CELL for v in sub[is_bool].tolist()]
+    return pd.factorize(values, use_na_sentinel=True)
+
+
+def _untag(index: dict[Any, int]) -> list[Any]:
+    """The distinct values of :func:`_read_cells`, booleans back as ``bool``."""
+    return [k.value if isinstance(k, _BoolCell) else k for k in index]
 
 
 # ====================================================================== conversion helpers
@@ -728,6 +800,7 @@ def import_survey(path: str | os.PathLike[str], questionnaire: Questionnaire, *,
     n_blank = int(n_rows - keep.sum())
 
     coder = _Coder(q, table, cells, keep, row_numbers_all)
+    coder.answer_codes = layout.flavour == "limesurvey"  # LimeSurvey "answer codes" exports: A1, A2 (AO01...)
     for t in planner.targets:
         coder.code(t)
     unknown = coder.unknown
@@ -788,7 +861,11 @@ def _plan_columns(table: Table, layout: Layout, planner: _Planner, q: Questionna
             "--sheet and -q questionnaire belong together, or add column: to the items",
             [f"columns found: {', '.join(map(repr, names[:12]))}{' ...' if len(names) > 12 else ''}"]
             if names else None)
-    id_col = planner.special(q.respondent_id, ID_NAMES, "respondent_id")
+    if q.respondent_id and q.respondent_id in q.items:
+        # the top-level respondent_id names an item (``ResponseId: {type: id}``): its column holds the ids
+        id_col = next((t.columns[0] for t in planner.targets if t.item.id == q.respondent_id), None)
+    else:
+        id_col = planner.special(q.respondent_id, ID_NAMES, "respondent_id")
     weight_col = planner.special(q.weight, (), "weight")
     duration = q.quality.duration
     duration_col: SourceColumn | None = None
@@ -840,6 +917,7 @@ class _Coder:
         self._converters: dict[Any, Any] = {}
         self._results: dict[tuple[int, int], Any] = {}
         self.labels_seen = False  # some answers were labels (not clean data)
+        self.answer_codes = False  # read LimeSurvey answer codes (A1 = code 1)
 
     # -------------------------------------------------------------- helpers
     def converter(self, item: Item, col: SourceColumn) -> Any:
@@ -862,7 +940,13 @@ class _Coder:
     def convert(self, conv: Any, g: int) -> Any:
         key = (id(conv), g)
         if key not in self._results:
-            self._results[key] = conv(self.cells.uniques[g])
+            v = self.cells.uniques[g]
+            res = conv(v)
+            if res is UNKNOWN and self.answer_codes and isinstance(v, str) and isinstance(conv, CodeConverter):
+                m = _LS_ANSWER.fullmatch(v.strip())
+                if m:
+                    res = conv(int(m.group(1)))
+            self._results[key] = res
         return self._results[key]
 
     def note_unknown(self, item: Item, col: SourceColumn, label: Any, mask: np.ndarray) -> None:
@@ -880,6 +964,21 @@ class _Coder:
         item, col = t.item, t.columns[0]
         col_ids = self.cells.col(col)
         conv = self.converter(item, col)
+        opts = self.q.option_set(item.id) if item.type in _CODED else None
+        if opts is not None and opts.text_codes:  # categorical item with text codes: a text column of codes
+            tlut = np.full(len(self.cells.uniques), None, dtype=object)
+            for g in self.cells.present(col_ids).tolist():
+                code = self.convert(conv, g)
+                if code is UNKNOWN:
+                    self.note_unknown(item, col, self.cells.uniques[g], col_ids == g)
+                    continue
+                if code is not None:
+                    tlut[g] = code
+                    if normalize_label(self.cells.uniques[g]) != normalize_label(code):
+                        self.labels_seen = True
+            self.out[item.id] = pd.Series(tlut[col_ids], dtype="str")
+            self.columns[item.id] = col.display()
+            return
         lut = np.full(len(self.cells.uniques), np.nan)
         for g in self.cells.present(col_ids).tolist():
             code = self.convert(conv, g)

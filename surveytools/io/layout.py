@@ -9,6 +9,14 @@ flavour             how it is recognised (first non-blank rows of the sheet)
 ``surveymonkey``    row 1 names ``Respondent ID`` and the cell below it is blank (row 2 holds answer options
                     and grid rows under each question)
 ``google_forms``    one header row starting with ``Timestamp`` (or its translation: ``Marca temporal``...)
+``questionpro``     row 1 names ``Response ID`` next to ``Response Status`` / ``Time Taken to Complete
+                    (Seconds)`` (or the Spanish names); with answer options in row 2 under multi-select and
+                    matrix columns (2 header rows), else 1
+``limesurvey``      row 1 holds ``submitdate`` and ``lastpage`` (question-code headings: ``Q5[SQ001]``) or
+                    ``Date submitted`` and ``Last page`` (full headings: ``Question [Option]``)
+``microsoft_forms`` row 1 starts ``ID``, ``Start time``, ``Completion time`` (or ``Hora de inicio``...)
+``typeform``        row 1 starts with ``#`` and holds ``Submit Date (UTC)``; a multi-select question is one
+                    column per choice, named after the choice
 ``spss``            an SPSS ``.sav`` file (variable names; variable labels as question text)
 ``clean``/plain     one header row: the first row that names items of the questionnaire
 ==================  ==========================================================================================
@@ -71,7 +79,7 @@ def column_letter(index: int) -> str:
 
 #: Normalized names of respondent-id columns, by priority.
 ID_NAMES: tuple[str, ...] = ("responseid", "response id", "respondent id", "respondent_id", "respondentid",
-                             "id del encuestado", "id de respuesta")
+                             "id del encuestado", "id de respuesta", "id de la respuesta", "id", "#")
 
 #: Normalized names of platform (metadata) columns kept beside the answers.
 META_NAMES: frozenset[str] = frozenset({
@@ -88,6 +96,19 @@ META_NAMES: frozenset[str] = frozenset({
     # Google Forms
     "timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",
     "informazioni cronologiche", "score", "puntuacion",
+    # QuestionPro
+    "response status", "time taken to complete (seconds)", "timestamp (mm/dd/yyyy)", "duplicate", "seq. number",
+    "external reference", "country code", "estado de la respuesta",
+    "tiempo empleado en completar (segundos)",
+    # LimeSurvey (question-code and full headings)
+    "submitdate", "lastpage", "startlanguage", "seed", "datestamp", "ipaddr", "refurl",
+    "interviewtime", "date submitted", "last page", "start language", "date started", "date last action",
+    "referrer url", "total time",
+    # Microsoft Forms
+    "start time", "completion time", "last modified time", "hora de inicio", "hora de finalizacion",
+    "hora de la ultima modificacion",
+    # Typeform
+    "start date (utc)", "submit date (utc)", "network id", "stage date (utc)",
     # generic
     "duration", "duration_seconds", "duration (seconds)", "start_date", "end_date", "submitted_at",
 })
@@ -97,6 +118,9 @@ _TIMESTAMP_NAMES = frozenset({"timestamp", "marca temporal", "horodateur", "zeit
 #: Row-2 labels of SurveyMonkey that name no sub-item ("Response", "Open-Ended Response").
 _SM_GENERIC = frozenset({"response", "open-ended response", "respuesta", "respuesta abierta", "reponse",
                          "reponse ouverte", "antwort", "offene antwort"})
+_QP_MARKERS = frozenset({"response status", "time taken to complete (seconds)", "timestamp (mm/dd/yyyy)",
+                         "estado de la respuesta", "tiempo empleado en completar (segundos)"})
+_MSFORMS_TIMES = frozenset({("start time", "completion time"), ("hora de inicio", "hora de finalizacion")})
 _IMPORT_ID = re.compile(r'^\s*\{\s*"?importid"?\s*:', re.IGNORECASE)
 _GRID = re.compile(r"^(.*?\S)\s*\[(.+)\]\s*$", re.DOTALL)
 _SPLIT_NAME = re.compile(r"^(.+)_(\d+)$")
@@ -199,7 +223,14 @@ def _split_question(texts: list[str]) -> tuple[str | None, list[str | None]]:
     return question, [t[cut + 3:] for t in texts]
 
 
+_SELECTED = re.compile(r"\s+-\s+(?:Selected Choice|Opción seleccionada|Opcion seleccionada)(?=\s+-\s+|\s*$)",
+                       re.IGNORECASE)
+
+
 def _qualtrics_columns(names: list[str], texts: list[str]) -> list[SourceColumn]:
+    # a question with a text-entry option labels its choice columns "Question - Selected Choice" (single choice)
+    # or "Question - Selected Choice - Option" (multi-select): the marker names no sub-item
+    texts = [_SELECTED.sub("", t) for t in texts]
     groups: dict[str, list[int]] = {}
     for j, name in enumerate(names):
         m = _SPLIT_NAME.match(name)
@@ -330,6 +361,21 @@ def detect_layout(table: Table, questionnaire: Questionnaire) -> Layout:
     # Google Forms: one header row starting with Timestamp
     if n1 and n1[0] in _TIMESTAMP_NAMES:
         return Layout("google_forms", start, 1, tuple(_grid_columns(r1)))
+    # QuestionPro: Response ID with its status / time-taken columns; answer options in row 2 under multi-select
+    qp = next((j for j, c in enumerate(n1) if c in ("response id", "id de respuesta", "id de la respuesta")), None)
+    if qp is not None and any(c in _QP_MARKERS for c in n1):
+        if not r2[qp] and any(r2):
+            return Layout("questionpro", start, 2, tuple(_surveymonkey_columns(r1, r2)))
+        return Layout("questionpro", start, 1, tuple(_grid_columns(r1)))
+    # LimeSurvey: submitdate/lastpage (question codes) or Date submitted/Last page (full headings)
+    if {"submitdate", "lastpage"} <= set(n1) or {"date submitted", "last page"} <= set(n1):
+        return Layout("limesurvey", start, 1, tuple(_grid_columns(r1)))
+    # Microsoft Forms: ID, Start time, Completion time
+    if len(n1) >= 3 and n1[0] == "id" and (n1[1], n1[2]) in _MSFORMS_TIMES:
+        return Layout("microsoft_forms", start, 1, tuple(_grid_columns(r1)))
+    # Typeform: "#" first, Submit Date (UTC)
+    if n1 and n1[0] == "#" and any(c.startswith("submit date") for c in n1):
+        return Layout("typeform", start, 1, tuple(_grid_columns(r1)))
     # plain table: the first row naming the most items
     keys = _item_keys(questionnaire)
     best, best_score = start, _header_score(n1, keys)

@@ -18,7 +18,9 @@ import io
 import itertools
 import mmap
 import os
+import re
 import struct
+import sys
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -281,9 +283,106 @@ def _pick_sheet(p: Path, names: list[str], sheet: str | int | None) -> str:
     raise InputFileError(f"{p} has no sheet {sheet!r}; its sheets are {listing}; fix --sheet")
 
 
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _small_part(zf: zipfile.ZipFile, name: str, cap: int = 16 * 2**20) -> bytes:
+    """A small XML part (workbook, relationships), read at most ``cap`` bytes uncompressed."""
+    try:
+        with zf.open(name) as fh:
+            return fh.read(cap)
+    except KeyError:
+        return b""
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip part of an .xlsx workbook, from ``xl/workbook.xml`` and its relationships."""
+    rels: dict[str, str] = {}
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", _small_part(zf, "xl/_rels/workbook.xml.rels")):
+        attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+        if "Id" in attrs and "Target" in attrs:
+            target = attrs["Target"]
+            rels[attrs["Id"]] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts: dict[str, str] = {}
+    for tag in _SHEET_TAG.findall(_small_part(zf, "xl/workbook.xml")):
+        attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+        rid = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), None)
+        if "name" in attrs and rid in rels:
+            import html
+
+            parts[html.unescape(attrs["name"])] = rels[rid]
+    return parts
+
+
+def _check_workbook_limits(p: Path, kind: str, sheet_name: str | None) -> None:
+    """Refuse a workbook whose parts uncompress beyond the limit, or whose sheet declares too many cells.
+
+    Only the zip directory and the first 64 KB of the sheet's XML are read (the ``<dimension>`` element),
+    so a zip bomb is refused before calamine allocates anything.
+    """
+    if kind not in ("xlsx", "xlsb", "ods"):
+        return
+    from .limits import current_limits, limit_error
+
+    lim = current_limits()
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError):
+        return  # sniff_kind has read it already; calamine reports a damaged file
+    with zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        if sheet_name is None:  # before the workbook is opened: every part calamine reads up front
+            shared = [n for n in infos if not n.startswith(("xl/worksheets/", "xl/media/", "xl/embeddings/"))
+                      and not n.endswith((".png", ".jpeg", ".jpg", ".emf", ".wmf", ".bin"))]
+            checked = shared
+        else:
+            part = _xlsx_sheet_parts(zf).get(sheet_name) if kind == "xlsx" else None
+            checked = [part] if part in infos else [n for n in infos if n.startswith("xl/worksheets/")]
+        if lim.max_uncompressed:
+            for name in checked:
+                size = infos[name].file_size
+                if size > lim.max_uncompressed:
+                    raise limit_error(f"{p}", f"part {name} of the workbook uncompresses to (bytes)", size,
+                                      lim.max_uncompressed, "SURVEYTOOLS_MAX_UNCOMPRESSED")
+            total = sum(infos[n].file_size for n in checked)
+            if total > lim.max_uncompressed:
+                raise limit_error(f"{p}", "the workbook's parts read uncompress to (bytes)", total,
+                                  lim.max_uncompressed, "SURVEYTOOLS_MAX_UNCOMPRESSED")
+        if sheet_name is None or kind != "xlsx" or not lim.max_cells:
+            return
+        for name in checked:
+            try:
+                with zf.open(name) as fh:
+                    head = fh.read(65536)
+            except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+                continue
+            m = _DIMENSION.search(head)
+            if not m or not m.group(3):
+                continue
+            rows = int(m.group(4)) - int(m.group(2)) + 1
+            cols = _col_number(m.group(3)) - _col_number(m.group(1)) + 1
+            # calamine sizes its cell buffer from row 1 and column A to the dimension's far corner
+            cells = int(m.group(4)) * _col_number(m.group(3))
+            if rows > 0 and cols > 0 and cells > lim.max_cells:
+                raise limit_error(f"{p}, sheet {sheet_name!r}",
+                                  f"the sheet declares {int(m.group(4)):,} rows x {_col_number(m.group(3)):,} "
+                                  "columns (dimension " + m.group(0).split(b'"')[1].decode() + "), cells",
+                                  cells, lim.max_cells, "SURVEYTOOLS_MAX_CELLS")
+
+
 def _open_workbook(p: Path, kind: str, sheet: str | int | None) -> Table:
     import python_calamine as pc
 
+    _check_workbook_limits(p, kind, None)
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
         names = list(wb.sheet_names)
@@ -292,6 +391,11 @@ def _open_workbook(p: Path, kind: str, sheet: str | int | None) -> Table:
     if not names:
         raise InputFileError(f"{p} has no sheets; export the survey again")
     name = _pick_sheet(p, names, sheet)
+    try:
+        _check_workbook_limits(p, kind, name)
+    except BaseException:
+        wb.close()
+        raise
     try:
         sh = wb.get_sheet_by_name(name)
     except Exception as exc:
@@ -393,7 +497,49 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+_SCAN_CHUNK = 4 * 2**20
+
+
+def _check_line_length(p: Path) -> None:
+    """Refuse a text file with a line longer than the limit, reading it in fixed-size chunks.
+
+    A multi-GB file without newlines would otherwise be decoded and parsed as one field (several times its
+    size in memory). The scan keeps one chunk in memory and stops at the first line over the limit.
+    """
+    from .limits import current_limits, limit_error
+
+    limit = current_limits().max_line
+    if not limit:
+        return
+    if p.stat().st_size <= limit:
+        return
+    run = 0  # bytes of the current line so far
+    line = 1  # its number
+    with open(p, "rb") as fh:
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                return
+            parts = chunk.replace(b"\r", b"\n").split(b"\n")
+            run += len(parts[0])
+            if run > limit:
+                break
+            if len(parts) > 1:
+                nl = b"\n" if b"\n" in chunk else b"\r"  # line numbers count LF (or CR-only line ends)
+                longest = max(range(1, len(parts) - 1), key=lambda k: len(parts[k]), default=None)
+                if longest is not None and len(parts[longest]) > limit:
+                    line += chunk[: sum(len(x) + 1 for x in parts[:longest])].count(nl)
+                    run = len(parts[longest])
+                    break
+                line += chunk.count(nl)
+                run = len(parts[-1])
+                if run > limit:
+                    break
+    raise limit_error(f"{p}, line {line:,}", "a line holds (bytes) at least", run, limit, "SURVEYTOOLS_MAX_LINE")
+
+
 def _open_text(p: Path) -> Table:
+    _check_line_length(p)
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -409,8 +555,18 @@ def _open_text(p: Path) -> Table:
         grid = np.ascontiguousarray(df.to_numpy(dtype=object))
         del df
     except (pd.errors.ParserError, ValueError):
-        # rows of unequal length: the csv module copes
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+        # rows of unequal length: the csv module copes (fields bounded like lines)
+        from .limits import current_limits
+
+        limit = current_limits().max_line or sys.maxsize
+        old_limit = csv.field_size_limit(min(limit, 2**31 - 1))
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+        except csv.Error as exc:
+            raise InputFileError(f"{p} cannot be read as a text table ({exc}); export it again, or raise "
+                                 "SURVEYTOOLS_MAX_LINE (see docs/security.md)") from None
+        finally:
+            csv.field_size_limit(old_limit)
         width = max((len(r) for r in rows), default=0)
         grid = _to_grid(rows, width)
     del text

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..exceptions import DataError, InputFileError
 from .atomic import atomic_write
+from .csv_safe import write_csv
 from .sav import SavMeta, write_sav
 
 __all__ = ["TABLE_SUFFIXES", "write_table", "read_scores"]
@@ -22,7 +23,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
                 sav_meta: SavMeta | None = None) -> Path:
     """Write a table (its columns, not its index) in the format the file name asks for.
 
-    ``.xlsx`` cells holding text are always stored as text (never formulas), and time-zone-aware dates keep
+    ``.xlsx`` cells holding text are always stored as text (never formulas), ``.csv`` text cells that would
+    start a formula get a leading ``'`` (:mod:`surveytools.io.csv_safe`), and time-zone-aware dates keep
     their local clock time (Excel has no time zones). ``.sav`` (SPSS) carries the labels of ``sav_meta``
     (:func:`~surveytools.io.sav.write_sav`).
 
@@ -41,7 +43,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, inputs: It
         return p
     with atomic_write(p, inputs) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            write_csv(frame, tmp)
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:

@@ -315,7 +315,7 @@ def compute_kpis(customers: str | os.PathLike[str], transactions: str | os.PathL
             acc = eng.accounts(ref)
             ab = _kpi_block(eng, eng.moments("acct", "__seg"), None, **flags)
             acc_segments = ab["segments"]
-            for k, v in acc_segments.items():
+            for v in acc_segments.values():
                 v["accounts"] = v.pop("customers")
             ab["overall"]["accounts"] = ab["overall"].pop("customers")
             mix = _mix_dict([(a, b, r) for a, b, r in eng.account_mix()])

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..exceptions import DataError, InputFileError, KpiMapError
 from .mapping import KpiMap
-from .parse import amount_sql, date_sql, discount_sql, is_numeric_type, quote
+from .parse import amount_sql, date_sql, discount_sql, quote
 
 __all__ = ["Engine", "RFM_NO_PURCHASE", "EXCLUSION_REASONS"]
 
@@ -289,20 +289,23 @@ class Engine:
     def aggregate(self, as_of: date, channels: Sequence[str], periods: Sequence[tuple[date, date]]) -> None:
         """The main scan: table ``agg`` with one row per customer key found in the transactions."""
         start = as_of - timedelta(days=self.kmap.window_days)
-        valid = f"(__date <= {_lit(as_of)})"
-        win = f"({valid} AND __date > {_lit(start)})"
-        order = "__amt >= 0"
+        # the conditions once per row, as boolean columns the aggregates filter on
+        flags = [f"__date <= {_lit(as_of)} AS __v", f"__date <= {_lit(as_of)} AND __date > {_lit(start)} AS __w",
+                 "__amt >= 0 AS __o"]
+        valid, win, order = "__v", "__w", "__o"
+        has_margin = "margin" in self.kmap.transactions
         parts = [
             f"count(*) FILTER (WHERE {valid}) AS __valid",
-            f"count(*) FILTER (WHERE __date > {_lit(as_of)}) AS __after",
+            f"count(*) FILTER (WHERE NOT {valid}) AS __after",
             f"count(*) FILTER (WHERE {valid} AND {order}) AS orders_total",
             f"max(__date) FILTER (WHERE {valid} AND {order}) AS last_order",
             f"count(*) FILTER (WHERE {win} AND {order}) AS frequency",
             f"coalesce(sum(__amt) FILTER (WHERE {win}), 0) AS monetary",
-            f"count(*) FILTER (WHERE {win} AND {order} AND __disc) AS discount_orders",
-            f"count(*) FILTER (WHERE {win} AND __amt < 0) AS returns",
-            f"coalesce(sum(__amt) FILTER (WHERE {win} AND __amt < 0), 0) AS returns_amount",
-            f"coalesce(sum(__mg) FILTER (WHERE {win}), 0) AS margin",
+            (f"count(*) FILTER (WHERE {win} AND {order} AND __disc) AS discount_orders"
+             if "discount" in self.kmap.transactions else "0 AS discount_orders"),
+            f"count(*) FILTER (WHERE {win} AND NOT {order}) AS returns",
+            f"coalesce(sum(__amt) FILTER (WHERE {win} AND NOT {order}), 0) AS returns_amount",
+            (f"coalesce(sum(__mg) FILTER (WHERE {win}), 0) AS margin" if has_margin else "0 AS margin"),
             f"count(*) FILTER (WHERE {win}) AS __in_window",
         ]
         top = list(channels[:MAX_CHANNELS]) if len(channels) <= MAX_CHANNELS else list(channels[:MAX_CHANNELS - 1])
@@ -322,8 +325,8 @@ class Engine:
                       f"coalesce(sum(__mg) FILTER (WHERE {inp}), 0) AS p{j}_margin",
                       f"count(*) FILTER (WHERE {ok} AND {order}) AS p{j}_orders_total",
                       f"max(__date) FILTER (WHERE {ok} AND {order}) AS p{j}_last_order"]
-        self.con.execute(f"CREATE TEMP TABLE agg AS SELECT __cust, {', '.join(parts)} FROM tx WHERE __reason IS NULL "
-                         "GROUP BY __cust")
+        self.con.execute(f"CREATE TEMP TABLE agg AS SELECT __cust, {', '.join(parts)} FROM (SELECT *, {', '.join(flags)} "
+                         "FROM tx WHERE __reason IS NULL) GROUP BY __cust")
 
     def accounting(self) -> dict[str, Any]:
         """Rows in = rows used + rows excluded (by reason), and the unknown customers."""
@@ -441,7 +444,7 @@ class Engine:
                      [f"ch{i}" for i in range(len(self.channels))] if channels else [])
         out = []
         for r in rows:
-            vals = {k: (float(v) if v is not None else math.nan) for k, v in zip(names, r[2:])}
+            vals = {k: (float(v) if v is not None else math.nan) for k, v in zip(names, r[2:], strict=True)}
             out.append((r[0], int(r[1]), vals))
         return out
 
@@ -455,7 +458,7 @@ class Engine:
         def plain(v: Any) -> Any:
             return float(v) if isinstance(v, decimal.Decimal) else v
 
-        return [(r[0], int(r[1]), {k: plain(v) for k, v in zip(custom, r[2:])}) for r in rows]
+        return [(r[0], int(r[1]), {k: plain(v) for k, v in zip(custom, r[2:], strict=True)}) for r in rows]
 
     def window_filter(self, as_of: date) -> str:
         start = as_of - timedelta(days=self.kmap.window_days)

@@ -91,8 +91,8 @@ def date_sql(con: Any, view: str, col: str, dtype: str, where: str, date_format:
     v = _text(col)
     if date_format is not None:
         return f"CAST(try_strptime({v}, {_lit(date_format)}) AS DATE)"
-    first = rf"TRY_CAST(regexp_extract(v, '^(\d{{1,2}})[/.-]', 1) AS INTEGER)"
-    second = rf"TRY_CAST(regexp_extract(v, '^\d{{1,2}}[/.-](\d{{1,2}})[/.-]', 1) AS INTEGER)"
+    first = r"TRY_CAST(regexp_extract(v, '^(\d{1,2})[/.-]', 1) AS INTEGER)"
+    second = r"TRY_CAST(regexp_extract(v, '^\d{1,2}[/.-](\d{1,2})[/.-]', 1) AS INTEGER)"
     n_dmy, max1, max2, both = con.execute(f"""
         SELECT count(*), max({first}), max({second}), count(*) FILTER (WHERE {first} > 12 AND {second} > 12)
         FROM (SELECT {v} AS v FROM {view}) WHERE regexp_matches(v, '{_DMY}')

@@ -42,6 +42,17 @@ def _find_column(survey: Survey, name: str) -> pd.Series | None:
     return None
 
 
+def _text_code_positions(s: pd.Series, opts: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Text codes as their position among the option set's codes (1..k), plus a mask of cells holding text
+    that is not a code (out of range). Vectorized (``Series.map``)."""
+    pos = {c: float(i + 1) for i, c in enumerate(opts.codes)}
+    text = s.astype("object")
+    x = text.map(lambda v: pos.get(v.strip(), np.nan) if isinstance(v, str) else np.nan).to_numpy(dtype=float)
+    filled = text.notna().to_numpy(dtype=bool) & (text.astype("string").str.strip() != "").to_numpy(dtype=bool,
+                                                                                                   na_value=False)
+    return x, filled & np.isnan(x)
+
+
 def _to_float(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Values as floats plus a mask of cells that hold something that is not a number."""
     if pd.api.types.is_bool_dtype(s):

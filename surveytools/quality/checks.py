@@ -34,6 +34,7 @@ from .arrays import (
     _row_groups,
     _run_lengths,
     _setting,
+    _text_code_positions,
     _to_float,
 )
 from .report import DEFAULT_MAX_MISSING, FLAG_CODES, FLAG_DESCRIPTIONS, CheckInfo, QualityReport, parse_codes
@@ -83,6 +84,13 @@ class QualityContext:
         self.item_cols = item_cols
         self.col_names = col_names = [c for cols in item_cols.values() for c in cols]
         self.col_pos = {c: j for j, c in enumerate(col_names)}
+        # categorical items with text codes ({F: Femenino}) enter as the position of their code (1..k), so that
+        # missing answers, out-of-range codes and missing codes are counted like every other item
+        text_opts: dict[str, Any] = {}
+        for iid, cols in item_cols.items():
+            opts = q.option_set(iid) if q.items[iid].type in _CODED else None
+            if opts is not None and opts.text_codes:
+                text_opts.update({c: opts for c in cols})
         numeric_cols = [c for c in col_names if pd.api.types.is_numeric_dtype(responses[c])
                         and not pd.api.types.is_bool_dtype(responses[c])]
         if len(numeric_cols) == len(col_names):  # the usual case: one conversion for the whole block
@@ -92,7 +100,10 @@ class QualityContext:
             self.X = np.empty((n, len(col_names)), dtype=float)
             self.nonnum = np.zeros((n, len(col_names)), dtype=bool)
             for j, c in enumerate(col_names):
-                self.X[:, j], self.nonnum[:, j] = _to_float(responses[c])
+                if c in text_opts:
+                    self.X[:, j], self.nonnum[:, j] = _text_code_positions(responses[c], text_opts[c])
+                else:
+                    self.X[:, j], self.nonnum[:, j] = _to_float(responses[c])
 
     def columns_of(self, iid: str) -> list[int]:
         """Positions in ``X`` of an item's columns."""
@@ -116,7 +127,11 @@ class QualityContext:
                 opts = q.option_set(iid)
                 if opts is None or not opts.valid_codes:
                     continue
-                key = (tuple(float(c) for c in opts.valid_codes), tuple(float(c) for c in opts.missing_codes))
+                if opts.text_codes:  # positions 1..k of the codes (see _text_code_positions)
+                    pos = {c: float(i + 1) for i, c in enumerate(opts.codes)}
+                    key = (tuple(pos[c] for c in opts.valid_codes), tuple(pos[c] for c in opts.missing_codes))
+                else:
+                    key = (tuple(float(c) for c in opts.valid_codes), tuple(float(c) for c in opts.missing_codes))
                 code_groups.setdefault(key, []).extend(js)
             elif item.range is not None:
                 lo, hi = item.range

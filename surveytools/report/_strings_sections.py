@@ -15,7 +15,7 @@ EN: dict[str, str] = {
     "letters_note_tables": "Column percentages or means; letters mark the columns a cell is significantly higher "
                            "than (z test for percentages, Welch t for means; {adjust}; alpha = {alpha}).",
     "kpis": "Customer KPIs by segment", "kpi_table": "KPIs per segment", "kpi_overall": "All customers",
-    "kpi_customers": "Customers", "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
+    "kpi_customer_share": "Share of customers", "kpi_revenue_share": "Share of revenue",
     "kpi_value_per_customer": "Revenue per customer", "kpi_orders_per_customer": "Orders per customer",
     "kpi_aov": "Average order value", "kpi_discount_share": "Orders with a discount", "kpi_lapsed_share": "Lapsed",
     "kpi_vip_share": "VIP", "kpi_recency_days_median": "Median days since last purchase",
@@ -114,6 +114,37 @@ EN: dict[str, str] = {
     "crm_rules": "A respondent who answered twice keeps the latest answer; a key that appears for several "
                  "customers matches the first of them.",
     "crm_pseudonymized": "Columns pseudonymized (HMAC-SHA256): {columns}",
+    # crm extend
+    "crm_extend": "Segments for every customer",
+    "ext_customers": "Customers", "ext_from_survey": "Segment from the survey (respondents)",
+    "ext_from_model": "Segment from the model", "ext_count_share": "{n} ({share} of the customers)",
+    "ext_unassigned": "No segment", "ext_unassigned_value": "{n} (model probability below {p})",
+    "ext_model": "Model", "ext_model_logistic": "multinomial logistic regression",
+    "ext_model_boosting": "gradient boosting (calibrated)",
+    "ext_cv_accuracy": "Accuracy on respondents the model did not see (cross-validated)",
+    "ext_disagreements": "Respondents whose survey segment differs from the model's",
+    "ext_intro": "The segment of customers who did not answer the survey comes from a model on their CRM fields. "
+                 "On respondents it did not see, the model gives the survey segment {acc} of the time "
+                 "({folds}-fold cross-validation on {n} respondents matched to the CRM).",
+    "ext_reliability": "How reliable the model's segment is, by segment",
+    "ext_respondents": "Respondents", "ext_recall": "Found by the model", "ext_precision": "Correct when assigned",
+    "ext_customers_model": "Customers assigned by the model", "ext_mean_probability": "Mean probability",
+    "ext_verdict": "Verdict", "ext_verdict_reliable": "reliable", "ext_verdict_care": "usable with care",
+    "ext_verdict_weak": "rarely recovered",
+    "ext_reliability_note": "Found by the model: share of a segment's respondents the model puts in it (recall); "
+                            "correct when assigned: share of those it puts in a segment who belong there "
+                            "(precision); both cross-validated. Reliable from 75% found; rarely recovered below "
+                            "{threshold}.",
+    "ext_weak": "Rarely recovered from CRM fields: {segments}. Do not act on the model's assignment to these "
+                "segments alone.",
+    "ext_features": "CRM fields the model uses", "ext_feature": "Field", "ext_kind": "Kind",
+    "ext_kind_numeric": "number", "ext_kind_date": "date (days before the reference date)",
+    "ext_kind_categorical": "category", "ext_importance": "Importance",
+    "ext_importance_note": "Permutation importance: how much worse the model predicts the respondents' segments "
+                           "when the field's values are shuffled among them (log loss).",
+    "ext_limits": "The model only recovers what buying behaviour reveals about attitudes, and it is measured "
+                  "against survey segments that carry their own error; respondents are not a random sample of "
+                  "the customers. Personal data (e-mail, phone, name, address) is never a model input.",
     # voc
     "voc_headline": "NPS and satisfaction by segment", "ci_low": "NPS low (95% CI)", "ci_high": "NPS high (95% CI)",
     "csat_ci_low": "CSAT low (95% CI)", "csat_ci_high": "CSAT high (95% CI)",
@@ -198,6 +229,38 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    # crm extend
+    "crm_extend": "Segmentos para todos los clientes",
+    "ext_customers": "Clientes", "ext_from_survey": "Segmento de la encuesta (encuestados)",
+    "ext_from_model": "Segmento del modelo", "ext_count_share": "{n} ({share} de los clientes)",
+    "ext_unassigned": "Sin segmento", "ext_unassigned_value": "{n} (probabilidad del modelo inferior a {p})",
+    "ext_model": "Modelo", "ext_model_logistic": "regresión logística multinomial",
+    "ext_model_boosting": "gradient boosting (calibrado)",
+    "ext_cv_accuracy": "Acierto en encuestados que el modelo no vio (validación cruzada)",
+    "ext_disagreements": "Encuestados cuyo segmento de la encuesta difiere del del modelo",
+    "ext_intro": "El segmento de los clientes que no respondieron la encuesta procede de un modelo sobre sus datos "
+                 "del CRM. En encuestados que no vio, el modelo acierta el segmento de la encuesta el {acc} de las "
+                 "veces (validación cruzada en {folds} partes con {n} encuestados cruzados con el CRM).",
+    "ext_reliability": "Fiabilidad del segmento del modelo, por segmento",
+    "ext_respondents": "Encuestados", "ext_recall": "Encontrados por el modelo", "ext_precision": "Acierto al asignar",
+    "ext_customers_model": "Clientes asignados por el modelo", "ext_mean_probability": "Probabilidad media",
+    "ext_verdict": "Valoración", "ext_verdict_reliable": "fiable", "ext_verdict_care": "usar con cautela",
+    "ext_verdict_weak": "rara vez se recupera",
+    "ext_reliability_note": "Encontrados por el modelo: parte de los encuestados de un segmento que el modelo pone "
+                            "en él (sensibilidad); acierto al asignar: parte de los que pone en un segmento que "
+                            "pertenecen a él (precisión); ambos por validación cruzada. Fiable desde el 75 % "
+                            "encontrado; rara vez se recupera por debajo del {threshold}.",
+    "ext_weak": "Rara vez se recuperan con los datos del CRM: {segments}. No actúe solo con la asignación del modelo "
+                "a estos segmentos.",
+    "ext_features": "Datos del CRM que usa el modelo", "ext_feature": "Dato", "ext_kind": "Tipo",
+    "ext_kind_numeric": "número", "ext_kind_date": "fecha (días antes de la fecha de referencia)",
+    "ext_kind_categorical": "categoría", "ext_importance": "Importancia",
+    "ext_importance_note": "Importancia por permutación: cuánto empeora la predicción del segmento de los "
+                           "encuestados al barajar los valores del dato entre ellos (log loss).",
+    "ext_limits": "El modelo solo recupera lo que el comportamiento de compra revela de las actitudes, y se mide "
+                  "contra segmentos de encuesta que tienen su propio error; los encuestados no son una muestra "
+                  "aleatoria de los clientes. Los datos personales (correo, teléfono, nombre, dirección) nunca "
+                  "entran en el modelo.",
     # weight, banner tables, KPIs
     "weight": "Ponderación", "w_efficiency": "Eficiencia de la ponderación (Kish)",
     "w_effective_n": "Tamaño muestral efectivo", "w_design_effect": "Efecto de diseño de las ponderaciones",
@@ -212,7 +275,7 @@ ES: dict[str, str] = {
                            "celda es significativamente mayor (prueba z para porcentajes, t de Welch para medias; "
                            "{adjust}; alfa = {alpha}).",
     "kpis": "Indicadores de cliente por segmento", "kpi_table": "Indicadores por segmento",
-    "kpi_overall": "Todos los clientes", "kpi_customers": "Clientes", "kpi_customer_share": "% de clientes",
+    "kpi_overall": "Todos los clientes", "kpi_customer_share": "% de clientes",
     "kpi_revenue_share": "% de la facturación", "kpi_value_per_customer": "Facturación por cliente",
     "kpi_orders_per_customer": "Pedidos por cliente", "kpi_aov": "Ticket medio",
     "kpi_discount_share": "Pedidos con descuento", "kpi_lapsed_share": "Inactivos", "kpi_vip_share": "VIP",

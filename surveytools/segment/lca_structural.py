@@ -60,7 +60,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from ..exceptions import DataError, EstimationError
-from .latent_class import Encoded, LatentClassFit, _lse, _m_step, _Params, _prior_counts, _log_dens
+from .latent_class import Encoded, LatentClassFit, _log_dens, _lse, _m_step, _Params, _prior_counts
 
 __all__ = ["COVARIATE_METHODS", "Design", "design_matrix", "classification_error", "bch_weights",
            "covariate_model", "distal_outcomes", "one_step"]
@@ -403,7 +403,6 @@ def one_step(fit: LatentClassFit, enc: Encoded, v: np.ndarray, design: Design, *
     from dataclasses import replace
 
     z = design.z
-    n = enc.n
     k = fit.k
     prior_counts = _prior_counts(enc, v, fit.prior)
     par = _Params(np.log(fit.weights)[None], fit.probs[None], fit.means[None], fit.variances[None])

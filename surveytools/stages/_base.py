@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:  # annotations only: --help of the generated commands must not import pandas (issue 18)
+    import pandas as pd
 
 from ..exceptions import SurveyToolsError
 

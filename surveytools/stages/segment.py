@@ -94,7 +94,8 @@ OPTIONS = (
                 "written to the segment_name column."),
     Option("output", "path", None, flags=("-o", "--output"), metavar="ASSIGNMENTS", output="segments.csv",
            cli_only="output: a project run writes segments.csv", example="segments.csv",
-           help="Write respondent_id, segment (1..k) [, probability] (.csv or .parquet)."),
+           help="Write respondent_id, segment (1..k) [, probability, segment_name] (.csv, .parquet or a "
+                "labelled SPSS .sav)."),
     Option("evaluate", "path", None, metavar="ASSIGNMENTS", example="wave1_segments.csv",
            cli_only="a different action of the command (evaluate existing segments), not a segmentation setting",
            help="Do not segment: report sizes, centroids and criteria of existing segments (e.g. an earlier "
@@ -113,8 +114,8 @@ def run(inputs: Inputs, options: Options) -> StageResult:
 
     survey = inputs.survey
     output = options.output
-    if output is not None and Path(output).suffix.lower() not in (".csv", ".parquet"):
-        raise InputFileError(f"cannot write assignments to {output}: use a .csv or .parquet file name")
+    if output is not None and Path(output).suffix.lower() not in (".csv", ".parquet", ".sav"):
+        raise InputFileError(f"cannot write assignments to {output}: use a .csv, .parquet or .sav file name")
     if options.evaluate is not None:
         return _evaluate(inputs, options)
     basis = options.basis

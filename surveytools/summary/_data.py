@@ -16,7 +16,7 @@ __all__ = ["STAGES", "normalize_results", "plain", "segment_explanation"]
 
 #: Stage names a report knows, in report order.
 STAGES: tuple[str, ...] = ("import", "quality", "weight", "reliability", "tables", "factor", "segment", "profile",
-                           "typing_tool", "crm", "kpis", "voc")
+                           "typing_tool", "crm", "crm_extend", "kpis", "voc")
 
 
 #: JSON-like plain Python (dicts with str keys, lists, str, int, float with NaN/inf -> None, bool, None).

@@ -180,5 +180,7 @@ def _write_assignments(frame: pd.DataFrame, path: Path, id_name: str, *, inputs:
         else:
             import pyarrow.csv as pcsv
 
-            pcsv.write_csv(table, tmp)
+            from ..io.csv_safe import neutralize_arrow_table
+
+            pcsv.write_csv(neutralize_arrow_table(table), tmp)  # ids and names never become formulas
 

@@ -15,7 +15,7 @@ from ...report.i18n import check_lang
 from .._data import STAGES, normalize_results
 from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
-from .customers import crm_section, nps_chart, voc_section
+from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
 from .study import factor_section, overview_section, quality_section, reliability_section
@@ -25,7 +25,8 @@ __all__ = ["build_document", "stage_section", "summary_document", "summary_text"
 
 _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "factor": factor_section,
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
-             "crm": crm_section, "voc": voc_section, "weight": weight_section, "tables": tables_section,
+             "crm": crm_section, "crm_extend": crm_extend_section, "voc": voc_section, "weight": weight_section,
+             "tables": tables_section,
              "kpis": kpis_section}
 
 
@@ -49,6 +50,10 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
         for k, v in fac["names"].items():
             if ctx.labels.get(str(k), str(k)) == str(k):  # over a bare code such as "F1"
                 ctx.labels[str(k)] = str(v)
+    ext = results.get("crm_extend")
+    if ext is not None and isinstance(ext.get("segment_names"), Mapping):
+        for k, v in ext["segment_names"].items():
+            ctx.names.setdefault(str(k), str(v))
     voc = results.get("voc")
     if voc is not None and isinstance(voc.get("segments"), Mapping):
         for k, m in voc["segments"].items():
@@ -121,7 +126,7 @@ def build_document(results: Mapping[str, Any], *, lang: str = "en", title: str |
             sections.append(stage_section(stage, ctx))
     if "profile" in res:
         sections.append(stage_section("profile", ctx))
-    for stage in ("typing_tool", "crm", "kpis", "voc"):
+    for stage in ("typing_tool", "crm", "crm_extend", "kpis", "voc"):
         if stage in res:
             sections.append(stage_section(stage, ctx))
     if "voc" not in res and "profile" in res:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ...text.pii import mask_pii
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, Series, Table
 from ._common import Context, col, num, term
 
@@ -33,6 +34,44 @@ def crm_section(ctx: Context) -> Section:
     if crm.get("pseudonymized"):
         blocks.append(Paragraph(Msg("crm_pseudonymized", columns=", ".join(crm["pseudonymized"])), "note"))
     return Section("crm", Msg("crm"), blocks)
+
+
+# ---------------------------------------------------------------------- crm extend
+
+def crm_extend_section(ctx: Context) -> Section:
+    """How reliable the segment of customers who did not answer is, per segment (``crm extend``)."""
+    ext = ctx.results["crm_extend"]
+    n = max(int(ext["customers"]), 1)
+    facts = [Fact(Msg("ext_customers"), ext["customers"], "int"),
+             Fact(Msg("ext_from_survey"), ext["from_survey"], "int"),
+             Fact(Msg("ext_from_model"), Msg("ext_count_share", n=Num(ext["from_model"], "int"),
+                                             share=Num(ext["from_model"] / n, "pct0"))),
+             Fact(Msg("ext_unassigned"), Msg("ext_unassigned_value", n=Num(ext["unassigned"], "int"),
+                                             p=Num(ext["min_probability"], "num2"))),
+             Fact(Msg("ext_model"), term("ext_model_", ext["model"])),
+             Fact(Msg("ext_cv_accuracy"), num(ext["cv_accuracy"]), "pct"),
+             Fact(Msg("ext_disagreements"), ext["disagreements"], "int")]
+    blocks: list[Any] = [Facts(facts, deck=True),
+                         Paragraph(Msg("ext_intro", acc=Num(ext["cv_accuracy"], "pct0"), folds=ext["folds"],
+                                       n=Num(ext["respondents"], "int")))]
+    rel = ext["reliability"]["segments"]
+    rows = [[ctx.segment(r["segment"]), r["respondents"], num(r["recall"]), num(r["precision"]),
+             r["customers_from_model"], num(r["mean_probability"]), term("ext_verdict_", r["verdict_code"])]
+            for r in rel]
+    blocks.append(Table([col("segment"), col("ext_respondents", "int"), col("ext_recall", "pct"),
+                         col("ext_precision", "pct"), col("ext_customers_model", "int"),
+                         col("ext_mean_probability", "num2"), col("ext_verdict")], rows,
+                        title=Msg("ext_reliability"), id="crm-extend", deck=True,
+                        note=Msg("ext_reliability_note", threshold=Num(ext["recall_warning_below"], "pct0"))))
+    weak = [ctx.segment(s) for s in ext["weak_segments"]]
+    if weak:
+        blocks.append(Paragraph(Msg("ext_weak", segments=", ".join(weak))))
+    feats = ext["features"]
+    blocks.append(Table([col("ext_feature"), col("ext_kind"), col("ext_importance", "num")],
+                        [[f["name"], term("ext_kind_", f["kind"]), num(f["importance"])] for f in feats],
+                        title=Msg("ext_features"), id="crm-extend-features", note=Msg("ext_importance_note")))
+    blocks.append(Paragraph(Msg("ext_limits"), "note"))
+    return Section("crm_extend", Msg("crm_extend"), blocks)
 
 
 # ---------------------------------------------------------------------- voc
@@ -140,9 +179,10 @@ def _terms(ctx: Context, segs: Mapping[str, Any], keys: list[str]) -> list[Any]:
     for k in keys:
         t = segs[k].get("terms")
         if isinstance(t, Mapping):
+            # comments are masked again here (e-mails, phones), also when the results were written without it
             rows.append([ctx.segment(k), t["comments"], ", ".join(str(x["term"]) for x in t["terms"][:8]),
-                         " \u2022 ".join(str(e if isinstance(e, str) else e.get("text", "")) for e in
-                                         (t.get("examples") or [])[:2])])
+                         " \u2022 ".join(str(mask_pii(str(e if isinstance(e, str) else e.get("text", "")), ctx.lang))
+                                         for e in (t.get("examples") or [])[:2])])
     if not rows:
         return []
     return [Table([col("segment"), col("comments", "int"), col("terms"), col("examples")], rows,

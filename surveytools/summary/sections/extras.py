@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table, format_value
+from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
 from ._common import Context, col, num
 
 __all__ = ["weight_section", "tables_section", "kpis_section"]
@@ -36,24 +36,25 @@ def tables_section(ctx: Context) -> Section:
     blocks: list[Any] = [Paragraph(Msg("letters_note_tables", adjust=Msg(f"adjust_{t['tests']['adjust']}"),
                                        alpha=f"{t['alpha']:g}"), "note")]
     for i, tab in enumerate(t["tables"]):
-        cols = [Column(tab["banner_text"])]
-        for c in tab["columns"]:
-            cols.append(Column(f"{c['label']} ({c['letter']})" if c.get("letter") else Msg("total"), "text"))
-        base = [Msg("base")] + [Num(c["base"], "int") for c in tab["columns"]]
-        order: dict[str, list[str]] = {}
-        keys: dict[str, Any] = {}
+        # a value column per banner column, and beside each category column the letters of its tests
+        groups: list[tuple[Any, int]] = [(tab["banner_text"], 1), (Msg("total"), 1)]
+        cols = [Column(""), col("value")]
+        for c in tab["columns"][1:]:
+            groups.append((f"{c['label']} ({c['letter']})", 2))
+            cols += [col("value"), col("sig")]
+        base: list[Any] = [Msg("base"), Num(tab["columns"][0]["base"], "int")]
+        for c in tab["columns"][1:]:
+            base += [Num(c["base"], "int"), None]
+        lines: dict[str, list[Any]] = {}
         for cell in tab["cells"]:
             v = cell.get("pct", cell.get("mean"))
-            if v is None:
-                txt = ""
-            else:
-                txt = format_value(v, "pct0" if "pct" in cell else "num2", ctx.lang)
-            if cell["letters"]:
-                txt += f" {cell['letters']}"
-            order.setdefault(cell["row_label"], []).append(txt)
-            keys.setdefault(cell["row_label"], _line_label(cell.get("row_key"), cell["row_label"]))
-        rows = [base] + [[keys[label], *vals] for label, vals in order.items()]
-        blocks.append(Table(cols, rows, title=tab["row_text"], id=f"banner-{i}"))
+            fmt = "pct0" if "pct" in cell else "num2"
+            row = lines.setdefault(cell["row_label"], [_line_label(cell.get("row_key"), cell["row_label"])])
+            row.append(Num(v, fmt))
+            if len(row) > 2:  # a category column: its letters follow
+                row.append(cell["letters"] or None)
+        rows = [base, *lines.values()]
+        blocks.append(Table(cols, rows, title=tab["row_text"], groups=groups, id=f"banner-{i}"))
     return Section("tables", Msg("tables_title"), blocks)
 
 
