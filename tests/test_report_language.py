@@ -62,6 +62,10 @@ def survey_text(run):
     for m in list((res.get("kpis") or {}).get("segments", {}).values()):
         for mix in ("tier_mix", "channel_mix"):
             out.update(m.get(mix) or {})
+    # column names of the user's CRM file (as they wrote them), shown where a section names the features it used
+    out.update(str(v) for v in ((voc.get("settings") or {}).get("crm_columns") or {}).values())
+    ext = res.get("crm_extend") or {}
+    out.update(str(f) for f in (ext.get("features") or []) if isinstance(f, str))
     tool_items = res["typing_tool"]["items"]
     out.update(tool_items)
     return sorted((x for x in out if x), key=len, reverse=True)

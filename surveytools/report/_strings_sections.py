@@ -187,7 +187,7 @@ EN: dict[str, str] = {
     "voc_discovered_note": "Draft themes found without a code frame: edit their keywords and reuse them with "
                            "--codeframe.",
     "voc_kpis": "Customer KPIs by segment (CRM)", "kpis_note": "Customers matched to the CRM; percentages of customers.",
-    "kpi_purchase_frequency": "Orders per customer",
+    "kpi_customers": "Customers", "kpi_purchase_frequency": "Orders per customer",
     "kpi_revenue_per_customer": "Revenue per customer", "kpi_average_order_value": "Average order value",
     "kpi_discounts_per_customer": "Discounts per customer", "kpi_discount_users_pct": "Customers using discounts",
     "kpi_mean_R": "Mean recency score (1-5)", "kpi_mean_F": "Mean frequency score (1-5)",
@@ -426,7 +426,7 @@ ES: dict[str, str] = {
                            "reutilícelos con --codeframe.",
     "voc_kpis": "Indicadores de cliente por segmento (CRM)",
     "kpis_note": "Clientes cruzados con el CRM; porcentajes de clientes.",
-    "kpi_purchase_frequency": "Pedidos por cliente",
+    "kpi_customers": "Clientes", "kpi_purchase_frequency": "Pedidos por cliente",
     "kpi_revenue_per_customer": "Ingresos por cliente", "kpi_average_order_value": "Importe medio del pedido",
     "kpi_discounts_per_customer": "Descuentos por cliente", "kpi_discount_users_pct": "Clientes que usan descuentos",
     "kpi_mean_R": "Puntuación media de recencia (1-5)", "kpi_mean_F": "Puntuación media de frecuencia (1-5)",
