@@ -127,3 +127,25 @@ def test_segment_command_writes_automatic_names_and_overrides(invoke, tmp_path, 
     frame = pd.read_csv(out)
     got = dict(zip(frame["segment"], frame["segment_name"], strict=True))
     assert got == {int(k): v for k, v in d["names"].items()}
+
+
+def test_segment_stage_names_segments_after_the_factor_stage_names():
+    """In a project run the segment stage gets the factor stage's scores: its names use the factor names
+    ("Más sensibilidad al precio..."), not the codes F1..F6."""
+    from surveytools.io import load_survey
+    from surveytools.questionnaire import load_questionnaire
+    from surveytools.stages import Inputs, get_stage
+
+    q = load_questionnaire("examples/retail_loyalty/questionnaire.yaml")
+    s = load_survey("examples/retail_loyalty/export_qualtrics.xlsx", q)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fm = FactorModel(n_factors="auto").fit(s)
+        scores = fm.transform(s)
+        stage = get_stage("segment")
+        out = stage.run(Inputs(survey=s, factor_scores=scores, results={"factor": fm.result_}, project=True),
+                        stage.make_options(k=5, bootstrap=0))
+    names = out.json["names"]
+    labels = {sc.label.lower() for sc in q.scales.values()}
+    assert all(any(lab in n.lower() for lab in labels) for n in names.values()), names
+    assert not any("F1" in n or "F2" in n for n in names.values())

@@ -131,6 +131,13 @@ def run(inputs: Inputs, options: Options) -> StageResult:
                     covariate_method=options.covariate_method, prior=options.prior)
     seg.fit(survey, factor_scores=inputs.factor_scores if basis == "factors" else None, progress=inputs.progress)
     res = seg.result_
+    fac = inputs.results.get("factor")
+    if basis == "factors" and inputs.factor_scores is not None and getattr(fac, "labels", None):
+        # factor scores passed in (a project run): label the basis with the factor stage's names
+        import dataclasses
+
+        res = dataclasses.replace(res, basis_labels={c: fac.labels.get(c, c) for c in res.basis_columns})
+        seg.result_ = res
     a = res.assignments
     from ..segments import parse_names
 
