@@ -35,7 +35,7 @@ def test_write_read_round_trip(tmp_path):
         assert back.source == str(tmp_path / name)
     assert list(pd.read_csv(tmp_path / "seg.csv").columns) == ["respondent_id", "segment", "probability",
                                                                "segment_name"]
-    with pytest.raises(InputFileError, match=".csv or .parquet"):
+    with pytest.raises(InputFileError, match=".csv, .parquet or .sav"):
         s.write(tmp_path / "seg.txt")
     with pytest.raises(InputFileError, match="not found"):
         read_segments(tmp_path / "nope.csv")
