@@ -49,7 +49,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .crm_features import FeatureSpec, design_blocks, resolve_features
 from .estimator import Check, Estimator, mapping, number, one_of, parsed_by, text_or_list, whole
 from .exceptions import DataError, InputFileError, WeakSegmentRecoveryWarning

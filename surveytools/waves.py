@@ -52,8 +52,9 @@ def wave_labels(survey: Survey, column: str | None = None) -> pd.Series:
                 values = frame[found[0]]
                 opts = survey.questionnaire.option_set(found[0]) if found[0] in survey.questionnaire.items else None
                 if opts is not None and opts.codes:
-                    return values.map(lambda v: opts.codes.get(int(v)) if pd.notna(v) and float(v).is_integer()
-                                      and int(v) in opts.codes else (None if pd.isna(v) else str(v)))
+                    return values.map(lambda v, codes=opts.codes: codes.get(int(v))
+                                      if pd.notna(v) and float(v).is_integer() and int(v) in codes
+                                      else (None if pd.isna(v) else str(v)))
                 return values.map(lambda v: None if pd.isna(v) else
                                   (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
     shown = ", ".join(map(str, list(survey.responses.columns)[:15] + list(meta.columns)[:10]))

@@ -11,13 +11,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from _crm_sim import AS_OF, NAMES, simulate  # tests/ helper
 from click.testing import CliRunner
 
 from surveytools.cli import cli
 from surveytools.crm_extend import RECALL_WARNING, CrmSegmentModel, assign_customers, extend_crm
 from surveytools.exceptions import DataError, WeakSegmentRecoveryWarning
-
-from _crm_sim import AS_OF, NAMES, simulate  # tests/ helper
 
 FEATURES = ["orders", "revenue", "last_purchase_date", "loyalty_tier", "preferred_channel", "discounts_used"]
 

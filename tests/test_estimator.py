@@ -24,6 +24,7 @@ from synthetic import make_segmented_survey
 
 import surveytools
 from surveytools import estimator as est
+from surveytools.crm_extend import CrmSegmentModel
 from surveytools.exceptions import (
     DataError,
     EstimationError,
@@ -32,7 +33,6 @@ from surveytools.exceptions import (
     NotFittedError,
     SurveyToolsError,
 )
-from surveytools.crm_extend import CrmSegmentModel
 from surveytools.factor import FactorModel
 from surveytools.segment import Segmenter
 from surveytools.typing_tool import TypingTool

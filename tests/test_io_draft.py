@@ -9,8 +9,18 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-from survey_exports import (AGREE, CHANNELS, GENDER, expected_frame, google_forms_rows, make_answers,
-                            qualtrics_rows, surveymonkey_rows, write_csv, write_xlsx)
+from survey_exports import (
+    AGREE,
+    CHANNELS,
+    GENDER,
+    expected_frame,
+    google_forms_rows,
+    make_answers,
+    qualtrics_rows,
+    surveymonkey_rows,
+    write_csv,
+    write_xlsx,
+)
 
 from surveytools import load_questionnaire
 from surveytools.io import import_survey

@@ -69,7 +69,6 @@ LAYER_OF = {
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",
-    "surveytools.kpis": "analysis",             # customer KPIs from transactions (uses voc's RFM rules)
     "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)

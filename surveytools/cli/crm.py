@@ -8,6 +8,7 @@ import click
 
 from ._common import ClickProgress, emit_json, json_option, note, quiet_option
 
+
 @click.group(name="crm")
 def group() -> None:
     """Take survey segments into CRM customer lists.

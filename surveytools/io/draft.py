@@ -28,8 +28,8 @@ import yaml
 from ..exceptions import InputFileError
 from ..questionnaire import Questionnaire, _as_code, normalize_label
 from .answer_scales import KnownScale, is_missing_label, match_scale
-from .locale_numbers import NumberFormat, detect_number_format, parse_number
 from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout
+from .locale_numbers import NumberFormat, detect_number_format, parse_number
 from .sources import Table, open_table
 
 __all__ = ["Guess", "QuestionnaireDraft", "draft_questionnaire", "detect_language"]
@@ -709,7 +709,7 @@ class _Drafter:
             blocks.setdefault((d.block, d.spec["options"]), []).append(d)
         out: dict[str, Any] = {}
         used: set[str] = set()
-        for (block, opts), members in blocks.items():
+        for (block, _opts), members in blocks.items():
             if len(members) < 3:
                 continue
             name = _slug(block, 24) if not _ID.match(block) else block

@@ -30,8 +30,8 @@ from ..exceptions import DataError, ImportMappingError, InputFileError
 from ..questionnaire import Item, Questionnaire, normalize_label
 from ..survey import SourceInfo, Survey
 from .codes import UNKNOWN, CodeConverter, MultiConverter, NumberConverter, selected_flag
-from .locale_numbers import NumberFormat, detect_day_first, detect_number_format, parse_number
 from .layout import ID_NAMES, META_NAMES, Layout, SourceColumn, cell_text, detect_layout, find_columns
+from .locale_numbers import NumberFormat, detect_day_first, detect_number_format, parse_number
 from .sources import Table, open_table
 
 __all__ = ["ImportReport", "ImportResult", "UnknownLabel", "import_survey"]
