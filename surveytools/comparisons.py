@@ -31,7 +31,8 @@ from scipy import stats
 from ._threads import single_thread
 from .exceptions import DataError
 
-__all__ = ["LETTER_ADJUSTMENTS", "ADJUST_TEXT", "group_sums", "moments", "pairwise_tests", "adjust_within_rows",
+__all__ = ["LETTER_ADJUSTMENTS", "ADJUST_TEXT", "group_sums", "moments", "pairwise_tests", "two_group_tests",
+           "adjust_within_rows",
            "bh_adjust", "segment_letter", "column_letters"]
 
 #: Multiple-comparison adjustments of the pairwise column tests (within each row).
@@ -99,7 +100,16 @@ def pairwise_tests(m: np.ndarray, n: np.ndarray, se2: np.ndarray, is_prop: np.nd
     """
     k = m.shape[0]
     a, b = np.triu_indices(k, 1)
-    ma, mb, na, nb, sa, sb = m[a], m[b], n[a], n[b], se2[a], se2[b]
+    return two_group_tests(m[a], n[a], se2[a], m[b], n[b], se2[b], is_prop)
+
+
+def two_group_tests(ma: np.ndarray, na: np.ndarray, sa: np.ndarray, mb: np.ndarray, nb: np.ndarray,
+                    sb: np.ndarray, is_prop: np.ndarray) -> dict[str, np.ndarray]:
+    """Group a against group b on every row (arrays of any matching shape; ``is_prop`` per row, last axis).
+
+    Means, Kish n_eff and squared standard errors of each side; returns ``diff`` (a - b), ``statistic`` and
+    ``p`` (Welch t for means, the pooled two-proportion z test for proportions) and ``df`` (NaN for z).
+    """
     diff = ma - mb
     with np.errstate(invalid="ignore", divide="ignore"):
         s2 = sa + sb
@@ -114,7 +124,7 @@ def pairwise_tests(m: np.ndarray, n: np.ndarray, se2: np.ndarray, is_prop: np.nd
         ok_z = (na > 0) & (nb > 0) & (pool > 0) & (pool < 1)
         z = np.where(ok_z, z, np.nan)
         p_z = 2.0 * stats.norm.sf(np.abs(z))
-    prop = is_prop[None, :]
+    prop = np.broadcast_to(np.asarray(is_prop, dtype=bool), diff.shape)
     return {"diff": diff, "statistic": np.where(prop, z, t), "df": np.where(prop, np.nan, df),
             "p": np.where(prop, p_z, p_t)}
 

@@ -53,7 +53,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .comparisons import (
     LETTER_ADJUSTMENTS,
@@ -64,6 +63,7 @@ from .comparisons import (
     moments,
     pairwise_tests,
     segment_letter,
+    two_group_tests,
 )
 from .exceptions import DataError, DataQualityWarning
 from .report.i18n import check_lang, fmt_number, fmt_percent, tr
@@ -567,25 +567,9 @@ def _segment_tests(X: np.ndarray, G: np.ndarray, w: np.ndarray, rows: Any, *, fd
     m_t, n_t, se2_t = moments(tot["W"], tot["W2"], tot["S0"], tot["S1"], tot["S2"])
     sd_t = np.sqrt(se2_t * n_t)
     is_prop = np.array([s == "proportion" for s in rows.stat])[None, :]
-    diff = m_s - m_r
+    tests = two_group_tests(m_s, n_s, se2_s, m_r, n_r, se2_r, is_prop)  # each segment against the rest
+    diff, statistic, dfs, p = tests["diff"], tests["statistic"], tests["df"], tests["p"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        # Welch t
-        se2 = se2_s + se2_r
-        t = diff / np.sqrt(se2)
-        df = se2 ** 2 / (se2_s ** 2 / (n_s - 1.0) + se2_r ** 2 / (n_r - 1.0))
-        ok_t = (n_s > 1) & (n_r > 1) & (se2 > 0)
-        t = np.where(ok_t, t, np.nan)
-        df = np.where(ok_t, df, np.nan)
-        p_t = 2.0 * stats.t.sf(np.abs(t), df)
-        # two-proportion z
-        pool = (n_s * m_s + n_r * m_r) / (n_s + n_r)
-        z = diff / np.sqrt(pool * (1.0 - pool) * (1.0 / n_s + 1.0 / n_r))
-        ok_z = (n_s > 0) & (n_r > 0) & (pool > 0) & (pool < 1)
-        z = np.where(ok_z, z, np.nan)
-        p_z = 2.0 * stats.norm.sf(np.abs(z))
-        statistic = np.where(is_prop, z, t)
-        dfs = np.where(is_prop, np.nan, df)
-        p = np.where(is_prop, p_z, p_t)
         # index and effect size
         nonneg = (g["min"] >= 0)[None, :]
         index = np.where(nonneg & (m_t[None, :] > 0), 100.0 * m_s / m_t[None, :], np.nan)
