@@ -142,12 +142,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     problems: list[str] = []
 
     def problem(keypath: tuple[Any, ...], msg: str) -> None:
-        line = None
-        for n in range(len(keypath), -1, -1):
-            line = lines.get(tuple(keypath[:n]))
-            if line is not None:
-                break
-        problems.append(f"{'line ' + str(line) + ', ' if line else ''}{'.'.join(map(str, keypath))}: {msg}")
+        from .questionnaire import located
+
+        problems.append(located(lines, keypath, msg))
 
     def file_path(value: Any, keypath: tuple[Any, ...], must_exist: bool = True) -> Path | None:
         if isinstance(value, Path):  # a path option of a stage section: resolved and checked by _section

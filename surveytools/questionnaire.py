@@ -513,6 +513,18 @@ def _line_map(node: yaml.Node, path: tuple[Any, ...] = (), out: dict[tuple[Any, 
     return out
 
 
+def located(lines: Mapping[tuple[Any, ...], int], keypath: tuple[Any, ...], message: str, *, top: str = "") -> str:
+    """``line N, a.b.c: message``: a problem of a YAML file (questionnaire, project, code frame...) at its key path,
+    with the line of the deepest key of the path that :func:`_line_map` knows."""
+    line = None
+    for n in range(len(keypath), -1, -1):
+        line = lines.get(tuple(keypath[:n]))
+        if line is not None:
+            break
+    where = ".".join(str(k) for k in keypath) or top
+    return f"{'line ' + str(line) + ', ' if line is not None else ''}{where}: {message}"
+
+
 class SpecLoader(yaml.SafeLoader):
     """A safe YAML loader with YAML 1.2 booleans: only ``true``/``false`` are booleans.
 
@@ -694,14 +706,7 @@ class _Builder:
         self.problems: list[str] = []
 
     def problem(self, keypath: tuple[Any, ...], message: str) -> None:
-        line = None
-        for n in range(len(keypath), -1, -1):
-            line = self.lines.get(tuple(keypath[:n]))
-            if line is not None:
-                break
-        where = ".".join(str(k) for k in keypath) or "(top level)"
-        prefix = f"line {line}, " if line is not None else ""
-        self.problems.append(f"{prefix}{where}: {message}")
+        self.problems.append(located(self.lines, keypath, message, top="(top level)"))
 
     # ------------------------------------------------------------------
     def build(self) -> Questionnaire:

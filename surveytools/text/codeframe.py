@@ -279,12 +279,9 @@ def parse_codeframe(data: Any, *, lines: Mapping[tuple[Any, ...], int] | None = 
     problems: list[str] = []
 
     def problem(keypath: tuple[Any, ...], msg: str) -> None:
-        line = None
-        for n in range(len(keypath), -1, -1):
-            line = lines.get(tuple(keypath[:n]))
-            if line is not None:
-                break
-        problems.append(f"{'line ' + str(line) + ', ' if line else ''}{'.'.join(map(str, keypath))}: {msg}")
+        from ..questionnaire import located
+
+        problems.append(located(lines, keypath, msg))
 
     if not isinstance(data, Mapping):
         raise CodeFrameError(f"{source}: a code frame is a mapping with 'themes' (and optionally 'language')")
