@@ -38,7 +38,7 @@ none passes 1, over all k, with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,13 +302,15 @@ def criteria_row(x: np.ndarray, labels: np.ndarray, w: np.ndarray | None, *, sam
     }
 
 
-def criteria_frame(rows: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
-    """Criteria rows keyed by k as a DataFrame with the columns of :data:`CRITERIA_COLUMNS`."""
+def criteria_frame(rows: Mapping[int, Mapping[str, Any]], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Criteria rows keyed by k as a DataFrame with ``columns`` (default :data:`CRITERIA_COLUMNS`), NaN where a
+    row lacks one."""
+    columns = list(CRITERIA_COLUMNS if columns is None else columns)
     frame = pd.DataFrame.from_dict(dict(rows), orient="index")
-    for col in CRITERIA_COLUMNS:
+    for col in columns:
         if col not in frame:
             frame[col] = np.nan
-    frame = frame[list(CRITERIA_COLUMNS)]
+    frame = frame[columns]
     frame.index.name = "k"
     return frame.sort_index()
 
@@ -387,10 +389,4 @@ def choose_k_lca(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stabilit
 
 def lca_criteria_frame(rows: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
     """Latent class criteria rows keyed by k as a DataFrame with the columns of :data:`LCA_CRITERIA_COLUMNS`."""
-    frame = pd.DataFrame.from_dict(dict(rows), orient="index")
-    for col in LCA_CRITERIA_COLUMNS:
-        if col not in frame:
-            frame[col] = np.nan
-    frame = frame[list(LCA_CRITERIA_COLUMNS)]
-    frame.index.name = "k"
-    return frame.sort_index()
+    return criteria_frame(rows, LCA_CRITERIA_COLUMNS)
