@@ -45,6 +45,7 @@ LAYER_OF = {
     "surveytools.report.xlsx_safe": "io",       # formula-safe cell writing for every xlsx output (no imports)
     "surveytools.report.i18n": "core",          # labels and number formats in en/es, used by results and reports
     "surveytools.report._strings_sections": "core",  # the report sections' texts, merged into i18n.STRINGS
+    "surveytools.report._strings_summaries": "core",  # the summaries' further texts, merged into i18n.STRINGS
     "surveytools.quality": "quality",
     "surveytools.reliability": "analysis",
     "surveytools.scoring": "analysis",
@@ -69,7 +70,8 @@ LAYER_OF = {
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",
-    "surveytools.summary": "analysis",          # Summary documents of results (summary() and every report use them)
+    "surveytools.summary": "quality",           # Summary documents of results (summary() and every report use them):
+                                                # below every result with a summary(), the quality report the lowest
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
     "surveytools.project": "pipeline",
@@ -82,6 +84,9 @@ LAYER_OF = {
 ALLOWED_UPWARD = {
     ("surveytools.io.importer", "surveytools.quality"):
         "the deprecated import_survey(check_quality=True); goes with it",
+    ("surveytools.summary.sections.segments", "surveytools.perceptual"):
+        "the profile section's perceptual map is a correspondence analysis of the profile's means, drawn when a "
+        "report is built (lazily imported)",
 }
 
 

@@ -227,7 +227,34 @@ def test_report_shapes_and_json():
     assert d["flags"] == {c: int(r.counts[c]) for c in FLAG_CODES}
     assert d["excluded"] == {"codes": ["speeder"], "rows_in": 3, "rows_out": 2, "rows_excluded": 1,
                              "by_reason": {"speeder": 1}}
-    assert "speeder" in r.summary() and "Excluded 1 of 3" in r.summary()
+    text = r.summary()
+    assert "Speeders" in text and "Exclusions" in text
+    assert [ln.split() for ln in text.splitlines() if ln.startswith(("  Rows", "  Respondents excluded"))] == \
+        [["Rows", "in", "3"], ["Rows", "out", "2"], ["Respondents", "excluded", "1"]]
+
+
+def test_summaries_are_documents_in_both_languages():
+    """summary() is the quality section of the Summary document: every count comes from the result, and
+    Spanish renders without raw keys."""
+    from surveytools.report.i18n import STRINGS
+    from surveytools.summary.sections import summary_document, summary_text
+
+    s = make_survey({"a": [1, 1, 3, 1], "b": [2, 2, 1, 9], "c": [3, 3, 2, 1]}, quality={"duration": "t"},
+                    metadata={"t": [10, 300, 320, 310]})
+    r = check_quality(s, exclude="speeder,partial")
+    assert r.summary() == summary_text("quality", r, lang="en")
+    for lang in ("en", "es"):
+        doc = summary_document("quality", r, lang=lang)
+        assert {m.key for m in doc.msgs()} <= set(STRINGS["es"]) & set(STRINGS["en"])
+        text = r.summary(lang=lang)
+        assert not any(m.key in text for m in doc.msgs() if "_" in m.key)
+        flags = next(b for b in doc.sections[0].blocks if getattr(b, "id", None) == "quality-flags")
+        assert [row[1] for row in flags.rows if row[1] is not None] == \
+            [int(r.counts[c]) for c in FLAG_CODES if r.checks[c].ran]
+    assert "Encuestados" in r.summary(lang="es") and "Speeders" not in r.summary(lang="es")
+    ex = r.exclusions()
+    assert ex.summary() == summary_text("exclusions", ex)
+    assert r.exclusions(()).summary(lang="es") == "Sin exclusiones: se conservan los 4 encuestados."
 
 
 def test_parse_codes():
@@ -371,7 +398,7 @@ def test_cli_text_report(invoke, small_study):
     data, q = small_study
     res = invoke("quality", data, "-q", q)
     assert res.exit_code == 0, res.stderr
-    assert "Data quality: 6 respondents" in res.stdout and "speeder" in res.stdout
+    assert res.stdout.splitlines()[0].split() == ["Respondents", "6"] and "Speeders" in res.stdout
 
 
 def test_cli_json_exclude_and_outputs(invoke, small_study, tmp_path):

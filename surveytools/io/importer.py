@@ -231,8 +231,11 @@ class ImportResult:
     def summary(self) -> str:
         """Text for the terminal."""
         text = self.report.summary()
-        if self.quality is not None and hasattr(self.quality, "summary"):
-            text += "\n" + str(self.quality.summary())
+        if self.quality is not None:
+            from ..report.i18n import tr
+
+            title = tr("quality")
+            text += f"\n\n{title}\n{'-' * len(title)}\n{self.quality.summary()}"
         return text
 
 

@@ -102,16 +102,12 @@ class Exclusions:
         """One row per excluded respondent with the codes that excluded it."""
         return self.reasons.rename("reasons").to_frame()
 
-    def summary(self) -> str:
-        """One paragraph: how many were dropped and why."""
-        if not self.codes:
-            return f"No exclusions: {self.rows_in:,} respondents kept."
-        reasons = ", ".join(f"{c} {n:,}" for c, n in self.by_reason.items() if n) or "none flagged"
-        line = (f"Excluded {self.rows_excluded:,} of {self.rows_in:,} respondents ({self.rows_out:,} kept) "
-                f"for {', '.join(self.codes)}: {reasons}")
-        if sum(self.by_reason.values()) > self.rows_excluded:
-            line += " (some respondents have several reasons)"
-        return line + "."
+    def summary(self, lang: str = "en") -> str:
+        """How many were dropped and why: the Summary document rendered by the one text renderer, in
+        ``lang`` (``en`` or ``es``)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("exclusions", self, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -220,29 +216,12 @@ class QualityReport:
             d["excluded"] = self.exclusions().to_dict()
         return d
 
-    def summary(self) -> str:
-        """A text table: code, respondents flagged, share, and the rule applied."""
-        n = self.respondents
-        counts = self.counts
-        w = max(len(c) for c in FLAG_CODES)
-        lines = [f"Data quality: {n:,} respondents, {self.n_flagged:,} with at least one flag "
-                 f"({(self.n_flagged / n if n else 0):.1%})", ""]
-        lines.append(f"{'flag':<{w}}  {'count':>7}  {'share':>6}  rule")
-        lines.append(f"{'-' * w}  {'-' * 7}  {'-' * 6}  {'-' * 40}")
-        for c in FLAG_CODES:
-            info = self.checks[c]
-            if info.ran:
-                k = int(counts[c])
-                lines.append(f"{c:<{w}}  {k:>7,}  {(k / n if n else 0):>6.1%}  {info.rule}")
-            else:
-                lines.append(f"{c:<{w}}  {'-':>7}  {'':>6}  not checked: {info.rule}")
-        if len(self.out_of_range_items):
-            top = self.out_of_range_items.sort_values(ascending=False).head(10)
-            lines += ["", "Out-of-range answers by item: " + ", ".join(f"{k} {int(v):,}" for k, v in top.items())
-                      + (" ..." if len(self.out_of_range_items) > 10 else "")]
-        if self.exclude:
-            lines += ["", self.exclusions().summary()]
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Respondents flagged by each check (count, share, definition), out-of-range answers by item and the
+        exclusions: the quality section of the report rendered by the one text renderer, in ``lang``."""
+        from ..summary.sections import summary_text
+
+        return summary_text("quality", self, lang=lang)
 
 
 # ====================================================================== codes

@@ -425,10 +425,11 @@ def segment_title(number: Any, name: Any, lang: str = "en") -> str:
 
 
 def _merge_section_strings() -> None:
-    from ._strings_sections import EN, ES
+    from . import _strings_sections, _strings_summaries
 
-    STRINGS["en"].update(EN)
-    STRINGS["es"].update(ES)
+    for module in (_strings_sections, _strings_summaries):
+        STRINGS["en"].update(module.EN)
+        STRINGS["es"].update(module.ES)
 
 
 _merge_section_strings()

@@ -57,7 +57,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     codes = options.exclude or []
     report = check_quality(survey, exclude=codes, max_missing=options.max_missing, longstring=options.longstring)
     kept, exclusions = apply_exclusions(survey, report, codes)
-    out = StageResult("quality", value=report, text=report.summary(), rows_in=survey.n, rows_out=kept.n)
+    out = StageResult("quality", value=report, text=report.summary(lang=inputs.language), rows_in=survey.n, rows_out=kept.n)
     if exclusions.rows_excluded:
         out.excluded["quality flags"] = int(exclusions.rows_excluded)
         out.note = "excluded for " + ", ".join(f"{c} ({n:,})" for c, n in exclusions.by_reason.items() if n)

@@ -15,6 +15,7 @@ Renderers: :func:`surveytools.summary.text.render_text` (terminal), :mod:`~surve
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,11 +72,18 @@ FORMATS: dict[str, str] = {
     "pct100": "a percentage already on 0..100, 1 decimal",
     "p": "a p-value, 3 decimals, '< 0.001' below",
     "index": "whole number (index, rank sum, BIC)",
+    "numD": "D decimals (num0 ... num9; a leading + shows the sign: +num2)",
+    "g3": "3 significant digits (p values)",
 }
+
+_FIXED = re.compile(r"(\+?)num(\d)")
 
 #: Excel number formats of :data:`FORMATS`.
 XLSX_FORMATS: dict[str, str | None] = {"text": None, "int": "#,##0", "num": "0.000", "num2": "0.00", "num1": "0.0",
-                                       "pct": "0.0%", "pct0": "0%", "pct100": "0.0", "p": "0.000", "index": "#,##0"}
+                                       "pct": "0.0%", "pct0": "0%", "pct100": "0.0", "p": "0.000", "index": "#,##0",
+                                       "g3": "0.00E+00",
+                                       **{f"{s}num{d}": (f"+0.{'0' * d};-0.{'0' * d}" if s else "0." + "0" * d)
+                                          if d else "0" for s in ("", "+") for d in range(10)}}
 
 
 def format_value(v: Any, fmt: str | None, lang: str) -> str:
@@ -107,6 +115,13 @@ def format_value(v: Any, fmt: str | None, lang: str) -> str:
             return fmt_number(f, 2, lang)
         if fmt == "num1":
             return fmt_number(f, 1, lang)
+        fixed = _FIXED.fullmatch(fmt)
+        if fixed:
+            shown = fmt_number(f, int(fixed[2]), lang)
+            return "+" + shown if fixed[1] and not shown.startswith("-") else shown
+        if fmt == "g3":
+            shown = f"{f:.3g}"
+            return shown.replace(".", ",") if lang == "es" else shown
         return fmt_number(f, 3 if abs(f) < 1000 else 1, lang)
     return str(v)
 

@@ -18,7 +18,7 @@ from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
-from .study import factor_section, overview_section, quality_section, reliability_section
+from .study import exclusions_section, factor_section, overview_section, quality_section, reliability_section
 from .waves import waves_section
 
 __all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
@@ -28,7 +28,9 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "segment": segment_section, "profile": profile_section, "typing_tool": typing_tool_section,
              "crm": crm_section, "crm_extend": crm_extend_section, "voc": voc_section, "weight": weight_section,
              "tables": tables_section,
-             "kpis": kpis_section, "waves": waves_section}
+             "kpis": kpis_section, "waves": waves_section,
+             # parts of a stage's result with a summary() of their own
+             "exclusions": exclusions_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
@@ -67,22 +69,24 @@ def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float)
 _BRIEF = {"profile": profile_brief}
 
 
-def summary_document(stage: str, result: Any, *, lang: str = "en") -> Document:
+def summary_document(stage: str, result: Any, *, lang: str = "en", **options: Any) -> Document:
     """The Summary document that ``result.summary()`` prints: the stage's section (its brief form when the
-    report's section is long), titled by the stage."""
+    report's section is long), titled by the stage. ``options`` are display options of the stage's
+    ``summary()`` (e.g. ``digits``, ``cut`` of the factor loadings)."""
     lang = check_lang(lang)
     res = normalize_results({stage: result})
     ctx = _context(res, lang, 0.30)
+    ctx.terminal, ctx.options = True, dict(options)
     with reading(stage):
         section = (_BRIEF.get(stage) or _BUILDERS[stage])(ctx)
     return Document(section.title, lang, [section])
 
 
-def summary_text(stage: str, result: Any, *, lang: str = "en", label_width: int = 40) -> str:
+def summary_text(stage: str, result: Any, *, lang: str = "en", label_width: int = 40, **options: Any) -> str:
     """``result.summary()``: its Summary document rendered by the one text renderer."""
     from ..text import render_section
 
-    doc = summary_document(stage, result, lang=lang)
+    doc = summary_document(stage, result, lang=lang, **options)
     return "\n".join(render_section(doc, doc.sections[0], label_width=label_width, heading=False))
 
 

@@ -25,7 +25,12 @@ class ReportKeyError(DataError, KeyError):
 @dataclass
 class Context:
     """One report being built: its language, the stage results (plain dicts), variable labels (scale and
-    item ids -> text, from the profile when it ran) and segment names."""
+    item ids -> text, from the profile when it ran) and segment names.
+
+    ``terminal`` is set for ``summary()`` and the command line: a builder then heads columns by short codes
+    (``F1``) where a report uses long names, and takes its display ``options`` (``digits``, ``cut``) from the
+    caller. The content is the same.
+    """
 
     lang: str
     results: dict[str, dict[str, Any]]
@@ -33,6 +38,8 @@ class Context:
     labels: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     letters: dict[str, str] = field(default_factory=dict)
+    terminal: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
 
     def label(self, key: Any) -> str:
         """The human label of a scale/item/variable id (the id itself when no label is known)."""

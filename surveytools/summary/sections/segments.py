@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 from ...exceptions import DataError
-from ...perceptual import correspondence_analysis
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, SegmentCard, Series, Table
 from ._common import Context, col, num, term
 
@@ -139,6 +138,8 @@ def _heatmap(ctx: Context, prof: Mapping[str, Any], keys: list[str]) -> Chart:
 
 def _perceptual_map(ctx: Context, prof: Mapping[str, Any], keys: list[str]) -> list[Any]:
     """Correspondence analysis of segments x attributes (scale means, else rating-item means)."""
+    from ...perceptual import correspondence_analysis
+
     for section in ("scale", "likert"):
         rows = [r for r in prof["variables"] if r["section"] == section and r["stat"] == "mean"]
         if len(rows) >= 3 and len(keys) >= 3:

@@ -8,7 +8,8 @@ from typing import Any
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
 from ._common import Context, col, num, reading, term
 
-__all__ = ["overview_section", "quality_section", "reliability_section", "factor_section"]
+__all__ = ["overview_section", "quality_section", "exclusions_section", "exclusion_blocks", "reliability_section",
+           "factor_section"]
 
 
 def overview_section(ctx: Context) -> Section:
@@ -81,30 +82,64 @@ def _flag_definition(code: str, settings: Mapping[str, Any]) -> Msg | None:
     return Msg(f"flagdef_{code}", value=Num(value, fmt))
 
 
+def exclusion_blocks(ex: Mapping[str, Any]) -> list[Any]:
+    """Who the quality stage dropped and why (an :class:`~surveytools.quality.Exclusions` as a dict)."""
+    if not ex["codes"]:
+        return [Paragraph(Msg("no_exclusions", n=Num(ex["rows_in"], "int")))]
+    by_reason = ex["by_reason"]
+    blocks: list[Any] = [
+        Facts([Fact(Msg("rows_in"), ex["rows_in"], "int"), Fact(Msg("rows_out"), ex["rows_out"], "int"),
+               Fact(Msg("rows_excluded"), ex["rows_excluded"], "int")], title=Msg("exclusions")),
+        Table([col("flag"), col("count", "int")], [[term("flag_", c), v] for c, v in by_reason.items()],
+              title=Msg("excluded_by_reason"), id="quality-exclusions")]
+    if sum(by_reason.values()) > ex["rows_excluded"]:
+        blocks.append(Paragraph(Msg("exclusion_note"), "note"))
+    return blocks
+
+
+#: Items listed in the out-of-range table (the most affected first).
+_OUT_OF_RANGE_ROWS = 10
+
+
 def quality_section(ctx: Context) -> Section:
     q = ctx.results["quality"]
     n = q["respondents"]
-    blocks: list[Any] = [Facts([Fact(Msg("respondents"), n, "int"), Fact(Msg("flagged"), q["flagged"], "int")])]
+    flagged = q["flagged"]
+    blocks: list[Any] = [Facts([Fact(Msg("respondents"), n, "int"), Fact(Msg("flagged"), flagged, "int"),
+                                Fact(Msg("flagged_share"), flagged / n if n else None, "pct")])]
     settings = q.get("settings") or {}
     checks = q.get("checks") or {}
     rows, styles = [], []
     for code, cnt in q["flags"].items():
-        ran = checks.get(code, {}).get("ran", True) if isinstance(checks.get(code), Mapping) else True
+        check = checks.get(code)
+        ran = check.get("ran", True) if isinstance(check, Mapping) else True
         share = num(q["rates"][code]) if "rates" in q else (cnt / n if n else None)
-        rows.append([term("flag_", code), cnt if ran else None, share if ran else None,
-                     _flag_definition(code, settings) if ran else Msg("flag_not_run")])
+        if ran:
+            definition = _flag_definition(code, settings)
+        elif isinstance(check, Mapping) and check.get("rule"):
+            definition = Msg("flag_not_checked", reason=str(check["rule"]))
+        else:
+            definition = Msg("flag_not_run")
+        rows.append([term("flag_", code), cnt if ran else None, share if ran else None, definition])
         styles.append([None, None, None, None])
     blocks.append(Table([col("flag"), col("count", "int"), col("share", "pct"), col("definition")], rows,
                         title=Msg("quality_flags"), id="quality-flags"))
-    ex = q.get("exclusions")
+    oor = q.get("out_of_range_items")
+    if isinstance(oor, Mapping) and oor:
+        top = sorted(oor.items(), key=lambda kv: -kv[1])[:_OUT_OF_RANGE_ROWS]
+        blocks.append(Table([col("item"), col("count", "int")], [[str(k), v] for k, v in top],
+                            title=Msg("out_of_range_items"), id="quality-out-of-range",
+                            note=Msg("out_of_range_more", n=Num(len(top), "int"), total=Num(len(oor), "int"))
+                            if len(oor) > len(top) else None))
+    ex = q.get("exclusions", q.get("excluded"))
     if isinstance(ex, Mapping):
-        blocks.append(Facts([Fact(Msg("rows_in"), ex["rows_in"], "int"), Fact(Msg("rows_out"), ex["rows_out"], "int"),
-                             Fact(Msg("rows_excluded"), ex["rows_excluded"], "int")], title=Msg("exclusions")))
-        blocks.append(Table([col("flag"), col("count", "int")],
-                            [[term("flag_", c), v] for c, v in ex["by_reason"].items()],
-                            title=Msg("excluded_by_reason"), id="quality-exclusions"))
-        blocks.append(Paragraph(Msg("exclusion_note"), "note"))
+        blocks.extend(exclusion_blocks(ex))
     return Section("quality", Msg("quality"), blocks)
+
+
+def exclusions_section(ctx: Context) -> Section:
+    """``Exclusions.summary()``: who the quality stage drops and why."""
+    return Section("quality-exclusions", Msg("exclusions"), exclusion_blocks(ctx.results["exclusions"]))
 
 
 # ---------------------------------------------------------------------- reliability
