@@ -623,52 +623,12 @@ class ScaleReliability:
         d["items"] = items
         return d
 
-    def summary(self, *, digits: int = 3) -> str:
-        """Text block for the terminal: scale statistics and the item table."""
-        f = f"{{:.{digits}f}}"
-        lo, hi = self.alpha_ci
-        conf = f"{self.confidence:.0%}"
-        head = (f"{self.name}  ({self.n_items} items, n = {self.n}, {self.missing}"
-                f"{', weighted' if self.weighted else ''})")
-        lines = [head]
-        if self.rows_excluded:
-            lines.append(f"  not used: {self.excluded_reason}")
-        lines.append(f"  alpha {f.format(self.alpha)}  [{conf} Feldt {f.format(lo)}, {f.format(hi)}]   "
-                     f"std alpha {f.format(self.std_alpha)}   G6(smc) {f.format(self.g6)}   "
-                     f"omega_t {f.format(self.omega_total)}")
-        extra = (f"  average r {f.format(self.average_r)}   median r {f.format(self.median_r)}   "
-                 f"S/N {self.signal_noise:.2f}   scale mean {self.mean:.2f} (sd {self.sd:.2f})")
-        lines.append(extra)
-        if self.sl is not None:
-            k = self.sl.n_factors
-            lines.append(f"  omega_h {f.format(self.sl.omega_hierarchical)}   omega_t (Schmid-Leiman, "
-                         f"{k} factor{'s' if k != 1 else ''}) {f.format(self.sl.omega_total)}   "
-                         f"ECV {f.format(self.sl.ecv)}"
-                         + (f"   flipped: {', '.join(self.sl.flipped)}" if self.sl.flipped else ""))
-        if self.bootstrap is not None:
-            b = self.bootstrap
-            parts = []
-            for key, label in (("alpha_ci", "alpha"), ("omega_total_ci", "omega_t"),
-                               ("omega_hierarchical_ci", "omega_h"), ("omega_total_sl_ci", "omega_t(SL)")):
-                if key in b:
-                    parts.append(f"{label} [{f.format(b[key][0])}, {f.format(b[key][1])}]")
-            lines.append(f"  bootstrap {conf} ({b['n']} resamples, seed {b['seed']}): " + "   ".join(parts))
-        t = self.items_table
-        w = max([4] + [len(str(i)) for i in t.index])
-        lines.append("")
-        lines.append(f"  {'item':<{w}}  rev      n   mean     sd  r_drop   raw_r  alpha if deleted")
-        for item, r in t.iterrows():
-            flag = ""
-            if r["r_drop"] < 0:
-                flag = "  <- negative"
-            elif np.isfinite(r["alpha_if_deleted"]) and r["alpha_if_deleted"] > self.alpha + 0.02:
-                flag = "  <- raises alpha"
-            lines.append(f"  {str(item):<{w}}  {'yes' if r['reversed'] else '   '}  {int(r['n']):>5}  "
-                         f"{r['mean']:>5.2f}  {r['sd']:>5.2f}  {r['r_drop']:>6.3f}  {r['raw_r']:>6.3f}  "
-                         f"{r['alpha_if_deleted']:>16.3f}{flag}")
-        for item in self.dropped:
-            lines.append(f"  {item:<{w}}  dropped (no variance or no answers)")
-        return "\n".join(lines)
+    def summary(self, *, digits: int = 3, lang: str = "en") -> str:
+        """Text for the terminal: the scale's statistics and item table (the reliability section of the
+        Summary document, rendered by the one text renderer; ``digits`` decimals of the scale statistics)."""
+        from .summary.sections import summary_text
+
+        return summary_text("scale_reliability", {"name": self.name, **self.to_dict()}, lang=lang, digits=digits)
 
 
 @dataclass(frozen=True)
@@ -721,29 +681,12 @@ class ReliabilityResult:
             "diagnostics": [f.to_dict() for f in self.findings],
         }
 
-    def summary(self, *, digits: int = 3) -> str:
-        """Text for the terminal: an overview table, each scale's item table, then the diagnostics."""
-        df = self.to_frame()
-        w = max([5] + [len(n) for n in df.index])
-        cols = "  items      n   alpha  [  Feldt CI  ]  std.a     G6  avg r  omega_t"
-        if self.omega_factors is not None:
-            cols += "  omega_h  omega_t(SL)"
-        lines = [f"Reliability ({self.missing} missing-data handling"
-                 f"{', weighted' if self.weighted else ''}; definitions as R psych alpha/omega)", "",
-                 f"{'scale':<{w}}{cols}"]
-        for name, r in df.iterrows():
-            line = (f"{name:<{w}}  {int(r['n_items']):>5}  {int(r['n']):>5}  {r['alpha']:.3f}  "
-                    f"[{r['alpha_ci_lower']:.3f}, {r['alpha_ci_upper']:.3f}]  {r['std_alpha']:.3f}  {r['g6']:.3f}  "
-                    f"{r['average_r']:.3f}  {r['omega_total']:>7.3f}")
-            if self.omega_factors is not None:
-                line += f"  {r['omega_hierarchical']:>7.3f}  {r['omega_total_sl']:>11.3f}"
-            lines.append(line)
-        for s in self.scales.values():
-            lines += ["", s.summary(digits=digits)]
-        if self.findings:
-            lines += ["", "Diagnostics:"]
-            lines += [f"  [{f.code}] {f.message}" for f in self.findings]
-        return "\n".join(lines)
+    def summary(self, *, digits: int = 3, lang: str = "en") -> str:
+        """Text for the terminal: the scales, their items and the diagnostics (the reliability section of the
+        Summary document, rendered by the one text renderer; ``digits`` decimals of the scale statistics)."""
+        from .summary.sections import summary_text
+
+        return summary_text("reliability", self, lang=lang, digits=digits)
 
 
 # ============================================================================ analysis

@@ -427,10 +427,34 @@ def test_to_dict_has_contract_keys(bfi25_survey):
 
 def test_summary_and_frame(bfi_result):
     text = bfi_result.summary()
-    assert "Feldt" in text and "agreeableness" in text and "[low-alpha]" in text
+    assert "Feldt" in text and "agreeableness" in text and "alpha below the minimum" in text
     frame = bfi_result.to_frame()
     assert list(frame.index) == ["agreeableness", "conscientiousness", "extraversion", "neuroticism", "openness"]
     assert frame.loc["openness", "alpha"] == pytest.approx(0.600172514820215, abs=ALPHA_TOL)
+
+
+def test_summary_is_the_document_in_both_languages(bfi_result):
+    """summary() renders the reliability section of the Summary document: every alpha and item statistic
+    comes from the result with the requested digits; Spanish renders without raw keys."""
+    from surveytools.report.i18n import STRINGS
+    from surveytools.summary.sections import summary_document, summary_text
+
+    assert bfi_result.summary() == summary_text("reliability", bfi_result, digits=3)
+    for lang in ("en", "es"):
+        doc = summary_document("reliability", bfi_result, lang=lang, digits=3)
+        assert {m.key for m in doc.msgs()} <= set(STRINGS["en"]) & set(STRINGS["es"])
+    text = bfi_result.summary(digits=2)
+    rows: dict = {}
+    for ln in text.splitlines():  # the scales table comes first, then the items (also starting with the scale)
+        if ln.startswith("  "):
+            rows.setdefault(ln.split()[0], ln.split())
+    for name, s in bfi_result.scales.items():
+        assert rows[name][3] == f"{s.alpha:.2f}" and rows[name][4] == f"{s.alpha_ci[0]:.2f}"
+    es = bfi_result.summary(lang="es")
+    assert "Escalas" in es and f"{bfi_result.scales['openness'].alpha:.3f}".replace(".", ",") in es
+    one = bfi_result.scales["openness"]
+    assert one.summary() == summary_text("scale_reliability", {"name": "openness", **one.to_dict()}, digits=3)
+    assert "agreeableness" not in one.summary() and f"{one.alpha:.3f}" in one.summary()
 
 
 # ============================================================================ command line
@@ -458,7 +482,7 @@ def test_cli_terminal_table_and_scores(invoke, bfi_csv, bfi_yaml, tmp_path):
     r = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness", "--bootstrap", "20", "--seed", "2",
                "--scores", out)
     assert r.exit_code == 0, r.output
-    assert "openness" in r.stdout and "alpha if deleted" in r.stdout and "bootstrap 95%" in r.stdout
+    assert "openness" in r.stdout and "Alpha if deleted" in r.stdout and "Bootstrap 95%" in r.stdout
     scores = pd.read_csv(out)
     assert list(scores.columns) == ["respondent_id", "openness"] and len(scores) == 2800
 

@@ -46,7 +46,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
                           bootstrap=options.bootstrap, seed=options.seed, confidence=options.confidence,
                           weights=weights, min_alpha=options.min_alpha, deletion_gain=options.deletion_gain,
                           progress=inputs.progress)
-    out = StageResult("reliability", value=res, json=res.to_dict(), text=res.summary(), rows_in=survey.n,
+    out = StageResult("reliability", value=res, json=res.to_dict(), text=res.summary(lang=inputs.language), rows_in=survey.n,
                       rows_out=survey.n)
     sc = score_scales(survey, options.scales, min_answered=options.min_answered, weights=weights)
     out.provides["scale_scores"] = sc.scores

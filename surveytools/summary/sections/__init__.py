@@ -18,7 +18,14 @@ from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
 from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
-from .study import exclusions_section, factor_section, overview_section, quality_section, reliability_section
+from .study import (
+           exclusions_section,
+           factor_section,
+           overview_section,
+           quality_section,
+           reliability_section,
+           scale_reliability_section,
+)
 from .waves import waves_section
 
 __all__ = ["build_document", "stage_section", "summary_document", "summary_text", "Context", "ReportKeyError",
@@ -30,7 +37,7 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "tables": tables_section,
              "kpis": kpis_section, "waves": waves_section,
              # parts of a stage's result with a summary() of their own
-             "exclusions": exclusions_section}
+             "exclusions": exclusions_section, "scale_reliability": scale_reliability_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:

@@ -9,7 +9,7 @@ from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section,
 from ._common import Context, col, num, reading, term
 
 __all__ = ["overview_section", "quality_section", "exclusions_section", "exclusion_blocks", "reliability_section",
-           "factor_section"]
+           "reliability_blocks", "scale_reliability_section", "short_col", "factor_section"]
 
 
 def overview_section(ctx: Context) -> Section:
@@ -116,7 +116,7 @@ def quality_section(ctx: Context) -> Section:
         share = num(q["rates"][code]) if "rates" in q else (cnt / n if n else None)
         if ran:
             definition = _flag_definition(code, settings)
-        elif isinstance(check, Mapping) and check.get("rule"):
+        elif isinstance(check, Mapping) and check.get("rule") and ctx.lang == "en":  # the check's own words
             definition = Msg("flag_not_checked", reason=str(check["rule"]))
         else:
             definition = Msg("flag_not_run")
@@ -144,22 +144,49 @@ def exclusions_section(ctx: Context) -> Section:
 
 # ---------------------------------------------------------------------- reliability
 
-_SCALE_KEYS = ("n", "n_items", "alpha", "alpha_ci", "std_alpha", "g6", "average_r", "omega_total",
-               "omega_hierarchical", "omega_total_sl")
-_SCALE_FMT = {"n": "int", "n_items": "int"}
+_SCALE_KEYS = ("n", "n_items", "alpha", "alpha_ci", "std_alpha", "g6", "average_r", "median_r", "signal_noise", "mean",
+               "sd", "omega_total", "omega_hierarchical", "omega_total_sl", "ecv")
+_SCALE_FMT = {"n": "int", "n_items": "int", "signal_noise": "num2", "mean": "num2", "sd": "num2"}
+#: Item columns beside the corrected item-total r and alpha if deleted, shown when the result has them.
+_ITEM_KEYS = (("n", "int"), ("mean", "num2"), ("sd", "num2"))
+#: Diagnostics shown in the item table's check column (the rest are listed below it).
+_ITEM_FINDINGS = ("negative-item-rest", "alpha-if-deleted")
+#: Column headings of result keys whose own key is another text ("mean" is a word in running text).
+_LABEL = {"mean": "mean_cap", "sd": "sd_cap"}
+_BOOT_KEYS = ("alpha", "omega_total", "omega_hierarchical", "omega_total_sl")
 
 
-def reliability_section(ctx: Context) -> Section:
-    rel = ctx.results["reliability"]
+def short_col(ctx: Context, key: str, fmt: str = "text") -> Column:
+    """A column headed by ``key``, or by its short form ``<key>_short`` on a terminal when there is one."""
+    from ...report.i18n import STRINGS
+
+    short = f"{key}_short"
+    return col(short if ctx.terminal and short in STRINGS["en"] else key, fmt)
+
+
+def reliability_blocks(ctx: Context, rel: Mapping[str, Any]) -> list[Any]:
+    """The blocks of the reliability section for ``rel`` (``scales`` -> scale dicts, and the settings and
+    ``diagnostics`` when given): a stage result or one scale's."""
+    digits = int(ctx.options.get("digits", 3))
+    stat = f"num{digits}" if ctx.terminal else "num"
     scales = rel["scales"]
+    blocks: list[Any] = [Paragraph(Msg("reliability_note"), "note")]
+    facts = []
+    if isinstance(rel.get("missing"), str):
+        facts.append(Fact(Msg("missing_handling"), term("missing_", rel["missing"])))
+    if isinstance(rel.get("weighted"), bool):
+        facts.append(Fact(Msg("weighted"), rel["weighted"]))
+    if facts:
+        blocks.append(Facts(facts))
     # optional keys (omega_hierarchical needs --omega-factors) are columns only when some scale has them
-    keys = [k for k in _SCALE_KEYS if k in ("n", "n_items", "alpha") or any(k in s for s in scales.values())]
+    keys = [k for k in _SCALE_KEYS if k in ("n", "n_items", "alpha") or any(s.get(k) is not None
+                                                                            for s in scales.values())]
     cols = [col("scale")]
     for k in keys:
         if k == "alpha_ci":
-            cols += [col("alpha_ci_low", "num"), col("alpha_ci_high", "num")]
+            cols += [short_col(ctx, "alpha_ci_low", stat), short_col(ctx, "alpha_ci_high", stat)]
         else:
-            cols.append(col(k, _SCALE_FMT.get(k, "num")))
+            cols.append(short_col(ctx, _LABEL.get(k, k), _SCALE_FMT.get(k, stat)))
     rows = []
     for name, s in scales.items():
         row: list[Any] = [ctx.label(name)]
@@ -170,17 +197,64 @@ def reliability_section(ctx: Context) -> Section:
             else:
                 row.append(s[k])
         rows.append(row)
-    blocks: list[Any] = [Paragraph(Msg("reliability_note"), "note"),
-                         Table(cols, rows, title=Msg("scales"), id="reliability-scales", deck=True)]
+    blocks.append(Table(cols, rows, title=Msg("scales"), id="reliability-scales", deck=True))
+    for name, s in scales.items():
+        if s.get("rows_excluded"):
+            why = s.get("excluded_reason") if ctx.lang == "en" else None  # the library's words are English
+            blocks.append(Paragraph(Msg("rel_not_used", scale=ctx.label(name), n=Num(s["rows_excluded"], "int"),
+                                        reason=f" ({why})" if why else "")))
+    findings = [f for f in rel.get("diagnostics") or [] if isinstance(f, Mapping)]
+    marks = {(str(f["scale"]), str(f["item"])): term("finding_", f["code"]) for f in findings
+             if f.get("code") in _ITEM_FINDINGS and f.get("item") is not None}
+    extra = [(k, fmt) for k, fmt in _ITEM_KEYS if all(k in it for s in scales.values() for it in s["items"].values())]
+    raw = all("raw_r" in it for s in scales.values() for it in s["items"].values())
+    texts = any(ctx.labels.get(str(iid)) for s in scales.values() for iid in s["items"])
     item_rows = []
     for name, s in scales.items():
         for iid, it in s["items"].items():
-            item_rows.append([ctx.label(name), iid, ctx.labels.get(iid), Msg("yes") if it["reversed"] else None,
-                              num(it["r_drop"]), num(it["alpha_if_deleted"])])
-    blocks.append(Table([col("scale"), col("item"), col("text"), col("reversed"), col("r_drop", "num"),
-                         col("alpha_if_deleted", "num")], item_rows, title=Msg("items"), id="reliability-items",
-                        sticky=2))
-    return Section("reliability", Msg("reliability"), blocks)
+            item_rows.append([ctx.label(name), iid] + ([ctx.labels.get(iid)] if texts else [])
+                             + [Msg("yes") if it["reversed"] else None]
+                             + [it[k] for k, _ in extra] + [num(it["r_drop"])] + ([num(it["raw_r"])] if raw else [])
+                             + [num(it["alpha_if_deleted"])] + ([marks.get((str(name), str(iid)))] if marks else []))
+    item_cols = ([col("scale"), col("item")] + ([col("text")] if texts else []) + [short_col(ctx, "reversed")]
+                 + [short_col(ctx, _LABEL.get(k, k), fmt) for k, fmt in extra] + [short_col(ctx, "r_drop", "num")]
+                 + ([short_col(ctx, "raw_r", "num")] if raw else []) + [short_col(ctx, "alpha_if_deleted", "num")]
+                 + ([col("check")] if marks else []))
+    blocks.append(Table(item_cols, item_rows, title=Msg("items"), id="reliability-items", sticky=2))
+    for name, s in scales.items():
+        if s.get("dropped"):
+            blocks.append(Paragraph(Msg("rel_dropped", scale=ctx.label(name), items=", ".join(map(str, s["dropped"])))))
+        if s.get("omega_flipped"):
+            blocks.append(Paragraph(Msg("rel_flipped", scale=ctx.label(name),
+                                        items=", ".join(map(str, s["omega_flipped"]))), "note"))
+    boot = [(name, s["bootstrap"]) for name, s in scales.items() if isinstance(s.get("bootstrap"), Mapping)]
+    if boot:
+        b0 = boot[0][1]
+        brows = [[ctx.label(name), Msg(k), num(b[f"{k}_ci"][0]), num(b[f"{k}_ci"][1])]
+                 for name, b in boot for k in _BOOT_KEYS if f"{k}_ci" in b]
+        blocks.append(Table([col("scale"), col("statistic"), col("boot_low", stat), col("boot_high", stat)], brows,
+                            title=Msg("rel_bootstrap", level=Num(b0["confidence"], "pct0"), n=Num(b0["n"], "int"),
+                                      seed=str(b0["seed"])), id="reliability-bootstrap"))
+    if findings:  # the message is the library's English sentence; other languages get the translated code
+        english = ctx.lang == "en"
+        blocks.append(Table([col("diagnostic"), col("scale"), col("item"), col("value", stat)]
+                            + ([col("message")] if english else []),
+                            [[term("finding_", f["code"]), ctx.label(f["scale"]) if f.get("scale") else None,
+                              f.get("item"), num(f.get("value"))] + ([str(f["message"])] if english else [])
+                             for f in findings],
+                            title=Msg("diagnostics"), id="reliability-diagnostics"))
+    return blocks
+
+
+def reliability_section(ctx: Context) -> Section:
+    return Section("reliability", Msg("reliability"), reliability_blocks(ctx, ctx.results["reliability"]))
+
+
+def scale_reliability_section(ctx: Context) -> Section:
+    """``ScaleReliability.summary()``: one scale (the dict of its ``to_dict()`` with its ``name``)."""
+    s = ctx.results["scale_reliability"]
+    rel = {"scales": {s["name"]: s}, "missing": s.get("missing"), "weighted": s.get("weighted")}
+    return Section("reliability", Msg("reliability"), reliability_blocks(ctx, rel))
 
 
 # ---------------------------------------------------------------------- factors
