@@ -36,7 +36,8 @@ def test_text_report(invoke, bfi_csv, bfi_yaml):
                  "--names", "Neuroticism,Extraversion,Conscientiousness,Agreeableness,Openness", "--cut", "0.3")
     assert res.exit_code == 0, res.stderr
     out = res.stdout
-    assert "promax rotation (Kaiser-normalized)" in out
+    assert "promax (oblique)" in out and "Kaiser-normalized rotation" in out
+    assert "Loadings below 0.30 in absolute value are left blank." in out
     assert "Neuroticism" in out and "Get angry easily." in out
     assert "Factor correlations" in out and "RMSEA" in out
 

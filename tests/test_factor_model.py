@@ -193,6 +193,30 @@ def test_top_items_for_naming(bfi_fits):
     assert res.to_frame().columns.tolist() == ["F1", "F2", "F3", "F4", "F5", "h2", "u2", "com"]
 
 
+def test_summary_is_the_document_and_honours_digits_and_cut(bfi_fits):
+    """summary() renders the factor section of the Summary document: each loading is the result's, with
+    ``digits`` decimals, blank under ``cut``; Spanish renders without raw keys."""
+    from surveytools.report.i18n import STRINGS
+    from surveytools.summary.sections import summary_document, summary_text
+
+    res: FactorResult = bfi_fits["minres_oblimin"].result_
+    assert res.summary() == summary_text("factor", res, digits=2, cut=0.0)
+    text = res.summary(digits=3, cut=0.3)
+    L = res.loadings
+    rows = {ln.split()[0]: ln for ln in text.splitlines() if ln.startswith("  N1 ") or ln.startswith("  A1 ")}
+    for item in ("N1", "A1"):
+        shown = [f"{v:.3f}" for v in L.loc[item] if abs(v) >= 0.3]
+        assert rows[item].split()[1:1 + len(shown)] == shown
+        assert f"{res.communalities[item]:.2f}" in rows[item]
+    assert "Loadings below 0.30 in absolute value are left blank." in text
+    assert f"{res.fit.rmsea:.3f}" in text and f"{res.kmo['overall']:.3f}" in text
+    for lang in ("en", "es"):
+        doc = summary_document("factor", res, lang=lang, digits=2, cut=0.0)
+        assert {m.key for m in doc.msgs()} <= set(STRINGS["en"]) & set(STRINGS["es"])
+    es = res.summary(lang="es")
+    assert "Cargas" in es and f"{L.loc['N1', 'F1']:.2f}".replace(".", ",") in es and "Loadings" not in es
+
+
 def test_factor_names(bfi_survey):
     names = ["Neuroticism", "Extraversion", "Conscientiousness", "Agreeableness", "Openness"]
     m = FactorModel(5, n_iter=0, factor_names=names).fit(bfi_survey)

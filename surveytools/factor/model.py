@@ -31,7 +31,7 @@ from ..exceptions import (
 )
 from .extraction import METHODS, Extraction, degrees_of_freedom, extract, max_factors
 from .fit import FitStatistics, fit_statistics
-from .rotation import Rotation, canonical_rotation, is_oblique, rotate
+from .rotation import Rotation, canonical_rotation, rotate
 from .scores import _canonical as _score_method
 from .scores import apply_weights, score_r2, score_weights
 
@@ -234,9 +234,10 @@ class FactorResult:
             "top_items": self.top_items(),
         }
 
-    def summary(self, digits: int = 2, cut: float = 0.0) -> str:
+    def summary(self, digits: int = 2, cut: float = 0.0, lang: str = "en") -> str:
         """Text report: data, adequacy, number-of-factors criteria, loadings (with h2, u2, com),
-        variance explained, factor correlations, fit, and the top items of each factor.
+        variance explained, factor correlations, fit, and the top items of each factor: the factor section of
+        the Summary document rendered by the one text renderer.
 
         Parameters
         ----------
@@ -244,83 +245,12 @@ class FactorResult:
             Decimals of loadings.
         cut
             Blank out loadings with absolute value below ``cut`` (psych ``print(..., cut=)``).
+        lang
+            ``en`` or ``es``.
         """
-        lines: list[str] = []
-        rot = f"{self.rotation} rotation"
-        opts = ([f"gamma = {self.gamma:g}"] if self.rotation == "oblimin" and self.gamma else []) + (
-            ["Kaiser-normalized"] if self.kaiser_normalized and self.rotation != "none" else [])
-        rot += f" ({', '.join(opts)})" if opts else ""
-        lines.append(f"Factor analysis: {self.n_factors} factor(s), {self.method} extraction, {rot}, "
-                     f"{self.cor} correlations ({self.missing}{', weighted' if self.weighted else ''})")
-        exc = ", ".join(f"{v} {k}" for k, v in self.excluded.items() if v) or "none"
-        lines.append(f"respondents: {self.rows_in} in, {self.n} used; excluded: {exc}; items: {len(self.items)}")
-        if self.kmo is not None:
-            lines.append(f"KMO = {self.kmo['overall']:.3f}" + (
-                f"; Bartlett chi2 = {self.bartlett['chi2']:.1f}, df = {self.bartlett['df']}, "
-                f"p {_p(self.bartlett['p'])}" if self.bartlett is not None else ""))
-        ret = self.retention or {}
-        crit = [f"{k} {ret[k]}" for k in ("parallel", "parallel_components", "map", "kaiser") if ret.get(k) is not None]
-        if crit:
-            lines.append("number of factors suggested: " + ", ".join(crit).replace("parallel_components",
-                                                                                   "parallel (components)")
-                         + f"; used: {self.n_factors} ({self.n_factors_rule})")
-        lines.append("")
-        w = max([len(i) for i in self.items] + [4])
-        cw = max(6, digits + 4, *(len(f) + 1 for f in self.factors))
-        head = f"{'item':<{w}}" + "".join(f"{f:>{cw}}" for f in self.factors) + f"{'h2':>7}{'u2':>7}{'com':>6}"
-        lines.append(head)
-        com = self.complexity
-        for i in self.items:
-            cells = []
-            for f in self.factors:
-                v = float(self.loadings.loc[i, f])
-                cells.append(f"{v:>{cw}.{digits}f}" if abs(v) >= cut else " " * cw)
-            lines.append(f"{i:<{w}}" + "".join(cells) + f"{self.communalities[i]:>7.2f}{self.uniquenesses[i]:>7.2f}"
-                         f"{com[i]:>6.1f}" + ("  Heywood" if i in self.heywood else ""))
-        lines.append("")
-        labels = {"ss_loadings": "SS loadings", "proportion": "Proportion Var", "cumulative": "Cumulative Var",
-                  "proportion_explained": "Proportion Explained", "cumulative_explained": "Cumulative Proportion"}
-        lw = max(len(v) for v in labels.values())
-        for key, label in labels.items():
-            lines.append(f"{label:<{lw}}" + "".join(f"{v:>{cw}.2f}" for v in self.variance[key]))
-        if is_oblique(self.rotation) and self.n_factors > 1:
-            lines.append("")
-            lines.append("Factor correlations (Phi):")
-            for f in self.factors:
-                lines.append(f"{f:<{lw}}" + "".join(f"{v:>{cw}.2f}" for v in self.phi.loc[f]))
-        ft = self.fit
-        lines.append("")
-        parts = [f"chi2 = {ft.chi2:.2f}, df = {ft.df}, p {_p(ft.p)}" if math.isfinite(ft.chi2) else f"df = {ft.df}"]
-        if math.isfinite(ft.rmsea):
-            parts.append(f"RMSEA = {ft.rmsea:.3f} [{ft.rmsea_lower:.3f}, {ft.rmsea_upper:.3f}]")
-        if math.isfinite(ft.tli):
-            parts.append(f"TLI = {ft.tli:.3f}")
-        if math.isfinite(ft.bic):
-            parts.append(f"BIC = {ft.bic:.1f}")
-        parts.append(f"RMSR = {ft.rmsr:.3f}")
-        lines.append("Fit: " + "; ".join(parts))
-        if self.score_r2 is not None:
-            lines.append(f"Factor scores ({self.score_method}): R2 " + ", ".join(
-                f"{k} {v:.2f}" for k, v in self.score_r2.items()))
-        lines.append("")
-        lines.append("Top items per factor (for naming):")
-        for f, rows in self.top_items(n=4).items():
-            lines.append(f"  {f}:")
-            for r in rows:
-                text = f"  {r['text']}" if r["text"] else ""
-                lines.append(f"    {r['loading']:+.2f}  {r['item']}{text}")
-        if self.heywood:
-            lines.append("")
-            lines.append(f"Heywood case(s): {', '.join(self.heywood)} (uniqueness at its bound or communality >= 1)")
-        if not self.converged:
-            lines.append("Warning: the estimation did not converge; interpret with care")
-        return "\n".join(lines)
+        from ..summary.sections import summary_text
 
-
-def _p(p: float | None) -> str:
-    if p is None or not math.isfinite(p):
-        return "= NA"
-    return "< 1e-16" if p < 1e-16 else f"= {p:.3g}"
+        return summary_text("factor", self, lang=lang, digits=digits, cut=cut)
 
 
 def _jsonable(obj: Any) -> Any:

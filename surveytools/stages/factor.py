@@ -117,7 +117,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     model.fit(survey, items=options.items, progress=inputs.progress)
     result = model.result_
     scores = model.transform(survey)
-    out = StageResult("factor", value=result, json=result.to_dict(), text=result.summary(cut=options.cut),
+    out = StageResult("factor", value=result, json=result.to_dict(), text=result.summary(cut=options.cut, lang=inputs.language),
                       provides={"factor_scores": scores}, rows_in=survey.n,
                       rows_out=int(scores.notna().all(axis=1).sum()))
     if out.rows_out != survey.n:

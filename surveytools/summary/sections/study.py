@@ -277,26 +277,72 @@ def _scree(fac: Mapping[str, Any]) -> tuple[list[float], list[Series]]:
     return observed, series
 
 
-def factor_section(ctx: Context) -> Section:
-    fac = ctx.results["factor"]
-    lang_facts = [Fact(Msg("n"), fac["n"], "int"), Fact(Msg("n_factors"), fac["n_factors"], "int")]
+def p_value(p: Any) -> Any:
+    """A p value in running text: 3 significant digits, ``< 1e-16`` below (as R prints them)."""
+    v = num(p)
+    if v is None:
+        return Msg("not_available")
+    return Msg("p_below", limit="1e-16") if v < 1e-16 else Msg("p_equals", p=Num(v, "g3"))
+
+
+_VARIANCE = ("ss_loadings", "proportion", "cumulative", "proportion_explained", "cumulative_explained")
+_TOP_ITEMS = 4
+
+
+def _factor_facts(ctx: Context, fac: Mapping[str, Any]) -> list[Fact]:
+    facts = [Fact(Msg("n"), fac["n"], "int")]
+    if fac.get("rows_in") is not None:
+        facts = [Fact(Msg("seg_rows_in"), fac["rows_in"], "int"), Fact(Msg("fa_rows_used"), fac["n"], "int")]
+        excluded = fac.get("excluded") or {}
+        facts.append(Fact(Msg("rows_excluded"), sum(int(v) for v in excluded.values()), "int"))
+        if ctx.lang == "en":  # the reasons are the library's English words
+            facts += [Fact(Msg("fa_excluded_reason", reason=str(k)), v, "int") for k, v in excluded.items() if v]
+    if isinstance(fac.get("items"), list):
+        facts.append(Fact(Msg("n_items"), len(fac["items"]), "int"))
+    facts.append(Fact(Msg("n_factors"), fac["n_factors"], "int"))
+    rule = fac.get("n_factors_rule")
+    if isinstance(rule, str):
+        # the automatic rule in the library's (English) words, with the count it found when another was used
+        facts.append(Fact(Msg("fa_rule"), Msg("fa_rule_user") if rule == "user" else rule if ctx.lang == "en"
+                          else Msg("fa_rule_auto")))
     if isinstance(fac.get("method"), str):
-        lang_facts.append(Fact(Msg("method"), term("fa_method_", fac["method"])))
+        facts.append(Fact(Msg("method"), term("fa_method_", fac["method"])))
     if isinstance(fac.get("rotation"), str):
-        lang_facts.append(Fact(Msg("rotation"), term("rotation_", fac["rotation"])))
-    lang_facts.append(Fact(Msg("kmo"), num(fac["kmo"]["overall"]), "num"))
-    b = fac["bartlett"]
-    lang_facts.append(Fact(Msg("bartlett"), Msg("bartlett_value", chi2=Num(b["chi2"], "num1"), df=Num(b["df"], "int"),
-                                                p=Num(b["p"], "p"))))
+        facts.append(Fact(Msg("rotation"), term("rotation_", fac["rotation"])))
+        if fac["rotation"] == "oblimin" and fac.get("gamma"):
+            facts.append(Fact(Msg("fa_gamma"), Num(fac["gamma"], "num2")))
+        if fac.get("kaiser_normalized") and fac["rotation"] != "none":
+            facts.append(Fact(Msg("fa_kaiser_normalized"), True))
+    if isinstance(fac.get("cor"), str):
+        facts.append(Fact(Msg("fa_cor"), term("cor_", fac["cor"])))
+    if isinstance(fac.get("missing"), str):
+        facts.append(Fact(Msg("missing_handling"), term("missing_", fac["missing"])))
+    if isinstance(fac.get("weighted"), bool):
+        facts.append(Fact(Msg("weighted"), fac["weighted"]))
+    if fac.get("kmo") is not None:
+        facts.append(Fact(Msg("kmo"), num(fac["kmo"]["overall"]), "num"))
+    b = fac.get("bartlett")
+    if b is not None:
+        facts.append(Fact(Msg("bartlett"), Msg("bartlett_value", chi2=Num(b["chi2"], "num1"), df=Num(b["df"], "int"),
+                                               p=Num(b["p"], "p"))))
     ret = fac.get("retention")
     if isinstance(ret, Mapping):
-        for key in ("parallel", "map", "kaiser"):
+        for key in ("parallel", "parallel_components", "map", "kaiser"):
             v = ret.get(key)
             if isinstance(v, Mapping):
                 v = v.get("n_factors")
             if isinstance(v, int):
-                lang_facts.append(Fact(Msg(f"suggest_{key}"), v, "int"))
-    blocks: list[Any] = [Facts(lang_facts, deck=True)]
+                facts.append(Fact(Msg(f"suggest_{key}"), v, "int"))
+    return facts
+
+
+def factor_section(ctx: Context) -> Section:
+    """The factor analysis: settings and adequacy, scree, loadings (with communality, uniqueness and
+    complexity), variance explained, factor correlations, fit, score reliability and the items that name each
+    factor. On a terminal the loadings take ``digits`` decimals and blank those under ``cut`` (psych
+    ``print(fa, digits=, cut=)``)."""
+    fac = ctx.results["factor"]
+    blocks: list[Any] = [Facts(_factor_facts(ctx, fac), deck=True)]
     observed, series = _scree(fac)
     cats = [str(i + 1) for i in range(len(observed))]
     blocks.append(Chart("line", Msg("scree_title"), cats, series, x_title=Msg("factor"), y_title=Msg("eigenvalue"),
@@ -305,27 +351,82 @@ def factor_section(ctx: Context) -> Section:
     items = list(fac["loadings"])
     lo = [[num(x) for x in fac["loadings"][i]] for i in items]
     names = [ctx.label(f) for f in factors]
+    heads = factors if ctx.terminal else names
     labels = [f"{i}  {ctx.labels[i]}" if ctx.labels.get(i) else i for i in items]
     blocks.append(Chart("heatmap", Msg("heatmap_title"), labels, [Series(n, [r[j] for r in lo]) for j, n in
                                                                   enumerate(names)],
                         fmt="num2", id="loadings", deck=False, note=Msg("loadings_note", threshold=Num(ctx.threshold,
                                                                                                         "num2"))))
     comm = fac["communalities"]
-    cols = [col("item"), col("text")] + [Column(n, "num2") for n in names] + [col("communality", "num2")]
+    uniq = fac.get("uniquenesses") if isinstance(fac.get("uniquenesses"), Mapping) else None
+    cplx = fac.get("complexity") if isinstance(fac.get("complexity"), Mapping) else None
+    heywood = set(map(str, fac.get("heywood") or ()))
+    digits = int(ctx.options.get("digits", 2))
+    cut = float(ctx.options.get("cut", 0.0))
+    texts = not ctx.terminal
+    cols = ([col("item")] + ([col("text")] if texts else []) + [Column(n, f"num{digits}") for n in heads]
+            + [short_col(ctx, "communality", "num2")] + ([short_col(ctx, "uniqueness", "num2")] if uniq else [])
+            + ([short_col(ctx, "complexity", "num1")] if cplx else []) + ([col("check")] if heywood else []))
     rows, styles = [], []
     for i, r in zip(items, lo, strict=True):
-        rows.append([i, ctx.labels.get(i)] + r + [num(comm[i])])
-        styles.append([None, None] + ["strong" if v is not None and abs(v) >= ctx.threshold else None for v in r]
-                      + [None])
-    blocks.append(Table(cols, rows, title=Msg("loadings"), styles=styles, id="loadings", sticky=1,
-                        note=Msg("loadings_note", threshold=Num(ctx.threshold, "num2"))))
+        shown = [v if v is None or abs(v) >= cut else None for v in r]
+        rows.append([i] + ([ctx.labels.get(i)] if texts else []) + shown + [num(comm[i])]
+                    + ([num(uniq[i])] if uniq else []) + ([num(cplx[i])] if cplx else [])
+                    + ([Msg("heywood_case") if i in heywood else None] if heywood else []))
+        styles.append([None] * (1 + texts)
+                      + ["strong" if v is not None and abs(v) >= ctx.threshold else None for v in shown]
+                      + [None] * (1 + bool(uniq) + bool(cplx) + bool(heywood)))
+    note = Msg("loadings_note", threshold=Num(ctx.threshold, "num2"))
+    if ctx.terminal:
+        note = Msg("loadings_cut", cut=Num(cut, "num2")) if cut > 0 else None
+    blocks.append(Table(cols, rows, title=Msg("loadings"), styles=styles, id="loadings", sticky=1, note=note))
+    var = fac.get("variance")
+    if isinstance(var, Mapping) and all(k in var for k in _VARIANCE):
+        blocks.append(Table([col("fa_variance")] + [Column(n, "num2") for n in heads],
+                            [[Msg(f"var_{k}")] + [num(x) for x in var[k]] for k in _VARIANCE],
+                            title=Msg("fa_variance_title"), id="variance"))
     phi = fac.get("phi")
-    if isinstance(phi, list) and phi:
-        blocks.append(Table([col("factor")] + [Column(n, "num2") for n in names],
-                            [[names[i]] + [num(x) for x in r] for i, r in enumerate(phi)], title=Msg("phi"), id="phi"))
+    oblique = isinstance(phi, list) and any(abs(num(x) or 0.0) > 1e-12 for i, r in enumerate(phi)
+                                            for j, x in enumerate(r) if i != j)
+    if isinstance(phi, list) and len(phi) > 1 and oblique:
+        blocks.append(Table([col("factor")] + [Column(n, "num2") for n in heads],
+                            [[heads[i]] + [num(x) for x in r] for i, r in enumerate(phi)], title=Msg("phi"), id="phi"))
     fit = fac.get("fit")
     if isinstance(fit, Mapping):
-        keys = [k for k in ("rmsea", "tli", "bic", "rmsr") if fit.get(k) is not None]
-        blocks.append(Facts([Fact(Msg(f"fit_{k}"), num(fit[k]), "num1" if k == "bic" else "num") for k in keys],
-                            title=Msg("fit")))
+        facts = []
+        if num(fit.get("chi2")) is not None:
+            facts.append(Fact(Msg("fit_chi2"), Msg("fit_chi2_value", chi2=Num(fit["chi2"], "num2"),
+                                                   df=Num(fit["df"], "int"), p=p_value(fit.get("p")))))
+        elif fit.get("df") is not None:
+            facts.append(Fact(Msg("fit_df"), fit["df"], "int"))
+        if num(fit.get("rmsea")) is not None:
+            interval = num(fit.get("rmsea_lower")) is not None and num(fit.get("rmsea_upper")) is not None
+            facts.append(Fact(Msg("fit_rmsea"), Msg("fit_rmsea_value", rmsea=Num(fit["rmsea"], "num3"),
+                                                    low=Num(fit["rmsea_lower"], "num3"),
+                                                    high=Num(fit["rmsea_upper"], "num3")) if interval
+                              else Num(fit["rmsea"], "num3")))
+        facts += [Fact(Msg(f"fit_{k}"), num(fit[k]), "num1" if k == "bic" else "num3")
+                  for k in ("tli", "bic", "rmsr") if num(fit.get(k)) is not None]
+        blocks.append(Facts(facts, title=Msg("fit")))
+    r2 = fac.get("score_r2")
+    if isinstance(r2, Mapping):
+        blocks.append(Table([col("factor"), col("score_r2", "num2")], [[heads[factors.index(str(k))]
+                                                                       if str(k) in factors else str(k), num(v)]
+                                                                      for k, v in r2.items()],
+                            title=Msg("score_r2_title", method=term("score_", fac.get("score_method") or "")),
+                            id="score-r2"))
+    top = fac.get("top_items")
+    if isinstance(top, Mapping):
+        trows = []
+        for f, lst in top.items():
+            label = ctx.label(f)
+            head = f"{f}  {label}" if label != str(f) else str(f)
+            for j, r in enumerate(lst[:_TOP_ITEMS]):
+                trows.append([head if j == 0 else None, num(r["loading"]), r["item"], r.get("text")])
+        blocks.append(Table([col("factor"), col("loading", "+num2"), col("item"), col("text")], trows,
+                            title=Msg("top_items"), id="top-items"))
+    if heywood:
+        blocks.append(Paragraph(Msg("heywood_note", items=", ".join(sorted(heywood))), "note"))
+    if fac.get("converged") is False:
+        blocks.append(Paragraph(Msg("not_converged")))
     return Section("factors", Msg("factors"), blocks)
