@@ -54,7 +54,7 @@ def test_text_report_and_model_file(invoke, files):
     r = invoke("segment", d / "data.csv", "-q", d / "q.yaml", "--basis", "scales", "--k", "4", "--method", "gmm",
                "--bootstrap", "0", "--covariance", "diag", "-o", d / "gmm.parquet", "--save-model", model)
     assert r.exit_code == 0, r.stderr
-    assert "Gaussian mixture" in r.stdout and "criteria by k" in r.stdout
+    assert "Gaussian mixture" in r.stdout and "Choice of k" in r.stdout
     assert "written to" in r.stderr and "Segmentation model saved" in r.stderr
     frame = pd.read_parquet(d / "gmm.parquet")
     assert list(frame.columns) == ["respondent_id", "segment", "probability", "segment_name"]

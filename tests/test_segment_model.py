@@ -222,6 +222,28 @@ def test_survey_weights_shift_the_solution():
 
 
 # ----------------------------------------------------------------------------- reporting
+def test_summary_is_the_document_in_both_languages(fitted5):
+    """summary() renders the segment section of the Summary document: sizes, criteria and centroids are the
+    result's (centroids with ``digits`` decimals); Spanish renders without raw keys."""
+    from surveytools.report.i18n import STRINGS
+    from surveytools.summary.sections import summary_document, summary_text
+
+    res = fitted5.result_
+    assert res.summary() == summary_text("segment", res, digits=2)
+    text = res.summary(digits=3)
+    for s, row in res.sizes.iterrows():
+        assert f"{int(row['n']):,}" in text and f"{row['share']:.1%}" in text
+        assert " ".join(f"{v:.3f}" for v in res.centroids.loc[s]) in " ".join(text.split())
+    for k, r in res.criteria.iterrows():
+        assert f"{r['silhouette']:.3f}" in text and f"{r['davies_bouldin']:.3f}" in text
+    for lang in ("en", "es"):
+        doc = summary_document("segment", res, lang=lang, digits=2)
+        assert {m.key for m in doc.msgs()} <= set(STRINGS["en"]) & set(STRINGS["es"])
+    es = res.summary(lang="es")
+    assert "Elección de k" in es and "Centroides de los segmentos" in es
+    assert "Segment sizes" not in es
+
+
 def test_result_to_dict_and_summary(fitted5):
     res = fitted5.result_
     d = res.to_dict()
@@ -232,7 +254,7 @@ def test_result_to_dict_and_summary(fitted5):
     assert d["rows_in"] == d["rows_segmented"] + d["rows_excluded"] == 2000
     json.dumps(d, allow_nan=False)
     text = res.summary()
-    assert "k = 5" in text and "criteria by k" in text and "5*" in text
+    assert "k = 5" in text and "Choice of k" in text and "  5*  " in text
 
 
 def test_exclusions_are_reported_with_reasons():

@@ -54,6 +54,10 @@ EN: dict[str, str] = {
     "top_items": "Top items per factor (for naming)", "loading": "Loading",
     "heywood_note": "Heywood case(s): {items} (uniqueness at its bound or communality of 1 or more).",
     "not_converged": "Warning: the estimation did not converge; interpret with care.",
+    # segments
+    "weighted_share": "Weighted share", "standardized": "Standardized", "seg_imputed": "Missing values imputed",
+    "criteria_note_star": "* the chosen k. Silhouette and Calinski-Harabasz: higher is better; Davies-Bouldin and "
+                          "BIC: lower is better; the rank sum adds each k's rank on the four.",
 }
 
 ES: dict[str, str] = {
@@ -108,4 +112,8 @@ ES: dict[str, str] = {
     "top_items": "Ítems principales de cada factor (para nombrarlo)", "loading": "Carga",
     "heywood_note": "Caso(s) Heywood: {items} (unicidad en su límite o comunalidad de 1 o más).",
     "not_converged": "Atención: la estimación no convergió; interprete con cautela.",
+    # segments
+    "weighted_share": "Proporción ponderada", "standardized": "Estandarizado", "seg_imputed": "Valores ausentes imputados",
+    "criteria_note_star": "* el k elegido. Silueta y Calinski-Harabasz: mejor cuanto más altos; Davies-Bouldin y BIC: "
+                          "mejor cuanto más bajos; la suma de rangos suma el puesto de cada k en los cuatro.",
 }

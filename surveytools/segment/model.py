@@ -217,51 +217,17 @@ class SegmentResult:
             **({"latent_class": _json_ready(self.latent_class)} if self.latent_class is not None else {}),
         }
 
-    def summary(self, digits: int = 2) -> str:
-        """A text report for the terminal: the choice, sizes and centroids, the criteria table."""
+    def summary(self, digits: int = 2, lang: str = "en") -> str:
+        """A text report for the terminal: the choice of k, sizes, criteria by k, stability and centroids
+        (``digits`` decimals): the segment section of the Summary document rendered by the one text renderer.
+        Latent class results keep their own text (:func:`~surveytools.segment.lca_report.lca_summary`)."""
         if self.latent_class is not None:
             from .lca_report import lca_summary
 
             return lca_summary(self, digits)
-        lines = [f"Segmentation: {_METHOD_NAMES.get(self.method, self.method)} on {self.basis} "
-                 f"({', '.join(self.basis_columns)}){'; standardized' if self.standardized else ''}"
-                 f"{'; survey weights' if self.weighted else ''}; seed {self.seed}",
-                 f"respondents: {self.rows_in} in, {self.rows_segmented} segmented, {self.rows_excluded} excluded"
-                 + (f", {self.imputed} missing values imputed" if self.imputed else "")]
-        for reason, count in self.excluded.value_counts().sort_index().items():
-            lines.append(f"  excluded: {count} x {reason}")
-        lines += ["", self.explanation, ""]
-        cols = list(self.centroids.columns)
-        w = max([7] + [len(str(c)) for c in cols])
-        head = f"{'segment':>7}  {'n':>7}  {'share':>6}" + ("  wshare" if self.weighted else "")
-        head += "".join(f"  {str(c):>{w}}" for c in cols)
-        if "jaccard" in self.stability:
-            head += "  jaccard"
-        lines.append(head)
-        jac = self.stability.get("jaccard", {})
-        for s, row in self.sizes.iterrows():
-            line = f"{int(s):>7}  {int(row['n']):>7}  {row['share']:>6.1%}"
-            if self.weighted:
-                line += f"  {row['weighted_share']:>6.1%}"
-            line += "".join(f"  {self.centroids.loc[s, c]:>{w}.{digits}f}" for c in cols)
-            if jac:
-                v = jac.get(str(int(s)), jac.get(int(s)))
-                line += f"  {v:>7.2f}" if v is not None and np.isfinite(v) else "      n/a"
-            lines.append(line)
-        lines += ["", "criteria by k (* chosen):",
-                  f"{'k':>3}  {'silhouette':>10}  {'CH':>10}  {'DB':>6}  {'BIC':>12}  {'min share':>9}  "
-                  f"{'boot ARI':>8}  {'min Jacc':>8}  {'restarts':>8}  {'rank sum':>8}"]
+        from ..summary.sections import summary_text
 
-        def f(v: Any, spec: str, width: int) -> str:
-            return f"{v:>{width}{spec}}" if v is not None and np.isfinite(v) else f"{'n/a':>{width}}"
-
-        for k, r in self.criteria.iterrows():
-            lines.append(f"{int(k):>3}{'*' if k == self.k else ' '} {f(r['silhouette'], '.3f', 10)}  "
-                         f"{f(r['calinski_harabasz'], '.1f', 10)}  {f(r['davies_bouldin'], '.3f', 6)}  "
-                         f"{f(r['bic'], '.1f', 12)}  {f(r['min_share'], '.1%', 9)}  "
-                         f"{f(r['stability_ari'], '.3f', 8)}  {f(r['jaccard_min'], '.3f', 8)}  "
-                         f"{f(r['reproducibility'], '.3f', 8)}  {f(r['rank_sum'], 'g', 8)}")
-        return "\n".join(lines)
+        return summary_text("segment", self, lang=lang, digits=digits)
 
 
 def _json_ready(v: Any) -> Any:

@@ -146,13 +146,19 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     segments = Segments.from_labels(a["segment"], names=names or None,
                                     probability=a["probability"] if "probability" in a else None,
                                     source=f"segment: {res.method}, k={res.k}")
-    out.value, out.json, out.text = res, res.to_dict(), res.summary()
+    out.value, out.json = res, res.to_dict()
     out.provides["segments"] = segments
     out.rows_in, out.rows_out = survey.n, len(segments)
     if survey.n != len(segments):
         out.excluded["no segment (missing basis)"] = survey.n - len(segments)
     if segments.names:
         out.json["names"] = {str(k): v for k, v in segments.names.items()}
+    if res.latent_class is None and options.names is not None:  # the summary shows the names given
+        from ..summary.sections import summary_text
+
+        out.text = summary_text("segment", out.json, lang=inputs.language)
+    else:
+        out.text = res.summary(lang=inputs.language)
     if output is not None:
         frame = segments.to_frame()
         frame.index.name = survey.id_name

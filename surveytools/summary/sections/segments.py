@@ -18,7 +18,7 @@ __all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_s
 STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
 _CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "min_share", "stability_ari", "jaccard_min",
              "reproducibility", "rank_sum")
-_CRITERION_FMT = {"min_share": "pct", "rank_sum": "index", "bic": "index", "calinski_harabasz": "index"}
+_CRITERION_FMT = {"min_share": "pct", "rank_sum": "index", "bic": "num1", "calinski_harabasz": "num1"}
 _STABILITY = ("replicates", "ari_mean", "ari_sd", "jaccard_min", "reproducibility")
 
 
@@ -35,21 +35,31 @@ def segment_sizes(ctx: Context) -> list[tuple[str, float, float | None]]:
 def sizes_blocks(ctx: Context) -> list[Any]:
     sizes = segment_sizes(ctx)
     cats = [ctx.segment(k) for k, _, _ in sizes]
+    # the weighted shares of the segment stage, when the segmentation used survey weights
+    seg_sizes = ctx.results["segment"]["sizes"] if "segment" in ctx.results and "profile" not in ctx.results else {}
+    wshare = {str(k): num(v["weighted_share"]) for k, v in seg_sizes.items()
+              if isinstance(v, Mapping) and "weighted_share" in v} if ctx.results.get("segment", {}).get("weighted") \
+        else {}
     return [
         Chart("bar", Msg("sizes"), cats, [Series(Msg("respondents"), [n for _, n, _ in sizes])],
               x_title=Msg("respondents"), fmt="int", id="sizes"),
-        Table([col("segment"), col("n", "int"), col("share", "pct")],
-              [[ctx.segment(k), int(n) if float(n).is_integer() else n, s] for k, n, s in sizes],
+        Table([col("segment"), col("n", "int"), col("share", "pct")] + ([col("weighted_share", "pct")] if wshare else []),
+              [[ctx.segment(k), int(n) if float(n).is_integer() else n, s] + ([wshare.get(k)] if wshare else [])
+               for k, n, s in sizes],
               title=Msg("sizes"), id="sizes"),
     ]
 
 
 def segment_section(ctx: Context) -> Section:
+    """The segmentation: k and method, sizes, why this k, the criteria by k, stability, centroids and the
+    basis. On a terminal the centroids take ``digits`` decimals and the chosen k is starred."""
     from .._data import segment_explanation
 
     seg = ctx.results["segment"]
-    blocks: list[Any] = [Facts([Fact(Msg("k"), seg["k"], "int"), Fact(Msg("method"), term("method_", seg["method"]))],
-                               deck=True)]
+    facts = [Fact(Msg("k"), seg["k"], "int"), Fact(Msg("method"), term("method_", seg["method"]))]
+    if isinstance(seg.get("weighted"), bool):
+        facts.append(Fact(Msg("weighted"), seg["weighted"]))
+    blocks: list[Any] = [Facts(facts, deck=True)]
     blocks.extend(sizes_blocks(ctx))
     explanation = segment_explanation(seg, ctx.lang) if "explanation" in seg else None
     if explanation:
@@ -57,10 +67,12 @@ def segment_section(ctx: Context) -> Section:
     crit = seg["criteria"]
     cols = [c for c in _CRITERIA if any(c in v for v in crit.values())]
     chosen = str(seg["k"])
-    rows = [[str(k)] + [v.get(c) for c in cols] for k, v in crit.items()]
+    star = ctx.terminal
+    rows = [[f"{k}*" if star and str(k) == chosen else str(k)] + [v.get(c) for c in cols] for k, v in crit.items()]
     styles = [["strong" if str(k) == chosen else None] * (1 + len(cols)) for k in crit]
     blocks.append(Table([Column("k", "int")] + [col(c, _CRITERION_FMT.get(c, "num")) for c in cols], rows,
-                        title=Msg("criteria"), styles=styles, id="criteria", note=Msg("criteria_note")))
+                        title=Msg("criteria"), styles=styles, id="criteria",
+                        note=Msg("criteria_note_star") if star else Msg("criteria_note")))
     stab = seg.get("stability")
     if isinstance(stab, Mapping):
         facts = [Fact(Msg(f"stab_{k}"), stab[k], "int" if k == "replicates" else "num") for k in _STABILITY
@@ -68,12 +80,13 @@ def segment_section(ctx: Context) -> Section:
         blocks.append(Facts(facts, title=Msg("stability")))
         jac = stab.get("jaccard")
         if isinstance(jac, Mapping):
-            blocks.append(Table([col("segment"), Column("Jaccard", "num")], [[ctx.segment(k), v] for k, v in jac.items()],
-                                title=Msg("stab_jaccard"), id="jaccard"))
+            blocks.append(Table([col("segment"), Column("Jaccard", "num2" if ctx.terminal else "num")],
+                                [[ctx.segment(k), v] for k, v in jac.items()], title=Msg("stab_jaccard"), id="jaccard"))
     cen = seg.get("centroids")
     if isinstance(cen, Mapping) and cen:
         dims = list(next(iter(cen.values())))
-        blocks.append(Table([col("segment")] + [Column(ctx.label(d), "num2") for d in dims],
+        fmt = f"num{int(ctx.options.get('digits', 2))}"
+        blocks.append(Table([col("segment")] + [Column(str(d) if ctx.terminal else ctx.label(d), fmt) for d in dims],
                             [[ctx.segment(k)] + [v[d] for d in dims] for k, v in cen.items()],
                             title=Msg("centroids"), id="centroids"))
     basis = seg.get("basis")
@@ -81,9 +94,16 @@ def segment_section(ctx: Context) -> Section:
     if isinstance(basis, Mapping):
         facts.append(Fact(Msg("basis"), term("basis_", basis["kind"], columns=", ".join(ctx.label(c) for c in
                                                                                       basis["columns"]))))
+        if basis.get("standardized") is not None:
+            facts.append(Fact(Msg("standardized"), bool(basis["standardized"])))
     for key in ("rows_in", "rows_segmented", "rows_excluded"):
         if key in seg:
             facts.append(Fact(Msg("seg_rows_in" if key == "rows_in" else key), seg[key], "int"))
+    excluded = seg.get("excluded")
+    if isinstance(excluded, Mapping) and ctx.lang == "en":  # the reasons are the library's English words
+        facts += [Fact(Msg("fa_excluded_reason", reason=str(r)), n, "int") for r, n in excluded.items() if n]
+    if seg.get("imputed"):
+        facts.append(Fact(Msg("seg_imputed"), seg["imputed"], "int"))
     if seg.get("seed") is not None:
         facts.append(Fact(Msg("seed"), str(seg["seed"])))
     if facts:
