@@ -234,7 +234,7 @@ def test_summary_is_the_document_in_both_languages(fitted5):
     for s, row in res.sizes.iterrows():
         assert f"{int(row['n']):,}" in text and f"{row['share']:.1%}" in text
         assert " ".join(f"{v:.3f}" for v in res.centroids.loc[s]) in " ".join(text.split())
-    for k, r in res.criteria.iterrows():
+    for _, r in res.criteria.iterrows():
         assert f"{r['silhouette']:.3f}" in text and f"{r['davies_bouldin']:.3f}" in text
     for lang in ("en", "es"):
         doc = summary_document("segment", res, lang=lang, digits=2)
