@@ -211,6 +211,14 @@ def test_cli_assign_table_without_questionnaire(invoke, files, tmp_path):
     got = pd.read_parquet(tmp_path / "out.parquet").set_index("customer_id")["segment"]
     expect = seg.result_.segment.drop(survey.ids[0])
     assert (got.reindex(expect.index) == expect).all()
+    # the text: a Summary document with the counts of the JSON
+    r = invoke("assign", tmp_path / "crm.csv", "--model", tmp_path / "m.json", "--id", "customer_id", "-o",
+               tmp_path / "out2.parquet")
+    assert r.exit_code == 0, r.stderr
+    lines = [ln.split() for ln in r.stdout.splitlines()]
+    assert ["Rows", "in", "700"] in lines and ["Rows", "assigned", "699"] in lines
+    assert ["Excluded:", "no", "answer", "to", "any", "basis", "item", "1"] in lines
+    assert "latent classes" in r.stdout and "Segment sizes" in r.stdout
 
 
 def test_cli_errors(invoke, files):

@@ -222,6 +222,26 @@ def test_nested_cv_needs_enough_respondents(pop0):
         TypingTool(max_items=3, nested=True).fit(survey, small)
 
 
+def test_summary_is_the_document_in_both_languages(fitted):
+    """summary() renders the typing-tool section of the Summary document: the accuracy of every step and
+    the hit rates are the result's; Spanish renders without raw keys."""
+    from surveytools.report.i18n import STRINGS
+    from surveytools.summary.sections import summary_document, summary_text
+
+    tool, *_ = fitted
+    res = tool.result_
+    text = res.summary()
+    assert text == summary_text("typing_tool", res)
+    for n, r in res.curve.iterrows():
+        assert any(ln.split()[:2] == [str(n), r["item"]] and f"{r['accuracy']:.1%}" in ln for ln in text.splitlines())
+    assert all(f"{v:.1%}" in text for v in res.hit_rates)
+    for lang in ("en", "es"):
+        doc = summary_document("typing_tool", res, lang=lang)
+        assert {m.key for m in doc.msgs()} <= set(STRINGS["en"]) & set(STRINGS["es"])
+    es = res.summary(lang="es")
+    assert "Exactitud por segmento" in es and f"{res.accuracy:.1%}".replace(".", ",").replace("%", "\u00a0%") in es
+
+
 def test_curve_selection_rule_and_result(fitted):
     tool, survey, seg = fitted
     res = tool.result_
@@ -248,7 +268,9 @@ def test_curve_selection_rule_and_result(fitted):
     d = res.to_dict()
     assert d["items"] == tool.items_ and d["accuracy"] == tool.accuracy_
     json.dumps(d, allow_nan=False)
-    assert "<- selected" in res.summary()
+    chosen = [ln.split() for ln in res.summary().splitlines() if ln.endswith("selected")]
+    assert len(chosen) == 1 and chosen[0][:2] == [str(len(res.items)), res.items[-1]]
+    assert chosen[0][2] == f"{res.accuracy:.1%}"
     # coefficients: items then the constant in the last row, segments as columns
     assert list(tool.coef_.index) == [*tool.items_, "constant"]
     assert list(tool.coef_.columns) == [1, 2, 3, 4, 5]

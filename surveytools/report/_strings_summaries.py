@@ -58,6 +58,13 @@ EN: dict[str, str] = {
     "weighted_share": "Weighted share", "standardized": "Standardized", "seg_imputed": "Missing values imputed",
     "criteria_note_star": "* the chosen k. Silhouette and Calinski-Harabasz: higher is better; Davies-Bouldin and "
                           "BIC: lower is better; the rank sum adds each k's rank on the four.",
+    # typing tool and assign
+    "tt_folds": "Cross-validation folds", "tt_nested": "Accuracy with the selection cross-validated too (nested)",
+    "tt_selected": "selected", "tt_chosen": "Chosen", "tt_skipped": "Items left out of the search",
+    "reason": "Reason", "assigned": "Rows assigned", "assign_title": "Segments assigned",
+    "tt_imputed_item": "Answers replaced by the training mean", "tt_invalid_item": "Of which not valid codes",
+    "tt_imputed_title": "Missing or invalid answers by question",
+    "assign_model": "Segments from the {method} model {model}.",
 }
 
 ES: dict[str, str] = {
@@ -116,4 +123,12 @@ ES: dict[str, str] = {
     "weighted_share": "Proporción ponderada", "standardized": "Estandarizado", "seg_imputed": "Valores ausentes imputados",
     "criteria_note_star": "* el k elegido. Silueta y Calinski-Harabasz: mejor cuanto más altos; Davies-Bouldin y BIC: "
                           "mejor cuanto más bajos; la suma de rangos suma el puesto de cada k en los cuatro.",
+    # typing tool and assign
+    "tt_folds": "Particiones de la validación cruzada",
+    "tt_nested": "Exactitud validando también la selección (anidada)", "tt_selected": "elegida",
+    "tt_chosen": "Elegida", "tt_skipped": "Ítems excluidos de la búsqueda", "reason": "Motivo",
+    "assigned": "Filas asignadas", "assign_title": "Segmentos asignados",
+    "tt_imputed_item": "Respuestas sustituidas por la media de entrenamiento", "tt_invalid_item": "De ellas, códigos no válidos",
+    "tt_imputed_title": "Respuestas ausentes o no válidas por pregunta",
+    "assign_model": "Segmentos del modelo {method} {model}.",
 }

@@ -64,14 +64,12 @@ class SegmentAssignResult:
                 "excluded": {str(k): int(v) for k, v in self.excluded.value_counts().sort_index().items()},
                 "sizes": self.sizes(), "output": self.output, "notes": list(self.notes)}
 
-    def summary(self) -> str:
-        lines = [f"Assigned {self.rows_assigned} of {self.rows_in} rows to segments with the {self.method} model "
-                 f"{self.model}"]
-        for reason, n in self.excluded.value_counts().sort_index().items():
-            lines.append(f"  excluded: {n} x {reason}")
-        lines.append("Segment sizes: " + ", ".join(f"{k}: {v}" for k, v in self.sizes().items()))
-        lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: rows assigned and segment sizes (a Summary document rendered by the one
+        text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("segment_assign", self, lang=lang)
 
 
 def _table(data: Path, seg: Segmenter, id_column: str | None, sheet: str | int | None

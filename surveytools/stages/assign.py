@@ -60,7 +60,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
         f = seg_result.frame
         segments = Segments.from_labels(f["segment"], probability=f["probability"] if "probability" in f else None,
                                         source=f"assign: {Path(options.model).name}")
-        done = StageResult("assign", value=seg_result, json=seg_result.to_dict(), text=seg_result.summary(),
+        done = StageResult("assign", value=seg_result, json=seg_result.to_dict(), text=seg_result.summary(lang=inputs.language),
                            rows_in=seg_result.rows_in, rows_out=seg_result.rows_assigned,
                            outputs={"output": Path(options.output)}, provides={"segments": segments})
         done.notes.append(f"Wrote {options.output}" + (f" and {options.excluded}" if options.excluded else ""))
@@ -75,7 +75,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     segments = Segments.from_labels(frame["segment"], names=names,
                                     probability=frame["probability"] if "probability" in frame else None,
                                     source=f"assign: {Path(options.model).name}")
-    out = StageResult("assign", value=result, json=result.to_dict(), text=result.summary(),
+    out = StageResult("assign", value=result, json=result.to_dict(), text=result.summary(lang=inputs.language),
                       rows_in=result.rows_in, rows_out=result.rows_assigned, excluded=dict(result.excluded),
                       outputs={"output": Path(options.output)}, provides={"segments": segments})
     written = [str(options.output)]

@@ -96,7 +96,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
 
         raise OptionUsageError(str(exc)) from None
     result = tool.result_
-    out = StageResult("typing_tool", value=result, text=result.summary(), rows_in=result.rows_in,
+    out = StageResult("typing_tool", value=result, text=result.summary(lang=inputs.language), rows_in=result.rows_in,
                       rows_out=result.rows_used, excluded=dict(result.excluded))
     written: dict[str, Path] = {}
     if output is not None:

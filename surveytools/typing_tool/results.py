@@ -104,26 +104,12 @@ class TypingToolResult:
             "max_missing": self.max_missing,
         }
 
-    def summary(self) -> str:
-        """Text for the terminal: the accuracy curve, hit rates and row counts."""
-        lines = [f"Typing tool: {len(self.items)} golden questions, {len(self.coefficients.columns)} segments, "
-                 f"cross-validated accuracy {self.accuracy:.1%} ({self.n_folds}-fold, seed {self.seed})",
-                 f"Respondents: {self.rows_in} in, {self.rows_used} used, {self.rows_excluded} excluded"
-                 + (" (" + "; ".join(f"{r}: {c}" for r, c in self.excluded.items()) + ")" if self.excluded else "")]
-        if self.nested_accuracy is not None:
-            lines.append(f"Nested cross-validated accuracy (selection included): {self.nested_accuracy:.1%}")
-        if self.imputed_answers:
-            lines.append(f"Missing answers replaced by the item mean: {self.imputed_answers}")
-        lines.append("")
-        lines.append(" n  item added          CV accuracy")
-        for n, r in self.curve.iterrows():
-            mark = "  <- selected" if r["selected"] else ""
-            lines.append(f"{int(n):>2}  {str(r['item'])[:18]:<18}  {r['accuracy']:>10.1%}{mark}")
-        lines.append("")
-        lines.append("Hit rate by segment: " + ", ".join(f"{k}: {v:.1%}" for k, v in self.hit_rates.items()))
-        if self.skipped:
-            lines.append("Items left out of the search: " + "; ".join(f"{k} ({v})" for k, v in self.skipped.items()))
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: accuracy, respondents, the accuracy curve, hit rates and the confusion
+        table (the typing-tool section of the Summary document, rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("typing_tool", self, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -184,21 +170,9 @@ class AssignResult:
             d["id_column"] = self.id_column
         return d
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        lines = [f"Assigned {self.rows_assigned} of {self.rows_in} rows to segments"
-                 + (f" (excluded {self.rows_excluded}: " + "; ".join(f"{r}: {c}" for r, c in self.excluded.items())
-                    + ")" if self.rows_excluded else "")]
-        sizes = self.sizes
-        if len(sizes):
-            lines.append("Segment sizes: " + ", ".join(f"{k}: {v}" for k, v in sizes.items()))
-        n_imp = int(self.imputed_by_item.sum())
-        if n_imp:
-            lines.append(f"Missing answers replaced by the training mean: {n_imp} ("
-                         + ", ".join(f"{k}: {v}" for k, v in self.imputed_by_item.items() if v) + ")")
-        n_bad = int(self.invalid_by_item.sum())
-        if n_bad:
-            lines.append(f"  of which not valid answer codes: {n_bad} ("
-                         + ", ".join(f"{k}: {v}" for k, v in self.invalid_by_item.items() if v) + ")")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: rows assigned, segment sizes and the answers replaced by the training mean
+        (a Summary document rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
 
+        return summary_text("typing_assign", self, lang=lang)

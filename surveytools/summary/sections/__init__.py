@@ -17,7 +17,15 @@ from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
-from .segments import STAT_FMT, profile_brief, profile_section, segment_section, typing_tool_section
+from .segments import (
+           STAT_FMT,
+           profile_brief,
+           profile_section,
+           segment_assign_section,
+           segment_section,
+           typing_assign_section,
+           typing_tool_section,
+)
 from .study import (
            exclusions_section,
            factor_section,
@@ -37,7 +45,8 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "tables": tables_section,
              "kpis": kpis_section, "waves": waves_section,
              # parts of a stage's result with a summary() of their own
-             "exclusions": exclusions_section, "scale_reliability": scale_reliability_section}
+             "exclusions": exclusions_section, "scale_reliability": scale_reliability_section,
+             "typing_assign": typing_assign_section, "segment_assign": segment_assign_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:

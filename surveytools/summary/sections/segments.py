@@ -12,7 +12,8 @@ from ...exceptions import DataError
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, Section, SegmentCard, Series, Table
 from ._common import Context, col, num, term
 
-__all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_section", "segment_sizes", "chart_rows", "STAT_FMT"]
+__all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_section", "typing_assign_section",
+           "segment_assign_section", "segment_sizes", "chart_rows", "STAT_FMT"]
 
 #: How each profile statistic is shown.
 STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
@@ -313,20 +314,51 @@ def profile_brief(ctx: Context, width: int = 38) -> Section:
 
 # ---------------------------------------------------------------------- typing tool
 
+def _excluded_facts(ctx: Context, excluded: Any) -> list[Fact]:
+    """One fact per reason rows were left out, in English only (the reasons are the library's words)."""
+    if not isinstance(excluded, Mapping) or ctx.lang != "en":
+        return []
+    return [Fact(Msg("fa_excluded_reason", reason=str(r)), n, "int") for r, n in excluded.items() if n]
+
+
 def typing_tool_section(ctx: Context) -> Section:
+    """The typing tool: accuracy (cross-validated, on the training data, nested), respondents, the questions
+    with the accuracy curve, accuracy by segment and the confusion table."""
     tt = ctx.results["typing_tool"]
-    facts = [Fact(Msg("tt_items"), len(tt["items"]), "int"), Fact(Msg("tt_accuracy"), num(tt["accuracy"]), "pct")]
+    facts = [Fact(Msg("tt_items"), len(tt["items"]), "int")]
+    if isinstance(tt.get("segments"), list):
+        facts.append(Fact(Msg("k"), len(tt["segments"]), "int"))
+    facts.append(Fact(Msg("tt_accuracy"), num(tt["accuracy"]), "pct"))
+    if tt.get("folds") is not None:
+        facts.append(Fact(Msg("tt_folds"), tt["folds"], "int"))
+    if tt.get("nested_accuracy") is not None:
+        facts.append(Fact(Msg("tt_nested"), num(tt["nested_accuracy"]), "pct"))
     if tt.get("resubstitution_accuracy") is not None:
         facts.append(Fact(Msg("tt_resubstitution"), num(tt["resubstitution_accuracy"]), "pct"))
+    if tt.get("rows_in") is not None:
+        facts.append(Fact(Msg("seg_rows_in"), tt["rows_in"], "int"))
     if tt.get("rows_used") is not None:
         facts.append(Fact(Msg("tt_rows_used"), tt["rows_used"], "int"))
+    if tt.get("rows_excluded") is not None:
+        facts.append(Fact(Msg("rows_excluded"), tt["rows_excluded"], "int"))
+        facts += _excluded_facts(ctx, tt.get("excluded"))
     if tt.get("imputed_answers"):
         facts.append(Fact(Msg("tt_imputed"), tt["imputed_answers"], "int"))
+    if tt.get("seed") is not None:
+        facts.append(Fact(Msg("seed"), str(tt["seed"])))
     blocks: list[Any] = [Facts(facts, deck=True), Paragraph(Msg("tt_note"), "note")]
     curve = [c for c in tt.get("curve") or [] if c.get("item") is not None]
-    acc_after = {c["item"]: num(c["accuracy"]) for c in curve}
-    rows = [[i + 1, item, ctx.labels.get(item), acc_after.get(item)] for i, item in enumerate(tt["items"])]
-    blocks.append(Table([col("tt_order", "int"), col("item"), col("text"), col("tt_accuracy_after", "pct")], rows,
+    if curve:  # every step of the search, the chosen one marked
+        marked = any("selected" in c for c in curve)
+        rows = [[c["n_items"], c["item"], ctx.labels.get(c["item"]), num(c["accuracy"])]
+                + ([Msg("tt_selected") if c.get("selected") else None] if marked else []) for c in curve]
+    else:
+        marked = False
+        rows = [[i + 1, item, ctx.labels.get(item), None] for i, item in enumerate(tt["items"])]
+    texts = any(r[2] for r in rows)
+    rows = [r[:2] + r[3:] if not texts else r for r in rows]
+    blocks.append(Table([col("tt_order", "int"), col("item")] + ([col("text")] if texts else [])
+                        + [col("tt_accuracy_after", "pct")] + ([col("tt_chosen")] if marked else []), rows,
                         title=Msg("tt_questions"), id="typing-items", deck=True))
     if curve:
         blocks.append(Chart("line", Msg("tt_curve"), [str(c["n_items"]) for c in curve],
@@ -342,4 +374,45 @@ def typing_tool_section(ctx: Context) -> Section:
         blocks.append(Table([col("tt_actual")] + [Column(ctx.segment(k), "num1") for k in ks],
                             [[ctx.segment(a)] + [num(conf[a][p]) for p in ks] for a in ks], title=Msg("tt_confusion"),
                             note=Msg("tt_confusion_note"), id="typing-confusion"))
+    skipped = tt.get("skipped")
+    if isinstance(skipped, Mapping) and skipped:
+        english = ctx.lang == "en"  # the reasons are the library's words
+        blocks.append(Table([col("item")] + ([col("reason")] if english else []),
+                            [[str(k)] + ([str(v)] if english else []) for k, v in skipped.items()],
+                            title=Msg("tt_skipped"), id="typing-skipped"))
     return Section("typing-tool", Msg("typing_tool"), blocks)
+
+
+def _assigned_blocks(ctx: Context, res: Mapping[str, Any], rows_out: str) -> list[Any]:
+    facts = [Fact(Msg("rows_in"), res["rows_in"], "int"), Fact(Msg("assigned"), res[rows_out], "int"),
+             Fact(Msg("rows_excluded"), res["rows_excluded"], "int")]
+    facts += _excluded_facts(ctx, res.get("excluded"))
+    blocks: list[Any] = [Facts(facts)]
+    sizes = res.get("sizes") or {}
+    if sizes:
+        blocks.append(Table([col("segment"), col("n", "int")], [[ctx.segment(k), v] for k, v in sizes.items()],
+                            title=Msg("sizes"), id="assigned-sizes"))
+    return blocks
+
+
+def typing_assign_section(ctx: Context) -> Section:
+    """A typing-tool scoring run (:class:`~surveytools.typing_tool.AssignResult`): rows assigned, sizes and
+    the answers replaced by the training mean per golden question."""
+    res = ctx.results["typing_assign"]
+    blocks = _assigned_blocks(ctx, res, "rows_assigned")
+    imp, bad = res.get("imputed_by_item") or {}, res.get("invalid_by_item") or {}
+    if any(imp.values()):
+        blocks.append(Table([col("item"), col("tt_imputed_item", "int"), col("tt_invalid_item", "int")],
+                            [[str(k), v, bad.get(k, 0)] for k, v in imp.items() if v], title=Msg("tt_imputed_title"),
+                            id="assigned-imputed"))
+    return Section("assign", Msg("assign_title"), blocks)
+
+
+def segment_assign_section(ctx: Context) -> Section:
+    """Segments of new rows from a saved segmentation model (``surveytools assign``)."""
+    res = ctx.results["segment_assign"]
+    blocks = [Paragraph(Msg("assign_model", method=term("method_", res["method"]), model=str(res["model"])))]
+    blocks += _assigned_blocks(ctx, res, "rows_assigned")
+    if ctx.lang == "en":  # the library's own notes
+        blocks += [Paragraph(str(n), "note") for n in res.get("notes") or []]
+    return Section("assign", Msg("assign_title"), blocks)
