@@ -104,8 +104,11 @@ def test_results_render(bfi_R):
     b = bartlett(bfi_R, n=2800)
     assert set(k.to_dict()) >= {"overall", "items"}
     assert set(b.to_dict()) >= {"chi2", "df", "p"}
-    assert "Kaiser-Meyer-Olkin" in k.summary() and "A1" in k.summary()
-    assert "df = 300" in b.summary()
+    assert f"{k.overall:.3f} ({k.label})" in k.summary() and "A1" in k.summary()
+    assert all(f"{v:.3f}" in k.summary() for v in k.items)
+    assert "df 300" in b.summary() and f"{b.chi2:,.2f}" in b.summary()
+    es = k.summary(lang="es")
+    assert "MSA" in es and f"{k.overall:.3f}".replace(".", ",") in es and "meritorious" not in es
     assert k.to_frame().shape == (25, 2)
     json.dumps(k.to_dict())
     json.dumps(b.to_dict())

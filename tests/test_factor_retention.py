@@ -187,7 +187,11 @@ def test_retention_summary_reports_every_criterion(bfi_x, bfi_R):
     assert d["map"]["n_factors"] == 5 and d["kaiser"]["n_factors"] == 6 and len(d["scree"]) == 25
     json.dumps(d, allow_nan=False)
     text = res.summary()
-    assert "Velicer's MAP" in text and "Kaiser" in text and "seed 1" in text
+    assert "Velicer's MAP" in text and "Kaiser" in text
+    assert [ln.split() for ln in text.splitlines() if "Random seed" in ln] == [["Random", "seed", "1"]]
+    assert f"{res.map.values.loc[5]:.5f}" in text and f"{res.parallel.observed_pc.iloc[0]:.3f}" in text
+    es = res.summary(lang="es")
+    assert "Análisis paralelo" in es and "Semilla aleatoria" in es and "Velicer's MAP" not in es
     assert res.to_frame().loc["Velicer's MAP", "n_factors"] == 5
 
 

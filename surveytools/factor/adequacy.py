@@ -69,14 +69,11 @@ class KMOResult:
         return {"overall": float(self.overall), "items": {str(k): float(v) for k, v in self.items.items()},
                 "label": self.label}
 
-    def summary(self) -> str:
-        """Text report."""
-        w = max([len(str(i)) for i in self.items.index] + [4])
-        lines = [f"Kaiser-Meyer-Olkin MSA: {self.overall:.3f} ({self.label})", ""]
-        for item, v in self.items.items():
-            flag = "  <- below .5" if v < 0.5 else ""
-            lines.append(f"  {str(item).ljust(w)} {v:6.3f}  {kmo_label(v)}{flag}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Overall and per-item MSA with Kaiser's words (a Summary document rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("kmo", self, lang=lang)
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,14 +101,15 @@ class BartlettResult:
         return pd.DataFrame([{"chi2": self.chi2, "df": self.df, "p": self.p, "n": self.n}])
 
     def to_dict(self) -> dict[str, Any]:
-        """``chi2``, ``df``, ``p``, ``n``."""
-        return {"chi2": float(self.chi2), "df": int(self.df), "p": float(self.p), "n": int(self.n)}
+        """``chi2``, ``df``, ``p``, ``n``, ``n_items``."""
+        return {"chi2": float(self.chi2), "df": int(self.df), "p": float(self.p), "n": int(self.n),
+                "n_items": int(self.n_items)}
 
-    def summary(self) -> str:
-        """Text report."""
-        p = "< 1e-16" if self.p < 1e-16 else f"= {self.p:.3g}"
-        return (f"Bartlett's test of sphericity: chi2 = {self.chi2:.2f}, df = {self.df}, p {p} "
-                f"(n = {self.n}, {self.n_items} items)")
+    def summary(self, lang: str = "en") -> str:
+        """Chi-square, df, p, n and items (a Summary document rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("bartlett", self, lang=lang)
 
 
 def _matrix(R: Any) -> tuple[np.ndarray, list[str]]:

@@ -123,16 +123,12 @@ class ParallelResult:
             "resampled_pc": lst(self.resampled_pc), "resampled_fa": lst(self.resampled_fa),
         }
 
-    def summary(self, rows: int = 10) -> str:
-        """Text table of the leading eigenvalues against their references."""
-        q = f"{self.quantile * 100:g}th percentile"
-        lines = [f"Parallel analysis ({self.n_iter} iterations, {q}, seed {self.seed}, {self.cor} correlations):",
-                 f"  factors (FA): {self.n_factors}   components (PC): {self.n_components}"
-                 + (f"   [resampled data: {self.n_factors_resampled} / {self.n_components_resampled}]"
-                    if self.n_factors_resampled is not None else "")]
-        frame = self.to_frame().head(rows)
-        lines.append(frame.to_string(float_format=lambda v: f"{v:.3f}"))
-        return "\n".join(lines)
+    def summary(self, rows: int = 10, lang: str = "en") -> str:
+        """The suggested counts and the first ``rows`` eigenvalues against their references (a Summary
+        document rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("parallel", self, lang=lang, rows=rows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,10 +163,12 @@ class MapResult:
         return {"n_factors": int(self.n_factors), "values": [float(v) for v in self.values.to_numpy()],
                 "power": int(self.power)}
 
-    def summary(self) -> str:
-        """One line."""
-        return (f"Velicer's MAP ({'squared' if self.power == 2 else '4th power'} partial correlations): "
-                f"{self.n_factors} (minimum {self.values.loc[self.n_factors]:.5f})")
+    def summary(self, lang: str = "en") -> str:
+        """The suggested count and its average partial correlation (a Summary document rendered by the one text
+        renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("map", self, lang=lang)
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,15 +224,12 @@ class RetentionResult:
             "notes": list(self.notes),
         }
 
-    def summary(self) -> str:
-        """Text table of the criteria and the leading eigenvalues."""
-        lines = [f"Number of factors: {self.n_factors} (from {self.criterion} analysis)", ""]
-        lines.append(self.to_frame().to_string())
-        lines.append("")
-        lines.append(self.parallel.summary())
-        lines.append(self.map.summary())
-        lines.extend(f"note: {n}" for n in self.notes)
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Every criterion side by side, the leading eigenvalues and MAP (a Summary document rendered by the one
+        text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("retention", self, lang=lang)
 
 
 # --------------------------------------------------------------------------------------------------------

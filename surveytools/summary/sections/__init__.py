@@ -15,6 +15,7 @@ from ...report.i18n import check_lang
 from .._data import NOT_REPORTED, STAGES, normalize_results
 from ..document import Document, Msg, Section
 from ._common import Context, ReportKeyError, num, reading
+from .adequacy import bartlett_section, kmo_section, map_section, parallel_section, retention_section
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
 from .segments import (
@@ -46,7 +47,9 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "kpis": kpis_section, "waves": waves_section,
              # parts of a stage's result with a summary() of their own
              "exclusions": exclusions_section, "scale_reliability": scale_reliability_section,
-             "typing_assign": typing_assign_section, "segment_assign": segment_assign_section}
+             "typing_assign": typing_assign_section, "segment_assign": segment_assign_section,
+             "kmo": kmo_section, "bartlett": bartlett_section, "parallel": parallel_section, "map": map_section,
+             "retention": retention_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
