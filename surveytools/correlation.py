@@ -138,61 +138,19 @@ class CorrelationResult:
             d["corrected_cells"] = int(self.corrected_cells)
         return d
 
-    def summary(self, digits: int = 2, max_items: int = 30) -> str:
-        """Lower triangle of the matrix as text (psych ``lowerMat`` style), with a header."""
-        items = self.items
-        p = len(items)
-        label = {"pearson": f"Pearson ({self.missing}{', weighted' if self.weighted else ''})",
-                 "polychoric": "polychoric (two-step ML, as R psych)",
-                 "tetrachoric": "tetrachoric (two-step ML, as R psych)"}[self.method]
-        pn = self.pairwise_n.to_numpy()
-        off = pn[~np.eye(p, dtype=bool)] if p > 1 else pn.ravel()
-        lines = [f"Correlations: {label}",
-                 f"{p} items, {self.n_obs} respondents (rows in: {self.rows_in}"
-                 + "".join(f"; {v} {k}" for k, v in self.excluded.items() if v) + ")"]
-        if off.size:
-            lines.append(f"respondents per pair: {int(off.min())}..{int(off.max())}")
-        if self.smoothed:
-            lines.append("the matrix was not positive definite and was smoothed (psych cor.smooth)")
-        if self.corrected_cells:
-            lines.append(f"{self.corrected_cells} empty cells got the {self.method} continuity correction")
-        if p > max_items:
-            vals = self.matrix.to_numpy()[np.tril_indices(p, -1)]
-            lines.append(f"(matrix of {p} items not shown; use --json or -o FILE) "
-                         f"r ranges {np.nanmin(vals):.{digits}f}..{np.nanmax(vals):.{digits}f}, "
-                         f"mean |r| {np.nanmean(np.abs(vals)):.{digits}f}")
-            return "\n".join(lines)
-        width = max(digits + 2, 4)
-        name_w = max(len(i) for i in items) if items else 0
-        lines.append("")
-        lines.append(" " * (name_w + 1) + " ".join(i[:width].rjust(width) for i in items))
-        m = self.matrix.to_numpy()
-        for a, name in enumerate(items):
-            cells = []
-            for b in range(a + 1):
-                v = m[a, b]
-                cells.append("NA".rjust(width) if np.isnan(v) else _short(v, digits).rjust(width))
-            lines.append(name.ljust(name_w) + " " + " ".join(cells))
-        if self.method != "pearson" and self.thresholds:
-            lines.append("")
-            lines.append("thresholds (latent normal scale):")
-            for k, v in self.thresholds.items():
-                lines.append(f"  {k.ljust(name_w)} " + " ".join(f"{t:6.2f}" for t in v))
-        return "\n".join(lines)
+    def summary(self, digits: int = 2, max_items: int = 30, lang: str = "en") -> str:
+        """The method, respondents and the lower triangle of the matrix with ``digits`` decimals (a line of its
+        range instead beyond ``max_items`` items), then the thresholds: a Summary document rendered by the one
+        text renderer."""
+        from .summary.sections import summary_text
+
+        return summary_text("correlate", self, lang=lang, digits=digits, max_items=max_items)
 
 
 def _num(v: float) -> float | None:
     f = float(v)
     return None if not np.isfinite(f) else f
 
-
-def _short(v: float, digits: int) -> str:
-    s = f"{v:.{digits}f}"
-    if s.startswith("0."):
-        return s[1:]
-    if s.startswith("-0."):
-        return "-" + s[2:]
-    return s
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -183,20 +183,12 @@ class ScaleScores:
         frame = self.to_output_frame(counts=counts, id_name=id_name)
         return write_table(frame, path, inputs=inputs, sheet="scores", what="scores")
 
-    def summary(self) -> str:
-        """A text table for the terminal."""
-        head = (f"Scale scores: mean of reverse-scored items; scored when >= {self.min_answered:.0%} of a scale's "
-                f"items are answered; impute={self.impute}{'; weighted' if self.weighted else ''}")
-        lines = [head, f"respondents: {self.rows_in} in, {self.rows_out} scored on at least one scale, "
-                       f"{self.rows_excluded} on none", ""]
-        width = max([len("scale")] + [len(str(c)) for c in self.scores.columns])
-        lines.append(f"{'scale':<{width}}  items  scored  excluded     mean       sd    min    max  reversed")
-        for name in self.scores.columns:
-            r = self.stats.loc[name]
-            rev = ", ".join(self.reversed[name]) or "-"
-            lines.append(f"{name:<{width}}  {int(r['n_items']):>5}  {int(r['n_scored']):>6}  {int(r['n_excluded']):>8}  "
-                         f"{r['mean']:>7.3f}  {r['sd']:>7.3f}  {r['min']:>5.2f}  {r['max']:>5.2f}  {rev}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """The scoring rule, respondents scored and each scale's statistics (a Summary document rendered by the
+        one text renderer)."""
+        from .summary.sections import summary_text
+
+        return summary_text("scores", self, lang=lang)
 
 
 def _weighted_stats(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:

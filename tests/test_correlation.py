@@ -316,7 +316,11 @@ def test_result_renders(bfi_items, bfi_reference):
     assert set(d["thresholds"]) == set(items) and len(d["thresholds"]["A1"]) == 5
     json.dumps(d, allow_nan=False)
     text = res.summary()
-    assert "polychoric" in text and "A1" in text and "thresholds" in text
+    assert "polychoric" in text and "A1" in text and "Thresholds" in text
+    row = next(ln.split() for ln in text.splitlines() if ln.startswith("  A2 "))
+    assert row[1:3] == [f"{res.matrix.loc['A2', 'A1']:.2f}", f"{res.matrix.loc['A2', 'A2']:.2f}"]
+    assert f"{res.thresholds['A1'][0]:.2f}" in text
+    assert "Umbrales" in res.summary(lang="es")
     pear = correlation_matrix(bfi_items).to_dict()
     assert "thresholds" not in pear and pear["method"] == "pearson"
     assert "not shown" in correlation_matrix(bfi_items).summary(max_items=10)

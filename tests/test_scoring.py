@@ -115,7 +115,11 @@ def test_result_outputs(msq_survey, tmp_path):
     json.dumps(d)
     assert set(d["scales"]) == {"EA", "Sadness"} and d["rows_in"] == 3896
     assert d["scales"]["EA"]["reversed"] == ["sleepy", "tired", "drowsy"]
-    assert "EA" in res.summary() and "respondents: 3896 in" in res.summary()
+    text = res.summary()
+    assert "EA" in text and ["Rows", "in", "3,896"] in [ln.split() for ln in text.splitlines()]
+    ea = next(ln for ln in text.splitlines() if ln.startswith("  EA "))
+    assert f"{d['scales']['EA']['mean']:.3f}" in ea and "sleepy, tired, drowsy" in ea
+    assert "Puntuaciones" not in text and "Escala" in res.summary(lang="es")
     assert res.to_frame().equals(res.scores)
     path = res.write(tmp_path / "s.parquet", counts=True)
     back = pd.read_parquet(path)

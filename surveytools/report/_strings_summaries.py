@@ -84,6 +84,21 @@ EN: dict[str, str] = {
     "fa_suggested": "Suggested", "crit_pa_fa": "parallel analysis (FA, simulated)",
     "crit_pa_pc": "parallel analysis (PC, simulated)", "crit_pa_fa_resampled": "parallel analysis (FA, resampled)",
     "crit_pa_pc_resampled": "parallel analysis (PC, resampled)", "crit_kaiser": "Kaiser (eigenvalue > 1)",
+    # scores and correlations
+    "scores_title": "Scale scores", "scores_weighted": "; weighted",
+    "scores_rule": "Scale score = mean of the reverse-scored items, when at least {share} of a scale's items are "
+                   "answered; missing answers: {impute}{weighted}.",
+    "impute_none": "not imputed (psych scoreItems impute='none')", "impute_mean": "replaced by the item mean",
+    "impute_median": "replaced by the item median", "scores_rows_out": "Scored on at least one scale",
+    "scores_rows_excluded": "Scored on none", "scores_scored": "Scored", "scores_excluded": "Not scored",
+    "min_cap": "Min", "max_cap": "Max", "cor_title": "Correlations",
+    "missing_word_pairwise": "pairwise", "missing_word_listwise": "listwise",
+    "cor_method_pearson": "Pearson ({missing}{weighted})", "cor_method_polychoric": "polychoric (two-step ML, as R psych)",
+    "cor_method_tetrachoric": "tetrachoric (two-step ML, as R psych)", "cor_rows_used": "Respondents used",
+    "cor_pair_n": "Respondents per pair", "cor_smoothed": "The matrix was not positive definite and was smoothed "
+    "(psych cor.smooth).", "cor_corrected": "{n} empty cells got the {method} continuity correction.",
+    "cor_not_shown": "The matrix of {p} items is not shown (use --json or -o FILE): r from {low} to {high}, mean "
+                     "|r| {mean}.", "cor_matrix": "Lower triangle", "cor_thresholds": "Thresholds (latent normal scale)",
 }
 
 ES: dict[str, str] = {
@@ -169,4 +184,21 @@ ES: dict[str, str] = {
     "fa_suggested": "Sugeridos", "crit_pa_fa": "análisis paralelo (AF, simulados)",
     "crit_pa_pc": "análisis paralelo (CP, simulados)", "crit_pa_fa_resampled": "análisis paralelo (AF, remuestreados)",
     "crit_pa_pc_resampled": "análisis paralelo (CP, remuestreados)", "crit_kaiser": "Kaiser (autovalor > 1)",
+    # scores and correlations
+    "scores_title": "Puntuaciones de escala", "scores_weighted": "; ponderado",
+    "scores_rule": "Puntuación de escala = media de los ítems (invertidos si procede), cuando se ha respondido al menos "
+                   "el {share} de los ítems de la escala; respuestas ausentes: {impute}{weighted}.",
+    "impute_none": "sin imputar (psych scoreItems impute='none')", "impute_mean": "sustituidas por la media del ítem",
+    "impute_median": "sustituidas por la mediana del ítem", "scores_rows_out": "Puntuados en al menos una escala",
+    "scores_rows_excluded": "Sin ninguna escala", "scores_scored": "Puntuados", "scores_excluded": "Sin puntuar",
+    "min_cap": "Mín.", "max_cap": "Máx.", "cor_title": "Correlaciones",
+    "missing_word_pairwise": "por pares", "missing_word_listwise": "casos completos",
+    "cor_method_pearson": "Pearson ({missing}{weighted})",
+    "cor_method_polychoric": "policóricas (MV en dos pasos, como R psych)",
+    "cor_method_tetrachoric": "tetracóricas (MV en dos pasos, como R psych)", "cor_rows_used": "Encuestados usados",
+    "cor_pair_n": "Encuestados por par", "cor_smoothed": "La matriz no era definida positiva y se suavizó "
+    "(psych cor.smooth).", "cor_corrected": "{n} celdas vacías recibieron la corrección de continuidad de {method}.",
+    "cor_not_shown": "No se muestra la matriz de {p} ítems (use --json o -o ARCHIVO): r de {low} a {high}, |r| "
+                     "medio {mean}.", "cor_matrix": "Triángulo inferior",
+    "cor_thresholds": "Umbrales (escala normal latente)",
 }

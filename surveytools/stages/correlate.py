@@ -49,7 +49,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     weights = None if options.unweighted else survey.weight_array()
     result = correlation_matrix(frame, options.method, missing=options.missing, weights=weights,
                                 correct=options.correct, smooth=options.smooth, progress=inputs.progress)
-    out = StageResult("correlate", value=result, json=result.to_dict(), text=result.summary(digits=options.digits))
+    out = StageResult("correlate", value=result, json=result.to_dict(), text=result.summary(digits=options.digits, lang=inputs.language))
     if options.output is not None:
         out.outputs["output"] = out.json["output"] = _write_matrix(result, options.output, list(inputs.files))
         out.notes.append(f"Correlation matrix written to {out.outputs['output']}")

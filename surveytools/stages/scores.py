@@ -35,7 +35,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     survey = inputs.survey
     result = score_scales(survey, options.scales, min_answered=options.min_answered, impute=options.impute,
                           weights=False if options.unweighted else None)
-    out = StageResult("scores", value=result, text=result.summary(), provides={"scale_scores": result.scores})
+    out = StageResult("scores", value=result, text=result.summary(lang=inputs.language), provides={"scale_scores": result.scores})
     if options.output == "-":  # the command prints the table on stdout (and the summary on stderr)
         import io
 

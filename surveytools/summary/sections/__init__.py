@@ -18,6 +18,7 @@ from ._common import Context, ReportKeyError, num, reading
 from .adequacy import bartlett_section, kmo_section, map_section, parallel_section, retention_section
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
+from .measures import correlate_section, scores_section
 from .segments import (
            STAT_FMT,
            profile_brief,
@@ -49,7 +50,7 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "exclusions": exclusions_section, "scale_reliability": scale_reliability_section,
              "typing_assign": typing_assign_section, "segment_assign": segment_assign_section,
              "kmo": kmo_section, "bartlett": bartlett_section, "parallel": parallel_section, "map": map_section,
-             "retention": retention_section}
+             "retention": retention_section, "scores": scores_section, "correlate": correlate_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
