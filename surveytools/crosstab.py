@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from .comparisons import (
-    ADJUST_TEXT,
     LETTER_ADJUSTMENTS,
     adjust_within_rows,
     column_letters,
@@ -121,36 +120,18 @@ class TablesResult:
             parts.append(f)
         return pd.concat(parts, ignore_index=True)
 
-    def summary(self, width: int = 34) -> str:
-        """The tables as text: values with letters, bases underneath the headers."""
-        lines = [f"Banner tables: {self.rows_in:,} respondents{'; weighted (Kish n_eff)' if self.weighted else ''}; "
-                 f"letters: columns a cell is significantly higher than (z for %, Welch t for means, "
-                 f"{ADJUST_TEXT[self.adjust]}, alpha {self.alpha:g})"]
-        for t in self.tables:
-            cols = list(t.columns["label"])
-            heads = [f"{_short(c, 10)}" + (f" ({lt})" if isinstance(lt, str) else "")
-                     for c, lt in zip(cols, t.columns["letter"], strict=True)]
-            lines += ["", f"{_short(t.row_label, 60)}  x  {_short(t.banner_label, 40)}",
-                      " " * width + "".join(f"{h:>14}" for h in heads),
-                      f"{'base':<{width}}" + "".join(f"{int(b):>14,}" for b in t.columns["base"])]
-            for label, group in t.cells.groupby("row_label", sort=False):
-                parts = []
-                for _, c in group.iterrows():
-                    v = c["value"]
-                    txt = "." if not np.isfinite(v) else (f"{100 * v:.0f}%" if c["stat"] == "pct" else f"{v:.2f}")
-                    parts.append(txt + (f" {c['letters']}" if c["letters"] else ""))
-                lines.append(f"{_short(str(label), width - 1):<{width}}" + "".join(f"{p:>14}" for p in parts))
-        return "\n".join(lines)
+    def summary(self, width: int = 34, lang: str | None = None) -> str:
+        """The tables as text: values with the letters of their tests, bases under the headers (the banner-table
+        section of the Summary document, rendered by the one text renderer, in ``lang``, default the tables'
+        language; row labels cut at ``width``)."""
+        from .summary.sections import summary_text
+
+        return summary_text("tables", self, lang=lang or self.lang, label_width=width)
 
 
 def _num(v: Any) -> float | None:
     f = float(v)
     return None if math.isnan(f) or math.isinf(f) else f
-
-
-def _short(text: str, n: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
 # ====================================================================== rows of a table

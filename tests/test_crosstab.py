@@ -127,7 +127,10 @@ def test_scales_as_rows_and_text_frames(bfi_survey):
     frames = table_frames(res)
     title, frame = frames[0]
     assert frame.iloc[0, 0] == "Base" and "Male (A)" in frame.columns
-    assert "agreeableness" in res.summary()
+    text = res.summary()
+    assert "agreeableness" in text and "Male (A)" in text and "Media" in text and "Base" in text
+    media = next(ln.split() for ln in text.splitlines() if ln.startswith("  Media"))
+    assert media == ["Media"] + [f"{v:.2f}".replace(".", ",") for v in t.cells["value"]] + ["A"]  # letters after
 
 
 def test_tables_command_writes_xlsx_html_csv(invoke, tmp_path, bfi_csv, bfi_yaml):

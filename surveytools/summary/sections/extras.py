@@ -34,8 +34,11 @@ def weight_section(ctx: Context) -> Section:
 def tables_section(ctx: Context) -> Section:
     t = ctx.results["tables"]
     blocks: list[Any] = [Paragraph(Msg("letters_note_tables", adjust=Msg(f"adjust_{t['tests']['adjust']}"),
-                                       alpha=f"{t['alpha']:g}"), "note")]
+                                       alpha=Num(t["alpha"], "g3")), "note")]
     for i, tab in enumerate(t["tables"]):
+        if ctx.terminal:
+            blocks.append(_banner_brief(tab, i, int(ctx.options.get("width", 12))))
+            continue
         # a value column per banner column, and beside each category column the letters of its tests
         groups: list[tuple[Any, int]] = [(tab["banner_text"], 1), (Msg("total"), 1)]
         cols = [Column(""), col("value")]
@@ -56,6 +59,31 @@ def tables_section(ctx: Context) -> Section:
         rows = [base, *lines.values()]
         blocks.append(Table(cols, rows, title=tab["row_text"], groups=groups, id=f"banner-{i}"))
     return Section("tables", Msg("tables_title"), blocks)
+
+
+def _short(text: Any, width: int) -> str:
+    t = " ".join(str(text).split())
+    return t if len(t) <= width else t[: width - 1] + "\u2026"
+
+
+def _banner_brief(tab: Mapping[str, Any], i: int, width: int) -> Table:
+    """A banner table for a terminal: one column per banner column (``label (letter)``), the letters of the
+    tests after each value."""
+    cats = tab["columns"][1:]
+    cols = [Column(""), col("total")] + [Column(f"{_short(c['label'], width)} ({c['letter']})") for c in cats]
+    rows: list[list[Any]] = [[Msg("base")] + [Num(c["base"], "int") for c in tab["columns"]]]
+    suffixes: list[list[str | None]] = [[None] * len(cols)]
+    lines: dict[str, list[Any]] = {}
+    letters: dict[str, list[str | None]] = {}
+    for cell in tab["cells"]:
+        v = cell.get("pct", cell.get("mean"))
+        row = lines.setdefault(cell["row_label"], [_line_label(cell.get("row_key"), cell["row_label"])])
+        row.append(Num(v, "pct0" if "pct" in cell else "num2"))
+        letters.setdefault(cell["row_label"], [None]).append(cell["letters"] or None if len(row) > 2 else None)
+    rows += list(lines.values())
+    suffixes += list(letters.values())
+    return Table(cols, rows, title=f"{tab['row_text']}  x  {tab['banner_text']}", suffixes=suffixes,
+                 id=f"banner-{i}")
 
 
 def _line_label(key: str | None, label: str) -> Any:
