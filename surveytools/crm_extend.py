@@ -575,40 +575,13 @@ class CrmExtendResult:
         return {"title": "How reliable is the segment of customers who did not answer the survey",
                 "segments": rows, "text": sentences}
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        m = self.model
-        kind = {"logistic": "multinomial logistic regression", "boosting": "gradient boosting, calibrated"}[m.kind_]
-        lines = [
-            f"Segments for every customer ({kind}; {len(m.features_)} features)",
-            f"  customers            {self.customers:>12,}",
-            f"    from the survey    {self.from_survey:>12,}",
-            f"    from the model     {self.from_model:>12,}",
-            f"    unassigned         {self.unassigned:>12,}   (model probability < {m.min_probability_:g})",
-            f"  cross-validated accuracy {m.cv_accuracy_:.1%}, log loss {m.cv_log_loss_:.3f}, Brier {m.brier_:.3f} "
-            f"({m.n_folds_} folds, {m.n_train_:,} respondents)",
-        ]
-        if len(m.cv_) > 1:
-            lines.append("  candidates: " + "; ".join(f"{k} accuracy {v['cv_accuracy']:.1%}, log loss "
-                                                      f"{v['cv_log_loss']:.3f}" for k, v in m.cv_.items()))
-        lines.append(f"  respondents whose survey segment differs from the model's: {self.disagreements:,}")
-        lines.append("  reliability per segment:")
-        lines.append("    segment  respondents  recall  precision  customers (model)  mean probability")
-        for seg, r in self.by_segment.iterrows():
-            lines.append(f"    {seg!s:>7}  {int(r['respondents']):>11,}  {r['recall']:>6.1%}  {r['precision']:>9.1%}  "
-                         f"{int(r['from_model']):>17,}  {r['mean_probability']:>16.2f}")
-        lines.append("  features (permutation importance, log loss increase):")
-        for name, v in m.importances_.items():
-            lines.append(f"    {name:<28} {v:8.4f}")
-        for c, why in self.excluded_columns.items():
-            lines.append(f"  not a feature: {c}: {why}")
-        for text in self.reliability_section()["text"][2:]:
-            lines.append("  " + text)
-        if self.output:
-            lines.append(f"  written: {self.output}")
-        if self.sql:
-            lines.append(f"  SQL: {self.sql}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: customers by where their segment comes from, the model's accuracy, how
+        reliable it is per segment, its features and the files written (the crm extend section of the Summary
+        document, rendered by the one text renderer)."""
+        from .summary.sections import summary_text
+
+        return summary_text("crm_extend", self, lang=lang)
 
 
 # ============================================================================================ DuckDB side
@@ -979,11 +952,12 @@ class CustomerAssignResult:
                 "sizes": {str(k): v for k, v in self.sizes.items()}, "min_probability": self.min_probability,
                 "model": "crm extend (multinomial logistic regression)", "output": self.output}
 
-    def summary(self) -> str:
-        lines = [f"Customers scored with a CRM segment model: {self.customers:,}",
-                 f"  assigned {self.assigned:,}, unassigned {self.unassigned:,} (probability < {self.min_probability:g})"]
-        lines += [f"  segment {k}: {v:,}" for k, v in self.sizes.items()]
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Customers scored, assigned and left without a segment, and the sizes (a Summary document rendered by
+        the one text renderer)."""
+        from .summary.sections import summary_text
+
+        return summary_text("customer_assign", self, lang=lang)
 
 
 def assign_customers(data: str | os.PathLike[str], model: CrmSegmentModel | str | os.PathLike[str],

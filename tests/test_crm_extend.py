@@ -86,7 +86,11 @@ def test_json_keys_and_features(fitted):
     assert "Diamante" not in res.model.features_[[f.name for f in res.model.features_].index("loyalty_tier")].levels
     rel = d["reliability"]
     assert len(rel["segments"]) == 4 and all("verdict" in r for r in rel["segments"])
-    assert "recall" in res.summary() and "Bargain hunters" in res.summary()
+    text = res.summary()
+    assert "(recall)" in text and "Bargain hunters" in text
+    for r in rel["segments"]:  # every recall and precision of the result, as shown
+        assert f"{r['recall']:.1%}" in text and f"{r['precision']:.1%}" in text
+    assert f"{d['cv_log_loss']:.3f}" in text and "Encuestados" in res.summary(lang="es")
 
 
 def test_duckdb_scoring_equals_python(base, fitted):

@@ -99,6 +99,11 @@ EN: dict[str, str] = {
     "(psych cor.smooth).", "cor_corrected": "{n} empty cells got the {method} continuity correction.",
     "cor_not_shown": "The matrix of {p} items is not shown (use --json or -o FILE): r from {low} to {high}, mean "
                      "|r| {mean}.", "cor_matrix": "Lower triangle", "cor_thresholds": "Thresholds (latent normal scale)",
+    # crm extend
+    "ext_cv_log_loss": "Log loss (cross-validated)", "ext_brier": "Brier score (cross-validated)",
+    "ext_candidates": "Models compared", "ext_not_feature": "Column", "ext_not_features": "CRM columns not used",
+    "ext_output_file": "Written", "ext_sql_file": "SQL", "cust_assign_title": "Customers scored",
+    "cust_assign_note": "Customers whose most likely segment has a probability below {p} get no segment.",
 }
 
 ES: dict[str, str] = {
@@ -201,4 +206,9 @@ ES: dict[str, str] = {
     "cor_not_shown": "No se muestra la matriz de {p} ítems (use --json o -o ARCHIVO): r de {low} a {high}, |r| "
                      "medio {mean}.", "cor_matrix": "Triángulo inferior",
     "cor_thresholds": "Umbrales (escala normal latente)",
+    # crm extend
+    "ext_cv_log_loss": "Pérdida logarítmica (validación cruzada)", "ext_brier": "Puntuación de Brier (validación cruzada)",
+    "ext_candidates": "Modelos comparados", "ext_not_feature": "Columna", "ext_not_features": "Columnas del CRM no usadas",
+    "ext_output_file": "Escrito", "ext_sql_file": "SQL", "cust_assign_title": "Clientes puntuados",
+    "cust_assign_note": "Los clientes cuyo segmento más probable tiene una probabilidad menor que {p} quedan sin segmento.",
 }

@@ -21,6 +21,7 @@ from .extras import kpis_section, tables_section, weight_section
 from .measures import correlate_section, scores_section
 from .segments import (
            STAT_FMT,
+           customer_assign_section,
            profile_brief,
            profile_section,
            segment_assign_section,
@@ -49,6 +50,7 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              # parts of a stage's result with a summary() of their own
              "exclusions": exclusions_section, "scale_reliability": scale_reliability_section,
              "typing_assign": typing_assign_section, "segment_assign": segment_assign_section,
+             "customer_assign": customer_assign_section,
              "kmo": kmo_section, "bartlett": bartlett_section, "parallel": parallel_section, "map": map_section,
              "retention": retention_section, "scores": scores_section, "correlate": correlate_section}
 

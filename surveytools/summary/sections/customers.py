@@ -49,8 +49,9 @@ def crm_extend_section(ctx: Context) -> Section:
              Fact(Msg("ext_unassigned"), Msg("ext_unassigned_value", n=Num(ext["unassigned"], "int"),
                                              p=Num(ext["min_probability"], "num2"))),
              Fact(Msg("ext_model"), term("ext_model_", ext["model"])),
-             Fact(Msg("ext_cv_accuracy"), num(ext["cv_accuracy"]), "pct"),
-             Fact(Msg("ext_disagreements"), ext["disagreements"], "int")]
+             Fact(Msg("ext_cv_accuracy"), num(ext["cv_accuracy"]), "pct")]
+    facts += [Fact(Msg(f"ext_{k}"), num(ext[k]), "num3") for k in ("cv_log_loss", "brier") if ext.get(k) is not None]
+    facts.append(Fact(Msg("ext_disagreements"), ext["disagreements"], "int"))
     blocks: list[Any] = [Facts(facts, deck=True),
                          Paragraph(Msg("ext_intro", acc=Num(ext["cv_accuracy"], "pct0"), folds=ext["folds"],
                                        n=Num(ext["respondents"], "int")))]
@@ -66,11 +67,27 @@ def crm_extend_section(ctx: Context) -> Section:
     weak = [ctx.segment(s) for s in ext["weak_segments"]]
     if weak:
         blocks.append(Paragraph(Msg("ext_weak", segments=", ".join(weak))))
+    cands = ext.get("candidates")
+    if isinstance(cands, Mapping) and len(cands) > 1:
+        blocks.append(Table([col("ext_model"), col("ext_cv_accuracy", "pct"), col("ext_cv_log_loss", "num3"),
+                             col("ext_brier", "num3")],
+                            [[term("ext_model_", k), num(v["cv_accuracy"]), num(v["cv_log_loss"]), num(v.get("brier"))]
+                             for k, v in cands.items()], title=Msg("ext_candidates"), id="crm-extend-candidates"))
     feats = ext["features"]
-    blocks.append(Table([col("ext_feature"), col("ext_kind"), col("ext_importance", "num")],
+    blocks.append(Table([col("ext_feature"), col("ext_kind"), col("ext_importance", "num4" if ctx.terminal else "num")],
                         [[f["name"], term("ext_kind_", f["kind"]), num(f["importance"])] for f in feats],
                         title=Msg("ext_features"), id="crm-extend-features", note=Msg("ext_importance_note")))
+    dropped = ext.get("excluded_columns")
+    if isinstance(dropped, Mapping) and dropped:
+        english = ctx.lang == "en"  # the reasons are the library's English words
+        blocks.append(Table([col("ext_not_feature")] + ([col("reason")] if english else []),
+                            [[str(c)] + ([str(why)] if english else []) for c, why in dropped.items()],
+                            title=Msg("ext_not_features"), id="crm-extend-excluded"))
     blocks.append(Paragraph(Msg("ext_limits"), "note"))
+    if ctx.terminal:  # where the files went
+        files = [Fact(Msg(f"ext_{k}_file"), str(ext[k])) for k in ("output", "sql") if ext.get(k)]
+        if files:
+            blocks.append(Facts(files))
     return Section("crm_extend", Msg("crm_extend"), blocks)
 
 

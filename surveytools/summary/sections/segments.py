@@ -13,7 +13,7 @@ from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, S
 from ._common import Context, col, num, term
 
 __all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_section", "typing_assign_section",
-           "segment_assign_section", "segment_sizes", "chart_rows", "STAT_FMT"]
+           "segment_assign_section", "customer_assign_section", "segment_sizes", "chart_rows", "STAT_FMT"]
 
 #: How each profile statistic is shown.
 STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
@@ -416,3 +416,11 @@ def segment_assign_section(ctx: Context) -> Section:
     if ctx.lang == "en":  # the library's own notes
         blocks += [Paragraph(str(n), "note") for n in res.get("notes") or []]
     return Section("assign", Msg("assign_title"), blocks)
+
+
+def customer_assign_section(ctx: Context) -> Section:
+    """Customers scored with a saved CRM segment model (``surveytools assign`` with a crm extend model)."""
+    res = ctx.results["customer_assign"]
+    blocks = _assigned_blocks(ctx, res, "rows_assigned")
+    blocks.append(Paragraph(Msg("cust_assign_note", p=Num(res["min_probability"], "num2")), "note"))
+    return Section("assign", Msg("cust_assign_title"), blocks)
