@@ -62,7 +62,13 @@ def test_mixed_basis_recovers_the_classes_and_reports(fitted):
     assert ((p > 1 / 3) & (p <= 1)).all()
     assert "channel" not in res.centroids.columns and "spend" in res.centroids.columns  # nominal: no mean
     text = res.summary()
-    assert "lowest BIC" in text and "class profiles" in text and "odds ratio" in text
+    assert "lowest BIC" in text and "share of each answer by class" in text and "Odds ratio" in text
+    assert f"{lc['loglik']:,.3f}" in text and f"{lc['entropy_r2']:.3f}" in text
+    age = [ln.split() for ln in text.splitlines() if " age " in ln and "Odds" not in ln]
+    effects = lc["covariates"]["effects"]
+    assert [r[-4] for r in age[:2]] == [f"{effects[c]['age']['odds_ratio']:.2f}" for c in ("2", "3")]
+    es = res.summary(lang="es")
+    assert "el menor BIC" in es and "Razón de odds" in es and "share of each answer" not in es
     json.dumps(res.to_dict(), allow_nan=False)
 
 

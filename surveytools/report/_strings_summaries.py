@@ -104,6 +104,29 @@ EN: dict[str, str] = {
     "ext_candidates": "Models compared", "ext_not_feature": "Column", "ext_not_features": "CRM columns not used",
     "ext_output_file": "Written", "ext_sql_file": "SQL", "cust_assign_title": "Customers scored",
     "cust_assign_note": "Customers whose most likely segment has a probability below {p} get no segment.",
+    # latent classes
+    "loglik": "Log-likelihood", "n_parameters": "Parameters", "aic": "AIC", "caic": "CAIC", "sabic": "SABIC",
+    "entropy_r2": "Entropy R\u00b2", "lc_replicated": "Best log-likelihood replicated",
+    "criteria_note_lc": "The chosen k is highlighted: the lowest BIC among the k whose classes pass the size and "
+                        "stability checks; lower AIC, CAIC and SABIC are better too, higher entropy R\u00b2 "
+                        "separates the classes more clearly.",
+    "criteria_note_star_lc": "* the chosen k: the lowest BIC among the k whose classes pass the size and stability "
+                             "checks; lower AIC, CAIC and SABIC are better too, higher entropy R\u00b2 separates "
+                             "the classes more clearly.",
+    "lc_model": "The latent class model", "lc_loglik": "Log-likelihood", "lc_starts": "Random starts",
+    "lc_starts_value": "best log-likelihood reached by {replicated} of {n_final} final-stage starts ({n_init} random "
+                       "starts)",
+    "lc_missing_note": "Missing answers stay in the likelihood (no respondent is dropped for them).",
+    "lc_avg_post": "Average posterior probability", "lc_avg_post_title": "How clearly respondents belong to their class",
+    "lc_back": "Back-transformed", "lc_numeric_profile": "{item}: mean and standard deviation by class{scale}",
+    "lc_log_scale": " (log(1 + x) scale; back-transformed beside)",
+    "lc_answer_profile": "{item} ({kind}): share of each answer by class", "lc_kind_categorical": "categorical",
+    "lc_kind_ordinal": "ordinal", "lc_kind_binary": "binary", "lc_term": "Covariate",
+    "lc_odds_ratio": "Odds ratio", "lc_ci_low": "95% CI low", "lc_ci_high": "95% CI high",
+    "lc_covariates": "Covariates of class membership ({method}; against {reference})", "lc_covariate": "Covariate",
+    "lc_wald": "Wald", "lc_df": "df", "lc_covariate_tests": "Wald tests of each covariate",
+    "lc_mean_se": "{mean} ({se})", "lc_outcome": "Outcome",
+    "lc_distal": "Distal outcomes: class means (standard error), BCH, and the Wald test of equal means",
 }
 
 ES: dict[str, str] = {
@@ -211,4 +234,28 @@ ES: dict[str, str] = {
     "ext_candidates": "Modelos comparados", "ext_not_feature": "Columna", "ext_not_features": "Columnas del CRM no usadas",
     "ext_output_file": "Escrito", "ext_sql_file": "SQL", "cust_assign_title": "Clientes puntuados",
     "cust_assign_note": "Los clientes cuyo segmento más probable tiene una probabilidad menor que {p} quedan sin segmento.",
+    # latent classes
+    "loglik": "Log-verosimilitud", "n_parameters": "Parámetros", "aic": "AIC", "caic": "CAIC", "sabic": "SABIC",
+    "entropy_r2": "R\u00b2 de entropía", "lc_replicated": "Mejor log-verosimilitud replicada",
+    "criteria_note_lc": "Se resalta el k elegido: el menor BIC entre los k cuyas clases superan los controles de "
+                        "tamaño y estabilidad; AIC, CAIC y SABIC también son mejores cuanto más bajos, y un R\u00b2 "
+                        "de entropía más alto separa mejor las clases.",
+    "criteria_note_star_lc": "* el k elegido: el menor BIC entre los k cuyas clases superan los controles de tamaño "
+                             "y estabilidad; AIC, CAIC y SABIC también son mejores cuanto más bajos, y un R\u00b2 de "
+                             "entropía más alto separa mejor las clases.",
+    "lc_model": "El modelo de clases latentes", "lc_loglik": "Log-verosimilitud", "lc_starts": "Inicios aleatorios",
+    "lc_starts_value": "la mejor log-verosimilitud la alcanzan {replicated} de {n_final} inicios de la etapa final "
+                       "({n_init} inicios aleatorios)",
+    "lc_missing_note": "Las respuestas ausentes quedan en la verosimilitud (no se excluye a nadie por ellas).",
+    "lc_avg_post": "Probabilidad posterior media", "lc_avg_post_title": "Con qué claridad pertenecen a su clase",
+    "lc_back": "Retransformada", "lc_numeric_profile": "{item}: media y desviación típica por clase{scale}",
+    "lc_log_scale": " (escala log(1 + x); retransformada al lado)",
+    "lc_answer_profile": "{item} ({kind}): proporción de cada respuesta por clase", "lc_kind_categorical": "categórica",
+    "lc_kind_ordinal": "ordinal", "lc_kind_binary": "binaria", "lc_term": "Covariable",
+    "lc_odds_ratio": "Razón de odds", "lc_ci_low": "IC 95 % mín.", "lc_ci_high": "IC 95 % máx.",
+    "lc_covariates": "Covariables de la pertenencia a clase ({method}; frente a {reference})",
+    "lc_covariate": "Covariable", "lc_wald": "Wald", "lc_df": "gl",
+    "lc_covariate_tests": "Pruebas de Wald de cada covariable", "lc_mean_se": "{mean} ({se})",
+    "lc_outcome": "Resultado",
+    "lc_distal": "Resultados distales: medias por clase (error típico), BCH, y prueba de Wald de igualdad de medias",
 }

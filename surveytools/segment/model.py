@@ -219,12 +219,8 @@ class SegmentResult:
 
     def summary(self, digits: int = 2, lang: str = "en") -> str:
         """A text report for the terminal: the choice of k, sizes, criteria by k, stability and centroids
-        (``digits`` decimals): the segment section of the Summary document rendered by the one text renderer.
-        Latent class results keep their own text (:func:`~surveytools.segment.lca_report.lca_summary`)."""
-        if self.latent_class is not None:
-            from .lca_report import lca_summary
-
-            return lca_summary(self, digits)
+        (``digits`` decimals; for latent classes also the class profiles, covariates and distal outcomes): the
+        segment section of the Summary document rendered by the one text renderer."""
         from ..summary.sections import summary_text
 
         return summary_text("segment", self, lang=lang, digits=digits)

@@ -153,7 +153,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
         out.excluded["no segment (missing basis)"] = survey.n - len(segments)
     if segments.names:
         out.json["names"] = {str(k): v for k, v in segments.names.items()}
-    if res.latent_class is None and options.names is not None:  # the summary shows the names given
+    if options.names is not None:  # the summary shows the names given
         from ..summary.sections import summary_text
 
         out.text = summary_text("segment", out.json, lang=inputs.language)

@@ -63,6 +63,17 @@ def segment_explanation(seg: Mapping[str, Any], lang: str) -> str | None:
         return f"k = {k}, fijado en el análisis (no elegido entre varios)."
     if not isinstance(crit, Mapping) or k is None or str(k) not in crit:
         return None
+    if seg.get("method") == "latent-class":  # chosen by the lowest BIC among the admissible k
+        admissible = [str(kk) for kk, v in crit.items() if isinstance(v, Mapping) and v.get("admissible")]
+        bics = sorted((float(v["bic"]), str(kk)) for kk, v in crit.items()
+                      if isinstance(v, Mapping) and isinstance(v.get("bic"), (int, float)))
+        own = next((b for b, kk in bics if kk == str(k)), None)
+        if own is None:
+            return None
+        thousands = lambda x: f"{x:,.0f}".replace(",", "\u00a0")  # noqa: E731 - Spanish digit grouping
+        others = "; ".join(f"k = {kk}: {thousands(b)}" for b, kk in bics if kk != str(k))[:200]
+        return (f"k = {k}: el menor BIC ({thousands(own)}" + (f"; {others}" if others else "") + ")"
+                + (f" entre los k admisibles ({', '.join(admissible)})" if admissible else "") + ".")
     opts = seg.get("options") if isinstance(seg.get("options"), Mapping) else {}
     min_size = float(opts.get("min_size", 0.05))
     min_stab = float(opts.get("min_stability", 0.75))

@@ -19,7 +19,9 @@ __all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_s
 STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
 _CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "min_share", "stability_ari", "jaccard_min",
              "reproducibility", "rank_sum")
-_CRITERION_FMT = {"min_share": "pct", "rank_sum": "index", "bic": "num1", "calinski_harabasz": "num1"}
+_LC_CRITERIA = ("loglik", "n_parameters", "bic", "aic", "caic", "sabic", "entropy_r2", "min_share", "stability_ari")
+_CRITERION_FMT = {"loglik": "num2", "n_parameters": "int", "aic": "num1", "caic": "num1", "sabic": "num1",
+                  "entropy_r2": "num3", "min_share": "pct", "rank_sum": "index", "bic": "num1", "calinski_harabasz": "num1"}
 _STABILITY = ("replicates", "ari_mean", "ari_sd", "jaccard_min", "reproducibility")
 
 
@@ -65,15 +67,26 @@ def segment_section(ctx: Context) -> Section:
     explanation = segment_explanation(seg, ctx.lang) if "explanation" in seg else None
     if explanation:
         blocks.append(Paragraph(explanation))
+    lc = seg.get("latent_class") if isinstance(seg.get("latent_class"), Mapping) else None
+    if lc is not None:
+        blocks.extend(_latent_class_blocks(ctx, lc))
     crit = seg["criteria"]
-    cols = [c for c in _CRITERIA if any(c in v for v in crit.values())]
+    cols = [c for c in (_LC_CRITERIA if lc is not None else _CRITERIA) if any(c in v for v in crit.values())]
     chosen = str(seg["k"])
     star = ctx.terminal
     rows = [[f"{k}*" if star and str(k) == chosen else str(k)] + [v.get(c) for c in cols] for k, v in crit.items()]
-    styles = [["strong" if str(k) == chosen else None] * (1 + len(cols)) for k in crit]
-    blocks.append(Table([Column("k", "int")] + [col(c, _CRITERION_FMT.get(c, "num")) for c in cols], rows,
-                        title=Msg("criteria"), styles=styles, id="criteria",
-                        note=Msg("criteria_note_star") if star else Msg("criteria_note")))
+    replic = lc is not None and all("replicated" in v and "n_final" in v for v in crit.values())
+    if replic:  # how many final-stage starts reached the best log-likelihood
+        rows = [r + [f"{v['replicated']}/{v['n_final']}"] for r, v in zip(rows, crit.values(), strict=True)]
+    styles = [["strong" if str(k) == chosen else None] * (1 + len(cols) + replic) for k in crit]
+    note = Msg("criteria_note_lc" if lc is not None else "criteria_note")
+    if star:
+        note = Msg("criteria_note_star_lc" if lc is not None else "criteria_note_star")
+    blocks.append(Table([Column("k", "int")] + [col(c, _CRITERION_FMT.get(c, "num")) for c in cols]
+                        + ([col("lc_replicated")] if replic else []), rows,
+                        title=Msg("criteria"), styles=styles, id="criteria", note=note))
+    if lc is not None:
+        blocks.extend(_covariate_blocks(ctx, lc))
     stab = seg.get("stability")
     if isinstance(stab, Mapping):
         facts = [Fact(Msg(f"stab_{k}"), stab[k], "int" if k == "replicates" else "num") for k in _STABILITY
@@ -110,6 +123,76 @@ def segment_section(ctx: Context) -> Section:
     if facts:
         blocks.append(Facts(facts, title=Msg("segment_details")))
     return Section("segments", Msg("segments"), blocks)
+
+
+def _latent_class_blocks(ctx: Context, lc: Mapping[str, Any]) -> list[Any]:
+    """The chosen latent class model: fit, starts, average posteriors and the class profiles."""
+    digits = int(ctx.options.get("digits", 2))
+    st = lc.get("starts") or {}
+    facts = [Fact(Msg("lc_loglik"), num(lc["loglik"]), "num3"), Fact(Msg("n_parameters"), lc["n_parameters"], "int"),
+             Fact(Msg("bic"), num(lc["bic"]), "num1"), Fact(Msg("entropy_r2"), num(lc.get("entropy_r2")), "num3")]
+    if st:
+        facts.append(Fact(Msg("lc_starts"), Msg("lc_starts_value", replicated=Num(st["replicated"], "int"),
+                                                n_final=Num(st["n_final"], "int"), n_init=Num(st["n_init"], "int"))))
+    blocks: list[Any] = [Facts(facts, title=Msg("lc_model")), Paragraph(Msg("lc_missing_note"), "note")]
+    post = lc.get("average_posterior")
+    if isinstance(post, Mapping):
+        blocks.append(Table([col("segment"), col("lc_avg_post", "num3")], [[ctx.segment(k), num(v)]
+                                                                          for k, v in post.items()],
+                            title=Msg("lc_avg_post_title"), id="lc-posterior"))
+    for name, par in (lc.get("parameters") or {}).items():
+        if par["kind"] == "gaussian":
+            fmt = f"num{digits}"
+            back = "back_transformed" in par
+            blocks.append(Table([col("segment"), col("mean_cap", fmt), col("sd_cap", fmt)]
+                                + ([col("lc_back", fmt)] if back else []),
+                                [[ctx.segment(c), num(par["mean"][c]), num(par["sd"][c])]
+                                 + ([num(par["back_transformed"][c])] if back else []) for c in par["mean"]],
+                                title=Msg("lc_numeric_profile", item=ctx.label(name),
+                                          scale=Msg("lc_log_scale") if par.get("transform") == "log1p" else ""),
+                                id=f"lc-{name}"))
+        else:
+            levels = [str(x) for x in (par.get("labels") or par["levels"])]
+            blocks.append(Table([col("segment")] + [Column(lv, "pct0") for lv in levels],
+                                [[ctx.segment(c)] + [num(x) for x in probs] for c, probs in par["probabilities"].items()],
+                                title=Msg("lc_answer_profile", item=ctx.label(name), kind=term("lc_kind_", par["kind"])),
+                                id=f"lc-{name}"))
+    return blocks
+
+
+def _covariate_blocks(ctx: Context, lc: Mapping[str, Any]) -> list[Any]:
+    """Covariates of class membership (odds ratios against class 1) and distal outcomes (class means)."""
+    digits = int(ctx.options.get("digits", 2))
+    blocks: list[Any] = []
+    cov = lc.get("covariates")
+    if isinstance(cov, Mapping) and cov.get("effects"):
+        ref = cov.get("reference_class", 1)
+        rows = [[ctx.segment(c), str(t), num(e["odds_ratio"]), num(e["ci_low"]), num(e["ci_high"]), num(e["p"])]
+                for c, terms in cov["effects"].items() for t, e in terms.items() if t != "(intercept)"]
+        blocks.append(Table([col("segment"), col("lc_term"), col("lc_odds_ratio", "num2"), col("lc_ci_low", "num2"),
+                             col("lc_ci_high", "num2"), col("p", "g3")], rows,
+                            title=Msg("lc_covariates", method=str(cov.get("method", "")).upper(),
+                                      reference=ctx.segment(ref)), id="lc-covariates"))
+        tests = cov.get("tests") or {}
+        if tests:
+            blocks.append(Table([col("lc_covariate"), col("lc_wald", "num2"), col("lc_df", "int"), col("p", "g3")],
+                                [[str(k), num(t["wald"]), t["df"], num(t["p"])] for k, t in tests.items()],
+                                title=Msg("lc_covariate_tests"), id="lc-covariate-tests"))
+    dist = (lc.get("distal") or {}).get("outcomes") if isinstance(lc.get("distal"), Mapping) else None
+    if dist:
+        rows, classes = [], []
+        for name, d in dist.items():
+            entries = [(ctx.label(name), d)] if d["kind"] == "numeric" else [
+                (f"{ctx.label(name)}: {lev}", e) for lev, e in d["levels"].items()]
+            for label, e in entries:
+                classes = classes or list(e["mean"])
+                rows.append([label] + [Msg("lc_mean_se", mean=Num(e["mean"][c], f"num{digits}"),
+                                           se=Num(e["se"][c], f"num{digits}")) for c in classes]
+                            + [num(e["wald"]), e["df"], num(e["p"])])
+        blocks.append(Table([col("lc_outcome")] + [Column(ctx.segment(c)) for c in classes]
+                            + [col("lc_wald", "num2"), col("lc_df", "int"), col("p", "g3")], rows,
+                            title=Msg("lc_distal"), id="lc-distal"))
+    return blocks
 
 
 # ---------------------------------------------------------------------- profile
