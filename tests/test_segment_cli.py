@@ -78,6 +78,13 @@ def test_evaluate_existing_segments(invoke, files):
     assert r.exit_code == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["k"] == 4 and rep["criteria"]["silhouette"] > 0.25
+    text = invoke("segment", d / "data.csv", "-q", d / "q.yaml", "--basis", "scales", "--evaluate", d / "e.csv")
+    assert text.exit_code == 0, text.stderr
+    assert f"Segments of {d / 'e.csv'}" in text.stdout and f"{rep['criteria']['silhouette']:.3f}" in text.stdout
+    for k, size in rep["sizes"].items():  # every size and centroid of the JSON, as shown
+        row = next(ln for ln in text.stdout.splitlines() if ln.startswith(f"  Segment {k} "))
+        assert f"{size['n']:,}" in row and f"{size['share']:.1%}" in row
+        assert all(f"{v:.2f}" in row for v in rep["centroids"][k].values())
     (d / "stranger.csv").write_text("respondent_id,segment\nR00001,1\nZZZ,2\n")
     r = invoke("segment", d / "data.csv", "-q", d / "q.yaml", "--basis", "scales", "--evaluate", d / "stranger.csv")
     assert r.exit_code == 1

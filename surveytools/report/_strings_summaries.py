@@ -127,6 +127,8 @@ EN: dict[str, str] = {
     "lc_wald": "Wald", "lc_df": "df", "lc_covariate_tests": "Wald tests of each covariate",
     "lc_mean_se": "{mean} ({se})", "lc_outcome": "Outcome",
     "lc_distal": "Distal outcomes: class means (standard error), BCH, and the Wald test of equal means",
+    # segment --evaluate
+    "eval_title": "Segments of {file}", "eval_rows": "Respondents evaluated",
 }
 
 ES: dict[str, str] = {
@@ -258,4 +260,6 @@ ES: dict[str, str] = {
     "lc_covariate_tests": "Pruebas de Wald de cada covariable", "lc_mean_se": "{mean} ({se})",
     "lc_outcome": "Resultado",
     "lc_distal": "Resultados distales: medias por clase (error típico), BCH, y prueba de Wald de igualdad de medias",
+    # segment --evaluate
+    "eval_title": "Segmentos de {file}", "eval_rows": "Encuestados evaluados",
 }

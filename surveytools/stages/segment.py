@@ -184,23 +184,11 @@ def _evaluate(inputs: Inputs, options: Options) -> StageResult:
     report = evaluate_segments(inputs.survey, read_segments(path), options.basis, standardize=options.standardize,
                                missing=options.missing or "exclude", weights=not options.unweighted,
                                seed=options.seed)
-    c = report["criteria"]
+    from ..summary.sections import summary_document
+    from ..summary.text import render_text
 
-    def f(v: Any, spec: str) -> str:
-        return "n/a" if v is None else format(v, spec)
-
-    lines = [f"Segments of {path} on {report['basis']['kind']} ({', '.join(report['basis']['columns'])})",
-             f"respondents: {report['rows_in']} in, {report['rows_evaluated']} evaluated"
-             + "".join(f"; {n} x {r}" for r, n in report["excluded"].items()),
-             f"k = {report['k']}: silhouette {f(c['silhouette'], '.3f')}, Calinski-Harabasz "
-             f"{f(c['calinski_harabasz'], '.1f')}, Davies-Bouldin {f(c['davies_bouldin'], '.3f')}, "
-             f"BIC {f(c['bic'], '.1f')}, smallest segment {f(c['min_share'], '.1%')}", ""]
-    cols = report["basis"]["columns"]
-    lines.append(f"{'segment':>7}  {'n':>7}  {'share':>6}" + "".join(f"  {c:>8}" for c in cols))
-    for s, size in report["sizes"].items():
-        lines.append(f"{s:>7}  {size['n']:>7}  {size['share']:>6.1%}"
-                     + "".join(f"  {report['centroids'][s][c]:>8.2f}" for c in cols))
-    return StageResult("segment", value=report, json=report, text="\n".join(lines))
+    text = render_text(summary_document("segment_evaluate", {**report, "path": str(path)}, lang=inputs.language))
+    return StageResult("segment", value=report, json=report, text=text)
 
 
 STAGE = Stage(

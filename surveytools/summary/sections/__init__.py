@@ -25,6 +25,7 @@ from .segments import (
            profile_brief,
            profile_section,
            segment_assign_section,
+           segment_evaluate_section,
            segment_section,
            typing_assign_section,
            typing_tool_section,
@@ -50,7 +51,7 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              # parts of a stage's result with a summary() of their own
              "exclusions": exclusions_section, "scale_reliability": scale_reliability_section,
              "typing_assign": typing_assign_section, "segment_assign": segment_assign_section,
-             "customer_assign": customer_assign_section,
+             "customer_assign": customer_assign_section, "segment_evaluate": segment_evaluate_section,
              "kmo": kmo_section, "bartlett": bartlett_section, "parallel": parallel_section, "map": map_section,
              "retention": retention_section, "scores": scores_section, "correlate": correlate_section}
 

@@ -13,7 +13,8 @@ from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Point, S
 from ._common import Context, col, num, term
 
 __all__ = ["segment_section", "profile_section", "profile_brief", "typing_tool_section", "typing_assign_section",
-           "segment_assign_section", "customer_assign_section", "segment_sizes", "chart_rows", "STAT_FMT"]
+           "segment_assign_section", "customer_assign_section",
+           "segment_evaluate_section", "segment_sizes", "chart_rows", "STAT_FMT"]
 
 #: How each profile statistic is shown.
 STAT_FMT = {"mean": "num2", "proportion": "pct", "nps": "num1"}
@@ -507,3 +508,25 @@ def customer_assign_section(ctx: Context) -> Section:
     blocks = _assigned_blocks(ctx, res, "rows_assigned")
     blocks.append(Paragraph(Msg("cust_assign_note", p=Num(res["min_probability"], "num2")), "note"))
     return Section("assign", Msg("cust_assign_title"), blocks)
+
+
+def segment_evaluate_section(ctx: Context) -> Section:
+    """Existing segments judged on a basis (``segment --evaluate FILE``): the criteria of the segment stage and
+    each segment's size and centroid."""
+    ev = ctx.results["segment_evaluate"]
+    basis = ev["basis"]
+    c = ev["criteria"]
+    facts = [Fact(Msg("basis"), term("basis_", basis["kind"], columns=", ".join(map(str, basis["columns"])))),
+             Fact(Msg("seg_rows_in"), ev["rows_in"], "int"), Fact(Msg("eval_rows"), ev["rows_evaluated"], "int")]
+    if ctx.lang == "en":  # the reasons are the library's English words
+        facts += [Fact(Msg("fa_excluded_reason", reason=str(r)), n, "int") for r, n in ev["excluded"].items() if n]
+    facts.append(Fact(Msg("k"), ev["k"], "int"))
+    facts += [Fact(Msg(k), num(c[k]), _CRITERION_FMT.get(k, "num")) for k in ("silhouette", "calinski_harabasz",
+                                                                             "davies_bouldin", "bic", "min_share")
+              if k in c]
+    cols = [str(x) for x in basis["columns"]]
+    rows = [[ctx.segment(k), size["n"], num(size["share"])] + [num(ev["centroids"][k][x]) for x in cols]
+            for k, size in ev["sizes"].items()]
+    table = Table([col("segment"), col("n", "int"), col("share", "pct")] + [Column(x, "num2") for x in cols], rows,
+                  title=Msg("centroids"), id="evaluate")
+    return Section("segments", Msg("eval_title", file=str(ev.get("path", ""))), [Facts(facts), table])
