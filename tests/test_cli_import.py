@@ -51,7 +51,9 @@ def test_import_writes_clean_data(invoke, tmp_path, study, suffix):
     out = tmp_path / f"clean{suffix}"
     result = invoke("import", export, "-q", spec, "-o", out)
     assert result.exit_code == 0, result.output
-    assert "qualtrics, 3 header rows" in result.stdout and "Data quality" in result.stdout
+    lines = [ln.split() for ln in result.stdout.splitlines()]
+    assert ["Survey", "export", "Qualtrics"] in lines and ["Header", "rows", "3"] in lines
+    assert "Data quality" in result.stdout and "Speeders" in result.stdout
     read = {".csv": pd.read_csv, ".parquet": pd.read_parquet,
             ".xlsx": lambda p: pd.read_excel(p, engine="calamine")}[suffix]
     frame = read(out)
@@ -134,6 +136,10 @@ def test_unknown_labels_are_listed_with_column_and_first_row(invoke, tmp_path, s
     assert {u["label"] for u in report["unknown_labels"]["labels"]} == {"Somewhat  AGREED", "Prefer not to say"}
     frame = pd.read_csv(out)
     assert frame["att2"].isna().iloc[[2, 6]].all() and frame["gender"].isna().iloc[4]
+    text = invoke("import", export, "-q", spec, "-o", tmp_path / "c2.csv", "--unknown-labels", "missing").stdout
+    assert "Unknown labels set to missing: 3 answers (2 distinct)" in text
+    rows = [ln.split() for ln in text.splitlines()]
+    assert ["'Q1_2'", "(column", "M)", "6", "Somewhat", "AGREED", "att2", "2"] in rows
 
 
 # ---------------------------------------------------------------------- bad input

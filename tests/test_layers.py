@@ -70,8 +70,8 @@ LAYER_OF = {
     "surveytools.text": "analysis",             # open-ended comments: lemmas, phrases, code frames, themes
     "surveytools.text.pii": "core",             # masking of e-mails/phones in any shown comment (no imports)
     "surveytools.perceptual": "analysis",
-    "surveytools.summary": "quality",           # Summary documents of results (summary() and every report use them):
-                                                # below every result with a summary(), the quality report the lowest
+    "surveytools.summary": "io",                # Summary documents of results (summary() and every report use them):
+                                                # beside the import report, the lowest result with a summary()
     "surveytools.report": "report",
     "surveytools.stages": "pipeline",           # one module per stage: options table + run (uses the library)
     "surveytools.project": "pipeline",

@@ -166,24 +166,11 @@ class ImportReport:
         return pd.DataFrame({"source": [v if isinstance(v, str) else ", ".join(v) for v in self.columns.values()]},
                             index=pd.Index(list(self.columns), name="column"))
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        where = f"{self.path}" + (f", sheet {self.sheet!r}" if self.sheet else "")
-        lines = [
-            f"Read {where} ({self.format}, {self.header_rows} header row{'s' if self.header_rows != 1 else ''})",
-            f"  rows in: {self.rows_in}   respondents out: {self.rows_out}"
-            + (f"   blank rows dropped: {self.blank_rows}" if self.blank_rows else ""),
-            f"  respondent id: {self.respondent_id or '(row number)'}"
-            + (f"   weight: {self.weight}" if self.weight else ""),
-            f"  item columns: {len(self.columns)}   metadata columns kept: {len(self.metadata)}   "
-            f"export columns not used: {len(self.unused_columns)}",
-        ]
-        if self.unknown_labels:
-            lines.append(f"  unknown labels set to missing: {self.unknown_count} answers "
-                         f"({len(self.unknown_labels)} distinct)")
-            for u in self.unknown_labels[:10]:
-                lines.append(f"    {u.describe()}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """What was read and mapped (a Summary document rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("import_report", self, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -228,15 +215,18 @@ class ImportResult:
         """The coded responses."""
         return self.survey.responses
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        text = self.report.summary()
-        if self.quality is not None:
-            from ..report.i18n import tr
+    def summary(self, lang: str = "en") -> str:
+        """What was read and mapped, then the data-quality flags when chained: one Summary document rendered by
+        the one text renderer."""
+        from ..summary.document import Document
+        from ..summary.sections import summary_document
+        from ..summary.text import render_section, render_text
 
-            title = tr("quality")
-            text += f"\n\n{title}\n{'-' * len(title)}\n{self.quality.summary()}"
-        return text
+        imp = summary_document("import_report", self.report, lang=lang)
+        if self.quality is None:
+            return "\n".join(render_section(imp, imp.sections[0], heading=False))
+        quality = summary_document("quality", self.quality, lang=lang)
+        return render_text(Document("", lang, [imp.sections[0], quality.sections[0]]))
 
 
 # ====================================================================== planning

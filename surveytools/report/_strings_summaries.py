@@ -129,6 +129,12 @@ EN: dict[str, str] = {
     "lc_distal": "Distal outcomes: class means (standard error), BCH, and the Wald test of equal means",
     # segment --evaluate
     "eval_title": "Segments of {file}", "eval_rows": "Respondents evaluated",
+    # import
+    "imp_file": "File", "imp_sheet": "Sheet", "imp_header_rows": "Header rows", "imp_rows_out": "Respondents out",
+    "imp_blank_rows": "Blank rows dropped", "imp_id": "Respondent id", "imp_row_number": "(row number)",
+    "imp_weight": "Weight", "imp_items": "Item columns", "imp_metadata": "Metadata columns kept",
+    "imp_unused": "Export columns not used", "imp_column": "Column", "imp_first_row": "First row",
+    "imp_label": "Label", "imp_unknown": "Unknown labels set to missing: {n} answers ({k} distinct)",
 }
 
 ES: dict[str, str] = {
@@ -262,4 +268,11 @@ ES: dict[str, str] = {
     "lc_distal": "Resultados distales: medias por clase (error típico), BCH, y prueba de Wald de igualdad de medias",
     # segment --evaluate
     "eval_title": "Segmentos de {file}", "eval_rows": "Encuestados evaluados",
+    # import
+    "imp_file": "Archivo", "imp_sheet": "Hoja", "imp_header_rows": "Filas de encabezado", "imp_rows_out": "Encuestados resultantes",
+    "imp_blank_rows": "Filas vacías descartadas", "imp_id": "Identificador del encuestado",
+    "imp_row_number": "(número de fila)", "imp_weight": "Peso", "imp_items": "Columnas de ítems",
+    "imp_metadata": "Columnas de metadatos conservadas", "imp_unused": "Columnas de la exportación sin usar",
+    "imp_column": "Columna", "imp_first_row": "Primera fila", "imp_label": "Etiqueta",
+    "imp_unknown": "Etiquetas desconocidas tratadas como ausentes: {n} respuestas ({k} distintas)",
 }

@@ -75,10 +75,10 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     if len(results) == 1:
         value: Any = results[0]
         json = results[0].to_dict()
-        text = results[0].summary()
+        text = results[0].summary(lang=inputs.language)
     else:
         value = json = {"waves": [r.to_dict() for r in results], "rows_in": rows_in, "rows_out": survey.n}
-        text = "\n\n".join(r.summary() for r in results)
+        text = "\n\n".join(r.summary(lang=inputs.language) for r in results)
     out = StageResult("import", value=value, json=dict(json), text=text, rows_in=rows_in, rows_out=survey.n,
                       provides={"survey": survey})
     if rows_in != survey.n:

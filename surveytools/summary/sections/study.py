@@ -8,7 +8,7 @@ from typing import Any
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
 from ._common import Context, col, num, reading, term
 
-__all__ = ["overview_section", "quality_section", "exclusions_section", "exclusion_blocks", "reliability_section",
+__all__ = ["overview_section", "import_section", "quality_section", "exclusions_section", "exclusion_blocks", "reliability_section",
            "reliability_blocks", "scale_reliability_section", "short_col", "factor_section"]
 
 
@@ -61,6 +61,43 @@ def overview_section(ctx: Context) -> Section:
     if method:
         blocks.append(Facts(method, title=Msg("deck_method"), deck=True))
     return Section("summary", Msg("summary"), blocks)
+
+
+# ---------------------------------------------------------------------- import
+
+#: Unknown answer labels listed (the first ones; the JSON has them all).
+_UNKNOWN_ROWS = 10
+
+
+def import_section(ctx: Context) -> Section:
+    """What the import read and mapped (``ImportReport.summary()``): the file, rows, id and weight columns,
+    columns used, kept and left out, and the answers whose label the questionnaire does not know."""
+    imp = ctx.results["import_report"]
+    facts = [Fact(Msg("imp_file"), str(imp["path"]))]
+    if imp.get("sheet"):
+        facts.append(Fact(Msg("imp_sheet"), str(imp["sheet"])))
+    facts += [Fact(Msg("ov_format"), term("format_", imp["format"])),
+             Fact(Msg("imp_header_rows"), imp["header_rows"], "int"),
+             Fact(Msg("ov_rows_in"), imp["rows_in"], "int"), Fact(Msg("imp_rows_out"), imp["rows_out"], "int")]
+    blank = (imp.get("rows_excluded") or {}).get("blank")
+    if blank:
+        facts.append(Fact(Msg("imp_blank_rows"), blank, "int"))
+    facts.append(Fact(Msg("imp_id"), imp["respondent_id"] or Msg("imp_row_number")))
+    if imp.get("weight"):
+        facts.append(Fact(Msg("imp_weight"), imp["weight"]))
+    facts += [Fact(Msg("imp_items"), len(imp["columns"]), "int"), Fact(Msg("imp_metadata"), len(imp["metadata"]), "int"),
+              Fact(Msg("imp_unused"), len(imp["unused_columns"]), "int")]
+    blocks: list[Any] = [Facts(facts)]
+    unknown = imp.get("unknown_labels") or {}
+    labels = unknown.get("labels") or []
+    if labels:
+        blocks.append(Table([col("imp_column"), col("imp_first_row", "int"), col("imp_label"), col("item"),
+                             col("count", "int")],
+                            [[u["column"], u["first_row"], str(u["label"]), u["item"], u["count"]]
+                             for u in labels[:_UNKNOWN_ROWS]],
+                            title=Msg("imp_unknown", n=Num(unknown["count"], "int"), k=Num(len(labels), "int")),
+                            id="import-unknown"))
+    return Section("import", Msg("import"), blocks)
 
 
 # ---------------------------------------------------------------------- quality
