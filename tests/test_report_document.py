@@ -112,3 +112,21 @@ def test_missing_keys_name_the_stage_and_key():
     del res["reliability"]["scales"]["agreeableness"]["items"]["A2"]["r_drop"]
     with pytest.raises(ReportKeyError, match=r"the reliability result has no 'r_drop'"):
         build_document(res)
+
+
+def test_every_literal_key_of_the_section_builders_exists_in_both_languages():
+    """Each Msg("key") and col("key") written in summary/sections/ is a key of STRINGS in English and Spanish,
+    so no summary() or report shows a raw key (dynamic keys, f"flag_{code}", are checked by the documents'
+    tests)."""
+    import re
+    from pathlib import Path
+
+    import surveytools.summary.sections as sections
+
+    keys: set[str] = set()
+    for path in Path(sections.__file__).parent.glob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r'\b(?:Msg|col|short_col\(ctx,)\s*\(?\s*"([a-z0-9_\-]+)"(?!\s*\+)', src))
+    assert len(keys) > 250
+    missing = {lang: sorted(k for k in keys if k not in STRINGS[lang]) for lang in ("en", "es")}
+    assert missing == {"en": [], "es": []}
