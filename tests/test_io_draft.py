@@ -89,6 +89,12 @@ def test_yaml_marks_guesses_and_json_keys(tmp_path):
     assert d["items"]["Q1_1"] == {"type": "likert", "column": "Q1_1", "options": "acuerdo5",
                                   "text": "Comparo precios entre tiendas antes de comprar"}
     assert all({"where", "message"} == set(g) for g in d["guesses"])
+    summary = draft.summary()  # a Summary document: every guess, the counts of the draft
+    assert all(g["message"] in summary for g in d["guesses"][:15])
+    lines = [ln.split() for ln in summary.splitlines()]
+    assert ["Items", str(len(d["items"]))] in lines and ["Guesses", "to", "check", str(len(d["guesses"]))] in lines
+    es = draft.summary(lang="es")
+    assert ["Ítems", str(len(d["items"]))] in [ln.split() for ln in es.splitlines()] and "Guesses" not in es
 
 
 # ---------------------------------------------------------------------- the other flavours

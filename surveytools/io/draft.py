@@ -176,24 +176,11 @@ class QuestionnaireDraft:
             "notes": list(self.notes),
         }
 
-    def summary(self) -> str:
-        """Text for the terminal."""
-        q = self.questionnaire
-        types: dict[str, int] = {}
-        for it in q.items.values():
-            types[it.type] = types.get(it.type, 0) + 1
-        lines = [f"Drafted a questionnaire from {self.source} ({self.format}, {self.rows:,} responses, "
-                 f"language {q.language})",
-                 f"  items: {len(q.items)} (" + ", ".join(f"{n} {t}" for t, n in types.items()) + ")",
-                 f"  option sets: {len(q.option_sets)}   scales proposed: {len(q.scales)}   "
-                 f"columns left out: {len(self.skipped)}",
-                 f"  guesses to check: {len(self.guesses)}"]
-        lines[1:1] = [f"  {n}" for n in self.notes]
-        for g in self.guesses[:15]:
-            lines.append(f"    {g.where}: {g.message}")
-        if len(self.guesses) > 15:
-            lines.append(f"    ... and {len(self.guesses) - 15} more (marked '# guessed' in the file)")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """What was drafted and the guesses to check (a Summary document rendered by the one text renderer)."""
+        from ..summary.sections import summary_text
+
+        return summary_text("draft", self, lang=lang)
 
 
 # ====================================================================== language

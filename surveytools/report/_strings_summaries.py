@@ -135,6 +135,12 @@ EN: dict[str, str] = {
     "imp_weight": "Weight", "imp_items": "Item columns", "imp_metadata": "Metadata columns kept",
     "imp_unused": "Export columns not used", "imp_column": "Column", "imp_first_row": "First row",
     "imp_label": "Label", "imp_unknown": "Unknown labels set to missing: {n} answers ({k} distinct)",
+    # init
+    "draft_title": "Drafted questionnaire", "draft_rows": "Responses read", "draft_language": "Language",
+    "draft_items": "Items", "draft_items_of": "  {type}", "draft_option_sets": "Option sets",
+    "draft_scales": "Scales proposed", "draft_skipped": "Columns left out", "draft_guesses": "Guesses to check",
+    "draft_guesses_title": "Guesses to check (marked '# guessed' in the file)", "draft_where": "Where",
+    "draft_more": "... and {n} more, marked '# guessed' in the file.",
 }
 
 ES: dict[str, str] = {
@@ -275,4 +281,10 @@ ES: dict[str, str] = {
     "imp_metadata": "Columnas de metadatos conservadas", "imp_unused": "Columnas de la exportación sin usar",
     "imp_column": "Columna", "imp_first_row": "Primera fila", "imp_label": "Etiqueta",
     "imp_unknown": "Etiquetas desconocidas tratadas como ausentes: {n} respuestas ({k} distintas)",
+    # init
+    "draft_title": "Cuestionario propuesto", "draft_rows": "Respuestas leídas", "draft_language": "Idioma",
+    "draft_items": "Ítems", "draft_items_of": "  {type}", "draft_option_sets": "Conjuntos de opciones",
+    "draft_scales": "Escalas propuestas", "draft_skipped": "Columnas excluidas", "draft_guesses": "Suposiciones por revisar",
+    "draft_guesses_title": "Suposiciones por revisar (marcadas '# guessed' en el archivo)", "draft_where": "Dónde",
+    "draft_more": "... y {n} más, marcadas '# guessed' en el archivo.",
 }

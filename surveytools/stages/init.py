@@ -48,12 +48,12 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     out = StageResult("init", value=draft, json=draft.to_dict(), rows_in=draft.rows, rows_out=draft.rows)
     if options.output is None:
         out.text = draft.to_yaml().rstrip("\n")
-        out.notes.append(draft.summary())
+        out.notes.append(draft.summary(lang=inputs.language))
         return out
     written = draft.write(options.output, inputs=inputs.files)
     out.outputs["output"] = Path(written)
     out.json["output"] = written
-    out.text = draft.summary()
+    out.text = draft.summary(lang=inputs.language)
     out.notes.append(f"questionnaire draft ({len(q.items)} items, {len(draft.guesses)} guesses marked "
                      f"'# guessed') written to {written}")
     out.notes.append(f"next: surveytools import {options.export} -q {written} -o clean.parquet")

@@ -31,6 +31,7 @@ from .segments import (
            typing_tool_section,
 )
 from .study import (
+           draft_section,
            exclusions_section,
            factor_section,
            import_section,
@@ -50,7 +51,7 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "tables": tables_section,
              "kpis": kpis_section, "waves": waves_section,
              # parts of a stage's result with a summary() of their own
-             "exclusions": exclusions_section, "import_report": import_section, "scale_reliability": scale_reliability_section,
+             "exclusions": exclusions_section, "import_report": import_section, "draft": draft_section, "scale_reliability": scale_reliability_section,
              "typing_assign": typing_assign_section, "segment_assign": segment_assign_section,
              "customer_assign": customer_assign_section, "segment_evaluate": segment_evaluate_section,
              "kmo": kmo_section, "bartlett": bartlett_section, "parallel": parallel_section, "map": map_section,

@@ -8,7 +8,7 @@ from typing import Any
 from ..document import Chart, Column, Fact, Facts, Msg, Num, Paragraph, Section, Series, Table
 from ._common import Context, col, num, reading, term
 
-__all__ = ["overview_section", "import_section", "quality_section", "exclusions_section", "exclusion_blocks", "reliability_section",
+__all__ = ["overview_section", "import_section", "draft_section", "quality_section", "exclusions_section", "exclusion_blocks", "reliability_section",
            "reliability_blocks", "scale_reliability_section", "short_col", "factor_section"]
 
 
@@ -98,6 +98,38 @@ def import_section(ctx: Context) -> Section:
                             title=Msg("imp_unknown", n=Num(unknown["count"], "int"), k=Num(len(labels), "int")),
                             id="import-unknown"))
     return Section("import", Msg("import"), blocks)
+
+
+#: Guesses listed by the draft's summary (every one is marked '# guessed' in the file).
+_GUESS_ROWS = 15
+
+
+def draft_section(ctx: Context) -> Section:
+    """A drafted questionnaire (``surveytools init``): what was read, the items by type, option sets, scales,
+    columns left out and the guesses to check."""
+    d = ctx.results["draft"]
+    types: dict[str, int] = {}
+    for it in d["items"].values():
+        types[it["type"]] = types.get(it["type"], 0) + 1
+    facts = [Fact(Msg("imp_file"), str(d["source"])), Fact(Msg("ov_format"), term("format_", d["format"])),
+             Fact(Msg("draft_rows"), d["rows"], "int"), Fact(Msg("draft_language"), str(d["language"])),
+             Fact(Msg("draft_items"), len(d["items"]), "int")]
+    facts += [Fact(Msg("draft_items_of", type=str(t)), n, "int") for t, n in types.items()]
+    facts += [Fact(Msg("draft_option_sets"), len(d["option_sets"]), "int"),
+              Fact(Msg("draft_scales"), len(d["scales"]), "int"), Fact(Msg("draft_skipped"), len(d["skipped"]), "int"),
+              Fact(Msg("draft_guesses"), len(d["guesses"]), "int")]
+    blocks: list[Any] = [Facts(facts)]
+    english = ctx.lang == "en"  # the notes and guesses are the library's English words (as in the file)
+    if english:
+        blocks += [Paragraph(str(n), "note") for n in d.get("notes") or []]
+    guesses = d["guesses"]
+    if guesses:
+        blocks.append(Table([col("draft_where")] + ([col("message")] if english else []),
+                            [[str(g["where"])] + ([str(g["message"])] if english else [])
+                             for g in guesses[:_GUESS_ROWS]], title=Msg("draft_guesses_title"),
+                            note=Msg("draft_more", n=Num(len(guesses) - _GUESS_ROWS, "int"))
+                            if len(guesses) > _GUESS_ROWS else None, id="draft-guesses"))
+    return Section("draft", Msg("draft_title"), blocks)
 
 
 # ---------------------------------------------------------------------- quality
