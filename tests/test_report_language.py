@@ -66,6 +66,7 @@ def survey_text(run):
     out.update(str(v) for v in ((voc.get("settings") or {}).get("crm_columns") or {}).values())
     ext = res.get("crm_extend") or {}
     out.update(str(f) for f in (ext.get("features") or []) if isinstance(f, str))
+    out.update(str(c) for c in (ext.get("excluded_columns") or {}))  # the CRM columns it did not use
     tool_items = res["typing_tool"]["items"]
     out.update(tool_items)
     return sorted((x for x in out if x), key=len, reverse=True)
