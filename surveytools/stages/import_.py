@@ -120,7 +120,9 @@ STAGE = Stage(
     text (Qualtrics "Question - Sub-item", SurveyMonkey row 2, Google Forms "Question [Row]"), ignoring
     case, accents and spacing; answer labels map to codes the same way. Platform columns (duration,
     progress, dates...) are kept as metadata and written after the items. The data-quality checks of
-    'surveytools quality' run on the result (flags only; nothing is dropped).
+    'surveytools quality' run on the result: nothing is dropped, each respondent's flags are written in
+    a 'quality_flags' column, and the later commands leave out the flagged ones (--include-flagged keeps
+    them).
 
     Numbers written the Spanish way (';'-separated CSV from Spanish-locale Excel, '1.234,56', dates as
     dd/mm/yyyy) are detected from the file and read exactly; --decimal and --thousands say it when the file
