@@ -81,18 +81,22 @@ def stored_flags(survey: Survey) -> pd.DataFrame | None:
     meta = survey.metadata
     if meta is None or FLAGS_COLUMN not in meta.columns:
         return None
-    text = meta[FLAGS_COLUMN].astype("string").fillna("").str.replace(" ", "", regex=False).str.lower()
-    table = pd.DataFrame(False, index=survey.ids, columns=list(FLAG_CODES))
-    found = text.str.get_dummies(sep=",").astype(bool) if len(text) else pd.DataFrame(index=survey.ids)
-    found = found.drop(columns=[c for c in found.columns if c == ""])
-    unknown = [c for c in found.columns if c not in FLAG_CODES]
-    if unknown:
-        first = found.index[found[unknown[0]].to_numpy()][0]
-        raise DataError(f"{survey.source.describe()}: column {FLAGS_COLUMN!r} holds {unknown[0]!r} (respondent "
-                        f"{first}), which is not a flag code; use {', '.join(FLAG_CODES)}, or delete the column "
-                        "to compute the flags again")
-    for c in found.columns:
-        table[c] = found[c].to_numpy()
+    # few distinct combinations: parse each once (a loop over combinations), then index them by respondent
+    codes, uniques = pd.factorize(meta[FLAGS_COLUMN].astype("string").fillna(""), use_na_sentinel=False)
+    position = {c: j for j, c in enumerate(FLAG_CODES)}
+    parsed = np.zeros((len(uniques), len(FLAG_CODES)), dtype=bool)
+    for u, combination in enumerate(uniques):
+        for code in str(combination).replace(" ", "").lower().split(","):
+            if not code:
+                continue
+            if code not in position:
+                first = survey.ids[np.flatnonzero(codes == u)[0]]
+                raise DataError(f"{survey.source.describe()}: column {FLAGS_COLUMN!r} holds {code!r} (respondent "
+                                f"{first}), which is not a flag code; use {', '.join(FLAG_CODES)}, or delete the "
+                                "column to compute the flags again")
+            parsed[u, position[code]] = True
+    table = pd.DataFrame(parsed[codes] if len(codes) else np.zeros((0, len(FLAG_CODES)), bool),
+                         index=survey.ids, columns=list(FLAG_CODES))
     return table
 
 
