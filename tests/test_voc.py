@@ -113,9 +113,9 @@ def test_voc_crm_columns_option_and_the_missing_roles_warning(invoke, tmp_path):
     survey_ids = [f"r{i}" for i in range(40)]
     crm = pd.DataFrame({"respondent_id": survey_ids, "Nº Pedidos": np.arange(40) % 5 + 1,
                         "importe": np.linspace(10, 400, 40)})
+    from surveytools.questionnaire import Questionnaire
     from surveytools.segments import Segments
     from surveytools.survey import Survey
-    from surveytools.questionnaire import Questionnaire
     from surveytools.voc import voc_by_segment
 
     q = Questionnaire.from_dict({"items": {"nps": {"type": "nps"}}})
