@@ -98,23 +98,12 @@ class RunResult:
         return {"output": str(self.output), "outputs": self.outputs,
                 "stages": [s.to_dict() for s in self.stages], "manifest": str(self.manifest)}
 
-    def summary(self) -> str:
-        """Text for the terminal: one line per stage, then where the reports are."""
-        lines = []
-        for s in self.stages:
-            rows = ""
-            if s.rows_in is not None and s.rows_out is not None:
-                rows = f"{s.rows_in:,} -> {s.rows_out:,} rows"
-                if s.excluded:
-                    rows += " (" + ", ".join(f"{k}: {v:,}" for k, v in s.excluded.items()) + " excluded)"
-            lines.append(f"  {s.name:<12} {s.status:<8} {s.seconds:6.1f} s  {rows}{'  ' + s.note if s.note else ''}")
-        reports = [o for s in self.stages for o in s.outputs
-                   if o.endswith(("report.xlsx", "report.html", "report.pptx"))]
-        lines.append(f"Outputs in {self.output}")
-        for r in reports:
-            lines.append(f"  report: {r}")
-        lines.append(f"  manifest: {self.manifest}")
-        return "\n".join(lines)
+    def summary(self, lang: str = "en") -> str:
+        """Text for the terminal: one line per stage, then where the outputs and reports are (a Summary document
+        rendered by the one text renderer)."""
+        from .summary.sections import summary_text
+
+        return summary_text("run", self, lang=lang)
 
 
 def _sha256(path: Path) -> str:

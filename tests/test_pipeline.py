@@ -171,3 +171,22 @@ def test_voc_themes_from_the_project_file(study, tmp_path):
     voc2 = json.loads((tmp_path / "out2" / "voc.json").read_text())
     assert {k: v["share"] for k, v in voc2["themes"].items()} == pytest.approx(
         {k: v["share"] for k, v in voc["themes"].items()})
+
+
+def test_run_summary_is_a_document():
+    """RunResult.summary(): one row per stage (status, seconds, rows, exclusions, note) and where the outputs are,
+    rendered from a Summary document in English and Spanish."""
+    from surveytools.pipeline import RunResult, StageRecord
+
+    res = RunResult(Path("/tmp/out"), (
+        StageRecord("import", "done", 1.234, 2006, 2006, {}, ["/tmp/out/clean.parquet"]),
+        StageRecord("quality", "done", 0.5, 2006, 1864, {"quality flags": 142}, [], "excluded for speeder (57)"),
+        StageRecord("voc", "skipped", 0.0),
+        StageRecord("report", "done", 3.25, None, None, {}, ["/tmp/out/report.xlsx"])), Path("/tmp/out/manifest.json"))
+    rows = [ln.split() for ln in res.summary().splitlines()]
+    assert ["quality", "done", "0.5", "2,006", "1,864", "quality", "flags:", "142", "excluded", "for", "speeder",
+            "(57)"] in rows
+    assert ["voc", "skipped", "0.0"] in rows and ["Report", "/tmp/out/report.xlsx"] in rows
+    assert ["Manifest", "/tmp/out/manifest.json"] in rows
+    es = [ln.split(" ") for ln in res.summary(lang="es").splitlines()]  # split on spaces, not the NBSP of 2 006
+    assert ["quality", "hecha", "0,5", "2\u00a0006", "1\u00a0864", "142"] in [[w for w in r if w] for r in es]

@@ -141,6 +141,11 @@ EN: dict[str, str] = {
     "draft_scales": "Scales proposed", "draft_skipped": "Columns left out", "draft_guesses": "Guesses to check",
     "draft_guesses_title": "Guesses to check (marked '# guessed' in the file)", "draft_where": "Where",
     "draft_more": "... and {n} more, marked '# guessed' in the file.",
+    # surveytools run
+    "run_title": "Project run", "run_stages": "Stages", "run_status": "Status", "run_seconds": "Seconds",
+    "run_excluded": "Excluded", "run_note": "Note", "status_done": "done", "status_skipped": "skipped",
+    "status_failed": "failed", "status_pending": "not run", "run_output": "Outputs in", "run_report": "Report",
+    "run_manifest": "Manifest",
 }
 
 ES: dict[str, str] = {
@@ -287,4 +292,9 @@ ES: dict[str, str] = {
     "draft_scales": "Escalas propuestas", "draft_skipped": "Columnas excluidas", "draft_guesses": "Suposiciones por revisar",
     "draft_guesses_title": "Suposiciones por revisar (marcadas '# guessed' en el archivo)", "draft_where": "Dónde",
     "draft_more": "... y {n} más, marcadas '# guessed' en el archivo.",
+    # surveytools run
+    "run_title": "Ejecución del proyecto", "run_stages": "Etapas", "run_status": "Estado", "run_seconds": "Segundos",
+    "run_excluded": "Excluidos", "run_note": "Nota", "status_done": "hecha", "status_skipped": "omitida",
+    "status_failed": "fallida", "status_pending": "sin ejecutar", "run_output": "Resultados en", "run_report": "Informe",
+    "run_manifest": "Manifiesto",
 }

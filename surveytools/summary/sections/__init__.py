@@ -19,6 +19,7 @@ from .adequacy import bartlett_section, kmo_section, map_section, parallel_secti
 from .customers import crm_extend_section, crm_section, nps_chart, voc_section
 from .extras import kpis_section, tables_section, weight_section
 from .measures import correlate_section, scores_section
+from .run import run_section
 from .segments import (
            STAT_FMT,
            customer_assign_section,
@@ -55,7 +56,8 @@ _BUILDERS = {"quality": quality_section, "reliability": reliability_section, "fa
              "typing_assign": typing_assign_section, "segment_assign": segment_assign_section,
              "customer_assign": customer_assign_section, "segment_evaluate": segment_evaluate_section,
              "kmo": kmo_section, "bartlett": bartlett_section, "parallel": parallel_section, "map": map_section,
-             "retention": retention_section, "scores": scores_section, "correlate": correlate_section}
+             "retention": retention_section, "scores": scores_section, "correlate": correlate_section,
+             "run": run_section}
 
 
 def _context(results: Mapping[str, dict[str, Any]], lang: str, threshold: float) -> Context:
