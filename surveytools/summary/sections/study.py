@@ -215,6 +215,7 @@ def exclusions_section(ctx: Context) -> Section:
 
 _SCALE_KEYS = ("n", "n_items", "alpha", "alpha_ci", "std_alpha", "g6", "average_r", "median_r", "signal_noise", "mean",
                "sd", "omega_total", "omega_hierarchical", "omega_total_sl", "ecv")
+_STRICT_SCALE_KEYS = ("n", "n_items", "alpha", "alpha_ci", "std_alpha", "g6", "average_r", "omega_total")
 _SCALE_FMT = {"n": "int", "n_items": "int", "signal_noise": "num2", "mean": "num2", "sd": "num2"}
 #: Item columns beside the corrected item-total r and alpha if deleted, shown when the result has them.
 _ITEM_KEYS = (("n", "int"), ("mean", "num2"), ("sd", "num2"))
@@ -263,8 +264,8 @@ def reliability_blocks(ctx: Context, rel: Mapping[str, Any]) -> list[Any]:
             if k == "alpha_ci":
                 lo, hi = s[k] if isinstance(s[k], (list, tuple)) else (s[k]["low"], s[k]["high"])
                 row += [num(lo), num(hi)]
-            else:
-                row.append(s[k])
+            else:  # the contract keys strictly; the others (ECV needs an estimable Schmid-Leiman fit) when there
+                row.append(s[k] if k in _STRICT_SCALE_KEYS else s.get(k))
         rows.append(row)
     blocks.append(Table(cols, rows, title=Msg("scales"), id="reliability-scales", deck=True))
     for name, s in scales.items():
