@@ -229,6 +229,9 @@ def test_control_differences_use_newcombe_for_shares(tmp_path):
     assert (got["ci_low"], got["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
     assert c["overall"]["test_customers"] == n1 and c["overall"]["control_customers"] == n2
     assert pd.read_parquet(out).control.sum() == len(held)
+    v = c["overall"]["value_per_customer"]  # the summary (a Summary document) states it, in both languages
+    assert f"{v['difference']:,.2f} (95% CI {v['ci_low']:,.2f} to {v['ci_high']:,.2f})" in res.summary()
+    assert "Prueba - control: facturación por cliente" in res.summary(lang="es") and f"-> {out}" in res.summary()
 
 
 def test_accounts_roll_up_to_the_segment_with_most_revenue(tmp_path):
@@ -250,6 +253,7 @@ def test_accounts_roll_up_to_the_segment_with_most_revenue(tmp_path):
     assert a["accounts"] == cu.account.nunique()
     assert sum(v["accounts"] for v in a["segments"].values()) == a["accounts"]
     assert all(abs(sum(v["revenue_mix"].values()) - 1) < 1e-9 for v in a["segments"].values() if v["revenue_mix"])
+    assert f"{a['accounts']:,} ({a['mixed_accounts']:,} with contacts in several segments)" in res.summary()
 
 
 # ---------------------------------------------------------------------------- bad input

@@ -110,24 +110,8 @@ class KpiResult:
 
     def summary(self, lang: str = "en") -> str:
         """Text for the terminal: the KPI section of the report (rows read, used and left out, the KPIs per
-        segment, the definitions) in English or Spanish, then accounts, periods, control, notes and files."""
-        from ..report.i18n import fmt_number
+        segment, the definitions, accounts, periods, test vs control, the warnings and the files written) in
+        English or Spanish, rendered by the one text renderer."""
         from ..summary.sections import summary_text
 
-        es = lang == "es"
-        lines = [summary_text("kpis", self, lang=lang)]
-        if self.accounts:
-            a = self.accounts
-            n, mixed = fmt_number(a["accounts"], 0, lang), fmt_number(a["mixed_accounts"], 0, lang)
-            lines.append(f"  cuentas {n} ({mixed} con contactos de varios segmentos)" if es
-                         else f"  accounts {n} ({mixed} with contacts in several segments)")
-        if self.periods:
-            lines.append("  " + ("periodos: " if es else "periods: ") + ", ".join(self.periods["periods"]))
-        if self.control:
-            d = self.control["overall"]["value_per_customer"]
-            diff, lo, hi = (fmt_number(d[x], 2, lang) for x in ("difference", "ci_low", "ci_high"))
-            lines.append(f"  prueba - control: facturación por cliente {diff} (IC 95% {lo} a {hi})" if es
-                         else f"  test - control: revenue per customer {diff} (95% CI {lo} to {hi})")
-        lines += [f"  {'aviso' if es else 'note'}: {w}" for w in self.warnings]
-        lines += [f"  -> {p}" for p in (self.output, self.accounts_output) if p]
-        return "\n".join(lines)
+        return summary_text("kpis", self, lang=lang)

@@ -146,6 +146,10 @@ EN: dict[str, str] = {
     "run_excluded": "Excluded", "run_note": "Note", "status_done": "done", "status_skipped": "skipped",
     "status_failed": "failed", "status_pending": "not run", "run_output": "Outputs in", "run_report": "Report",
     "run_manifest": "Manifest",
+    # kpis
+    "kpi_accounts": "Accounts", "kpi_accounts_value": "{n} ({mixed} with contacts in several segments)",
+    "kpi_periods": "Periods", "kpi_control": "Test - control: revenue per customer",
+    "kpi_control_value": "{diff} (95% CI {low} to {high})",
 }
 
 ES: dict[str, str] = {
@@ -297,4 +301,8 @@ ES: dict[str, str] = {
     "run_excluded": "Excluidos", "run_note": "Nota", "status_done": "hecha", "status_skipped": "omitida",
     "status_failed": "fallida", "status_pending": "sin ejecutar", "run_output": "Resultados en", "run_report": "Informe",
     "run_manifest": "Manifiesto",
+    # kpis
+    "kpi_accounts": "Cuentas", "kpi_accounts_value": "{n} ({mixed} con contactos de varios segmentos)",
+    "kpi_periods": "Periodos", "kpi_control": "Prueba - control: facturación por cliente",
+    "kpi_control_value": "{diff} (IC 95\u00a0% {low} a {high})",
 }

@@ -129,4 +129,23 @@ def kpis_section(ctx: Context) -> Section:
               fmt="pct", id="kpi-value"),
         Paragraph(Msg("kpi_definitions"), "note"),
     ]
+    more = []
+    acc = k.get("accounts")
+    if isinstance(acc, Mapping) and acc:
+        more.append(Fact(Msg("kpi_accounts"), Msg("kpi_accounts_value", n=Num(acc["accounts"], "int"),
+                                                  mixed=Num(acc["mixed_accounts"], "int"))))
+    per = k.get("periods")
+    if isinstance(per, Mapping) and per.get("periods"):
+        more.append(Fact(Msg("kpi_periods"), ", ".join(map(str, per["periods"]))))
+    ctl = k.get("control")
+    if isinstance(ctl, Mapping) and ctl:
+        d = ctl["overall"]["value_per_customer"]
+        more.append(Fact(Msg("kpi_control"), Msg("kpi_control_value", diff=Num(d["difference"], "num2"),
+                                                 low=Num(d["ci_low"], "num2"), high=Num(d["ci_high"], "num2"))))
+    if more:
+        blocks.append(Facts(more))
+    if ctx.lang == "en":  # the library's own warnings (English)
+        blocks += [Paragraph(f"note: {w}", "note") for w in k.get("warnings") or []]
+    if ctx.terminal:  # where the files went
+        blocks += [Paragraph(f"-> {p}") for p in (k.get("output"), k.get("accounts_output")) if p]
     return Section("kpis", Msg("kpis"), blocks)
