@@ -136,12 +136,11 @@ class CrmJoinResult:
         return pd.DataFrame(rows, columns=["measure", "value"]).set_index("measure")
 
     def summary(self, lang: str = "en") -> str:
-        """Text for the terminal: the CRM section of the report (key, counts, match rate, duplicate rules),
-        rendered by :func:`surveytools.summary.text.render_text`, then where the joined file was written."""
+        """Text for the terminal: the CRM section of the report (key, counts, match rate, duplicate rules, where
+        the joined file was written), rendered by :func:`surveytools.summary.text.render_text`."""
         from .summary.sections import summary_text
 
-        text = summary_text("crm", self, lang=lang)
-        return text + (f"\n  -> {self.output}" if self.output else "")
+        return summary_text("crm", self, lang=lang)
 
 
 def parse_on(on: str | None, survey_columns: list[str], crm_columns: list[str], kind: str | None = None

@@ -109,7 +109,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     res = join_crm(survey, options.file, joined, on=options.on, kind=options.key_type, segments=segments,
                    gmail_dots=options.gmail_dots, default_country=options.default_country,
                    order_by=options.order_by, pseudonymize_key=key, progress=inputs.progress)
-    out = StageResult("crm", value=res, json=res.to_dict(), text=res.summary(), rows_in=res.crm_rows_in,
+    out = StageResult("crm", value=res, json=res.to_dict(), text=res.summary(lang=inputs.language), rows_in=res.crm_rows_in,
                       rows_out=res.rows_out)
     if res.examples_unmatched:
         out.notes.append(f"  unmatched (redacted): {', '.join(res.examples_unmatched)}")

@@ -159,7 +159,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     out = result.to_dict()
     out["rows"]["excluded"]["no-segment"] = int(len(unassigned))
     out["rows"]["respondents"] = int(survey.n)
-    res = StageResult("voc", value=result, json=out, text=result.summary(), rows_in=survey.n, rows_out=kept.n)
+    res = StageResult("voc", value=result, json=out, text=result.summary(lang=inputs.language), rows_in=survey.n, rows_out=kept.n)
     if draft_out is not None and result.codeframe is not None:
         from ..io.atomic import atomic_write
         from ..text.codeframe import DRAFT_HEADER

@@ -52,7 +52,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     if q.weight != name:
         q = dataclasses.replace(q, weight=name)
     weighted = dataclasses.replace(survey, questionnaire=q, weights=res.weights.rename(name))
-    out = StageResult("weight", value=res, json=res.to_dict(), text=res.summary(), rows_in=survey.n,
+    out = StageResult("weight", value=res, json=res.to_dict(), text=res.summary(lang=inputs.language), rows_in=survey.n,
                       rows_out=weighted.n)
     out.json["weight_column"] = name
     if options.output is not None:

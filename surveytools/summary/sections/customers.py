@@ -33,6 +33,8 @@ def crm_section(ctx: Context) -> Section:
     blocks: list[Any] = [Facts(facts, deck=True), Paragraph(Msg("crm_rules"), "note")]
     if crm.get("pseudonymized"):
         blocks.append(Paragraph(Msg("crm_pseudonymized", columns=", ".join(crm["pseudonymized"])), "note"))
+    if ctx.terminal and crm.get("output"):  # where the joined file went
+        blocks.append(Paragraph(f"-> {crm['output']}"))
     return Section("crm", Msg("crm"), blocks)
 
 
