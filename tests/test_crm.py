@@ -50,6 +50,9 @@ def test_email_join_counts_and_duplicates(files):
     assert r.matched == 2  # bob -> c2 (first customer), carl -> c4; ana's dotted address needs the Gmail rule
     assert r.unmatched_survey == 3
     assert r.crm_rows_in == 6 and r.rows_out == 6
+    text = r.summary()  # the crm section of the Summary document, with where the joined file went
+    assert text.splitlines()[-1] == f"-> {tmp / 'out.csv'}" and f"{r.match_rate:.1%}" in text
+    assert "Tasa de cruce" in r.summary(lang="es")
     assert r.unmatched_crm == 4
     assert r.duplicates == {"survey": 1, "crm": 1}
     assert r.match_rate == pytest.approx(2 / 5)
