@@ -320,7 +320,7 @@ class _Run:
             if reason:
                 rec.status, rec.note = "skipped", reason
                 return
-        result = stage.run(self.state, options)
+        result = stage.execute(self.state, options)
         self.state.update(result.provides)
         if result.value is not None:
             self.results[stage.name] = result.value

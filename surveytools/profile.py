@@ -329,7 +329,7 @@ def _code_key(c: Any) -> Any:
 
 
 def _add_categorical(rows: _Rows, section: str, variable: str, label: str, values: pd.Series,
-                     codes: Mapping[Any, str] | None) -> None:
+                     codes: Mapping[Any, str] | None, lang: str = "en") -> None:
     """One proportion row per category: 1 when the answer is the category, 0 for another answer, NaN if none."""
     if pd.api.types.is_numeric_dtype(values):
         x = values.to_numpy(dtype=float)
@@ -353,7 +353,7 @@ def _add_categorical(rows: _Rows, section: str, variable: str, label: str, value
         from .text.pii import mask_pii
 
         # values that are not codes of the spec (text columns of CRM data) are shown with personal data masked
-        levels_t = spec_t + [(c, str(c), str(mask_pii(str(c), "en"))) for c in sorted(cats, key=str)
+        levels_t = spec_t + [(c, str(c), str(mask_pii(str(c), lang))) for c in sorted(cats, key=str)
                              if str(c) not in known_t]
         seen_masked: dict[str, int] = {}
         for value, level, lab in levels_t:
@@ -478,7 +478,7 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
             s = resp[i]
             if t == "categorical":
                 opts = q.option_set(i)
-                _add_categorical(rows, "categorical", i, label, s, opts.codes if opts else None)
+                _add_categorical(rows, "categorical", i, label, s, opts.codes if opts else None, lang)
                 continue
             if not pd.api.types.is_numeric_dtype(s):
                 raise DataError(f"{where}: item {i!r} holds text, not numbers; import the export with "
@@ -503,7 +503,7 @@ def _build_rows(survey: Survey, *, basis: pd.DataFrame | None, scales: pd.DataFr
         elif pd.api.types.is_numeric_dtype(col):
             rows.add("extra", c, c, "mean", col.to_numpy(dtype=float))
         else:
-            _add_categorical(rows, "extra", c, c, col, None)
+            _add_categorical(rows, "extra", c, c, col, None, lang)
     if not rows.data:
         raise DataError("nothing to profile: no basis dimensions, scale scores, profiled items or extra columns")
     return rows

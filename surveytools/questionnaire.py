@@ -297,6 +297,10 @@ class QualitySettings:
         Batteries shorter than this are not checked for straightlining.
     batteries
         Named groups of items checked for straightlining (default: the scales).
+    exclude
+        Flag codes that leave a respondent out of every stage after ``quality`` (default None: the documented
+        default codes, :data:`surveytools.quality.DEFAULT_EXCLUDE`; an empty list keeps everyone). The codes
+        are checked by the quality stage.
     """
 
     duration: str | None = None
@@ -304,6 +308,7 @@ class QualitySettings:
     min_answered: float = 0.5
     straightline_min_items: int = 4
     batteries: Mapping[str, tuple[str, ...]] | None = None
+    exclude: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as written in YAML (defaults left out)."""
@@ -314,6 +319,8 @@ class QualitySettings:
                 d[key] = getattr(self, key)
         if self.batteries is not None:
             d["batteries"] = {k: list(v) for k, v in self.batteries.items()}
+        if self.exclude is not None:
+            d["exclude"] = list(self.exclude)
         return d
 
 
@@ -692,7 +699,7 @@ _TOP_KEYS = {"title", "language", "respondent_id", "weight", "option_sets", "ite
              "description", "version"}
 _ITEM_KEYS = {"text", "type", "options", "codes", "missing", "column", "expect", "range", "label"}
 _OPTION_KEYS = {"codes", "missing", "aliases", "labels"}
-_QUALITY_KEYS = {"duration", "speeder_fraction", "min_answered", "straightline_min_items", "batteries"}
+_QUALITY_KEYS = {"duration", "speeder_fraction", "min_answered", "straightline_min_items", "batteries", "exclude"}
 
 
 class _Builder:
@@ -1008,4 +1015,15 @@ class _Builder:
                             self.problem(("quality", "batteries", name), f"unknown item or scale {m!r}")
                     bat[str(name)] = tuple(ids)
                 kw["batteries"] = bat
+        if "exclude" in raw:
+            ex = raw["exclude"]
+            if isinstance(ex, str):
+                ex = [p.strip() for p in ex.split(",") if p.strip()]
+            if ex is None:
+                ex = []
+            if not isinstance(ex, list) or not all(isinstance(c, str) for c in ex):
+                self.problem(("quality", "exclude"), "must be a list of flag codes (e.g. [speeder, partial]), "
+                                                     "or [] to keep everyone")
+            else:
+                kw["exclude"] = tuple(c.strip() for c in ex)
         return QualitySettings(**kw)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +256,16 @@ class Segments:
             Another extension, or ``path`` is one of ``inputs``.
         """
         return write_frame(self.to_frame(), path, inputs)
+
+    def without(self, ids: Sequence[Any] | pd.Index) -> Segments:
+        """A copy without these respondents (e.g. those a stage leaves out for their quality flags)."""
+        drop = pd.Index(pd.Index(ids).astype(str))
+        keep = ~self.segment.index.isin(drop)
+        if keep.all():
+            return self
+        return replace(self, segment=self.segment[keep],
+                       probability=None if self.probability is None else self.probability[keep],
+                       extra=None if self.extra is None else self.extra[keep])
 
     def align(self, survey: Survey) -> tuple[Survey, pd.Series, pd.Index]:
         """Match the segments to a survey's respondents.

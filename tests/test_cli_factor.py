@@ -10,7 +10,7 @@ import pytest
 
 
 def test_json_is_one_object_with_contract_keys(invoke, bfi_csv, bfi_yaml, bfi_reference):
-    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--n-factors", "5", "--n-iter", "0", "--json")
+    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--n-factors", "5", "--n-iter", "0", "--json")
     assert res.exit_code == 0, res.stderr
     d = json.loads(res.stdout)          # exactly one JSON object on stdout
     for key in ("n", "items", "factors", "kmo", "bartlett", "eigenvalues", "retention", "n_factors", "loadings",
@@ -50,7 +50,7 @@ def test_items_option_with_scales(invoke, bfi_csv, bfi_yaml):
 
 def test_scores_and_saved_model(invoke, bfi_csv, bfi_yaml, tmp_path):
     scores, model = tmp_path / "scores.csv", tmp_path / "efa.json"
-    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--n-factors", "5", "--n-iter", "0", "--scores", scores,
+    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--n-factors", "5", "--n-iter", "0", "--scores", scores,
                  "--save-model", model, "--json")
     assert res.exit_code == 0, res.stderr
     d = json.loads(res.stdout)
@@ -58,7 +58,7 @@ def test_scores_and_saved_model(invoke, bfi_csv, bfi_yaml, tmp_path):
     s = pd.read_csv(scores)
     assert list(s.columns) == ["respondent_id", "F1", "F2", "F3", "F4", "F5"] and len(s) == 2800
     again = tmp_path / "again.parquet"
-    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--model", model, "--scores", again, "--json")
+    res = invoke("factor", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--model", model, "--scores", again, "--json")
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout)["scored"] == 2800
     s2 = pd.read_parquet(again)

@@ -333,7 +333,7 @@ def test_no_warning_on_clean_data(bfi_items):
 # ---------------------------------------------------------------------------------------------- CLI
 def test_cli_json_follows_the_contract(invoke, bfi_csv, bfi_yaml, bfi_reference):
     items = bfi_reference["polychoric"]["items"]
-    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", ",".join(items), "--method", "polychoric",
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--items", ",".join(items), "--method", "polychoric",
                     "--json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
@@ -362,18 +362,18 @@ def test_cli_reverse_flips_reverse_keyed_items(invoke, bfi_csv, bfi_yaml):
 
 def test_cli_table_and_output_files(invoke, bfi_csv, bfi_yaml, tmp_path):
     out_csv = tmp_path / "r.csv"
-    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "-o", out_csv)
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--items", "agreeableness", "-o", out_csv)
     assert result.exit_code == 0, result.stderr
     assert "Pearson (pairwise)" in result.stdout and "A5" in result.stdout
     assert "written to" in result.stderr
     frame = pd.read_csv(out_csv).set_index("item")
     assert frame.shape == (5, 5) and frame.loc["A2", "A3"] == pytest.approx(0.4850980385, abs=1e-9)
     out_xlsx = tmp_path / "r.xlsx"
-    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--items", "agreeableness", "-o", out_xlsx, "--quiet")
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--items", "agreeableness", "-o", out_xlsx, "--quiet")
     assert result.exit_code == 0 and out_xlsx.exists() and result.stderr == ""
-    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "-o", bfi_csv)
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--include-flagged", "-o", bfi_csv)
     assert result.exit_code == 1 and "also an input" in result.stderr
-    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "-o", tmp_path / "r.txt")
+    result = invoke("correlate", bfi_csv, "-q", bfi_yaml, "--include-flagged", "-o", tmp_path / "r.txt")
     assert result.exit_code == 1 and ".csv or .xlsx" in result.stderr
 
 

@@ -469,7 +469,7 @@ def bfi_assignments(tmp_path, bfi_segments):
 
 
 def test_cli_json(invoke, bfi_csv, bfi_yaml, bfi_assignments, bfi_survey, bfi_segments):
-    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "--json", "--names", "1=Young men")
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--segments", bfi_assignments, "--json", "--names", "1=Young men")
     assert r.exit_code == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["segments"]["1"]["name"] == "Young men"
@@ -479,14 +479,14 @@ def test_cli_json(invoke, bfi_csv, bfi_yaml, bfi_assignments, bfi_survey, bfi_se
 
 
 def test_cli_text_and_reports(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignments):
-    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "--variables", "age,gender")
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--segments", bfi_assignments, "--variables", "age,gender")
     assert r.exit_code == 0, r.stderr
     assert "Segment profiles: 2795 respondents in 4 segments" in r.stdout
     assert "5 respondent(s) without a segment were excluded" in r.stderr
     names = tmp_path / "names.yaml"
     names.write_text("names:\n  1: Jóvenes\n  2: Mayores\n", encoding="utf-8")
     xlsx = tmp_path / "p.xlsx"
-    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", xlsx, "--lang", "es",
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--segments", bfi_assignments, "-o", xlsx, "--lang", "es",
                "--fdr", "--names", names, "--quiet")
     assert r.exit_code == 0, r.stderr
     from openpyxl import load_workbook
@@ -494,13 +494,13 @@ def test_cli_text_and_reports(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignmen
     wb = load_workbook(xlsx)
     assert "Perfiles" in wb.sheetnames
     html = tmp_path / "p.html"
-    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", html, "--json",
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--segments", bfi_assignments, "-o", html, "--json",
                "--variables", "agreeableness,neuroticism,gender")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["output"] == str(html)
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     deck = tmp_path / "p.pptx"
-    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--segments", bfi_assignments, "-o", deck, "--lang", "es",
+    r = invoke("profile", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--segments", bfi_assignments, "-o", deck, "--lang", "es",
                "--names", names, "--quiet")
     assert r.exit_code == 0, r.stderr
     from pptx import Presentation

@@ -397,8 +397,8 @@ def test_cli_errors(invoke, small_study, tmp_path):
     data, q = small_study
     bad = invoke("quality", data, "-q", q, "--exclude", "speedr")
     assert bad.exit_code == 2 and "speedr" in bad.stderr
-    empty = invoke("quality", data, "-q", q, "--exclude", ",")
-    assert empty.exit_code == 2
+    none = invoke("quality", data, "-q", q, "--exclude", "none", "--json")
+    assert none.exit_code == 0 and json.loads(none.stdout)["exclusions"]["rows_excluded"] == 0
     suffix = invoke("quality", data, "-q", q, "-o", tmp_path / "out.txt")
     assert suffix.exit_code == 2 and ".csv" in suffix.stderr
     over = invoke("quality", data, "-q", q, "-o", data)

@@ -435,7 +435,7 @@ def test_summary_and_frame(bfi_result):
 
 # ============================================================================ command line
 def test_cli_json_is_one_object_with_contract_keys(invoke, bfi_csv, bfi_yaml, bfi_reference):
-    r = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--json")
+    r = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)  # exactly one object: json.loads fails on trailing text
     a = out["scales"]["agreeableness"]
@@ -455,7 +455,7 @@ def test_cli_omega_factors_and_scale_selection(invoke, bfi_csv, bfi_yaml):
 
 def test_cli_terminal_table_and_scores(invoke, bfi_csv, bfi_yaml, tmp_path):
     out = tmp_path / "scores.csv"
-    r = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness", "--bootstrap", "20", "--seed", "2",
+    r = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--scale", "openness", "--bootstrap", "20", "--seed", "2",
                "--scores", out)
     assert r.exit_code == 0, r.output
     assert "openness" in r.stdout and "alpha if deleted" in r.stdout and "bootstrap 95%" in r.stdout

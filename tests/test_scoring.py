@@ -139,15 +139,15 @@ def test_bad_input(msq_survey):
 
 def test_cli_scores(invoke, bfi_csv, bfi_yaml, tmp_path):
     out = tmp_path / "scores.csv"
-    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "-o", out, "--min-answered", "0.8", "--counts", "--json")
+    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "--include-flagged", "-o", out, "--min-answered", "0.8", "--counts", "--json")
     assert r.exit_code == 0, r.stderr
     summary = json.loads(r.stdout)
     assert summary["rows_in"] == 2800 and summary["min_answered"] == 0.8
     frame = pd.read_csv(out)
     assert "openness_n" in frame.columns and len(frame) == 2800
-    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "-o", "-", "--scale", "openness", "--quiet")
+    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "--include-flagged", "-o", "-", "--scale", "openness", "--quiet")
     assert r.exit_code == 0 and r.stdout.splitlines()[0] == "respondent_id,openness"
-    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "-o", tmp_path / "x.csv", "--scale", "nope")
+    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "--include-flagged", "-o", tmp_path / "x.csv", "--scale", "nope")
     assert r.exit_code == 1 and "unknown scale" in r.stderr
-    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "-o", bfi_csv)
+    r = invoke("scores", bfi_csv, "-q", bfi_yaml, "--include-flagged", "-o", bfi_csv)
     assert r.exit_code == 1 and "also an input" in r.stderr

@@ -125,3 +125,18 @@ def test_profile_of_a_text_column_masks_personal_data():
     assert "ana@x.com" not in text and "612 345 678" not in text
     total = rows.drop_duplicates("level").set_index("level_label")["total"]
     assert total["[email] 1"] == pytest.approx(0.25) and total["none"] == pytest.approx(0.25)
+
+
+def test_profile_masks_in_the_report_language():
+    """A Spanish profile shows the Spanish tags ([teléfono]), as voc and the report do."""
+    from report_fixtures import profiled_survey
+
+    from surveytools.profile import profile_segments
+
+    survey, seg = profiled_survey(n=120)
+    extra = pd.DataFrame({"contact": ["ana@x.com", "612 345 678", "ninguno"] * 40}, index=survey.ids)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prof = profile_segments(survey, seg, extra=extra, variables=["contact"], lang="es")
+    rows = prof.to_frame().reset_index()
+    assert set(rows.loc[rows["variable"] == "contact", "level_label"]) == {"[email] 1", "[teléfono] 1", "ninguno"}

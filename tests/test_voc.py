@@ -218,7 +218,8 @@ def test_voc_command_on_example(example_inputs, invoke):
     import json
 
     tmp, survey = example_inputs
-    res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+    # every respondent, as the direct computation below (by default the flagged ones are left out)
+    res = invoke("voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml", "--include-flagged",
                  "--segments", tmp / "segments.csv", "--crm", tmp / "joined.parquet", "--csat", "csat", "--json")
     assert res.exit_code == 0, res.stderr
     d = json.loads(res.stdout)
@@ -303,7 +304,7 @@ def test_voc_discover_themes_writes_a_draft_frame(example_inputs, invoke, tmp_pa
 
     tmp, _ = example_inputs
     out = tmp_path / "draft.yaml"
-    args = ["voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml",
+    args = ["voc", EXAMPLE / "export_qualtrics.xlsx", "-q", EXAMPLE / "questionnaire.yaml", "--include-flagged",
             "--segments", tmp / "segments.csv", "--drivers", "none"]
     res = invoke(*args, "--discover-themes", "5", "--codeframe-out", out, "--json")
     assert res.exit_code == 0, res.stderr

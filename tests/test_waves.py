@@ -85,9 +85,14 @@ def test_command_report_and_json(invoke, waves):
     assert {"segments", "means", "kpis", "waves"} <= set(d)
     html = (tmp / "waves.html").read_text(encoding="utf-8")
     assert "Evolución entre oleadas" in html and "Cambio 2024 a 2025" in html
-    res = invoke("compare-waves", tmp / "waves.csv", "-q", f"{EXAMPLE}/questionnaire.yaml", "--lang", "en")
+    res = invoke("compare-waves", tmp / "waves.csv", "-q", f"{EXAMPLE}/questionnaire.yaml", "--lang", "en",
+                 "--include-flagged")
     assert res.exit_code == 0 and "Respondents per wave (wave): 2024: 1,000, 2025: 1,006" in res.stdout
     assert "Change 2024 to 2025" in res.stdout
+    # by default the respondents with exclusion flags are left out, wave by wave, and counted
+    res = invoke("compare-waves", tmp / "waves.csv", "-q", f"{EXAMPLE}/questionnaire.yaml", "--lang", "en")
+    assert res.exit_code == 0 and "Respondents per wave (wave): 2024: 924, 2025: 941" in res.stdout
+    assert "Left out 141 of 2,006 respondents with quality flags" in res.stderr
 
 
 def test_rows_without_a_wave_are_counted(waves, tmp_path):

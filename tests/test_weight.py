@@ -148,7 +148,7 @@ def test_weight_command(invoke, tmp_path, bfi_csv, bfi_yaml):
     t.write_text("targets:\n  gender: {Male: 0.49, Female: 0.51}\n  age: {bins: [0, 30, 200], shares: [0.4, 0.6]}\n",
                  encoding="utf-8")
     out = tmp_path / "weighted.csv"
-    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", t, "-o", out, "--json")
+    res = invoke("weight", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--targets", t, "-o", out, "--json")
     assert res.exit_code == 0, res.stderr
     d = json.loads(res.stdout)
     assert set(d) >= {"efficiency", "design_effect", "min_weight", "max_weight", "converged", "iterations", "margins"}
@@ -157,7 +157,7 @@ def test_weight_command(invoke, tmp_path, bfi_csv, bfi_yaml):
     assert len(data) == 2800 and data["weight"].sum() == pytest.approx(2800)
     male = data["gender"] == 1
     assert data.loc[male, "weight"].sum() / 2800 == pytest.approx(0.49, abs=1e-8)
-    text = invoke("weight", bfi_csv, "-q", bfi_yaml, "--targets", t, "-o", tmp_path / "w2.csv")
+    text = invoke("weight", bfi_csv, "-q", bfi_yaml, "--include-flagged", "--targets", t, "-o", tmp_path / "w2.csv")
     assert "efficiency" in text.stdout and "add 'weight: weight' to the questionnaire" in text.stderr
 
 

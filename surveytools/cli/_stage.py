@@ -31,7 +31,7 @@ def make_command(stage: Stage, name: str | None = None) -> click.Command:
         with ClickProgress(quiet or as_json) as progress:
             inputs = (stage.load or (lambda v: load_inputs(stage, v)))(values)
             inputs.progress = progress
-            result = stage.run(inputs, _options(stage, values))
+            result = stage.execute(inputs, _options(stage, values))
         render(result, as_json, quiet)
 
     params_cb = callback

@@ -42,6 +42,15 @@ from __future__ import annotations
 
 from .arrays import _row_groups, _run_lengths  # noqa: F401  (kept importable from here)
 from .checks import CHECKS, CheckOutcome, QualityCheck, QualityContext, check_quality
+from .flags import (
+    DEFAULT_EXCLUDE,
+    FLAGS_COLUMN,
+    combine_exclusions,
+    exclusion_codes,
+    honour_flags,
+    stored_flags,
+    with_flags,
+)
 from .report import (
     DEFAULT_MAX_MISSING,
     FLAG_CODES,
@@ -55,7 +64,9 @@ from .report import (
 
 __all__ = [
     "CHECKS",
+    "DEFAULT_EXCLUDE",
     "DEFAULT_MAX_MISSING",
+    "FLAGS_COLUMN",
     "FLAG_CODES",
     "FLAG_DESCRIPTIONS",
     "CheckInfo",
@@ -66,5 +77,10 @@ __all__ = [
     "QualityReport",
     "apply_exclusions",
     "check_quality",
+    "combine_exclusions",
+    "exclusion_codes",
+    "honour_flags",
     "parse_codes",
+    "stored_flags",
+    "with_flags",
 ]

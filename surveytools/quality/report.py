@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
@@ -177,21 +176,10 @@ class QualityReport:
 
     def exclusions(self, codes: str | Iterable[str] | None = None) -> Exclusions:
         """What excluding the respondents flagged with ``codes`` would drop (default: ``self.exclude``)."""
+        from .flags import exclusions_from_flags
+
         chosen = tuple(parse_codes(codes)) if codes is not None else self.exclude
-        n = self.respondents
-        if not chosen:
-            return Exclusions(codes=(), rows_in=n, rows_out=n, rows_excluded=0,
-                              by_reason={}, reasons=pd.Series([], dtype=object, index=self.flags.index[:0]))
-        sub = self.flags[list(chosen)].to_numpy()
-        drop = sub.any(axis=1)
-        by_reason = {c: int(sub[drop, j].sum()) for j, c in enumerate(chosen)}
-        names = np.array(chosen, dtype=object)
-        ids = self.flags.index[drop]
-        rows = sub[drop]
-        reasons = pd.Series([",".join(names[r]) for r in rows], index=ids, dtype=object, name="reasons")
-        k = int(drop.sum())
-        return Exclusions(codes=chosen, rows_in=n, rows_out=n - k, rows_excluded=k, by_reason=by_reason,
-                          reasons=reasons)
+        return exclusions_from_flags(self.flags, chosen)
 
     # ------------------------------------------------------------------ output
     def to_frame(self) -> pd.DataFrame:
@@ -248,7 +236,7 @@ class QualityReport:
 # ====================================================================== codes
 
 def parse_codes(codes: str | Iterable[str] | None) -> list[str]:
-    """Validate flag codes given as ``"speeder,partial"`` or a list; ``"all"`` means every code.
+    """Validate flag codes given as ``"speeder,partial"`` or a list; ``"all"`` means every code, ``"none"`` none.
 
     Raises
     ------
@@ -266,13 +254,15 @@ def parse_codes(codes: str | Iterable[str] | None) -> list[str]:
             continue
         if p == "all":
             out.extend(FLAG_CODES)
+        elif p == "none":
+            continue
         elif p in FLAG_CODES:
             out.append(p)
         else:
             unknown.append(p)
     if unknown:
         raise DataError(f"unknown data-quality flag code(s): {', '.join(unknown)}; use any of "
-                        f"{', '.join(FLAG_CODES)} (or 'all')")
+                        f"{', '.join(FLAG_CODES)} (or 'all', or 'none')")
     seen: set[str] = set()
     return [c for c in out if not (c in seen or seen.add(c))]
 

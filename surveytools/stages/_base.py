@@ -310,6 +310,12 @@ class Inputs:
     questionnaire: Path | None = None
     project: bool = False
     plan: tuple[str, ...] = ()
+    #: the flag codes the project's quality stage excluded (a project run: later stages use the same codes)
+    exclude_flags: tuple[str, ...] | None = None
+    #: who the current stage left out for quality flags (:class:`~surveytools.quality.Exclusions`), and how
+    #: many flagged respondents ``--include-flagged`` kept
+    quality_exclusions: Any = None
+    flagged_kept: int = 0
 
     def update(self, provides: Mapping[str, Any]) -> None:
         """Take what a stage produced (survey, segments, scores...)."""
@@ -424,6 +430,23 @@ class Stage:
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise TypeError(f"stage {self.name}: options declared twice: {', '.join(sorted(dup))}")
+
+    @property
+    def honours_flags(self) -> bool:
+        """Whether the stage leaves out respondents with quality flags (it declares ``include_flagged``)."""
+        return any(o.name == "include_flagged" for o in self.options)
+
+    def execute(self, inputs: Inputs, options: Options) -> StageResult:
+        """Run the stage as both the command and ``surveytools run`` do: leave out the respondents with quality
+        flags (a stage that :attr:`honours_flags`), ``run``, then record who was left out and why."""
+        if not self.honours_flags:
+            return self.run(inputs, options)
+        from .common import leave_out_flagged, record_flagged
+
+        leave_out_flagged(inputs, options)
+        result = self.run(inputs, options)
+        record_flagged(inputs, result)
+        return result
 
     def option(self, name: str) -> Option:
         """The row of an option."""

@@ -9,7 +9,7 @@ from typing import Any
 from ._base import Inputs, Option, Stage
 
 __all__ = ["DEFAULT_SEED", "SEED", "UNWEIGHTED", "MIN_ANSWERED", "DATA", "QUESTIONNAIRE", "SHEET", "SURVEY_INPUTS",
-           "SEGMENTS", "FACTOR_SCORES", "load_inputs"]
+           "SEGMENTS", "FACTOR_SCORES", "INCLUDE_FLAGGED", "load_inputs", "leave_out_flagged", "record_flagged"]
 
 #: the one default seed of every stage (a project file's top-level ``seed`` sets it for the whole study)
 DEFAULT_SEED = 20240601
@@ -37,6 +37,66 @@ FACTOR_SCORES = Option("factor_scores", "path", flags=("--factor-scores",), meta
                        cli_only="input: a project run passes the factor stage's scores",
                        help="Factor scores by respondent id (from 'surveytools factor --scores'); a project run "
                             "uses its factor stage's scores.")
+INCLUDE_FLAGGED = Option(
+    "include_flagged", "flag", False,
+    cli_only="a project run: the quality section's 'exclude' chooses who is left out ('exclude: []' keeps everyone)",
+    help="Keep the respondents with data-quality flags. By default those flagged with the questionnaire's "
+         "quality.exclude codes (default: speeder, straightlining, duplicate-id, duplicate-email, "
+         "attention-check, partial) are left out and counted by reason; the flags come from the data's "
+         "quality_flags column (written by 'import' and 'quality') or are computed.")
+
+
+def leave_out_flagged(inputs: Inputs, options: Any) -> None:
+    """Leave out of ``inputs`` the respondents with exclusion flags (every stage after ``quality`` does this).
+
+    A command takes the flags from the data (or computes them) and the codes from the questionnaire, unless
+    ``--include-flagged``; a project run uses the codes its quality stage excluded (none when the quality stage
+    is switched off). The survey, the segments and the scores all lose the same respondents; who and why is
+    kept in ``inputs.quality_exclusions`` for :func:`record_flagged`.
+    """
+    if inputs.survey is None or (not inputs.project and inputs.quality_exclusions is not None):
+        return  # no survey, or a command whose loader already left them out (compare-waves, wave by wave)
+    from ..quality import honour_flags
+
+    if inputs.project:
+        survey, ex, kept = honour_flags(inputs.survey, codes=inputs.exclude_flags or (), compute=False)
+    else:
+        survey, ex, kept = honour_flags(inputs.survey, include_flagged=bool(options.include_flagged))
+    inputs.survey, inputs.quality_exclusions, inputs.flagged_kept = survey, ex, kept
+    if not ex.rows_excluded:
+        return
+    gone = ex.reasons.index
+    if inputs.segments is not None:
+        inputs.segments = inputs.segments.without(gone)
+    text_ids = gone.astype(str)
+    for name in ("factor_scores", "scale_scores"):
+        frame = getattr(inputs, name)
+        if frame is not None:
+            setattr(inputs, name, frame[~frame.index.astype(str).isin(text_ids)])
+
+
+def record_flagged(inputs: Inputs, result: Any) -> None:
+    """Put who was left out for quality flags into a stage's result: the JSON's ``quality_exclusions``, the rows
+    (rows in = rows out + excluded) and a note."""
+    ex = inputs.quality_exclusions
+    if ex is None:
+        return
+    result.json["quality_exclusions"] = {**ex.to_dict(), "flagged_kept": int(inputs.flagged_kept)}
+    if ex.rows_excluded:
+        # rows in = rows used + rows excluded, counting those left out here: in the record and in the JSON's
+        # own 'rows_in' / 'rows_excluded' keys (the reasons are in 'quality_exclusions')
+        for key in ("rows_in", "rows_excluded"):
+            if isinstance(result.json.get(key), int) and not isinstance(result.json.get(key), bool):
+                result.json[key] += ex.rows_excluded
+        if result.rows_in is not None:
+            result.rows_in += ex.rows_excluded
+        result.excluded["quality flags"] = result.excluded.get("quality flags", 0) + ex.rows_excluded
+        reasons = ", ".join(f"{c} {n:,}" for c, n in ex.by_reason.items() if n)
+        result.notes.append(f"Left out {ex.rows_excluded:,} of {ex.rows_in:,} respondents with quality flags "
+                            f"({reasons}); --include-flagged keeps them")
+    if inputs.flagged_kept:
+        result.notes.append(f"Kept {inputs.flagged_kept:,} respondents flagged {', '.join(ex.codes) or 'for quality'}"
+                            " (--include-flagged)")
 
 
 def load_inputs(stage: Stage, values: Mapping[str, Any], progress: Any = None) -> Inputs:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SEGMENTS, SURVEY_INPUTS, UNWEIGHTED
+from .common import INCLUDE_FLAGGED, SEGMENTS, SURVEY_INPUTS, UNWEIGHTED
 
 
 def _report(value: Any) -> Path:
@@ -20,6 +20,7 @@ def _report(value: Any) -> Path:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("wave", "str", None, metavar="COLUMN", example="ola", cli_only="the command's own setting",
            help="Column (item or platform column) holding each respondent's wave (default: wave, ola, oleada...)."),
     Option("previous", "list", None, multiple=True, metavar="FILE", cli_only="input: the earlier waves' files",
@@ -67,6 +68,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
 def _load(values: Mapping[str, Any]) -> Inputs:
     """DATA and the --previous files read with the questionnaire and stacked; the segment files stacked."""
     from ..io import load_survey
+    from ..quality import combine_exclusions, honour_flags
     from ..questionnaire import load_questionnaire
     from ..segments import read_segments
     from ..waves import stack_segments, stack_waves
@@ -75,12 +77,18 @@ def _load(values: Mapping[str, Any]) -> Inputs:
     sheet = values.get("sheet")
     sheet = int(sheet) if isinstance(sheet, str) and sheet.isdigit() else sheet
     files = [Path(f) for f in (values.get("previous") or [])] + [Path(values["data"])]
-    surveys = [load_survey(f, q, sheet=sheet) for f in files]
+    # each wave's flagged respondents are left out of that wave (duplicates are looked for within a wave)
+    honoured = [honour_flags(load_survey(f, q, sheet=sheet), include_flagged=bool(values.get("include_flagged")))
+                for f in files]
+    surveys = [h[0] for h in honoured]
     inputs = Inputs(survey=stack_waves(surveys, wave=values.get("wave")), data=Path(values["data"]),
                     questionnaire=Path(values["questionnaire"]))
+    inputs.quality_exclusions = combine_exclusions([h[1] for h in honoured])
+    inputs.flagged_kept = sum(h[2] for h in honoured)
     seg_files = [Path(f) for f in (values.get("segments") or [])]
     if seg_files:
-        inputs.segments = stack_segments([read_segments(f) for f in seg_files])
+        inputs.segments = stack_segments([read_segments(f) for f in seg_files]).without(
+            inputs.quality_exclusions.reasons.index)
     inputs.files = tuple(files + [Path(values["questionnaire"])] + seg_files)
     return inputs
 

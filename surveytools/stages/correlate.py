@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SURVEY_INPUTS, UNWEIGHTED
+from .common import INCLUDE_FLAGGED, SURVEY_INPUTS, UNWEIGHTED
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("items", "str", None, metavar="IDS", example="agreeableness,E1,E2",
            help="Item ids and/or scale names, comma-separated (default: every Likert item but attention checks)."),
     Option("method", "choice", "pearson", choices=("pearson", "polychoric", "tetrachoric"), example="polychoric",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SEED, SURVEY_INPUTS, UNWEIGHTED
+from .common import INCLUDE_FLAGGED, SEED, SURVEY_INPUTS, UNWEIGHTED
 
 ROTATIONS = ("none", "varimax", "quartimax", "equamax", "geominT", "promax", "oblimin", "quartimin", "oblimax",
              "geominQ", "geomin")
@@ -42,6 +42,7 @@ def _names(value: Any) -> list[str]:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("items", "list", None, metavar="IDS", example=["agreeableness", "openness"],
            help="Item ids and/or scale names, comma-separated (default: every Likert item but attention checks)."),
     Option("n_factors", "str", "auto", metavar="auto|K", parse=_n_factors, example=5,

@@ -52,7 +52,7 @@ OPTIONS = (
 def run(inputs: Inputs, options: Options) -> StageResult:
     """Import the export(s) (several: waves stacked in order); provides ``survey``."""
     from ..io import check_output_path, import_survey, write_survey
-    from ..quality import check_quality
+    from ..quality import check_quality, with_flags
     from ..questionnaire import load_questionnaire
 
     exports = [Path(p) for p in (options.exports or [options.export])]
@@ -70,7 +70,9 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     elif len(imported) > 1:
         imported = [r.with_wave(e.stem) for r, e in zip(imported, exports, strict=True)]
     results = [r.with_quality(check_quality(r.survey)) for r in imported]
-    survey = results[0].survey if len(results) == 1 else _stack([r.survey for r in results])
+    # each respondent's flags go with the data (the 'quality_flags' column): later stages leave out the flagged
+    flagged = [with_flags(r.survey, r.quality) for r in results]
+    survey = flagged[0] if len(flagged) == 1 else _stack(flagged)
     rows_in = sum(int(r.report.rows_in) for r in results)
     if len(results) == 1:
         value: Any = results[0]
@@ -118,7 +120,9 @@ STAGE = Stage(
     text (Qualtrics "Question - Sub-item", SurveyMonkey row 2, Google Forms "Question [Row]"), ignoring
     case, accents and spacing; answer labels map to codes the same way. Platform columns (duration,
     progress, dates...) are kept as metadata and written after the items. The data-quality checks of
-    'surveytools quality' run on the result (flags only; nothing is dropped).
+    'surveytools quality' run on the result: nothing is dropped, each respondent's flags are written in
+    a 'quality_flags' column, and the later commands leave out the flagged ones (--include-flagged keeps
+    them).
 
     Numbers written the Spanish way (';'-separated CSV from Spanish-locale Excel, '1.234,56', dates as
     dd/mm/yyyy) are detected from the file and read exactly; --decimal and --thousands say it when the file

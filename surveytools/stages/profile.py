@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SEGMENTS, SURVEY_INPUTS
+from .common import INCLUDE_FLAGGED, SEGMENTS, SURVEY_INPUTS
 
 
 def _report_name(value: Any) -> Path:
@@ -30,6 +30,7 @@ def _names(value: Any) -> Any:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     replace(SEGMENTS, help="Segment assignments (respondent_id, segment 1..k; optional segment_name)."),
     Option("output", "path", None, flags=("-o", "--output"), example="profiles.xlsx",
            cli_only="output: a project run writes the profiles into report.xlsx / report.html (report stage)",

@@ -14,9 +14,10 @@ _TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 def _codes(value: Any) -> list[str]:
     from ..quality import parse_codes
 
-    codes = parse_codes(value)
-    if not codes:
-        raise ValueError("give at least one flag code (or 'all')")
+    given = [value] if isinstance(value, str) else list(value)
+    codes = parse_codes(given)
+    if not codes and not any(str(v).strip().lower() == "none" for v in given):
+        raise ValueError("give at least one flag code (or 'all', or 'none' to keep everyone)")
     return codes
 
 
@@ -29,10 +30,12 @@ def _table(value: Any) -> Path:
 
 OPTIONS = (
     *SURVEY_INPUTS,
-    Option("exclude", "list", [], metavar="CODES", parse=_codes, show_default=False,
+    Option("exclude", "list", None, metavar="CODES", parse=_codes, show_default=False,
            example=["speeder", "straightlining"],
-           help="Drop respondents with any of these flags (comma-separated codes, or 'all'); "
-                "reports how many and why."),
+           help="Drop respondents with any of these flags (comma-separated codes, 'all', or 'none' to keep "
+                "everyone); reports how many and why. Default: the questionnaire's quality.exclude, else speeder, "
+                "straightlining, duplicate-id, duplicate-email, attention-check, partial (the codes every later "
+                "stage leaves out)."),
     Option("output", "path", None, flags=("-o", "--output"), parse=_table, output="clean.csv",
            cli_only="output: a project run writes clean.csv", example="clean.parquet",
            help="Write the kept respondents as clean data (.csv, .parquet or .xlsx)."),
@@ -51,12 +54,14 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     """Flag respondents; drop those with the ``exclude`` flags; provides the kept ``survey``."""
     from ..io import write_survey
     from ..io.tables import write_table
-    from ..quality import apply_exclusions, check_quality
+    from ..quality import apply_exclusions, check_quality, exclusion_codes, with_flags
 
     survey = inputs.survey
-    codes = options.exclude or []
+    codes = list(exclusion_codes(survey, options.exclude))
     report = check_quality(survey, exclude=codes, max_missing=options.max_missing, longstring=options.longstring)
     kept, exclusions = apply_exclusions(survey, report, codes)
+    # the kept respondents carry their flags (the 'quality_flags' column of clean data) for the later stages
+    kept = with_flags(kept, report)
     out = StageResult("quality", value=report, text=report.summary(), rows_in=survey.n, rows_out=kept.n)
     if exclusions.rows_excluded:
         out.excluded["quality flags"] = int(exclusions.rows_excluded)
@@ -72,11 +77,12 @@ def run(inputs: Inputs, options: Options) -> StageResult:
                                                               inputs=tuple(str(p) for p in inputs.files))
         out.notes.append(f"{exclusions.rows_out:,} respondents written to {files['clean']}"
                          + (f" ({exclusions.rows_excluded:,} excluded)" if codes else
-                            " (no exclusions: use --exclude)"))
+                            " (no exclusions: --exclude none)"))
     # 'exclusions' is the documented key; 'excluded' its deprecated alias (the command's first name for it)
     out.json = {**report.to_dict(), "exclusions": exclusions.to_dict(), "excluded": exclusions.to_dict(),
                 "outputs": files}
     out.provides["survey"] = kept
+    out.provides["exclude_flags"] = tuple(codes)
     return out
 
 
@@ -98,14 +104,18 @@ STAGE = Stage(
       partial            Finished false / Progress < 100, or under min_answered
 
     Thresholds come from the questionnaire's 'quality' section (duration column, speeder_fraction,
-    min_answered, straightline_min_items, batteries). With --exclude the respondents carrying any of
-    the codes are dropped; rows in = rows out + rows excluded, with counts per reason. -o writes the
-    kept respondents (all of them without --exclude).
+    min_answered, straightline_min_items, batteries). The respondents carrying any of the --exclude
+    codes are dropped (default: the questionnaire's quality.exclude, else speeder, straightlining,
+    duplicate-id, duplicate-email, attention-check, partial; --exclude none keeps everyone); rows in =
+    rows out + rows excluded, with counts per reason. -o writes the kept respondents with their flags
+    in a 'quality_flags' column; every later stage leaves out the same codes (--include-flagged keeps
+    them).
 
     \b
     Examples:
       surveytools quality export.xlsx -q questionnaire.yaml
       surveytools quality clean.parquet -q q.yaml --flags-out flags.csv
       surveytools quality export.xlsx -q q.yaml --exclude speeder,straightlining,partial -o clean.parquet
+      surveytools quality export.xlsx -q q.yaml --exclude none -o all.csv
       surveytools quality clean.csv -q q.yaml --exclude all --json
     """)

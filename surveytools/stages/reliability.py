@@ -5,10 +5,11 @@ from __future__ import annotations
 import warnings
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import MIN_ANSWERED, SEED, SURVEY_INPUTS, UNWEIGHTED
+from .common import INCLUDE_FLAGGED, MIN_ANSWERED, SEED, SURVEY_INPUTS, UNWEIGHTED
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("scales", "list", None, flags=("--scale",), multiple=True, metavar="S", example=["agreeableness"],
            help="Scale to analyse (repeat or comma-separate; default: every scale of the questionnaire)."),
     Option("omega_factors", "int", None, min=1, metavar="K", example=5,

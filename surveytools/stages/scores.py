@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import MIN_ANSWERED, SURVEY_INPUTS, UNWEIGHTED
+from .common import INCLUDE_FLAGGED, MIN_ANSWERED, SURVEY_INPUTS, UNWEIGHTED
 
 
 def _output(value: Any) -> Path | str:
@@ -16,6 +16,7 @@ def _output(value: Any) -> Path | str:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("output", "str", None, flags=("-o", "--output"), required=True, parse=_output, metavar="FILE",
            example="scores.csv", help="Scores file (.csv, .parquet or .xlsx); '-' prints CSV on stdout."),
     Option("scales", "list", None, flags=("--scale",), multiple=True, metavar="S", example=["agreeableness"],

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import FACTOR_SCORES, SEED, SURVEY_INPUTS, UNWEIGHTED
+from .common import FACTOR_SCORES, INCLUDE_FLAGGED, SEED, SURVEY_INPUTS, UNWEIGHTED
 
 
 def _k(value: Any) -> str | int:
@@ -47,6 +47,7 @@ def _names(value: Any) -> Any:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("basis", "str", "factors", metavar="factors|scales|items|IDS", parse=_basis, example="scales",
            help="What to cluster on: factor scores (standardized), scale scores, Likert items (reverse-keyed "
                 "per the scales), or scale names / item ids, comma-separated. latent-class also takes "

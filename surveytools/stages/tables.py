@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SURVEY_INPUTS, UNWEIGHTED
+from .common import INCLUDE_FLAGGED, SURVEY_INPUTS, UNWEIGHTED
 
 
 def _out(value: Any) -> Path:
@@ -20,6 +20,7 @@ def _out(value: Any) -> Path:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("banner", "list", None, required=True, metavar="ITEMS", example=["gender", "region"],
            help="Banner (column) variables: categorical or rating items, comma-separated."),
     Option("rows", "list", None, metavar="ITEMS", example=["nps", "price_sensitivity"],

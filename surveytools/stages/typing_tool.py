@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SEED, SEGMENTS, SURVEY_INPUTS
+from .common import INCLUDE_FLAGGED, SEED, SEGMENTS, SURVEY_INPUTS
 
 
 def _priors(value: Any) -> str | list[float]:
@@ -36,6 +36,7 @@ def _json_name(value: Any) -> Path:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     replace(SEGMENTS, help="Segment assignments (respondent_id, segment), as written by 'surveytools segment'."),
     Option("output", "path", None, flags=("-o", "--output"), required=True, output="typing_tool_model.json",
            cli_only="output: a project run writes typing_tool_model.json", example="typing.json",

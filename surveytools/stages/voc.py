@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import FACTOR_SCORES, SEED, SEGMENTS, SURVEY_INPUTS
+from .common import FACTOR_SCORES, INCLUDE_FLAGGED, SEED, SEGMENTS, SURVEY_INPUTS
 
 
 def _as_of(value: Any) -> date:
@@ -39,6 +39,7 @@ def _drivers(value: Any) -> str:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     SEGMENTS,
     Option("crm", "path", None, example="joined.parquet",
            cli_only="input: a project run passes its crm stage's joined customer list",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import Inputs, Option, Options, Stage, StageResult
-from .common import SURVEY_INPUTS
+from .common import INCLUDE_FLAGGED, SURVEY_INPUTS
 
 _SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
 
@@ -21,6 +21,7 @@ def _table(value: Any) -> Path:
 
 OPTIONS = (
     *SURVEY_INPUTS,
+    INCLUDE_FLAGGED,
     Option("targets", "path", None, required=True, metavar="TARGETS.yaml", example="targets.yaml",
            help="Population targets (YAML): variable -> label or code -> share (or count); bands for numeric "
                 "items; optional interlocked cells, cap, missing, total (see docs/weight.md)."),
