@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,13 +28,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .exceptions import DataError
+from .exceptions import DataError, DataQualityWarning
 
 __all__ = [
     "nps",
     "csat",
     "rfm_scores",
     "DEFAULT_RFM_SEGMENTS",
+    "CRM_ROLES",
+    "missing_crm_roles",
     "relative_weights",
     "distinctive_terms",
     "crm_kpis",
@@ -241,38 +244,62 @@ def rfm_scores(frame: pd.DataFrame, *, recency: str, frequency: str, monetary: s
     return out
 
 
-_CRM_ROLES: dict[str, tuple[str, ...]] = {
-    "orders": ("orders", "n_orders", "order_count", "frequency", "purchases", "pedidos"),
-    "revenue": ("revenue", "total_revenue", "monetary", "sales", "spend", "ingresos", "gasto"),
-    "last_purchase": ("last_purchase_date", "last_purchase", "last_order_date", "ultima_compra"),
-    "tier": ("loyalty_tier", "tier", "nivel"),
-    "channel": ("preferred_channel", "channel", "canal"),
-    "discounts": ("discounts_used", "discount_uses", "coupons_used", "descuentos"),
+#: KPI role -> the column names (compared without case, accents or separators) that hold it in a CRM file
+CRM_ROLES: dict[str, tuple[str, ...]] = {
+    "orders": ("orders", "n_orders", "num_orders", "order_count", "frequency", "purchases", "pedidos", "n_pedidos",
+               "num_pedidos", "numero_pedidos", "no_pedidos", "n_de_pedidos", "numero_de_pedidos", "compras", "n_compras", "num_compras", "numero_compras",
+               "frecuencia"),
+    "revenue": ("revenue", "total_revenue", "monetary", "sales", "spend", "total_spend", "ingresos", "gasto",
+                "gasto_total", "importe", "importe_total", "facturacion", "ventas", "valor"),
+    "last_purchase": ("last_purchase_date", "last_purchase", "last_order_date", "last_order", "ultima_compra",
+                      "fecha_ultima_compra", "fecha_ultimo_pedido", "ultimo_pedido"),
+    "tier": ("loyalty_tier", "tier", "nivel", "nivel_fidelidad", "nivel_fidelizacion", "categoria_cliente",
+             "segmento_fidelidad"),
+    "channel": ("preferred_channel", "channel", "canal", "canal_preferido", "canal_habitual"),
+    "discounts": ("discounts_used", "discount_uses", "coupons_used", "discounts", "coupons", "descuentos",
+                  "descuentos_usados", "cupones", "cupones_usados"),
 }
+
+
+def _column_key(name: str) -> str:
+    """A column name compared without case, accents or separators (``Última compra`` -> ``ultima_compra``)."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower().strip()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 def detect_crm_columns(columns: Sequence[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """Map KPI roles (orders, revenue, last_purchase, tier, channel, discounts) to CRM columns by name.
+
+    Names are compared without case, accents or separators, in English and Spanish (``importe``, ``pedidos``,
+    ``Última compra``, ``canal preferido``...); ``overrides`` (role -> column) name any other column. The roles not
+    found are listed by :func:`missing_crm_roles`.
 
     Raises
     ------
     DataError
         An override names a column that is not there.
     """
-    lower = {c.lower(): c for c in columns}
+    keyed: dict[str, str] = {}
+    for c in columns:
+        keyed.setdefault(_column_key(c), c)
     found: dict[str, str] = {}
-    for role, names in _CRM_ROLES.items():
+    for role, names in CRM_ROLES.items():
         for n in names:
-            if n in lower:
-                found[role] = lower[n]
+            if n in keyed:
+                found[role] = keyed[n]
                 break
     for role, col in (overrides or {}).items():
-        if role not in _CRM_ROLES:
-            raise DataError(f"unknown CRM column role {role!r}; use {', '.join(_CRM_ROLES)}")
+        if role not in CRM_ROLES:
+            raise DataError(f"unknown CRM column role {role!r}; use {', '.join(CRM_ROLES)}")
         if col not in columns:
             raise DataError(f"the CRM file has no column {col!r} (for {role}); it has: {', '.join(columns[:30])}")
         found[role] = col
     return found
+
+
+def missing_crm_roles(roles: Mapping[str, str]) -> list[str]:
+    """The KPI roles no CRM column was found for (their KPIs are left out, with a warning)."""
+    return [r for r in CRM_ROLES if r not in roles]
 
 
 def _wmean(x: np.ndarray, w: np.ndarray) -> float:
@@ -841,6 +868,12 @@ def voc_by_segment(survey: Any, segments: pd.Series, *, nps_item: str | None = N
     if crm is not None:
         roles = detect_crm_columns(list(crm.columns), crm_columns)
         settings["crm_columns"] = roles
+        missing = missing_crm_roles(roles)
+        settings["crm_columns_missing"] = missing
+        if missing:
+            warnings.warn(f"CRM KPIs left out: no column found for {', '.join(missing)} (name them with "
+                          f"--crm-columns role=column, e.g. {missing[0]}=<your column>)", DataQualityWarning,
+                          stacklevel=2)
         full = crm
         if "last_purchase" in roles and "orders" in roles and "revenue" in roles:
             rfm = rfm_scores(full, recency=roles["last_purchase"], frequency=roles["orders"],

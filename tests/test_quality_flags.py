@@ -198,6 +198,7 @@ def test_segments_of_left_out_respondents_are_not_used(invoke, study, tmp_path):
     d = json.loads(res.stdout)
     assert d["rows_used"] == 16 and d["quality_exclusions"]["rows_excluded"] == 4
     assert d["rows_in"] == d["rows_used"] + d["rows_excluded"] == 20
+    assert d["excluded"] == {"no_segment": 0, "quality_flags": 4}
 
 
 def test_the_questionnaire_can_keep_everyone(invoke, study, tmp_path):

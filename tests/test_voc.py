@@ -84,6 +84,55 @@ def test_crm_kpis_hand():
     assert k["loyalty_tier_mix"] == pytest.approx({"Gold": 200 / 3, "Silver": 100 / 3})
 
 
+def test_crm_columns_are_found_in_spanish_and_named_by_the_user():
+    from surveytools.voc import detect_crm_columns, missing_crm_roles
+
+    cols = ["id_cliente", "Nº Pedidos", "Importe total", "Última compra", "Canal preferido", "Nivel fidelidad"]
+    assert detect_crm_columns(["id_cliente", "pedidos", "Importe", "Última compra", "Canal preferido",
+                               "Nivel fidelidad"]) == {
+        "orders": "pedidos", "revenue": "Importe", "last_purchase": "Última compra", "channel": "Canal preferido",
+        "tier": "Nivel fidelidad"}
+    roles = detect_crm_columns(cols, {"orders": "Nº Pedidos"})
+    assert roles["orders"] == "Nº Pedidos" and roles["revenue"] == "Importe total"
+    assert missing_crm_roles(roles) == ["discounts"]
+    with pytest.raises(DataError, match="no column 'compras'"):
+        detect_crm_columns(cols, {"orders": "compras"})
+
+
+def test_voc_crm_columns_option_and_the_missing_roles_warning(invoke, tmp_path):
+    """--crm-columns names a column the names do not give; a KPI role without a column is a stated warning."""
+    from surveytools.stages import get_stage
+
+    opt = get_stage("voc").option("crm_columns")
+    assert opt.convert("orders=Nº Pedidos, revenue=importe") == {"orders": "Nº Pedidos", "revenue": "importe"}
+    assert opt.convert({"tier": "nivel"}) == {"tier": "nivel"}
+    from surveytools.stages import OptionError
+
+    with pytest.raises(OptionError, match="unknown CRM column role 'pedidos'"):
+        opt.convert("pedidos=n")
+    survey_ids = [f"r{i}" for i in range(40)]
+    crm = pd.DataFrame({"respondent_id": survey_ids, "Nº Pedidos": np.arange(40) % 5 + 1,
+                        "importe": np.linspace(10, 400, 40)})
+    from surveytools.questionnaire import Questionnaire
+    from surveytools.segments import Segments
+    from surveytools.survey import Survey
+    from surveytools.voc import voc_by_segment
+
+    q = Questionnaire.from_dict({"items": {"nps": {"type": "nps"}}})
+    survey = Survey(responses=pd.DataFrame({"nps": np.arange(40) % 11}, index=pd.Index(survey_ids)),
+                    questionnaire=q)
+    seg = Segments.from_labels(pd.Series([1, 2] * 20, index=survey_ids))
+    from surveytools.exceptions import DataQualityWarning
+
+    with pytest.warns(DataQualityWarning, match="CRM KPIs left out: no column found for last_purchase, tier, "
+                                                "channel, discounts"):
+        res = voc_by_segment(survey, seg.segment, crm=crm, crm_columns={"orders": "Nº Pedidos"})
+    d = res.to_dict()
+    assert d["settings"]["crm_columns"] == {"orders": "Nº Pedidos", "revenue": "importe"}
+    k = d["segments"]["1"]["crm"]
+    assert k["average_order_value"] == pytest.approx(crm["importe"][::2].sum() / crm["Nº Pedidos"][::2].sum())
+
+
 def _johnson_by_svd(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Johnson (2000) from the data matrix: Z = P Q' from the SVD of standardized X."""
     Xs = (X - X.mean(0)) / X.std(0, ddof=1)

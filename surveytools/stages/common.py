@@ -88,6 +88,8 @@ def record_flagged(inputs: Inputs, result: Any) -> None:
         for key in ("rows_in", "rows_excluded"):
             if isinstance(result.json.get(key), int) and not isinstance(result.json.get(key), bool):
                 result.json[key] += ex.rows_excluded
+        if isinstance(result.json.get("excluded"), dict):  # the stage's reasons (e.g. profile's no_segment)
+            result.json["excluded"]["quality_flags"] = ex.rows_excluded
         if result.rows_in is not None:
             result.rows_in += ex.rows_excluded
         result.excluded["quality flags"] = result.excluded.get("quality flags", 0) + ex.rows_excluded

@@ -33,6 +33,22 @@ def _check_codeframe(value: Any) -> None:
     load_codeframe(value)
 
 
+def _crm_columns(value: Any) -> dict[str, str]:
+    """``role=column`` pairs (or a YAML mapping) -> {role: column}; the roles are checked here."""
+    from ..voc import CRM_ROLES
+
+    pairs: dict[str, str] = {}
+    items = value.items() if isinstance(value, dict) else [str(v).partition("=")[::2] for v in value]
+    for role, column in items:
+        role, column = str(role).strip(), str(column).strip()
+        if role not in CRM_ROLES:
+            raise ValueError(f"unknown CRM column role {role!r}; use {', '.join(CRM_ROLES)} (as role=column)")
+        if not column:
+            raise ValueError(f"give the column of {role} as {role}=column")
+        pairs[role] = column
+    return pairs
+
+
 def _drivers(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
@@ -57,6 +73,11 @@ OPTIONS = (
            help="Outcome of the driver analysis (default: the NPS item)."),
     Option("text", "str", None, example="comment",
            help="Open-ended item (default: the questionnaire's text item)."),
+    Option("crm_columns", "list", None, metavar="ROLE=COLUMN,...", parse=_crm_columns,
+           example=["orders=n_pedidos", "revenue=importe"],
+           help="CRM columns of the KPI roles (orders, revenue, last_purchase, tier, channel, discounts) when "
+                "their names are not recognised; English and Spanish names (importe, pedidos, ultima_compra, "
+                "canal...) are found without it."),
     Option("as_of", "str", None, metavar="YYYY-MM-DD", parse=_as_of, example="2024-06-30",
            help="Reference date for recency (default: the latest purchase in the CRM file)."),
     Option("codeframe", "path", None, parse=_codeframe, check=_check_codeframe, example="codeframe.yaml",
@@ -132,6 +153,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
                             drivers=_drivers_frame(inputs, kept, options.drivers),
                             driver_outcome=options.drivers_outcome, text_item=options.text, crm=crm,
                             as_of=options.as_of, names=dict(inputs.segments.names) or None,
+                            crm_columns=options.crm_columns,
                             progress=inputs.progress, codeframe=frame, discover_themes=options.discover_themes,
                             text_language=options.text_language, seed=options.seed, quotes=options.quotes)
     out = result.to_dict()
