@@ -1,18 +1,23 @@
 """Deprecated: segment assignments are :class:`surveytools.segments.Segments` now.
 
 ``Assignments``, ``read_assignments``, ``write_assignments`` and ``align_assignments`` keep working (they are
-thin aliases of :mod:`surveytools.segments`) and will be removed in a later release.
+thin aliases of :mod:`surveytools.segments`) and will be removed in a later release. Importing this module
+warns (:class:`DeprecationWarning`); nothing inside surveytools imports it (``tests/test_layers.py``).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from .segments import ID_COLUMN, SEGMENT_COLUMN, Segments, read_segments, write_frame
 from .survey import Survey
+
+warnings.warn("surveytools.assignments is deprecated; use surveytools.segments (Segments, read_segments, "
+              "Segments.write, Segments.align)", DeprecationWarning, stacklevel=2)
 
 __all__ = ["Assignments", "read_assignments", "write_assignments", "align_assignments", "ID_COLUMN",
            "SEGMENT_COLUMN"]

@@ -300,9 +300,9 @@ def read_survey_side(survey: str | os.PathLike[str] | pd.DataFrame, segments: st
             raise InputFileError(f"survey file {p} is empty")
         frame = _read_table(p)
     if segments is not None:
-        from .assignments import read_assignments
+        from .segments import read_segments
 
-        a = read_assignments(segments)
+        a = read_segments(segments)
         if "respondent_id" not in frame.columns:
             # clean data keep the questionnaire's id column name (e.g. Qualtrics' ResponseId): use the column of
             # unique values that holds every assigned respondent id
@@ -523,7 +523,7 @@ def join_crm(survey: str | os.PathLike[str] | pd.DataFrame, crm: str | os.PathLi
     kind
         Key normalization, one of :data:`KEY_KINDS` (default: inferred from the column names).
     segments
-        Assignments file to attach by ``respondent_id``.
+        Segments file (:func:`~surveytools.segments.read_segments`) to attach by ``respondent_id``.
     gmail_dots
         Apply the Gmail dot and ``+tag`` rule to e-mails.
     default_country

@@ -37,6 +37,7 @@ __all__ = [
     "OptionUsageError",
     "ReplicationWarning",
     "EmptyClassWarning",
+    "DeprecatedSettingWarning",
 ]
 
 
@@ -142,6 +143,11 @@ class EstimationParameterError(InvalidParameterError, EstimationError):
 
 class SurveyToolsWarning(UserWarning):
     """Base class of every warning issued by surveytools."""
+
+
+class DeprecatedSettingWarning(SurveyToolsWarning):
+    """A setting in a deprecated place (e.g. ``crm: {extend: ...}`` of a project file): still accepted and mapped
+    onto its new place; to be removed in a later release. A :class:`UserWarning`, so users see it by default."""
 
 
 class DataQualityWarning(SurveyToolsWarning):

@@ -16,7 +16,9 @@ Outputs (in the output folder)::
     segments.csv                respondent_id, segment (1..k), probability, segment_name
     segment_model.json          the segmentation model
     typing_tool_model.json      golden questions + classification functions;  typing_tool.xlsx  typing_tool.sql
-    customers_segmented.parquet the customer list with segments (when a CRM file is given)
+    customers_segmented.parquet the customer list with segments (when a CRM file is given; with crm_extend, every
+                                customer with a segment from a model on CRM fields, and the join itself is
+                                customers_joined.parquet;  crm_extend.json)
     kpis.json customers_kpis.parquet  KPIs per segment and per customer (when transactions and a KPI map are given)
     report.xlsx report.html     the reports
     manifest.json               versions, seed, SHA-256 of every input and output, timings, rows per stage
@@ -266,12 +268,15 @@ class _Run:
 
         stages = [st for st in all_stages() if st.section]
         total = len(stages)
+        self.state.plan = tuple(st.name for st in stages if st.name == "import" or self.p.enabled(st.section))
         for i, stage in enumerate(stages):
             rec = StageRecord(stage.name)
             self.records.append(rec)
-            if stage.name != "import" and not self.p.enabled(stage.section):
+            if stage.name not in self.state.plan:
                 rec.status = "skipped"
-                rec.note = "switched off in the project file" if stage.name != "crm" else "no CRM file in the project"
+                rec.note = ("no CRM file in the project" if stage.name == "crm" else
+                            f"no '{stage.section}:' section in the project file" if stage.opt_in else
+                            "switched off in the project file")
                 continue
             if self.progress:
                 self.progress(f"Stage {i + 1}/{total}: {stage.name}", i, total)
@@ -310,10 +315,6 @@ class _Run:
             self.results[stage.name] = result.value
         if stage.json_file:
             path = _write_json(self.out / stage.json_file, _relative(result.to_dict(), self.out), self.inputs)
-            rec.outputs.append(str(path))
-        for name, extra in result.also.items():
-            self.results[name] = extra
-            path = _write_json(self.out / f"{name}.json", _relative(extra.to_dict(), self.out), self.inputs)
             rec.outputs.append(str(path))
         rec.outputs.extend(str(p) for p in result.outputs.values())
         rec.rows_in, rec.rows_out = result.rows_in, result.rows_out

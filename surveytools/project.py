@@ -170,8 +170,14 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     rep = data.get("report")
     study = {"seed": seed,
              "language": data.get("language") or (rep.get("language") if isinstance(rep, Mapping) else None) or "en"}
+    legacy = _legacy_extend(p, data, lines, problem)
     for section, stage in _declared().items():
-        settings[section] = _section(stage, data.get(section), study, base, problem)
+        raw, given, where = data.get(section), section in data, (section,)
+        if section == "crm" and isinstance(raw, Mapping) and "extend" in raw:
+            raw = {k: v for k, v in raw.items() if k != "extend"}
+        if section == "crm_extend" and legacy is not None:
+            raw, given, where = legacy, True, ("crm", "extend")
+        settings[section] = _section(stage, raw, study, base, problem, given=given, where=where)
     raw_profile = data.get("profile")
     if settings["report"].get("fdr") and not (isinstance(raw_profile, Mapping) and "fdr" in raw_profile):
         settings["profile"]["fdr"] = True  # report.fdr: the deprecated place of profile.fdr
@@ -192,6 +198,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     if crm["file"] is not None:
         fp = file_path(crm["file"], ("crm", "file"))
         crm["file"] = fp
+    elif settings["crm_extend"]["enabled"]:
+        problem(("crm_extend",) if legacy is None else ("crm", "extend"),
+                "extends the CRM join's customer list; name the customer file in crm.file (or remove this section)")
     language = study["language"]
     if language not in ("en", "es"):
         problem(("language",), f"reports are in en or es, not {language!r}")
@@ -225,14 +234,51 @@ def _study_seed(data: Mapping[str, Any], problem: Any) -> int:
     return value
 
 
-def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem: Any) -> dict[str, Any]:
-    """A declared stage's section: its project keys checked by the options table's own conversion."""
+def _legacy_extend(path: Path, data: Mapping[str, Any], lines: Mapping[tuple[Any, ...], int], problem: Any) -> Any:
+    """The settings of ``crm: {extend: ...}``, the deprecated place of the ``crm_extend:`` section, as that section
+    (None when the file does not use it). Warns; refuses both places at once.
+
+    The deprecated form keeps its results: its model's seed is the default seed of ``crm extend``, not the study's
+    (which is the default of a ``crm_extend:`` section, as of every stage)."""
+    import warnings
+
+    from .exceptions import DeprecatedSettingWarning
+    from .questionnaire import located
+    from .stages.common import DEFAULT_SEED
+
+    crm = data.get("crm")
+    if not isinstance(crm, Mapping) or "extend" not in crm:
+        return None
+    if "crm_extend" in data:
+        problem(("crm", "extend"), "the crm_extend section gives these settings; remove crm.extend (its "
+                                   "deprecated place)")
+        return None
+    warnings.warn(DeprecatedSettingWarning(f"{path.name}, " + located(
+        lines, ("crm", "extend"), "deprecated; write these settings as a top-level 'crm_extend:' section (same "
+                                  "keys; there the seed defaults to the study's seed)")), stacklevel=3)
+    value = crm["extend"]
+    if value is None or value is False:
+        return False
+    if value is True or value == []:
+        value = {}
+    if isinstance(value, Mapping) and "seed" not in value:
+        value = {**value, "seed": DEFAULT_SEED}
+    return value
+
+
+def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem: Any, *, given: bool = True,
+             where: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    """A declared stage's section: its project keys checked by the options table's own conversion.
+
+    ``given``: whether the project file has the section (a stage with ``opt_in`` runs only then); ``where``: the
+    key path of the section in the file, for the problems' line numbers (default: the section name)."""
     from .stages import OptionError
 
     section = stage.section
-    raw = {"enabled": False} if raw is False else (raw or {})
+    where = where or (section,)
+    raw = {"enabled": False} if raw is False else ({} if raw is True or raw is None else raw)
     if not isinstance(raw, Mapping):
-        problem((section,), "must be a mapping of settings (or false to skip the stage)")
+        problem(where, "must be a mapping of settings (or false to skip the stage)")
         raw = {}
     options = {o.name: o for o in stage.project_options}
     merged: dict[str, Any] = {o.name: (list(o.default) if isinstance(o.default, list) else o.default)
@@ -240,29 +286,29 @@ def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem
     for o in options.values():
         if o.study is not None and study.get(o.study) is not None:
             merged[o.name] = study[o.study]
-    merged["enabled"] = True
+    merged["enabled"] = given or not stage.opt_in
     for key, value in raw.items():
         if key == "enabled":
             if not isinstance(value, bool):
-                problem((section, key), "must be true or false")
+                problem((*where, key), "must be true or false")
             merged[key] = bool(value)
             continue
         opt = options.get(key)
         if opt is None:
-            problem((section, key), f"unknown setting; expected one of {', '.join([*options, 'enabled'])}")
+            problem((*where, key), f"unknown setting; expected one of {', '.join([*options, 'enabled'])}")
             continue
         if opt.type == "path" and isinstance(value, str) and value.strip():
             fp = Path(value)
             fp = fp if fp.is_absolute() else base / fp
             if not opt.output and not fp.exists():
-                problem((section, key), f"file {value!r} not found (looked for {fp})")
+                problem((*where, key), f"file {value!r} not found (looked for {fp})")
                 merged[key] = fp
                 continue
             value = str(fp)
         try:
             merged[key] = opt.convert(value)
         except OptionError as exc:
-            problem((section, key), exc.message)
+            problem((*where, key), exc.message)
             continue
         if opt.check is not None and merged[key] is not None:
             from .exceptions import SurveyToolsError
@@ -270,5 +316,5 @@ def _section(stage: Any, raw: Any, study: Mapping[str, Any], base: Path, problem
             try:  # the file's own problems, found before any stage runs
                 opt.check(merged[key])
             except SurveyToolsError as exc:
-                problem((section, key), exc.message + "".join(f"; {x}" for x in getattr(exc, "problems", ())))
+                problem((*where, key), exc.message + "".join(f"; {x}" for x in getattr(exc, "problems", ())))
     return merged

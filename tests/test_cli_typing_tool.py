@@ -152,7 +152,7 @@ def test_assign_labels_with_a_questionnaire(invoke, model, study, tmp_path):
     res = invoke("assign", tmp_path / "es.csv", "--model", path, "-q", tmp_path / "es.yaml", "-o", tmp_path / "o.csv")
     assert res.exit_code == 0, res.stderr
     got = pd.read_csv(tmp_path / "o.csv")["segment"].to_numpy()
-    np.testing.assert_array_equal(got, tool.predict(codes)["segment"].to_numpy(dtype=int))
+    np.testing.assert_array_equal(got, tool.score(codes).frame["segment"].to_numpy(dtype=int))
 
 
 def test_assign_bad_input(invoke, model, study, tmp_path):
@@ -180,9 +180,9 @@ def test_assign_survey_file_round_trip_into_profile_format(invoke, model, study,
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["rows_in"] == 1200
-    from surveytools.assignments import read_assignments
+    from surveytools.segments import read_segments
 
-    a = read_assignments(tmp_path / "seg.csv")
+    a = read_segments(tmp_path / "seg.csv")
     assert len(a.segment) == out["rows_assigned"]
     agree = (a.segment == seg.reindex(a.segment.index)).mean()
     assert agree >= 0.9

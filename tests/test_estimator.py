@@ -74,7 +74,7 @@ CASES = {
     "Segmenter": Case(Segmenter, {"k": 3, "basis": "scales", "bootstrap": 0},
                       _segmented, lambda m, x, y: m.fit(x), lambda m, x: m.predict(x)),
     "TypingTool": Case(TypingTool, {"max_items": 4, "n_folds": 3},
-                       _typing, lambda m, x, y: m.fit(x, y), lambda m, x: m.predict(x)),
+                       _typing, lambda m, x, y: m.fit(x, y), lambda m, x: m.predict(x).to_frame()),
     "CrmSegmentModel": Case(CrmSegmentModel, {"model": "logistic", "n_folds": 3, "min_probability": 0.3},
                             _crm, lambda m, x, y: m.fit(x, y), lambda m, x: m.predict(x)),
 }
@@ -279,7 +279,7 @@ def test_model_files_of_earlier_versions_load_and_predict_the_same():
     tsurvey, _ = make_survey(300, seed=3)
     tool = TypingTool.load(MODELS / "legacy_typing_tool.json")
     expected = pd.read_csv(MODELS / "legacy_typing_tool_predictions.csv", index_col=0)
-    got = tool.predict(tsurvey)
+    got = tool.score(tsurvey).frame
     np.testing.assert_array_equal(got["segment"].to_numpy(dtype=float), expected["segment"].to_numpy(dtype=float))
     np.testing.assert_array_equal(got["probability"].to_numpy(), expected["probability"].to_numpy())
     assert tool.get_params()["max_items"] == 4 and tool.seed_ == 20240601

@@ -68,11 +68,10 @@ def test_property_no_cell_starts_a_formula_and_the_text_survives(values):
 
 
 def test_segment_assignments_csv(tmp_path):
-    from surveytools.assignments import write_assignments
+    from surveytools.segments import Segments
 
-    frame = pd.DataFrame({"segment": [1, 2], "segment_name": ["=cmd|'/C calc'!A0", "Savers"]},
-                         index=pd.Index(["r1", "@r2"]))
-    rows = _cells(write_assignments(frame, tmp_path / "seg.csv"))
+    seg = Segments.from_labels(pd.Series([1, 2], index=["r1", "@r2"]), names={1: "=cmd|'/C calc'!A0", 2: "Savers"})
+    rows = _cells(seg.write(tmp_path / "seg.csv"))
     assert rows[1] == ["r1", "1", "'=cmd|'/C calc'!A0"] and rows[2] == ["'@r2", "2", "Savers"]
 
 

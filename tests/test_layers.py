@@ -185,6 +185,14 @@ def test_no_circular_imports_at_module_level():
     assert not cycles, "circular imports:\n" + "\n".join(" -> ".join(c) for c in cycles)
 
 
+def test_nothing_imports_the_deprecated_assignments_module():
+    """surveytools.assignments is a deprecated alias of surveytools.segments kept for users (it warns when
+    imported): no module of the package may use it (the root's lazy table only names it for users)."""
+    users = sorted(name for name in MODULES if name != "surveytools.assignments"
+                   and "surveytools.assignments" in {d for d, _ in _imports(name)})
+    assert not users, f"modules importing the deprecated surveytools.assignments: {users}"
+
+
 def test_the_layer_test_sees_imports():
     deps = dict(_imports("surveytools.typing_tool.model"))
     assert "surveytools.typing_tool.lda" in deps and deps["surveytools.typing_tool.lda"] is True

@@ -21,9 +21,9 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from surveytools.assignments import Assignments, read_assignments
 from surveytools.exceptions import DataError, DataQualityWarning
 from surveytools.profile import ProfileResult, bh_adjust, parse_names, profile_segments
+from surveytools.segments import Segments, read_segments
 from surveytools.survey import Survey
 
 # ---------------------------------------------------------------------- fixtures
@@ -409,9 +409,8 @@ def test_segment_of_size_zero_is_an_error(bfi_survey, bfi_segments):
         profile_segments(bfi_survey, seg)
     with pytest.raises(DataError, match="segment 5, which has no respondents"):
         profile_segments(bfi_survey, bfi_segments, names="1=A,5=E")
-    a = Assignments(segment=pd.Series(bfi_segments.to_numpy(), index=bfi_segments.index.astype(str)),
-                    extra=pd.DataFrame({"segment_name": ["x"] * 2800}, index=bfi_segments.index.astype(str)),
-                    path="seg.csv")
+    a = Segments.from_labels(pd.Series(bfi_segments.to_numpy(), index=bfi_segments.index.astype(str)),
+                             names={3: "x"}, source="seg.csv")
     assert profile_segments(bfi_survey, a, variables="age").names[3] == "x"
     with pytest.raises(DataError, match="at least two segments"):
         profile_segments(bfi_survey, pd.Series(1, index=bfi_survey.ids))
@@ -544,12 +543,12 @@ def test_cli_errors(invoke, tmp_path, bfi_csv, bfi_yaml, bfi_assignments):
     assert r.exit_code == 0 and "Examples:" in r.stdout
 
 
-def test_read_assignments_roundtrip_with_profile(tmp_path, bfi_survey, bfi_segments):
+def test_read_segments_roundtrip_with_profile(tmp_path, bfi_survey, bfi_segments):
     path = tmp_path / "s.csv"
     pd.DataFrame({"respondent_id": bfi_segments.index, "segment": bfi_segments.to_numpy()}).to_csv(path, index=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = profile_segments(bfi_survey, read_assignments(path), variables="gender")
+        res = profile_segments(bfi_survey, read_segments(path), variables="gender")
     assert res.k == 4
 
 

@@ -114,3 +114,61 @@ def test_kpis_section(tmp_path):
     assert any("kpis.colour" in x for x in e.value.problems)
     assert any("kpis.as_of" in x and "YYYY-MM-DD" in x for x in e.value.problems)
     assert any("kpis.compare_periods" in x for x in e.value.problems)
+
+
+# ------------------------------------------------------------------ crm_extend (and crm.extend, its old place)
+_CRM = "questionnaire: q.yaml\ndata: {export: data.csv}\nseed: 7\ncrm:\n  file: customers.csv\n  on: email\n"
+
+
+def _crm_project(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "customers.csv").write_text("email,orders\na@b.es,3\n")
+    return _write(tmp_path, _CRM + text)
+
+
+def test_crm_extend_runs_only_when_the_file_has_its_section(tmp_path):
+    proj = load_project(_crm_project(tmp_path, ""))
+    assert proj.enabled("crm") and not proj.enabled("crm_extend")
+    proj = load_project(_crm_project(tmp_path, "crm_extend: {min_probability: 0.4, folds: 3}\n"))
+    ext = proj.stage("crm_extend")
+    assert proj.enabled("crm_extend") and "extend" not in proj.stage("crm")
+    assert (ext["features"], ext["min_probability"], ext["folds"], ext["model"]) == ("auto", 0.4, 3, "auto")
+    assert ext["seed"] == 7  # the study's seed, as for every stage
+    assert load_project(_crm_project(tmp_path, "crm_extend:\n")).enabled("crm_extend")  # an empty section: defaults
+    assert not load_project(_crm_project(tmp_path, "crm_extend: false\n")).enabled("crm_extend")
+
+
+def test_deprecated_crm_extend_maps_onto_the_section_with_a_warning(tmp_path):
+    from surveytools.exceptions import DeprecatedSettingWarning
+    from surveytools.stages.common import DEFAULT_SEED
+
+    old = _crm_project(tmp_path, "  extend:\n    features: [orders]\n    as_of: 2024-12-31\n    min_probability: 0.4\n")
+    with pytest.warns(DeprecatedSettingWarning, match=r"project.yaml, line 8, crm.extend: deprecated; write these "
+                                                       r"settings as a top-level 'crm_extend:' section"):
+        proj = load_project(old)
+    assert "extend" not in proj.stage("crm") and proj.enabled("crm_extend")
+    ext = dict(proj.stage("crm_extend"))
+    # the old form keeps its results: the model's seed stays the command's default, not the study's
+    assert ext == {"enabled": True, "features": ["orders"], "as_of": "2024-12-31", "min_probability": 0.4,
+                   "model": "auto", "folds": 5, "seed": DEFAULT_SEED}
+    with pytest.warns(DeprecatedSettingWarning):
+        assert load_project(_crm_project(tmp_path, "  extend: true\n")).enabled("crm_extend")
+    with pytest.warns(DeprecatedSettingWarning):
+        assert not load_project(_crm_project(tmp_path, "  extend: false\n")).enabled("crm_extend")
+
+
+def test_crm_extend_problems_name_the_place_in_the_file(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ProjectError) as info:  # the old place, checked by the stage's table: its own line
+            load_project(_crm_project(tmp_path, "  extend: {min_probability: 2, model: forest, colour: red}\n"))
+    probs = info.value.problems
+    assert len(probs) == 3 and all(p.startswith("line 7, crm.extend.") for p in probs), probs
+    assert "crm.extend.model: must be one of auto, logistic, boosting" in "\n".join(probs)
+    with pytest.raises(ProjectError, match="remove crm.extend"):  # both places: which one is meant?
+        load_project(_crm_project(tmp_path, "  extend: {min_probability: 0.4}\ncrm_extend: {min_probability: 0.5}\n"))
+    p = _write(tmp_path, "questionnaire: q.yaml\ndata: {export: data.csv}\ncrm_extend: {folds: 3}\n")
+    with pytest.raises(ProjectError, match=r"crm_extend: extends the CRM join's customer list; name the customer "
+                                           r"file in crm.file"):
+        load_project(p)

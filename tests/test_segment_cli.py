@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from synthetic import make_segmented_survey
 
-from surveytools.assignments import read_assignments
 from surveytools.io import write_survey
 from surveytools.questionnaire import dump_questionnaire
 from surveytools.segment import Segmenter
 from surveytools.segment._util import adjusted_rand
+from surveytools.segments import read_segments
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_json_contract_and_assignments(invoke, files):
     assert data["weighted"] is True
     raw = pd.read_csv(out, dtype={"respondent_id": str})
     assert list(raw.columns) == ["respondent_id", "segment", "segment_name"]  # names: surveytools.naming
-    a = read_assignments(out)
+    a = read_segments(out)
     assert a.k == 4 and len(a.segment) == data["rows_segmented"]
     assert sorted(a.segment.unique()) == [1, 2, 3, 4]
     assert adjusted_rand(a.segment.to_numpy(), truth.loc[a.segment.index].to_numpy()) > 0.9

@@ -70,7 +70,14 @@ def test_typing_tool_predictions_and_old_names_become_segments():
     s = Segments.from_frame(frame, source="typing tool")
     assert list(s.ids) == ["x", "z"] and s.k == 2 and list(s.probability) == [0.6, 0.8]
     assert as_segments(s) is s and as_segments(pd.Series([1, 2], index=["a", "b"])).k == 2
-    from surveytools.assignments import Assignments, align_assignments, read_assignments  # deprecated names
+    import importlib
+    import sys
+
+    sys.modules.pop("surveytools.assignments", None)
+    with pytest.warns(DeprecationWarning, match="surveytools.assignments is deprecated; use surveytools.segments"):
+        deprecated = importlib.import_module("surveytools.assignments")
+    Assignments, align_assignments, read_assignments = (deprecated.Assignments, deprecated.align_assignments,
+                                                        deprecated.read_assignments)
 
     a = Assignments(segment=pd.Series([1, 2], index=["a", "b"]), extra=pd.DataFrame({"segment_name": ["P", "Q"]},
                                                                                      index=["a", "b"]), path="f.csv")

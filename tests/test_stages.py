@@ -43,7 +43,10 @@ def _command(stage: Stage) -> tuple[list[str], click.Command] | None:
 def test_every_declared_command_is_registered():
     for module in STAGE_MODULES:
         stage = get_stage(module)
-        assert (stage.command is None) == (_command(stage) is None), stage.name
+        found = _command(stage)
+        assert (stage.command is None) == (found is None), stage.name
+        if found is not None:  # where the command is: 'segment', or 'crm extend' (a sub-command of a group)
+            assert " ".join(found[0]) == stage.command, stage.name
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -113,7 +116,7 @@ def test_command_options_and_project_keys_agree(stage, tmp_path):
     (tmp_path / "d.csv").write_text("respondent_id,A1\nr1,2\n")
     (tmp_path / "p.yaml").write_text("questionnaire: q.yaml\ndata: {export: d.csv}\n")
     section = dict(load_project(tmp_path / "p.yaml").stage(stage.section))
-    assert section.pop("enabled") is True
+    assert section.pop("enabled") is not stage.opt_in  # an opt-in stage runs only when the file has its section
     project_side = {o.name for o in stage.options if o.in_project}
     assert set(section) == project_side
     for name in cli_side & project_side:
@@ -217,6 +220,7 @@ _INPUTS = {
     "profile": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--scores",
                                 out / "factor_scores.csv"],
     "crm": lambda st, out: ["--survey", _data(out), "--segments", out / "segments.csv"],
+    "crm_extend": lambda st, out: [out / "customers_joined.parquet"],
     "kpis": lambda st, out: ["--customers", out / "customers_segmented.parquet"],
     "voc": lambda st, out: [_data(out), "--segments", out / "segments.csv", "--crm",
                             out / "customers_segmented.parquet", "--factor-scores", out / "factor_scores.csv"],
@@ -271,8 +275,8 @@ def test_command_and_project_run_write_the_same(stage, study, tmp_path):
     for file in outputs.values():
         ran = out / file
         if stage.name == "crm" and (out / "customers_joined.parquet").exists():
-            # with crm.extend the project's join is the intermediate customers_joined.parquet and its
-            # customers_segmented.parquet is what 'crm extend' makes of it (tests/test_crm_extend.py)
+            # with a crm_extend section the project's join is the intermediate customers_joined.parquet and its
+            # customers_segmented.parquet is what the crm_extend stage ('crm extend') makes of it
             ran = out / "customers_joined.parquet"
         if labels_only and file.endswith(".csv"):
             a, b = (pd.read_csv(p).drop(columns=["segment_name"], errors="ignore") for p in (ran, tmp_path / file))

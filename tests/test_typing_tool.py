@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from surveytools.assignments import Assignments
 from surveytools.exceptions import DataError, InputFileError, NotFittedError, QuestionnaireError
+from surveytools.segments import Segments
 from surveytools.survey import Survey
 from surveytools.typing_tool import TypingTool, assign_file
 from surveytools.typing_tool.lda import CVEngine, fit_lda, posterior_from_scores
@@ -194,7 +194,7 @@ def test_at_most_12_golden_questions_classify_new_respondents_90pct(seed):
     # new respondents of the same population, never seen
     x_new, y_new = sample(pop, 4000, seed + 555, missing=0.02)
     new = pd.DataFrame(x_new, columns=[f"Q{j + 1}" for j in range(pop["p"])])
-    pred = tool.predict(new)
+    pred = tool.score(new).frame
     assert pred["segment"].notna().all()
     assert (pred["segment"].to_numpy() == y_new).mean() >= 0.90
 
@@ -209,7 +209,7 @@ def test_quality_bar_on_the_shared_segmented_survey_generator():
     nested = tool.result_.nested_accuracy
     assert 0.90 <= nested <= tool.accuracy_ + 0.01
     fresh, fresh_truth = synthetic.make_segmented_survey(n=3000, k=5, seed=41, missing=0.03)
-    pred = tool.predict(fresh)
+    pred = tool.score(fresh).frame
     assert (pred["segment"].to_numpy(dtype=float) == fresh_truth.to_numpy()).mean() >= 0.90
     assert abs((pred["segment"].to_numpy(dtype=float) == fresh_truth.to_numpy()).mean() - nested) < 0.03
 
@@ -400,6 +400,29 @@ def test_predict_imputes_means_and_counts(fitted, pop0):
     np.testing.assert_allclose(tool.predict_proba(new).sum(axis=1), 1.0, rtol=1e-12)
 
 
+def test_predict_returns_segments_of_the_assigned_rows(fitted, pop0):
+    """predict gives Segments: the assigned rows of score(...).frame with their probability, n_imputed and the
+    model's names; the excluded rows (too many golden questions unanswered) have none."""
+    import copy
+
+    tool, _, _ = fitted
+    new = _new_answers(tool, pop0)
+    frame = tool.score(new).frame
+    pred = tool.predict(new)
+    assert isinstance(pred, Segments) and pred.source == "typing tool"
+    kept = frame[frame["segment"].notna()]
+    assert 0 < len(pred) == len(kept) < len(new)
+    assert list(pred.ids) == [str(i) for i in kept.index]
+    np.testing.assert_array_equal(pred.segment.to_numpy(), kept["segment"].to_numpy(dtype=int))
+    np.testing.assert_array_equal(pred.probability.to_numpy(), kept["probability"].to_numpy())
+    np.testing.assert_array_equal(pred.extra["n_imputed"].to_numpy(), kept["n_imputed"].to_numpy())
+    named = copy.deepcopy(tool)
+    named.segment_names_ = {s: f"Seg {s}" for s in tool.segments_}
+    pred = named.predict(new)
+    assert dict(pred.names) == {s: f"Seg {s}" for s in range(1, pred.k + 1)}
+    assert (pred.to_frame()["segment_name"] == named.score(new).frame["segment_name"].dropna().to_numpy()).all()
+
+
 def test_predict_maps_labels_english_and_spanish(fitted, pop0):
     tool, _, _ = fitted
     x, _ = sample(pop0, 50, 9)
@@ -407,9 +430,9 @@ def test_predict_maps_labels_english_and_spanish(fitted, pop0):
     english = codes.apply(lambda c: c.map(lambda v: LABELS5[int(v)].upper() + " "))
     inv_es = {v: k for k, v in ES5.items()}
     spanish = codes.apply(lambda c: c.map(lambda v: inv_es[int(v)].lower()))
-    base = tool.predict(codes)
-    pd.testing.assert_frame_equal(tool.predict(english), base)
-    pd.testing.assert_frame_equal(tool.predict(spanish), base)  # aliases of the option set are stored
+    base = tool.score(codes).frame
+    pd.testing.assert_frame_equal(tool.score(english).frame, base)
+    pd.testing.assert_frame_equal(tool.score(spanish).frame, base)  # aliases of the option set are stored
     bad = english.copy()
     bad.iloc[3, 0] = "Maybe"
     with pytest.raises(DataError, match=r"'Maybe' \(row 5\)"):
@@ -419,9 +442,9 @@ def test_predict_maps_labels_english_and_spanish(fitted, pop0):
 def test_predict_order_of_columns_and_rows_does_not_matter(fitted, pop0):
     tool, _, _ = fitted
     new = _new_answers(tool, pop0, n=200)
-    base = tool.predict(new)
+    base = tool.score(new).frame
     shuffled = new.sample(frac=1.0, random_state=1)[list(reversed(new.columns))]
-    pd.testing.assert_frame_equal(tool.predict(shuffled).loc[base.index], base)
+    pd.testing.assert_frame_equal(tool.score(shuffled).frame.loc[base.index], base)
 
 
 def test_save_load_round_trip(fitted, pop0, tmp_path):
@@ -433,7 +456,7 @@ def test_save_load_round_trip(fitted, pop0, tmp_path):
     assert set(d["items"][0]) >= {"codes", "mean", "text", "missing_codes"}
     loaded = TypingTool.load(path)
     new = _new_answers(tool, pop0)
-    pd.testing.assert_frame_equal(loaded.predict(new), tool.predict(new))
+    pd.testing.assert_frame_equal(loaded.score(new).frame, tool.score(new).frame)
     pd.testing.assert_frame_equal(loaded.coef_, tool.coef_)
     assert loaded.result_.to_dict() == tool.result_.to_dict()
     # loaded models score without the questionnaire (labels come from the model)
@@ -460,7 +483,7 @@ def test_assign_file_csv_parquet_and_accounting(fitted, pop0, tmp_path):
     model = tool.save(tmp_path / "m.json")
     out = tmp_path / "out.csv"
     res = assign_file(src, model, out, id_column="customer_id", excluded_output=tmp_path / "excluded.csv")
-    expected = tool.predict(new)
+    expected = tool.score(new).frame
     assert res.rows_in == 300 == res.rows_assigned + res.rows_excluded
     written = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
     kept = expected[expected["segment"].notna()]
@@ -478,9 +501,9 @@ def test_assign_file_csv_parquet_and_accounting(fitted, pop0, tmp_path):
     assert list(back.columns[:4]) == ["respondent_id", "segment", "probability", "n_imputed"]
     assert res2.rows_assigned == res.rows_assigned
     # the output can be read back as an assignments file
-    from surveytools.assignments import read_assignments
+    from surveytools.segments import read_segments
 
-    assert read_assignments(tmp_path / "out.parquet").segment.size == res.rows_assigned
+    assert read_segments(tmp_path / "out.parquet").segment.size == res.rows_assigned
 
 
 def test_assign_file_errors(fitted, pop0, tmp_path):
@@ -514,12 +537,12 @@ def test_assign_file_semicolon_labels_and_no_id(fitted, pop0, tmp_path):
     res = assign_file(src, tool, tmp_path / "o.csv")
     assert res.id_column is None and list(res.frame.index[:2]) == ["1", "2"]
     np.testing.assert_array_equal(res.frame["segment"].to_numpy(dtype=int),
-                                  tool.predict(codes)["segment"].to_numpy(dtype=int))
+                                  tool.score(codes).frame["segment"].to_numpy(dtype=int))
 
 
 def test_assign_file_reads_spss_and_survey_exports(fitted, tmp_path):
     tool, survey, _ = fitted
-    expected = tool.predict(survey)
+    expected = tool.score(survey).frame
     frame = survey.responses.reset_index()
     pyreadstat = pytest.importorskip("pyreadstat")
     pyreadstat.write_sav(frame[["respondent_id", *tool.items_]], str(tmp_path / "wave.sav"))
@@ -555,7 +578,7 @@ def _check_sql_result(rows: pd.DataFrame, expected: pd.DataFrame) -> None:
 def test_sql_in_sqlite_equals_predict(fitted, pop0):
     tool, _, _ = fitted
     data = _score_table(tool, pop0)
-    expected = tool.predict(data)
+    expected = tool.score(data).frame
     con = sqlite3.connect(":memory:")
     data.reset_index().to_sql("respondents", con, index=False)
     sql = tool.to_sql("respondents")
@@ -568,7 +591,7 @@ def test_sql_in_duckdb_equals_predict(fitted, pop0):
     duckdb = pytest.importorskip("duckdb")
     tool, _, _ = fitted
     data = _score_table(tool, pop0).reset_index()
-    expected = tool.predict(data.set_index("respondent_id"))
+    expected = tool.score(data.set_index("respondent_id")).frame
     con = duckdb.connect()
     con.register("survey_wave_2", data)
     rows = con.execute(tool.to_sql("survey_wave_2")).df()
@@ -589,7 +612,7 @@ def test_sql_ties_go_to_lowest_segment_like_argmax():
     con = sqlite3.connect(":memory:")
     data.to_sql("respondents", con, index=False)
     rows = pd.read_sql_query(tool.to_sql(), con)
-    expected = tool.predict(data.set_index("respondent_id"))
+    expected = tool.score(data.set_index("respondent_id")).frame
     # a=1: scores 1, 1, 1 -> segment 1; a=2: 2, 3, 3 -> segment 2 (first of the tie); a missing: excluded
     assert list(expected["segment"].astype(object).where(expected["segment"].notna(), None)) == [1, 2, None]
     _check_sql_result(rows, expected)
@@ -805,7 +828,7 @@ def test_excel_calculator_formulas_equal_predict(fitted, pop0, tmp_path):
 
     wb = load_workbook(tool.to_excel(tmp_path / "calc.xlsx"))
     new = _new_answers(tool, pop0, n=40, seed=321)
-    expected = tool.predict(new)
+    expected = tool.score(new).frame
     for i in range(len(new)):
         answers = [None if np.isnan(v) else int(v) for v in new.iloc[i].to_numpy()]
         seg, prob, n_missing, label = _calculator_outcome(wb, answers)
@@ -828,7 +851,8 @@ def test_excel_calculator_layout_and_text_safety(pop0, tmp_path):
     survey, seg = make_survey(600, seed=0, pop=pop0, text='=HYPERLINK("http://x","{i}")')
     names = pd.DataFrame({"segment_name": seg.map({1: "=cmd|' /C calc'!A0", 2: "Two", 3: "Three", 4: "Four",
                                                    5: "Five"})}).set_axis(seg.index.astype(str))
-    tool = TypingTool(max_items=4).fit(survey, Assignments(segment=seg.set_axis(seg.index.astype(str)), extra=names))
+    tool = TypingTool(max_items=4).fit(survey, Segments.from_labels(seg.set_axis(seg.index.astype(str)),
+                                                                    names=dict(zip(seg, names["segment_name"], strict=True))))
     path = tool.to_excel(tmp_path / "calc.xlsx")
     from openpyxl import load_workbook
 

@@ -16,7 +16,7 @@ import click
 from ..stages._base import Options, Stage, StageResult
 from ..stages.common import load_inputs
 
-__all__ = ["make_command", "render"]
+__all__ = ["make_command", "stage_group", "render"]
 
 _JSON = click.option("--json", "as_json", is_flag=True,
                      help="Print one JSON object on stdout (NaN as null) and nothing else.")
@@ -39,12 +39,41 @@ def make_command(stage: Stage, name: str | None = None) -> click.Command:
         params_cb = opt.click_decorator()(params_cb)
     params_cb = _JSON(_QUIET(params_cb))
     # click lists options in declaration order: inputs and the table first, then --sheet, --json and --quiet
-    cmd = click.command(name=name or stage.command or stage.name, help=inspect.cleandoc(stage.help))(params_cb)
+    name = name or (stage.command or stage.name).split()[-1]  # "crm join": the sub-command "join" of "crm"
+    cmd = click.command(name=name, help=inspect.cleandoc(stage.help))(params_cb)
     last = ("sheet", "as_json", "quiet")
     cmd.params = [p for p in cmd.params if p.name not in last] + \
         sorted((p for p in cmd.params if p.name in last), key=lambda p: last.index(p.name or ""))
     cmd.stage = stage  # type: ignore[attr-defined]
     return cmd
+
+
+class _StageGroup(click.Group):
+    """A group whose sub-commands are generated from stages, each loaded when it is used."""
+
+    def __init__(self, *args: Any, stages: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stages = dict(stages)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.stages, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.stages:
+            from ..stages import get_stage
+
+            stage = get_stage(self.stages[cmd_name])
+            if stage.command != f"{self.name} {cmd_name}":
+                raise TypeError(f"stage {stage.name} declares command {stage.command!r}, not "
+                                f"'{self.name} {cmd_name}'")
+            self.add_command(make_command(stage, name=cmd_name))
+        return self.commands.get(cmd_name)
+
+
+def stage_group(name: str, stages: Mapping[str, str], help: str) -> click.Group:
+    """A command group (e.g. ``crm``) whose sub-commands are stages: sub-command -> stage name, each stage
+    declaring ``command="<group> <sub-command>"``."""
+    return _StageGroup(name=name, stages=stages, help=inspect.cleandoc(help))
 
 
 def _options(stage: Stage, values: Mapping[str, Any]) -> Options:

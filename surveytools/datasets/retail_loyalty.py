@@ -1141,9 +1141,11 @@ typing_tool:
 crm:
   file: customers.csv
   on: email
-  extend:                        # a segment for every customer from a model on CRM fields
-    features: auto
-    min_probability: 0.4         # below: no segment (source 'none')
+
+crm_extend:                      # a segment for every customer from a model on CRM fields
+  features: auto
+  min_probability: 0.4           # below: no segment (source 'none')
+  seed: 20240601                 # the model's seed (default: the study's seed, here segment.seed)
 
 kpis:                            # KPIs per segment from the purchases (after the CRM join)
   transactions: transacciones.csv.gz

@@ -31,6 +31,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "assign",
     "profile",
     "crm",
+    "crm_extend",
     "kpis",
     "voc",
     "report",

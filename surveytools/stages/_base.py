@@ -290,8 +290,10 @@ class Inputs:
 
     A command fills the fields its stage needs from files; ``surveytools run`` passes what the earlier stages
     produced (:attr:`StageResult.provides`), in memory, and sets ``project`` (a stage may fall back when an
-    earlier stage was switched off, e.g. segment on scales without factor scores). ``files`` are the input
-    files: outputs never overwrite them.
+    earlier stage was switched off, e.g. segment on scales without factor scores) and ``plan`` (the names of
+    the stages the run runs, in order: a stage may name its output differently when a later one refines it, as
+    ``crm`` writes ``customers_joined.parquet`` for ``crm_extend``). ``files`` are the input files: outputs
+    never overwrite them.
     """
 
     survey: Any = None
@@ -307,6 +309,7 @@ class Inputs:
     data: Path | None = None
     questionnaire: Path | None = None
     project: bool = False
+    plan: tuple[str, ...] = ()
     #: the flag codes the project's quality stage excluded (a project run: later stages use the same codes)
     exclude_flags: tuple[str, ...] | None = None
     #: who the current stage left out for quality flags (:class:`~surveytools.quality.Exclusions`), and how
@@ -345,9 +348,6 @@ class StageResult:
         The stage record of a project run (rows in = rows out + excluded).
     provides
         Fields of :class:`Inputs` for the next stages (survey after exclusions, segments, scores...).
-    also
-        Further results the stage produced (name -> result object, e.g. the crm stage's ``crm_extend``): a
-        project run writes each to ``<name>.json`` and passes it to the report.
     stdout
         Data the command prints on stdout instead of ``text`` (e.g. ``scores -o -``); ``text`` then goes
         to stderr with the notes. Not allowed with ``--json``.
@@ -365,7 +365,6 @@ class StageResult:
     note: str | None = None
     status: str = "done"
     provides: dict[str, Any] = field(default_factory=dict)
-    also: dict[str, Any] = field(default_factory=dict)
     stdout: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -392,9 +391,13 @@ class Stage:
     help
         The command's help (first line = summary; with an ``Examples:`` block).
     command
-        Command name (None: the stage has no command of its own).
+        Command path (None: the stage has no command of its own): ``"segment"``, or ``"crm join"`` for a
+        sub-command of a group (the group lists it: see :func:`surveytools.cli._stage.stage_group`).
     section
         Project-file section (default: ``name``; None: not part of ``surveytools run``).
+    opt_in
+        A project run runs the stage only when the project file has its section (e.g. ``crm_extend:``); other
+        stages run unless switched off.
     needs
         Fields of :class:`Inputs` the stage reads: the command loads them from its input options.
     skip
@@ -412,6 +415,7 @@ class Stage:
     help: str
     command: str | None = None
     section: str | None = ""
+    opt_in: bool = False
     needs: tuple[str, ...] = ("survey",)
     skip: Callable[[Inputs, Options], str | None] | None = None
     json_file: str | None = ""

@@ -67,14 +67,7 @@ def run(inputs: Inputs, options: Options) -> StageResult:
         return done
     result = assign_file(options.data, options.model, options.output, id_column=options.id_column, questionnaire=q,
                          sheet=options.sheet, max_missing=options.max_missing, excluded_output=options.excluded)
-    frame = result.frame
-    names = None
-    if "segment_name" in frame:
-        pairs = frame[["segment", "segment_name"]].dropna().drop_duplicates("segment")
-        names = {int(s): str(n) for s, n in zip(pairs["segment"], pairs["segment_name"], strict=True)}
-    segments = Segments.from_labels(frame["segment"], names=names,
-                                    probability=frame["probability"] if "probability" in frame else None,
-                                    source=f"assign: {Path(options.model).name}")
+    segments = result.to_segments(source=f"assign: {Path(options.model).name}")
     out = StageResult("assign", value=result, json=result.to_dict(), text=result.summary(lang=inputs.language),
                       rows_in=result.rows_in, rows_out=result.rows_assigned, excluded=dict(result.excluded),
                       outputs={"output": Path(options.output)}, provides={"segments": segments})

@@ -34,10 +34,6 @@ OPTIONS = (
            help="Write HMAC-SHA256 digests instead of e-mails and phones (key from --key-env)."),
     Option("key_env", "str", "SURVEYTOOLS_HMAC_KEY", example="MY_HMAC_KEY",
            help="Environment variable holding the pseudonymization key."),
-    Option("extend", "list", None, parse=lambda v: _extend(v), example={"features": "auto", "min_probability": 0.5},
-           project_only="the command is 'surveytools crm extend JOINED'",
-           help="A segment for every customer from a model on CRM fields (crm extend): features (auto or a list of "
-                "columns), min_probability, as_of, model (auto, logistic, boosting)."),
     Option("output", "path", None, flags=("-o", "--output"), required=True, output="customers_segmented.parquet",
            cli_only="output: a project run writes customers_segmented.parquet", example="joined.parquet",
            help="Joined customer list to write (.csv or .parquet): every customer, with segment columns."),
@@ -59,41 +55,10 @@ def _survey_table(inputs: Inputs) -> pd.DataFrame:
     return frame
 
 
-_EXTEND_DEFAULTS = {"features": "auto", "min_probability": 0.0, "as_of": None, "model": "auto"}
-
-
-def _extend(value: Any) -> dict[str, Any] | None:
-    """The ``crm.extend`` settings of a project file, defaults filled in (every problem listed)."""
-    from ..exceptions import DataError
-
-    if value is True or value == []:
-        value = {}
-    if value is False or value is None:
-        return None
-    if not isinstance(value, dict):
-        raise DataError("must be a mapping such as {features: auto, min_probability: 0.5}")
-    problems = [f"unknown setting {k!r}; expected one of {', '.join(_EXTEND_DEFAULTS)}" for k in value
-                if k not in _EXTEND_DEFAULTS]
-    ext = {k: value.get(k, v) for k, v in _EXTEND_DEFAULTS.items()}
-    mp = ext["min_probability"]
-    if isinstance(mp, bool) or not isinstance(mp, (int, float)) or not 0 <= mp <= 1:
-        problems.append("min_probability must be a number between 0 and 1")
-    feats = ext["features"]
-    if not (isinstance(feats, str) or (isinstance(feats, list) and all(isinstance(f, str) for f in feats))):
-        problems.append("features must be auto or a list of CRM column names")
-    if ext["model"] not in ("auto", "logistic", "boosting"):
-        problems.append("model must be one of auto, logistic, boosting")
-    if problems:
-        raise DataError("; ".join(problems))
-    if ext["as_of"] is not None:
-        ext["as_of"] = str(ext["as_of"])
-    return ext
-
-
 def run(inputs: Inputs, options: Options) -> StageResult:
-    """Join; provides the joined customer list as ``crm`` (for voc). With ``extend`` (project files), the join is
-    an intermediate ``customers_joined.parquet`` and the output holds every customer with a segment or an explicit
-    none (``crm extend``), whose result is passed on as ``crm_extend``."""
+    """Join; provides the joined customer list as ``crm`` (for voc). In a project run that extends it (a
+    ``crm_extend`` section), the join is written to ``customers_joined.parquet`` and the ``crm_extend`` stage
+    writes every customer to the output, ``customers_segmented.parquet``."""
     from ..crm import _read_table, hmac_key_from_env, join_crm
 
     key = hmac_key_from_env(options.key_env) if options.pseudonymize else None
@@ -102,10 +67,11 @@ def run(inputs: Inputs, options: Options) -> StageResult:
         segments = options.segments
     else:
         survey, segments = _survey_table(inputs), None
-    ext = options.extend if inputs.project else None
     joined = options.output
-    if ext and options.output is not None:
-        joined = options.output.with_name("customers_joined.parquet")
+    if inputs.project and "crm_extend" in inputs.plan and options.output is not None:
+        from .crm_extend import JOINED_FILE
+
+        joined = options.output.with_name(JOINED_FILE)
     res = join_crm(survey, options.file, joined, on=options.on, kind=options.key_type, segments=segments,
                    gmail_dots=options.gmail_dots, default_country=options.default_country,
                    order_by=options.order_by, pseudonymize_key=key, progress=inputs.progress)
@@ -116,14 +82,6 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     if joined is not None:
         out.outputs["output"] = joined
         out.provides["crm"] = _read_table(joined)
-    if ext and options.output is not None:
-        from ..crm_extend import extend_crm
-
-        ext_res = extend_crm(joined, options.output, features=ext["features"], as_of=ext["as_of"],
-                             min_probability=float(ext["min_probability"]), model=ext["model"])
-        out.outputs["extended"] = options.output
-        out.also["crm_extend"] = ext_res
-        out.rows_out = ext_res.customers
     return out
 
 
@@ -140,7 +98,7 @@ def _load(values: Any) -> Inputs:
 
 
 STAGE = Stage(
-    name="crm", command="join", options=OPTIONS, run=run, needs=("survey", "segments"), skip=_skip, load=_load,
+    name="crm", command="crm join", options=OPTIONS, run=run, needs=("survey", "segments"), skip=_skip, load=_load,
     help="""Attach survey respondents and their segments to a customer list.
 
     Every customer is kept. Duplicate keys never multiply rows: the latest survey response per key is

@@ -31,9 +31,9 @@ def render_reference() -> str:
     for stage in all_stages():
         if not stage.section:
             continue
-        cmd = f" (command `surveytools {'crm join' if stage.name == 'crm' else stage.command}`)" if stage.command \
-            else ""
-        parts += [f"## `{stage.section}:`{cmd}", "", "| key | type | default | example | meaning |",
+        cmd = f" (command `surveytools {stage.command}`)" if stage.command else ""
+        opt_in = "Runs only when the project file has this section." if stage.opt_in else ""
+        parts += [f"## `{stage.section}:`{cmd}", "", *([opt_in, ""] if opt_in else []), "| key | type | default | example | meaning |",
                   "|---|---|---|---|---|"]
         for o in stage.project_options:
             kind = o.type if o.type != "choice" else " \\| ".join(str(c) for c in o.choices or () if c is not None)

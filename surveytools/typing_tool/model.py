@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .._threads import single_thread
-from ..assignments import Assignments, align_assignments
 from ..estimator import Check, Estimator, either, flag, function, number, one_of, text_or_list, whole
 from ..exceptions import DataError, QuestionnaireError
 from ..questionnaire import Questionnaire
+from ..segments import Segments, as_segments
 from ..survey import Survey
 from .lda import CVEngine, fit_lda, posterior_from_scores, stepwise_select
 from .results import AssignResult, TypingToolResult
@@ -56,19 +56,6 @@ def _probabilities(name: str, v: Any) -> str | None:
 
 
 _probabilities.words = "a list of positive numbers"  # type: ignore[attr-defined]
-
-
-def _as_assignments(segments: Assignments | pd.Series) -> Assignments:
-    """Segments given as a Series respondent id -> segment number, as Assignments."""
-    if not isinstance(segments, pd.Series):
-        return segments
-    seg = pd.to_numeric(segments, errors="coerce")
-    if seg.isna().any() or (seg < 1).any() or (seg != np.floor(seg)).any():
-        raise DataError("segments must be whole numbers >= 1 for every respondent listed")
-    return Assignments(segment=pd.Series(seg.astype(int).to_numpy(),
-                                         index=pd.Index(segments.index.astype(str), name="respondent_id"),
-                                         name="segment"),
-                       extra=pd.DataFrame(index=segments.index.astype(str)))
 
 
 def _candidates(q: Questionnaire, items: str | Sequence[str] | None) -> list[str]:
@@ -273,7 +260,7 @@ class TypingTool(Estimator):
             self.progress("nested cross-validation", len(folds), len(folds))
         return correct / float(wn.sum())
 
-    def fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
+    def fit(self, survey: Survey, segments: Segments | pd.Series) -> TypingTool:
         """Select the golden questions and fit the classifier.
 
         Parameters
@@ -281,8 +268,8 @@ class TypingTool(Estimator):
         survey
             The survey the segments were made from.
         segments
-            :class:`~surveytools.assignments.Assignments` (from :func:`~surveytools.assignments.read_assignments`)
-            or a Series respondent id -> segment number.
+            :class:`~surveytools.segments.Segments` (e.g. from :func:`~surveytools.segments.read_segments`)
+            or a Series respondent id -> segment number (a missing number: no segment).
 
         Returns
         -------
@@ -292,7 +279,7 @@ class TypingTool(Estimator):
         Raises
         ------
         DataError
-            Assignments naming respondents that are not in the survey, fewer than two segments, a segment
+            Segments naming respondents that are not in the survey, fewer than two segments, a segment
             smaller than the number of folds, no usable respondents.
         QuestionnaireError
             Unknown items; ScaleError: items missing from the data.
@@ -302,11 +289,11 @@ class TypingTool(Estimator):
         with single_thread():
             return self._fit(survey, segments)
 
-    def _fit(self, survey: Survey, segments: Assignments | pd.Series) -> TypingTool:
+    def _fit(self, survey: Survey, segments: Segments | pd.Series) -> TypingTool:
         self._validate_params()
-        segments = _as_assignments(segments)
+        segments = as_segments(segments)
         q = survey.questionnaire
-        kept, seg_series, unassigned = align_assignments(survey, segments)
+        kept, seg_series, unassigned = segments.align(survey)
         excluded: dict[str, int] = {}
         if len(unassigned):
             excluded["no segment in the assignments"] = int(len(unassigned))
@@ -379,23 +366,23 @@ class TypingTool(Estimator):
             excluded["missing or non-positive weight"] = int((bad_w & ~too_many).sum())
         return ~too_many & ~bad_w, w_all
 
-    def _classes(self, labels: np.ndarray, segments: Assignments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _classes(self, labels: np.ndarray, segments: Segments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Class codes 0..K-1 of the segments, the segment numbers and their counts; at least two segments, each
         with at least ``n_folds`` respondents."""
         seg_labels = np.unique(labels)
         if len(seg_labels) < 2:
-            raise DataError(f"{segments.path or 'the assignments'}: only one segment among the usable respondents; "
+            raise DataError(f"{segments.source or 'the assignments'}: only one segment among the usable respondents; "
                             "a typing tool needs at least two segments")
         y = np.searchsorted(seg_labels, labels)
         k = len(seg_labels)
         counts = np.bincount(y, minlength=k)
         small = [f"segment {seg_labels[i]} ({counts[i]})" for i in range(k) if counts[i] < self.n_folds]
         if small:
-            raise DataError(f"{segments.path or 'the assignments'}: too few respondents for {self.n_folds}-fold "
+            raise DataError(f"{segments.source or 'the assignments'}: too few respondents for {self.n_folds}-fold "
                             f"cross-validation in {', '.join(small)}; merge small segments or lower --folds")
         return y, seg_labels, counts
 
-    def _store(self, survey: Survey, segments: Assignments, pool: list[str], path: Any, chosen: int, fit: Any,
+    def _store(self, survey: Survey, segments: Segments, pool: list[str], path: Any, chosen: int, fit: Any,
                means: np.ndarray, seg_labels: np.ndarray) -> None:
         """Set the fitted attributes (golden questions, classification functions, the accuracy curve)."""
         subset = list(path.sets[chosen - 1])
@@ -488,7 +475,7 @@ class TypingTool(Estimator):
                                                                                  name="invalid")
 
     def predict(self, data: Survey | pd.DataFrame, *, max_missing: int | None = None,
-                questionnaire: Questionnaire | None = None) -> pd.DataFrame:
+                questionnaire: Questionnaire | None = None) -> Segments:
         """Segments of new respondents or customers.
 
         Parameters
@@ -503,11 +490,13 @@ class TypingTool(Estimator):
 
         Returns
         -------
-        pandas.DataFrame
-            Same index: ``segment`` (nullable Int64, missing when excluded), ``probability``, ``n_imputed``
-            (+ ``segment_name`` when the segments have names).
+        Segments
+            Id -> segment with the model's segment names, the ``probability`` of that segment and, in ``extra``,
+            ``n_imputed`` (golden questions answered by the training mean). Rows with more than ``max_missing``
+            golden questions unanswered get no segment; :meth:`score` gives every row (``.frame``: ``segment``
+            missing for them) with the row accounting.
         """
-        return self.score(data, max_missing=max_missing, questionnaire=questionnaire).frame
+        return self.score(data, max_missing=max_missing, questionnaire=questionnaire).to_segments()
 
     def predict_proba(self, data: Survey | pd.DataFrame) -> pd.DataFrame:
         """Posterior probability of every segment (rows x segments), missing answers imputed."""
@@ -525,7 +514,9 @@ class TypingTool(Estimator):
 
     def score(self, data: Survey | pd.DataFrame, *, max_missing: int | None = None,
               questionnaire: Questionnaire | None = None) -> AssignResult:
-        """:meth:`predict` with the row accounting (an :class:`AssignResult`)."""
+        """:meth:`predict` with the row accounting: an :class:`AssignResult`, whose ``frame`` has every row
+        (``segment``, nullable, missing when excluded; ``probability``; ``n_imputed``; ``segment_name``) and whose
+        ``to_segments()`` is what :meth:`predict` returns."""
         x, imputed, invalid = self.answers(data, questionnaire=questionnaire)
         index = (data.responses if isinstance(data, Survey) else data).index
         return self._result(index, x, imputed, invalid, max_missing=max_missing)
@@ -546,7 +537,8 @@ class TypingTool(Estimator):
         reasons = {f"more than {limit} of {len(self.items_)} golden questions unanswered": n_ex} if n_ex else {}
         return AssignResult(frame=frame, rows_in=len(frame), rows_assigned=len(frame) - n_ex, rows_excluded=n_ex,
                             excluded=reasons, imputed_by_item=imputed, invalid_by_item=invalid,
-                            items=list(self.items_), accuracy=self.accuracy_, output=output, id_column=id_column)
+                            items=list(self.items_), accuracy=self.accuracy_, output=output, id_column=id_column,
+                            names=dict(self.segment_names_))
 
     # ------------------------------------------------------------------------------ persistence
     def _model_body(self) -> dict[str, Any]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..segments import Segments
 
 __all__ = ["TypingToolResult", "AssignResult"]
 
@@ -142,6 +146,7 @@ class AssignResult:
     accuracy: float
     output: str | None = None
     id_column: str | None = None
+    names: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def sizes(self) -> pd.Series:
@@ -152,6 +157,19 @@ class AssignResult:
     def to_frame(self) -> pd.DataFrame:
         """The assignments."""
         return self.frame.copy()
+
+    def to_segments(self, source: str | None = "typing tool") -> Segments:
+        """The assigned rows as :class:`~surveytools.segments.Segments`: segment, the model's names (of the segments
+        up to the highest one assigned), probability, and ``n_imputed`` in ``extra``; excluded rows have none."""
+        from ..segments import Segments
+
+        f = self.frame
+        kept = f["segment"].notna().to_numpy()
+        seg = f["segment"][kept].astype(int)
+        top = int(seg.max()) if len(seg) else 0
+        return Segments.from_labels(seg, names={s: n for s, n in self.names.items() if int(s) <= top},
+                                    probability=f["probability"][kept], source=source,
+                                    extra=f.loc[kept, ["n_imputed"]])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counts (not the rows)."""
