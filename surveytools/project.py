@@ -19,7 +19,7 @@ from typing import Any
 
 from .exceptions import InputFileError, ProjectError
 
-__all__ = ["Project", "load_project", "STAGES"]
+__all__ = ["Project", "load_project", "STAGES"]  # noqa: F822  (STAGES: module __getattr__)
 
 #: Stages in the order `surveytools run` runs them (the declared stages of surveytools.stages).
 
