@@ -22,14 +22,17 @@ SMALL = 400  # item x item matrices up to this size run on one thread
 
 
 @contextlib.contextmanager
-def single_thread(size: int = 0) -> Iterator[None]:
-    """Limit BLAS to one thread while the block runs.
+def single_thread(size: int = 0, *, openmp: bool = False) -> Iterator[None]:
+    """Limit BLAS (and with ``openmp`` the OpenMP pools too) to one thread while the block runs.
 
     Parameters
     ----------
     size
         Side of the item x item matrices involved; above :data:`SMALL` threads pay off and the block runs
         as is. 0 (the default) always limits.
+    openmp
+        Also limit OpenMP (scikit-learn's histogram gradient boosting): on a few thousand respondents its
+        threads only synchronize, and on a busy machine their spin-waiting made a 7 s fit take 100 s.
     """
     global _controller, _depth
     if size > SMALL or _depth > 0:
@@ -45,7 +48,12 @@ def single_thread(size: int = 0) -> Iterator[None]:
     if not _controller:
         yield
         return
-    with _controller.limit(limits=1, user_api="blas"):
+    controller = _controller
+    if openmp:  # the OpenMP runtime may have been loaded (with scikit-learn's trees) after the first look
+        from threadpoolctl import ThreadpoolController
+
+        controller = ThreadpoolController()
+    with controller.limit(limits=1, user_api=None if openmp else "blas"):
         _depth += 1
         try:
             yield

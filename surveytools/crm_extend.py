@@ -158,7 +158,9 @@ class CrmSegmentModel(Estimator):
         from ._threads import single_thread
 
         self._validate_params()
-        with single_thread():  # thin respondent x feature matrices: BLAS threads only synchronize
+        if self.model != "logistic":  # load the boosting's OpenMP runtime first, so that its threads are limited too
+            import sklearn.ensemble  # noqa: F401
+        with single_thread(openmp=True):  # thin respondent x feature matrices: threads only synchronize
             return self._fit(frame, segments, names=names, id_column=id_column, source=source)
 
     def _fit(self, frame: pd.DataFrame, segments: pd.Series, *, names: dict[int, str] | None,

@@ -151,10 +151,10 @@ def _relative(obj: Any, folder: Path) -> Any:
         return {k: _relative(v, folder) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_relative(v, folder) for v in obj]
-    if isinstance(obj, Path):
+    if isinstance(obj, (Path, str)) and (isinstance(obj, Path) or (obj and Path(obj).is_absolute())):
         try:
-            return str(obj.resolve().relative_to(folder.resolve()))
-        except ValueError:
+            return str(Path(obj).resolve().relative_to(folder.resolve()))
+        except (ValueError, OSError):
             return str(obj)
     return obj
 

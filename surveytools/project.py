@@ -19,10 +19,19 @@ from typing import Any
 
 from .exceptions import InputFileError, ProjectError
 
-__all__ = ["Project", "load_project", "STAGES"]
+__all__ = ["Project", "load_project", "STAGES"]  # noqa: F822  (STAGES: module __getattr__)
 
 #: Stages in the order `surveytools run` runs them (the declared stages of surveytools.stages).
-STAGES = ("import", "quality", "reliability", "factor", "segment", "typing_tool", "profile", "crm", "voc", "report")
+
+
+def __getattr__(name: str) -> Any:
+    """``STAGES``: the names of the stages of ``surveytools run``, in run order (read from the declared stages, so
+    it cannot fall out of date)."""
+    if name == "STAGES":
+        from .stages import all_stages
+
+        return tuple(st.name for st in all_stages() if st.section)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def _declared() -> dict[str, Any]:
     """Project section -> declared stage (the sections generated from options tables)."""

@@ -3,7 +3,7 @@
 A stage module declares
 
 - ``OPTIONS``: a tuple of :class:`Option` (name, type, choices, default, help, example). The click options of
-  its command and the keys of its project-file section are generated from it (:mod:`surveytools.stages.cli`,
+  its command and the keys of its project-file section are generated from it (:mod:`surveytools.cli._stage`,
   :mod:`surveytools.project`), so a default or a choice exists once;
 - ``run(inputs, options)``: computes, writes the files named by its output options, returns a
   :class:`StageResult` (whose ``to_dict()`` is both ``--json`` and the ``<stage>.json`` of a project run);
@@ -406,7 +406,7 @@ class Stage:
         File a project run writes the JSON to (default ``<name>.json``; None: none).
     load
         ``load(values) -> Inputs`` for a command whose inputs are not the standard DATA -q [--segments]
-        (default: :func:`surveytools.stages.cli.load_inputs`).
+        (default: :func:`surveytools.stages.common.load_inputs`).
     """
 
     name: str
