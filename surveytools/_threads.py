@@ -11,14 +11,32 @@ them afterwards. Nested blocks are cheap: only the outermost one touches the thr
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["single_thread"]
 
 _controller: Any = None
+_modules_seen = -1  # len(sys.modules) when the controller looked for thread pools
 _depth = 0
 SMALL = 400  # item x item matrices up to this size run on one thread
+
+
+def _pools() -> Any:
+    """The thread-pool controller, looked for again when modules were imported since (a library imported later,
+    e.g. SciPy's OpenBLAS or scikit-learn's OpenMP runtime, brings its own pool); False without threadpoolctl."""
+    global _controller, _modules_seen
+    if _controller is False or (_controller is not None and len(sys.modules) == _modules_seen):
+        return _controller
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    except Exception:  # pragma: no cover - threadpoolctl missing or broken: just run
+        _controller = False
+    _modules_seen = len(sys.modules)
+    return _controller
 
 
 @contextlib.contextmanager
@@ -34,25 +52,14 @@ def single_thread(size: int = 0, *, openmp: bool = False) -> Iterator[None]:
         Also limit OpenMP (scikit-learn's histogram gradient boosting): on a few thousand respondents its
         threads only synchronize, and on a busy machine their spin-waiting made a 7 s fit take 100 s.
     """
-    global _controller, _depth
+    global _depth
     if size > SMALL or _depth > 0:
         yield
         return
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or broken: just run
-            _controller = False
-    if not _controller:
+    controller = _pools()
+    if not controller:
         yield
         return
-    controller = _controller
-    if openmp:  # the OpenMP runtime may have been loaded (with scikit-learn's trees) after the first look
-        from threadpoolctl import ThreadpoolController
-
-        controller = ThreadpoolController()
     with controller.limit(limits=1, user_api=None if openmp else "blas"):
         _depth += 1
         try:
