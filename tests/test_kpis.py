@@ -307,6 +307,14 @@ def test_custom_kpi_with_filter(tmp_path):
     assert d["overall"]["app_media"] == pytest.approx(t.amount.mean(), rel=1e-12)
 
 
+def test_every_exclusion_reason_reads_in_both_languages():
+    from surveytools.kpis.engine import EXCLUSION_REASONS
+    from surveytools.report.i18n import tr
+
+    for code in EXCLUSION_REASONS:
+        assert tr(f"kpi_reason_{code}", "en") != tr(f"kpi_reason_{code}", "es"), code
+
+
 def test_messy_dates_and_decimal_commas(tmp_path):
     cu, tx = make_data()
     cp, tp, kmap = write(tmp_path, cu, tx, ES)
@@ -326,6 +334,10 @@ def test_messy_dates_and_decimal_commas(tmp_path):
     assert tr["excluded"]["bad-date"] == 1 and tr["excluded"]["bad-amount"] == 1
     assert tr["excluded"]["missing-customer"] == 1
     assert tr["rows_in"] == len(t) == tr["rows_used"] + sum(tr["excluded"].values())
+    # the report states the reasons in its language
+    es, en = res.summary(lang="es"), res.summary(lang="en")
+    assert "Transacciones excluidas: fecha no válida" in es and "importe no numérico" in es and "bad-date" not in es
+    assert "Transactions left out: an amount that is not a number" in en
     _, seg = reference(cu, tx.drop(index=[4, 6, 8]))
     assert res.overall["revenue"] == pytest.approx(seg["overall"]["revenue"], rel=1e-12)
     assert res.overall["discount_share"] == pytest.approx(seg["overall"]["discount_share"], rel=1e-12)

@@ -118,7 +118,8 @@ def kpis_section(ctx: Context) -> Section:
     rows.append([Msg("kpi_overall")] + cells(k["overall"]))
     tr = k["transactions"]
     facts = [Fact(Msg("kpi_rows_in"), tr["rows_in"], "int"), Fact(Msg("kpi_rows_used"), tr["rows_used"], "int")]
-    facts += [Fact(Msg("kpi_excluded", reason=reason), n, "int") for reason, n in tr["excluded"].items() if n]
+    facts += [Fact(Msg("kpi_excluded", reason=Msg(f"kpi_reason_{reason}")), n, "int")
+              for reason, n in tr["excluded"].items() if n]
     blocks: list[Any] = [
         Paragraph(Msg("kpi_window", as_of=k["as_of"], days=str(k["window"]["days"])), "note"),
         Facts(facts),
