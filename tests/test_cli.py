@@ -92,3 +92,23 @@ def test_startup_imports_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}).stdout
     assert out.rsplit("LOADED:", 1)[1].strip() == ""
+
+
+def test_lang_prints_the_summary_in_spanish(invoke, bfi_csv, bfi_yaml, monkeypatch):
+    """'surveytools --lang es COMMAND' (or SURVEYTOOLS_LANG=es) prints the summary document in Spanish; the JSON does
+    not change with the language."""
+    import json
+
+    en = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness")
+    es = invoke("--lang", "es", "reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness")
+    assert en.exit_code == es.exit_code == 0
+    assert "Scales" in en.stdout and "Escalas" in es.stdout and "Escalas" not in en.stdout
+    monkeypatch.setenv("SURVEYTOOLS_LANG", "es")
+    env = invoke("reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness")
+    assert env.stdout == es.stdout
+    a = json.loads(invoke("reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness", "--json").stdout)
+    monkeypatch.delenv("SURVEYTOOLS_LANG")
+    b = json.loads(invoke("reliability", bfi_csv, "-q", bfi_yaml, "--scale", "openness", "--json").stdout)
+    assert a == b
+    bad = invoke("--lang", "fr", "reliability", bfi_csv, "-q", bfi_yaml)
+    assert bad.exit_code == 2

@@ -101,7 +101,10 @@ class SurveyToolsGroup(click.Group):
 
 @click.group(cls=SurveyToolsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="surveytools")
-def cli() -> None:
+@click.option("--lang", type=click.Choice(["en", "es"]), default=None, envvar="SURVEYTOOLS_LANG", show_envvar=True,
+              help="Language of the summaries printed on the terminal (en or es; default en). Reports take their "
+                   "own --lang.")
+def cli(lang: str | None) -> None:
     """Survey-driven psychographic segmentation, from survey export to CRM.
 
     \b
@@ -127,7 +130,8 @@ def cli() -> None:
       surveytools import export.xlsx -q questionnaire.yaml -o clean.parquet
       surveytools reliability clean.parquet -q questionnaire.yaml --json
 
-    Every analysis command takes --json (one JSON object on stdout) and -h/--help.
+    Every analysis command takes --json (one JSON object on stdout) and -h/--help;
+    'surveytools --lang es COMMAND' prints its summary in Spanish.
     """
 
 

@@ -31,6 +31,8 @@ def make_command(stage: Stage, name: str | None = None) -> click.Command:
         with ClickProgress(quiet or as_json) as progress:
             inputs = (stage.load or (lambda v: load_inputs(stage, v)))(values)
             inputs.progress = progress
+            root = click.get_current_context().find_root()
+            inputs.language = root.params.get("lang") or inputs.language
             result = stage.execute(inputs, _options(stage, values))
         render(result, as_json, quiet)
 
