@@ -415,3 +415,12 @@ def test_invariant_to_item_order(perm, method, rotation):
     aligned, _, _ = align(Lb, La)
     assert np.abs(aligned - La).max() < 1e-4
     assert np.allclose(b.communalities_.loc[a.items_], a.communalities_, atol=1e-5)
+
+
+def test_saved_model_keeps_the_factor_names(bfi_survey, tmp_path):
+    """Automatic factor names (from the scales the items mark) survive save/load, so 'segment --factor-model' names
+    the segments as a project run does."""
+    model = FactorModel(5, n_iter=0).fit(bfi_survey)
+    assert set(model.result_.names.values()) - set(model.result_.factors), "names proposed from the bfi scales"
+    loaded = FactorModel.load(model.save(tmp_path / "m.json"))
+    assert loaded.result_.labels == model.result_.labels

@@ -806,7 +806,8 @@ class FactorModel(Estimator):
             item_text={str(k): str(v) for k, v in dict(data.get("item_text", {})).items()},
             heywood=list(r.get("heywood", [])), converged=bool(r.get("converged", True)),
             score_r2=None if r.get("score_r2") is None else pd.Series(r["score_r2"], name="r2", dtype=float),
-            n_factors_rule=str(r.get("n_factors_rule", "user")), weighted=bool(r.get("weighted", False)))
+            n_factors_rule=str(r.get("n_factors_rule", "user")), weighted=bool(r.get("weighted", False)),
+            names={str(k): str(v) for k, v in dict(r.get("names") or {}).items() if str(k) in factors})
         return model
 
 

@@ -125,6 +125,8 @@ def load_inputs(stage: Stage, values: Mapping[str, Any], progress: Any = None) -
         id_name = inputs.survey.id_name if inputs.survey is not None else None
         inputs.factor_scores = read_scores(values["factor_scores"], id_name, what="factor scores")
         files.append(Path(values["factor_scores"]))
+    if values.get("factor_model") is not None:  # read by the stage; never overwritten by its outputs
+        files.append(Path(values["factor_model"]))
     inputs.files = tuple(files)
     return inputs
 

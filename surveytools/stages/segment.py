@@ -54,6 +54,10 @@ OPTIONS = (
                 "categorical and multi-select items, and NAME:KIND forces a measurement model (categorical, "
                 "ordinal, binary, gaussian)."),
     FACTOR_SCORES,
+    Option("factor_model", "path", None, metavar="MODEL", exists=True,
+           cli_only="input: a project run passes its factor stage's result",
+           help="With --factor-scores: the factor model they came from ('surveytools factor --save-model'), whose "
+                "factor names name the segments (without it the factors are called by their codes F1, F2...)."),
     Option("k", "str", "auto", metavar="auto|K|MIN-MAX", parse=_k, example="2-8",
            help="Number of segments: auto (choose from 2-8), a number, or a range to choose from."),
     Option("method", "choice", "kmeans", choices=("kmeans", "gmm", "ward", "ensemble", "latent-class", "lca"),
@@ -133,8 +137,12 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     seg.fit(survey, factor_scores=inputs.factor_scores if basis == "factors" else None, progress=inputs.progress)
     res = seg.result_
     fac = inputs.results.get("factor")
+    if fac is None and options.factor_model is not None:
+        from ..factor import FactorModel
+
+        fac = FactorModel.load(options.factor_model).result_
     if basis == "factors" and inputs.factor_scores is not None and getattr(fac, "labels", None):
-        # factor scores passed in (a project run): label the basis with the factor stage's names
+        # factor scores passed in (a project run, or --factor-model): label the basis with the factor names
         import dataclasses
 
         res = dataclasses.replace(res, basis_labels={c: fac.labels.get(c, c) for c in res.basis_columns})
@@ -217,6 +225,7 @@ STAGE = Stage(
       surveytools segment clean.csv -q q.yaml --basis price,quality,Q12 --k 4 --method gmm -o seg.csv
       surveytools segment clean.csv -q q.yaml --method ensemble --bootstrap 100 --seed 7 -o seg.parquet
       surveytools segment clean.csv -q q.yaml --factor-scores factor_scores.csv --names A,B,C,D --k 4 -o seg.csv
+      surveytools segment clean.csv -q q.yaml --factor-scores scores.csv --factor-model factor_model.json -o seg.csv
       surveytools segment wave2.csv -q q.yaml --basis scales --evaluate wave1_segments.csv
       surveytools segment clean.csv -q q.yaml --method lca --basis region,income,age,price_sensitivity \
           --covariates gender --distal nps -o seg.csv --save-model seg.json
