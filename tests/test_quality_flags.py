@@ -170,6 +170,8 @@ def test_later_stages_leave_out_the_flagged_and_say_why(invoke, study, tmp_path,
     text = invoke("reliability", data, "-q", q)
     assert "Left out 4 of 20 respondents with quality flags (speeder 1, straightlining 1, duplicate-email 1, " \
            "partial 1); --include-flagged keeps them" in text.stderr
+    es = invoke("--lang", "es", "reliability", data, "-q", q)
+    assert "Se excluyen 4 de 20 encuestados con indicadores de calidad (speeder 1, straightlining 1" in es.stderr
     res = invoke("reliability", data, "-q", q, "--include-flagged", "--json")
     d = json.loads(res.stdout)
     assert d["scales"]["s"]["n"] == 20 and d["quality_exclusions"]["flagged_kept"] == 4

@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    # quality flags honoured by a later stage (notes on stderr)
+    "flags_left_out": "Left out {n} of {total} respondents with quality flags ({reasons}); --include-flagged keeps "
+                      "them",
+    "flags_kept": "Kept {n} respondents flagged {codes} (--include-flagged)",
     # quality
     "flagged_share": "Share flagged",
     "flag_not_checked": "not checked: {reason}",
@@ -153,6 +157,9 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    "flags_left_out": "Se excluyen {n} de {total} encuestados con indicadores de calidad ({reasons}); "
+                      "--include-flagged los mantiene",
+    "flags_kept": "Se mantienen {n} encuestados marcados {codes} (--include-flagged)",
     # quality
     "flagged_share": "Proporción marcada",
     "flag_not_checked": "no comprobado: {reason}",

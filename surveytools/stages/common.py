@@ -81,6 +81,9 @@ def record_flagged(inputs: Inputs, result: Any) -> None:
     ex = inputs.quality_exclusions
     if ex is None:
         return
+    from ..report.i18n import fmt_number, tr
+
+    lang = inputs.language
     result.json["quality_exclusions"] = {**ex.to_dict(), "flagged_kept": int(inputs.flagged_kept)}
     if ex.rows_excluded:
         # rows in = rows used + rows excluded, counting those left out here: in the record and in the JSON's
@@ -93,12 +96,12 @@ def record_flagged(inputs: Inputs, result: Any) -> None:
         if result.rows_in is not None:
             result.rows_in += ex.rows_excluded
         result.excluded["quality flags"] = result.excluded.get("quality flags", 0) + ex.rows_excluded
-        reasons = ", ".join(f"{c} {n:,}" for c, n in ex.by_reason.items() if n)
-        result.notes.append(f"Left out {ex.rows_excluded:,} of {ex.rows_in:,} respondents with quality flags "
-                            f"({reasons}); --include-flagged keeps them")
+        reasons = ", ".join(f"{c} {fmt_number(n, 0, lang)}" for c, n in ex.by_reason.items() if n)
+        result.notes.append(tr("flags_left_out", lang, n=fmt_number(ex.rows_excluded, 0, lang),
+                               total=fmt_number(ex.rows_in, 0, lang), reasons=reasons))
     if inputs.flagged_kept:
-        result.notes.append(f"Kept {inputs.flagged_kept:,} respondents flagged {', '.join(ex.codes) or 'for quality'}"
-                            " (--include-flagged)")
+        result.notes.append(tr("flags_kept", lang, n=fmt_number(inputs.flagged_kept, 0, lang),
+                               codes=", ".join(ex.codes)))
 
 
 def load_inputs(stage: Stage, values: Mapping[str, Any], progress: Any = None) -> Inputs:
