@@ -124,6 +124,9 @@ class ProfileResult:
         Respondents in the survey.
     unassigned
         Ids of respondents without a segment (excluded).
+    flagged
+        Respondents left out for their quality flags before profiling (counted in ``rows_in`` and ``excluded`` of
+        :meth:`to_dict`).
     """
 
     segments: pd.DataFrame
@@ -137,6 +140,7 @@ class ProfileResult:
     unassigned: pd.Index = field(repr=False)
     pairwise: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     letters_adjust: str = "bonferroni"
+    flagged: int = 0
 
     @property
     def k(self) -> int:
@@ -219,10 +223,11 @@ class ProfileResult:
             variables.append(entry)
         return {
             "k": self.k,
-            "rows_in": int(self.rows_in),
+            "rows_in": int(self.rows_in) + int(self.flagged),
             "rows_used": self.rows_used,
-            "rows_excluded": int(len(self.unassigned)),
-            "excluded": {"no_segment": int(len(self.unassigned))},
+            "rows_excluded": int(len(self.unassigned)) + int(self.flagged),
+            "excluded": {"no_segment": int(len(self.unassigned)),
+                         **({"quality_flags": int(self.flagged)} if self.flagged else {})},
             "weighted": bool(self.weighted),
             "alpha": float(self.alpha),
             "fdr": bool(self.fdr),

@@ -201,6 +201,9 @@ def test_segments_of_left_out_respondents_are_not_used(invoke, study, tmp_path):
     assert d["rows_used"] == 16 and d["quality_exclusions"]["rows_excluded"] == 4
     assert d["rows_in"] == d["rows_used"] + d["rows_excluded"] == 20
     assert d["excluded"] == {"no_segment": 0, "quality_flags": 4}
+    text = invoke("profile", data, "-q", q, "--segments", seg, "--lang", "es")
+    assert "16 encuestados en 2 segmentos (se excluyen 4 con indicadores de calidad)" in text.stdout
+
 
 
 def test_the_questionnaire_can_keep_everyone(invoke, study, tmp_path):

@@ -85,14 +85,16 @@ def record_flagged(inputs: Inputs, result: Any) -> None:
 
     lang = inputs.language
     result.json["quality_exclusions"] = {**ex.to_dict(), "flagged_kept": int(inputs.flagged_kept)}
-    if ex.rows_excluded:
+    counted = isinstance(result.json.get("excluded"), dict) and "quality_flags" in result.json["excluded"]
+    if ex.rows_excluded and not counted:  # (a stage that counted them itself says so in excluded.quality_flags)
         # rows in = rows used + rows excluded, counting those left out here: in the record and in the JSON's
         # own 'rows_in' / 'rows_excluded' keys (the reasons are in 'quality_exclusions')
         for key in ("rows_in", "rows_excluded"):
             if isinstance(result.json.get(key), int) and not isinstance(result.json.get(key), bool):
                 result.json[key] += ex.rows_excluded
-        if isinstance(result.json.get("excluded"), dict):  # the stage's reasons (e.g. profile's no_segment)
+        if isinstance(result.json.get("excluded"), dict):  # the stage's reasons (e.g. voc's no-segment)
             result.json["excluded"]["quality_flags"] = ex.rows_excluded
+    if ex.rows_excluded:
         if result.rows_in is not None:
             result.rows_in += ex.rows_excluded
         result.excluded["quality flags"] = result.excluded.get("quality flags", 0) + ex.rows_excluded

@@ -70,6 +70,11 @@ def run(inputs: Inputs, options: Options) -> StageResult:
     result = profile_segments(survey, inputs.segments, basis=basis, scale_scores=inputs.scale_scores,
                               variables=options.variables, fdr=options.fdr, names=options.names, lang=options.lang,
                               alpha=options.alpha, weights=not options.no_weights)
+    if inputs.quality_exclusions is not None and inputs.quality_exclusions.rows_excluded:
+        import dataclasses
+
+        # the report counts those left out for quality flags too (rows in = used + excluded)
+        result = dataclasses.replace(result, flagged=int(inputs.quality_exclusions.rows_excluded))
     out = StageResult("profile", value=result, text=result.summary(), rows_in=survey.n,
                       rows_out=survey.n - len(result.unassigned))
     if len(result.unassigned):

@@ -368,9 +368,11 @@ def profile_brief(ctx: Context, width: int = 38) -> Section:
     """The profile for a terminal: one value per segment with + / - for significantly higher / lower."""
     prof = ctx.results["profile"]
     keys = list(prof["segments"])
+    no_segment, flagged = prof["excluded"]["no_segment"], prof["excluded"].get("quality_flags", 0)
     head = Msg("profile_head", n=prof["rows_used"], k=prof["k"],
-               excluded=Msg("profile_head_excluded", n=Num(prof["rows_excluded"], "int")) if prof["rows_excluded"]
-               else "", weighted=Msg("profile_head_weighted") if prof["weighted"] else "")
+               excluded=Msg("profile_head_excluded", n=Num(no_segment, "int")) if no_segment else "",
+               flagged=Msg("profile_head_flagged", n=Num(flagged, "int")) if flagged else "",
+               weighted=Msg("profile_head_weighted") if prof["weighted"] else "")
     marks = Msg("profile_marks", pname=Msg("p_bh" if prof["fdr"] else "p_plain"), alpha=Num(prof["alpha"], "num2"))
     letter = {k: prof["segments"][k].get("letter") for k in keys}
     cols = [col("variable"), col("total")] + [Column(f"{k} ({letter[k]})" if letter[k] else str(k)) for k in keys]
