@@ -188,6 +188,25 @@ def test_rows_in_add_up_in_the_stage_json(invoke, study, tmp_path):
     assert len(pd.read_csv(out)) == 16
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx", ".sav"])
+def test_clean_data_keep_their_flags_column(invoke, study, tmp_path, suffix):
+    """The flags column written to clean data is read back and used as written (not recomputed): a respondent
+    marked by hand in the file is left out."""
+    data, q = study
+    clean = tmp_path / f"clean{suffix}"
+    assert invoke("import", data, "-q", q, "-o", clean, "--quiet").exit_code == 0
+    survey = load_survey(clean, load_questionnaire(q))
+    assert FLAGS_COLUMN in survey.metadata.columns
+    pd.testing.assert_frame_equal(stored_flags(survey), check_quality(_survey(study)).flags.astype(bool),
+                                  check_names=False)
+    frame = pd.read_csv(clean) if suffix == ".csv" else None
+    if frame is not None:  # mark r10 by hand: the file's flags are the ones used
+        frame.loc[frame["id"] == "r10", FLAGS_COLUMN] = "attention-check"
+        frame.to_csv(clean, index=False)
+        d = json.loads(invoke("reliability", clean, "-q", q, "--json").stdout)
+        assert d["quality_exclusions"]["rows_excluded"] == 5 and d["scales"]["s"]["n"] == 15
+
+
 def test_segments_of_left_out_respondents_are_not_used(invoke, study, tmp_path):
     """Segments made with --include-flagged still profile the data by default: the flagged respondents' segments
     are left out with them (counted in quality_exclusions), not reported as unknown ids."""

@@ -109,8 +109,8 @@ META_NAMES: frozenset[str] = frozenset({
     "hora de la ultima modificacion",
     # Typeform
     "start date (utc)", "submit date (utc)", "network id", "stage date (utc)",
-    # generic (the survey wave is kept for 'compare-waves')
-    "wave", "ola", "oleada", "duration", "duration_seconds", "duration (seconds)", "start_date", "end_date", "submitted_at",
+    # generic (the survey wave is kept for 'compare-waves'; the quality flags written by 'import' and 'quality')
+    "quality_flags", "wave", "ola", "oleada", "duration", "duration_seconds", "duration (seconds)", "start_date", "end_date", "submitted_at",
 })
 
 _TIMESTAMP_NAMES = frozenset({"timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",
