@@ -222,6 +222,9 @@ def test_segments_of_left_out_respondents_are_not_used(invoke, study, tmp_path):
     assert d["excluded"] == {"no_segment": 0, "quality_flags": 4}
     text = invoke("profile", data, "-q", q, "--segments", seg, "--lang", "es")
     assert "16 encuestados en 2 segmentos (se excluyen 4 con indicadores de calidad)" in text.stdout
+    report = tmp_path / "profile.html"  # the report handed on states the base and who is not in it
+    assert invoke("profile", data, "-q", q, "--segments", seg, "-o", report, "--lang", "es", "--quiet").exit_code == 0
+    assert "Base: 16 de 20 encuestados (se excluyen 4 con indicadores de calidad)." in report.read_text("utf-8")
 
 
 

@@ -231,7 +231,8 @@ EN: dict[str, str] = {
     "calc_respondents": "Respondents", "calc_hit_rate": "Correctly assigned (cross-validated)",
     "profile_head": "Segment profiles: {n} respondents in {k} segments{excluded}{flagged}{weighted}",
     "profile_head_excluded": " ({n} without a segment excluded)",
-    "profile_head_flagged": " ({n} left out for quality flags)", "profile_head_weighted": "; weighted (Kish n_eff)",
+    "profile_head_flagged": " ({n} left out for quality flags)",
+    "profile_base": "Base: {n} of {total} respondents{excluded}{flagged}.", "profile_head_weighted": "; weighted (Kish n_eff)",
     "profile_marks": "+/- significantly higher/lower than the rest of the sample ({pname} < {alpha}); Welch t for "
                      "means, z for proportions",
     "profile_letters": "letters: segments a cell is significantly higher than (pairwise tests, {adjust}, alpha "
@@ -479,7 +480,8 @@ ES: dict[str, str] = {
     "calc_hit_rate": "Bien asignados (validación cruzada)",
     "profile_head": "Perfiles de los segmentos: {n} encuestados en {k} segmentos{excluded}{flagged}{weighted}",
     "profile_head_excluded": " (se excluyen {n} sin segmento)",
-    "profile_head_flagged": " (se excluyen {n} con indicadores de calidad)", "profile_head_weighted": "; ponderado (n efectivo de Kish)",
+    "profile_head_flagged": " (se excluyen {n} con indicadores de calidad)",
+    "profile_base": "Base: {n} de {total} encuestados{excluded}{flagged}.", "profile_head_weighted": "; ponderado (n efectivo de Kish)",
     "profile_marks": "+/- significativamente mayor/menor que el resto de la muestra ({pname} < {alpha}); t de Welch "
                      "para medias, z para proporciones",
     "profile_letters": "letras: segmentos a los que una celda supera significativamente (pruebas por pares, {adjust}, "

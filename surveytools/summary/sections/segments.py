@@ -303,6 +303,12 @@ def profile_section(ctx: Context) -> Section:
     blocks: list[Any] = [Paragraph(note, "note")]
     if has_letters:
         blocks.append(Paragraph(_letters_note(prof), "note"))
+    no_segment, flagged = prof["excluded"]["no_segment"], prof["excluded"].get("quality_flags", 0)
+    if no_segment or flagged:  # the base, and who is not in it (a report handed on says so)
+        blocks.append(Paragraph(Msg(
+            "profile_base", n=Num(prof["rows_used"], "int"), total=Num(prof["rows_in"], "int"),
+            excluded=Msg("profile_head_excluded", n=Num(no_segment, "int")) if no_segment else "",
+            flagged=Msg("profile_head_flagged", n=Num(flagged, "int")) if flagged else ""), "note"))
     if "segment" not in ctx.results:
         blocks.extend(sizes_blocks(ctx))
     pkey = "p_adj" if fdr else "p"
