@@ -151,9 +151,11 @@ def _relative(obj: Any, folder: Path) -> Any:
         return {k: _relative(v, folder) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_relative(v, folder) for v in obj]
-    if isinstance(obj, (Path, str)) and (isinstance(obj, Path) or (obj and Path(obj).is_absolute())):
+    if isinstance(obj, str) and Path(obj).is_absolute():
+        obj = Path(obj)
+    if isinstance(obj, Path):
         try:
-            return str(Path(obj).resolve().relative_to(folder.resolve()))
+            return str(obj.resolve().relative_to(folder.resolve()))
         except (ValueError, OSError):
             return str(obj)
     return obj

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from .exceptions import DataError, DataQualityWarning
+from .questionnaire import normalize_label
 
 __all__ = [
     "nps",
@@ -263,8 +264,7 @@ CRM_ROLES: dict[str, tuple[str, ...]] = {
 
 def _column_key(name: str) -> str:
     """A column name compared without case, accents or separators (``Última compra`` -> ``ultima_compra``)."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower().strip()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", normalize_label(name)).strip("_")
 
 
 def detect_crm_columns(columns: Sequence[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -194,6 +194,28 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
+def _admissible(criteria: pd.DataFrame, stab: pd.Series, min_size: float, min_stability: float, *, ari: str,
+                unit: str, units: str, advice: str) -> tuple[list[int], list[int], list[int], str, list[str]]:
+    """The k a choice is made among: those whose smallest segment reaches ``min_size`` and whose stability (when
+    known) reaches ``min_stability``, else those passing the size check, else every k; with how and why.
+
+    Returns
+    -------
+    (sized, stable, pool, how, notes)
+    """
+    ks = [int(k) for k in criteria.index]
+    sized = [k for k in ks if criteria.loc[k, "min_share"] >= min_size - 1e-12]
+    stable = [k for k in sized if not np.isfinite(stab.loc[k]) or stab.loc[k] >= min_stability]
+    if stable:
+        return sized, stable, stable, "passing the size and stability checks", []
+    if sized:
+        return sized, stable, sized, "passing the size check", [
+            f"no k reached a {ari} adjusted Rand index of {min_stability:g}; the {units} are "
+            "not stable, treat them with caution"]
+    return sized, stable, ks, "in the range (none passes the size check)", [
+        f"every k leaves a {unit} under {min_size:.0%} of respondents; {advice}"]
+
+
 def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: float = 0.75,
              use_bic: bool = True, stability_source: str = "bootstrap") -> KChoice:
     """Apply the documented rule (module notes) to a criteria table indexed by k.
@@ -217,24 +239,14 @@ def choose_k(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stability: f
         k = ks[0]
         return KChoice(k=k, votes={}, admissible=ks, explanation=f"k = {k} was given (not chosen from a range).",
                        rule={"min_size": min_size, "min_stability": min_stability})
-    sized = [k for k in ks if criteria.loc[k, "min_share"] >= min_size - 1e-12]
     stab_col = {"bootstrap": "stability_ari", "restarts": "reproducibility"}.get(stability_source)
     if stab_col is not None and stab_col in criteria:
         stab = criteria[stab_col].astype(float)
     else:
         stab = pd.Series(np.nan, index=criteria.index)
-    stable = [k for k in sized if not np.isfinite(stab.loc[k]) or stab.loc[k] >= min_stability]
-    notes: list[str] = []
-    if stable:
-        pool, how = stable, "passing the size and stability checks"
-    elif sized:
-        pool, how = sized, "passing the size check"
-        notes.append(f"no k reached a {'bootstrap' if stab_col == 'stability_ari' else 'restart'} adjusted Rand "
-                     f"index of {min_stability:g}; the segments are not stable, treat them with caution")
-    else:
-        pool, how = ks, "in the range (none passes the size check)"
-        notes.append(f"every k leaves a segment under {min_size:.0%} of respondents; consider fewer segments or "
-                     "removing outliers")
+    sized, stable, pool, how, notes = _admissible(
+        criteria, stab, min_size, min_stability, ari="bootstrap" if stab_col == "stability_ari" else "restart",
+        unit="segment", units="segments", advice="consider fewer segments or removing outliers")
     voters = [("silhouette", "max"), ("calinski_harabasz", "max"), ("davies_bouldin", "min")]
     if use_bic:
         voters.append(("bic", "min"))
@@ -342,19 +354,9 @@ def choose_k_lca(criteria: pd.DataFrame, *, min_size: float = 0.05, min_stabilit
         k = ks[0]
         return KChoice(k=k, votes=votes, admissible=ks, explanation=f"k = {k} was given (not chosen from a range).",
                        rule=rule)
-    sized = [k for k in ks if criteria.loc[k, "min_share"] >= min_size - 1e-12]
     stab = criteria["stability_ari"].astype(float) if "stability_ari" in criteria else pd.Series(np.nan, index=ks)
-    stable = [k for k in sized if not np.isfinite(stab.loc[k]) or stab.loc[k] >= min_stability]
-    notes: list[str] = []
-    if stable:
-        pool, how = stable, "passing the size and stability checks"
-    elif sized:
-        pool, how = sized, "passing the size check"
-        notes.append(f"no k reached a bootstrap adjusted Rand index of {min_stability:g}; the classes are not stable, "
-                     "treat them with caution")
-    else:
-        pool, how = ks, "in the range (none passes the size check)"
-        notes.append(f"every k leaves a class under {min_size:.0%} of respondents; consider fewer classes")
+    sized, stable, pool, how, notes = _admissible(criteria, stab, min_size, min_stability, ari="bootstrap",
+                                                  unit="class", units="classes", advice="consider fewer classes")
     bic = criteria["bic"].astype(float)
     chosen = min(pool, key=lambda k: (bic.loc[k], k))
     runner = sorted((k for k in pool if k != chosen), key=lambda k: (bic.loc[k], k))[:2]
